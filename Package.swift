@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Squire",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SquireCore", targets: ["SquireCore"]),
+        .library(name: "SquireTensor", targets: ["SquireTensor"]),
+        .executable(name: "squire", targets: ["SquireCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSquireBLAS",
+            providers: [.apt(["libblas-dev", "liblapack-dev"])]
+        ),
+        .target(name: "SquireCore"),
+        .target(name: "SquireTensor", dependencies: ["CSquireBLAS"]),
+        .executableTarget(
+            name: "SquireCLI",
+            dependencies: [
+                "SquireCore",
+                "SquireTensor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SquireCoreTests", dependencies: ["SquireCore"]),
+        .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI"]),
+    ]
+)
+
+// One place for the language settings of every target.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import SquireTensor
+
+/// `squire doctor`: what this machine gives Squire to run on.
+struct DoctorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Show the Swift toolchain, the BLAS library actually loaded and its threads.",
+        discussion: """
+            Warns, with the command that fixes it, when the slow Netlib reference BLAS is the one loaded.
+
+            Example:
+              squire doctor
+              squire doctor --json
+            """
+    )
+
+    @Flag(name: .long, help: "Print the findings as one JSON object.")
+    var json = false
+
+    func run() throws {
+        let report = DoctorReport.gather()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+}
+
+/// What `squire doctor` found.
+struct DoctorReport: Codable {
+    var squireVersion: String
+    var swiftCompiler: String
+    var swiftToolchain: String?
+    var platform: String
+    var processors: Int
+    var blas: BLASLibrary
+    var lapackPath: String?
+    var sgemmGFLOPS: Double
+    var warnings: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case squireVersion = "squire_version"
+        case swiftCompiler = "swift_compiler"
+        case swiftToolchain = "swift_toolchain"
+        case platform, processors, blas
+        case lapackPath = "lapack_path"
+        case sgemmGFLOPS = "sgemm_gflops"
+        case warnings
+    }
+
+    static func gather() -> DoctorReport {
+        let blas = BLASLibrary.loaded()
+        var warnings: [String] = []
+        if blas.isReference {
+            warnings.append("""
+                the Netlib reference BLAS is loaded: it is single-threaded and 10-50x slower than OpenBLAS. \
+                Install OpenBLAS and Debian's alternatives switch to it, with no rebuild: \
+                sudo apt-get install -y libopenblas0
+                """)
+        } else if blas.implementation == .unknown {
+            warnings.append("the BLAS library could not be identified; `squire doctor` checks for OpenBLAS, BLIS, MKL and Netlib")
+        }
+        if let threads = blas.threadCount, threads < ProcessInfo.processInfo.activeProcessorCount, !blas.isReference {
+            warnings.append("BLAS uses \(threads) of \(ProcessInfo.processInfo.activeProcessorCount) cores; check OPENBLAS_NUM_THREADS")
+        }
+        #if arch(x86_64)
+        let arch = "x86_64"
+        #elseif arch(arm64)
+        let arch = "arm64"
+        #else
+        let arch = "unknown"
+        #endif
+        #if os(Linux)
+        let os = "Linux"
+        #elseif os(macOS)
+        let os = "macOS"
+        #else
+        let os = "unknown"
+        #endif
+        return DoctorReport(
+            squireVersion: SquireVersion.current,
+            swiftCompiler: compilerVersion,
+            swiftToolchain: toolchainVersion(),
+            platform: "\(os) \(arch)",
+            processors: ProcessInfo.processInfo.activeProcessorCount,
+            blas: blas,
+            lapackPath: LAPACKLibrary.path(),
+            sgemmGFLOPS: measureSgemm(),
+            warnings: warnings)
+    }
+
+    var text: String {
+        var lines = [
+            "Squire \(squireVersion)",
+            "  Swift        built with \(swiftCompiler)\(swiftToolchain.map { "; on PATH: \($0)" } ?? "")",
+            "  Platform     \(platform), \(processors) cores",
+            "  BLAS         \(blas.implementation.rawValue)\(blas.configuration.map { " (\($0))" } ?? "")",
+            "  BLAS file    \(blas.path ?? "not found")",
+            "  BLAS threads \(blas.threadCount.map(String.init) ?? "not reported")",
+            "  LAPACK file  \(lapackPath ?? "not found")",
+            "  sgemm        \(String(format: "%.1f", sgemmGFLOPS)) GFLOP/s (512×384 · 384×1536, a quick check, not a benchmark)",
+        ]
+        for warning in warnings { lines.append("warning: \(warning)") }
+        return lines.joined(separator: "\n")
+    }
+
+    private static var compilerVersion: String {
+        #if compiler(>=6.4)
+        return "Swift 6.4 or later"
+        #elseif compiler(>=6.3)
+        return "Swift 6.3"
+        #elseif compiler(>=6.2)
+        return "Swift 6.2"
+        #else
+        return "Swift 6.1"
+        #endif
+    }
+
+    /// The first line of `swift --version`, if a toolchain is on PATH.
+    private static func toolchainVersion() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["swift", "--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init)
+    }
+
+    /// GFLOP/s of a few encoder-sized products: enough to tell OpenBLAS from the reference.
+    private static func measureSgemm() -> Double {
+        var generator = SeededGenerator(seed: 1)
+        guard let a = try? Tensor.uniform([512, 384], in: -1...1, using: &generator),
+              let b = try? Tensor.uniform([384, 1536], in: -1...1, using: &generator)
+        else { return 0 }
+        _ = try? Tensor.matmul(a, b)
+        let repeats = 5
+        let clock = ContinuousClock()
+        let elapsed = clock.measure {
+            for _ in 0..<repeats { _ = try? Tensor.matmul(a, b) }
+        }
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return Double(2 * 512 * 384 * 1536 * repeats) / seconds / 1e9
+    }
+}

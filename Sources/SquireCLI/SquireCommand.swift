@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+
+/// The `squire` command: one subcommand per file.
+@main
+struct SquireCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "squire",
+        abstract: "Train, evaluate, gate and watch a small model that stands in for a frontier model.",
+        discussion: """
+            Exit codes: 0 success, 1 a check failed (a gate said do not ship), 2 a usage or input error.
+            """,
+        version: SquireVersion.current,
+        subcommands: [DoctorCommand.self]
+    )
+
+    /// Runs the command, mapping ArgumentParser's usage errors (64) to Squire's documented 2.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            exit(withError: ExitCode(2))
+        }
+    }
+}
+
+/// The version printed by `squire --version`.
+enum SquireVersion {
+    static let current = "0.1.0-dev"
+}

@@ -1,0 +1,60 @@
+extension Tensor {
+    /// A tensor of this shape with `kernel` applied to every element, eight at a time.
+    @inline(__always)
+    func mapped(_ kernel: (SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+        let total = count
+        let result = [Float](unsafeUninitializedCapacity: total) { output, initialized in
+            scalars.withUnsafeBufferPointer { input in
+                if let source = input.baseAddress, let target = output.baseAddress {
+                    mapVectors(source, target, count: total, kernel)
+                }
+            }
+            initialized = total
+        }
+        return Tensor(unchecked: shape, scalars: result)
+    }
+
+    /// e raised to each element.
+    public func exp() -> Tensor { mapped(VectorMath.exp) }
+
+    /// The natural logarithm of each element (−∞ at 0, NaN below 0).
+    public func log() -> Tensor { mapped(VectorMath.log) }
+
+    /// The hyperbolic tangent of each element.
+    public func tanh() -> Tensor { mapped(VectorMath.tanh) }
+
+    /// The logistic sigmoid 1 / (1 + e^−x) of each element.
+    public func sigmoid() -> Tensor { mapped(VectorMath.sigmoid) }
+
+    /// max(x, 0) for each element.
+    public func relu() -> Tensor { mapped { $0.replacing(with: 0, where: $0 .< 0) } }
+
+    /// GELU in the exact form BERT uses, x · Φ(x) = ½·x·(1 + erf(x/√2)), for each element.
+    public func gelu() -> Tensor { mapped(VectorMath.gelu) }
+
+    /// Each element squared.
+    public func squared() -> Tensor { mapped { $0 * $0 } }
+
+    /// The square root of each element.
+    public func squareRoot() -> Tensor { mapped { $0.squareRoot() } }
+
+    /// Whether every element is finite (no NaN, no ±∞).
+    public var isFinite: Bool {
+        scalars.withUnsafeBufferPointer { buffer in
+            // x − x is 0 for finite x and NaN for ±∞ and NaN, so one sum tells.
+            var accumulator = SIMD8<Float>()
+            var i = 0
+            while i + 8 <= buffer.count {
+                let v = UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                accumulator += v - v
+                i += 8
+            }
+            var tail: Float = 0
+            while i < buffer.count {
+                tail += buffer[i] - buffer[i]
+                i += 1
+            }
+            return accumulator.sum() + tail == 0
+        }
+    }
+}

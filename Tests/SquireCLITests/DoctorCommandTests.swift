@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Runs the built `squire` binary, which sits beside the test bundle in the build folder.
+func runSquire(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+        ?? URL(fileURLWithPath: CommandLine.arguments[0])
+    let binary = bundle.deletingLastPathComponent().appendingPathComponent("squire")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@Suite struct DoctorCommandTests {
+    @Test func reportsTheLoadedBLASAsJSON() throws {
+        let (status, output) = try runSquire(["doctor", "--json"])
+        #expect(status == 0, "\(output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        let blas = try #require(report["blas"] as? [String: Any])
+        #expect(blas["implementation"] as? String != "unknown")
+        #expect((blas["path"] as? String)?.isEmpty == false)
+        #expect((report["sgemm_gflops"] as? Double ?? 0) > 0)
+    }
+
+    @Test func warnsWhenTheReferenceBLASIsLoaded() throws {
+        // Debian's Netlib BLAS (package libblas3) lives here; forcing it is how the peers
+        // harness measures the slow path, and how a user ends up on it by accident.
+        let netlib = "/usr/lib/x86_64-linux-gnu/blas"
+        guard FileManager.default.fileExists(atPath: netlib + "/libblas.so.3") else {
+            print("skipped: no Netlib BLAS at \(netlib) (apt-get install libblas3)")
+            return
+        }
+        let (status, output) = try runSquire(["doctor"], environment: ["LD_LIBRARY_PATH": netlib])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("reference (Netlib)"))
+        #expect(output.contains("warning: the Netlib reference BLAS is loaded"))
+        #expect(output.contains("apt-get install -y libopenblas0"))
+    }
+
+    @Test func helpCarriesAnExample() throws {
+        let (status, output) = try runSquire(["doctor", "--help"])
+        #expect(status == 0)
+        #expect(output.contains("squire doctor --json"))
+    }
+
+    @Test func unknownSubcommandIsAUsageError() throws {
+        let (status, _) = try runSquire(["frobnicate"])
+        #expect(status == 2)
+    }
+}
