@@ -14,6 +14,11 @@ let package = Package(
         // The raw CBLAS baseline, linked the same way as Squire's CSquireBLAS.
         .systemLibrary(name: "CBenchmarkBLAS", path: "Sources/CBenchmarkBLAS"),
         .executableTarget(
+            name: "MatmulComparison",
+            dependencies: [.product(name: "SquireTensor", package: "Squire"), "CBenchmarkBLAS"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
             name: "TensorBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "package-benchmark"),

@@ -16,6 +16,10 @@ enum VectorMath {
     @inline(__always)
     static func magnitude(_ x: Vector) -> Vector { floats(bits(x) & 0x7FFF_FFFF) }
 
+    /// 1.5·2²³ and its bit pattern: floats in [2²³, 2²⁴) hold integers in their mantissa.
+    private static let roundingMagic: Float = 12_582_912
+    private static let roundingMagicBits: Int32 = 0x4B40_0000
+
     // ln 2 split in two so that n · ln2High is exact for the n this range reduction sees.
     private static let ln2High: Float = 0.693_145_751_953_125
     private static let ln2Low: Float = 1.428_606_765_330_187_045e-06
@@ -34,7 +38,11 @@ enum VectorMath {
     static func exp(_ high: Vector, plus low: Vector) -> Vector {
         let x = high + low
         let clamped = x.clamped(lowerBound: Vector(repeating: -103.972_08), upperBound: Vector(repeating: 88.722_83))
-        let n = (clamped * log2e).rounded(.toNearestOrEven)
+        // Adding 1.5·2²³ rounds to the nearest integer and leaves it in the low mantissa
+        // bits: one add instead of the stdlib's per-lane rounding and conversion calls.
+        let shifted = clamped * log2e + roundingMagic
+        let n = shifted - roundingMagic
+        let whole = SIMD8<Int32>(truncatingIfNeeded: bits(shifted)) &- roundingMagicBits
         let r = (high - n * ln2High) + (low - n * ln2Low)
         var p: Vector = Vector(repeating: 1.0 / 5040)
         p = p * r + 1.0 / 720
@@ -46,7 +54,6 @@ enum VectorMath {
         p = p * r + 1
         // 2^n from its exponent bits, in two halves: n spans [-150, 128]; 2^128
         // is not a Float, and below 2^-126 the last multiply rounds once into a subnormal.
-        let whole = SIMD8<Int32>(n)
         let half = whole &>> 1
         let scaleA = floats(SIMD8<UInt32>(truncatingIfNeeded: half &+ 127) &<< 23)
         let scaleB = floats(SIMD8<UInt32>(truncatingIfNeeded: whole &- half &+ 127) &<< 23)
@@ -79,7 +86,7 @@ enum VectorMath {
         series = series * s2 + 1.0 / 5
         series = series * s2 + 1.0 / 3
         series = series * s2 + 1
-        let ef = Vector(e)
+        let ef = floats(SIMD8<UInt32>(truncatingIfNeeded: e &+ roundingMagicBits)) - roundingMagic
         var result = ef * ln2High + (2 * s * series + ef * ln2Low)
         result.replace(with: -Float.infinity, where: x .== 0)
         result.replace(with: Float.nan, where: x .< 0)

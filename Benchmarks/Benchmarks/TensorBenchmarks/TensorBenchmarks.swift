@@ -7,6 +7,10 @@ import SquireTensor
 let matmulShapes: [(m: Int, k: Int, n: Int)] =
     [32, 64, 128, 256, 512].flatMap { m in [(m, 384, 384), (m, 384, 1536)] } + [(1024, 1024, 1024)]
 
+func pad(_ value: Int) -> String {
+    String(repeating: "0", count: max(0, 4 - String(value).count)) + String(value)
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput],
@@ -17,12 +21,13 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     for shape in matmulShapes {
-        let name = "M=\(shape.m) K=\(shape.k) N=\(shape.n)"
+        // Zero-padded so the pairs sort, and so run, next to each other.
+        let name = "M=\(pad(shape.m)) K=\(shape.k) N=\(shape.n)"
         var generator = SeededGenerator(seed: 1)
         let a = try! Tensor.uniform([shape.m, shape.k], in: -1...1, using: &generator)
         let w = try! Tensor.uniform([shape.n, shape.k], in: -1...1, using: &generator)
 
-        Benchmark("matmul Tensor \(name)") { benchmark in
+        Benchmark("matmul \(name) Tensor") { benchmark in
             for _ in benchmark.scaledIterations {
                 blackHole(try Tensor.matmul(a, w, transposeB: true))
             }
@@ -30,7 +35,7 @@ let benchmarks: @Sendable () -> Void = {
 
         // The same product straight through cblas_sgemm into a buffer allocated once:
         // the ceiling the Tensor path is measured against.
-        Benchmark("matmul raw sgemm \(name)") { benchmark in
+        Benchmark("matmul \(name) raw sgemm") { benchmark in
             var c = [Float](repeating: 0, count: shape.m * shape.n)
             a.withUnsafeBufferPointer { lhs in
                 w.withUnsafeBufferPointer { rhs in
