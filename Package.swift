@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "SquireCore", targets: ["SquireCore"]),
         .library(name: "SquireTensor", targets: ["SquireTensor"]),
+        .library(name: "SquireModels", targets: ["SquireModels"]),
         .executable(name: "squire", targets: ["SquireCLI"]),
     ],
     dependencies: [
@@ -19,16 +20,19 @@ let package = Package(
         ),
         .target(name: "SquireCore"),
         .target(name: "SquireTensor", dependencies: ["CSquireBLAS"]),
+        .target(name: "SquireModels", dependencies: ["SquireCore", "SquireTensor"]),
         .executableTarget(
             name: "SquireCLI",
             dependencies: [
                 "SquireCore",
                 "SquireTensor",
+                "SquireModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SquireCoreTests", dependencies: ["SquireCore"]),
         .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
+        .testTarget(name: "SquireModelsTests", dependencies: ["SquireModels"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI"]),
     ]
 )

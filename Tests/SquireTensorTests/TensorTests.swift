@@ -1,5 +1,5 @@
 import Testing
-@testable import SquireTensor
+import SquireTensor
 
 @Suite struct TensorTests {
     @Test func createsFromShapeAndScalars() throws {

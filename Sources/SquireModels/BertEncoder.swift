@@ -1,0 +1,105 @@
+public import SquireTensor
+
+/// A BERT-compatible transformer encoder, loaded from a safetensors checkpoint.
+///
+/// Parameters keep the checkpoint's own keys (`encoder.layer.0.attention.self.query.weight`),
+/// so loading, saving, LoRA targeting and quantization all speak the same names. A
+/// `BertEncoder` is an immutable value: safe to share and call from many tasks at once.
+public struct BertEncoder: Sendable {
+    /// The sizes and options from `config.json`.
+    public let configuration: BertConfiguration
+    /// The input layer.
+    public let embeddings: BertEmbeddings
+    /// The transformer layers, in order.
+    public let layers: [BertLayer]
+
+    /// Loads the encoder from `checkpoint`, checking every tensor's shape against
+    /// `configuration` and that every value is finite.
+    ///
+    /// Keys may carry the `bert.` prefix of task checkpoints (`BertForSequenceClassification`).
+    public init(checkpoint: SafetensorsFile, configuration: BertConfiguration) throws {
+        try configuration.validate(file: checkpoint.path)
+        self.configuration = configuration
+        let prefix = checkpoint.names.contains("embeddings.word_embeddings.weight") ? "" : "bert."
+        func load(_ key: String, _ shape: [Int]) throws -> Tensor {
+            let tensor = try checkpoint.tensor(prefix + key, shape: shape)
+            guard tensor.isFinite else { throw SafetensorsError.nonFiniteValues(file: checkpoint.path, tensor: prefix + key) }
+            return tensor
+        }
+        let (d, inner, epsilon) = (configuration.hiddenSize, configuration.intermediateSize, configuration.layerNormEpsilon)
+        func linear(_ key: String, out: Int, in input: Int) throws -> Linear {
+            try Linear(weight: load(key + ".weight", [out, input]), bias: load(key + ".bias", [out]))
+        }
+        func norm(_ key: String) throws -> LayerNorm {
+            LayerNorm(gamma: try load(key + ".weight", [d]), beta: try load(key + ".bias", [d]), epsilon: epsilon)
+        }
+        embeddings = BertEmbeddings(
+            words: try load("embeddings.word_embeddings.weight", [configuration.vocabularySize, d]),
+            positions: try load("embeddings.position_embeddings.weight", [configuration.maximumPositions, d]),
+            tokenTypes: try load("embeddings.token_type_embeddings.weight", [configuration.tokenTypeCount, d]),
+            norm: try norm("embeddings.LayerNorm"))
+        layers = try (0..<configuration.layerCount).map { index in
+            let layer = "encoder.layer.\(index)"
+            return try BertLayer(
+                query: linear("\(layer).attention.self.query", out: d, in: d),
+                key: linear("\(layer).attention.self.key", out: d, in: d),
+                value: linear("\(layer).attention.self.value", out: d, in: d),
+                attentionOutput: linear("\(layer).attention.output.dense", out: d, in: d),
+                attentionNorm: norm("\(layer).attention.output.LayerNorm"),
+                intermediate: linear("\(layer).intermediate.dense", out: inner, in: d),
+                output: linear("\(layer).output.dense", out: d, in: inner),
+                outputNorm: norm("\(layer).output.LayerNorm"),
+                headCount: configuration.headCount)
+        }
+    }
+
+    /// Every parameter under its checkpoint key, in checkpoint order.
+    public var parameters: [(key: String, tensor: Tensor)] {
+        var result: [(key: String, tensor: Tensor)] = [
+            ("embeddings.word_embeddings.weight", embeddings.words),
+            ("embeddings.position_embeddings.weight", embeddings.positions),
+            ("embeddings.token_type_embeddings.weight", embeddings.tokenTypes),
+            ("embeddings.LayerNorm.weight", embeddings.norm.gamma),
+            ("embeddings.LayerNorm.bias", embeddings.norm.beta),
+        ]
+        for (index, layer) in layers.enumerated() {
+            let key = "encoder.layer.\(index)"
+            for (name, linear) in [
+                ("attention.self.query", layer.query), ("attention.self.key", layer.key), ("attention.self.value", layer.value),
+                ("attention.output.dense", layer.attentionOutput), ("intermediate.dense", layer.intermediate), ("output.dense", layer.output),
+            ] {
+                result.append(("\(key).\(name).weight", linear.weight))
+                result.append(("\(key).\(name).bias", linear.bias))
+            }
+            for (name, norm) in [("attention.output.LayerNorm", layer.attentionNorm), ("output.LayerNorm", layer.outputNorm)] {
+                result.append(("\(key).\(name).weight", norm.gamma))
+                result.append(("\(key).\(name).bias", norm.beta))
+            }
+        }
+        return result
+    }
+
+    /// The final hidden states of `sequences` (token ids, `[CLS]` … `[SEP]` included),
+    /// packed: `[N, D]` for N tokens in all, sequence `i` in rows `ranges[i]`.
+    public func hiddenStates(for sequences: [[Int]]) throws -> (states: Tensor, ranges: [Range<Int>]) {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for (index, sequence) in sequences.enumerated() {
+            guard !sequence.isEmpty else { throw TensorError.invalidArgument("sequence \(index) is empty; encode text with the tokenizer, which adds [CLS] and [SEP]") }
+            guard sequence.count <= configuration.maximumPositions else {
+                throw TensorError.invalidArgument("sequence \(index) has \(sequence.count) tokens; the model takes at most \(configuration.maximumPositions)")
+            }
+            if let bad = sequence.first(where: { $0 < 0 || $0 >= configuration.vocabularySize }) {
+                throw TensorError.invalidArgument("sequence \(index) holds token id \(bad), outside the vocabulary of \(configuration.vocabularySize)")
+            }
+            ranges.append(start..<(start + sequence.count))
+            start += sequence.count
+        }
+        guard !sequences.isEmpty else { return (try Tensor.zeros([0, configuration.hiddenSize]), []) }
+        var states = try embeddings.forward(sequences)
+        for layer in layers {
+            states = try layer.forward(states, sequences: ranges)
+        }
+        return (states, ranges)
+    }
+}

@@ -1,0 +1,31 @@
+public import SquireTensor
+
+/// How token states become one sentence vector, as sentence-transformers' `Pooling` module.
+public enum Pooling: String, Sendable, Hashable, Codable {
+    /// The mean over the sequence's tokens (all-MiniLM-L6-v2).
+    case mean
+    /// The first token's state (`[CLS]`).
+    case classifierToken = "cls"
+    /// The elementwise maximum over the tokens.
+    case max
+    /// The sum over the tokens divided by the square root of their count.
+    case meanSquareRootLength = "mean_sqrt_len"
+
+    /// `[B, D]` from packed `[N, D]` states whose sequences occupy `ranges` of rows.
+    public func pool(_ states: Tensor, sequences ranges: [Range<Int>]) throws -> Tensor {
+        let width = states.shape[1]
+        var pooled: [Float] = []
+        pooled.reserveCapacity(ranges.count * width)
+        for range in ranges {
+            guard !range.isEmpty else { throw TensorError.invalidArgument("pooling an empty sequence") }
+            let rows = try states.rows(range)
+            switch self {
+            case .mean: pooled += try rows.mean(alongAxis: 0).scalars
+            case .classifierToken: pooled += try rows.rows(0..<1).scalars
+            case .max: pooled += try rows.max(alongAxis: 0).scalars
+            case .meanSquareRootLength: pooled += try (rows.sum(alongAxis: 0) / Float(range.count).squareRoot()).scalars
+            }
+        }
+        return try Tensor(shape: [ranges.count, width], scalars: pooled)
+    }
+}
