@@ -33,7 +33,7 @@ public struct SafetensorsHeader: Sendable, Hashable {
         do {
             object = try JSONDecoder().decode([String: HeaderValue].self, from: Data(header))
         } catch {
-            throw SafetensorsError.invalidHeader(file: file, reason: "not a JSON object (\(Self.reason(error)))")
+            throw SafetensorsError.invalidHeader(file: file, reason: Self.reason(error))
         }
         var metadata: [String: String] = [:]
         var entries: [Entry] = []
@@ -112,9 +112,12 @@ public struct SafetensorsHeader: Sendable, Hashable {
 
     private static func reason(_ error: any Error) -> String {
         switch error {
-        case DecodingError.dataCorrupted(let context): context.debugDescription
-        case DecodingError.typeMismatch(_, let context): context.debugDescription
-        default: "malformed"
+        case DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty:
+            "the header is not a JSON object"
+        case DecodingError.typeMismatch, DecodingError.valueNotFound:
+            "the header holds a value of the wrong JSON type"
+        default:
+            "the header is not valid JSON"
         }
     }
 }
