@@ -11,7 +11,7 @@ struct SquireCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 a check failed (a gate said do not ship), 2 a usage or input error.
             """,
         version: SquireVersion.current,
-        subcommands: [DoctorCommand.self]
+        subcommands: [DoctorCommand.self, EmbedCommand.self, TokenizeCommand.self, BenchCommand.self]
     )
 
     /// Runs the command, mapping ArgumentParser's usage errors (64) to Squire's documented 2.
@@ -24,9 +24,17 @@ struct SquireCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            exit(withError: ExitCode(2))
+            switch exitCode(for: error) {
+            case .validationFailure:
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitCode(2))
+            case .failure where !(error is ExitCode):
+                // Squire's own typed errors (a bad file, a missing model) are input errors: 2.
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                exit(withError: ExitCode(2))
+            default:
+                exit(withError: error)
+            }
         }
     }
 }

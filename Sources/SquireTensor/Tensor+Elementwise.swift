@@ -6,7 +6,9 @@ extension Tensor {
         let result = [Float](unsafeUninitializedCapacity: total) { output, initialized in
             scalars.withUnsafeBufferPointer { input in
                 if let source = input.baseAddress, let target = output.baseAddress {
-                    mapVectors(source, target, count: total, kernel)
+                    ParallelChunks.run(count: total) { range in
+                        mapVectors(source + range.lowerBound, target + range.lowerBound, count: range.count, kernel)
+                    }
                 }
             }
             initialized = total

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import SquireModels
+
+/// `squire bench`: what a caller of the embedder sees, timed.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time sentence embedding (tokenization, encoder, pooling) at each batch size.",
+        discussion: """
+            After a warm-up, embeds every input text in consecutive batches of each size and reports
+            per-call latency percentiles and throughput, over --passes passes. Times are wall clock
+            on this machine; compare against peers run in the same sitting, never across sittings.
+
+            Example:
+              squire bench --input sentences.txt --batch-size 1,32 --json
+            """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @Option(name: .long, help: "Texts: a .txt file (one per line) or a .jsonl file with a \"text\" field.")
+    var input: String
+    @Option(name: .long, help: "Comma-separated batch sizes.")
+    var batchSize = "1,32"
+    @Option(name: .long, help: "Timed passes over the inputs per batch size.")
+    var passes = 3
+    @Flag(name: .long, help: "Print the results as JSON.")
+    var json = false
+
+    var batchSizes: [Int] { batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func validate() throws {
+        guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 > 0 }),
+              batchSizes.count == batchSize.split(separator: ",").count
+        else { throw ValidationError("--batch-size takes positive integers separated by commas, such as 1,32") }
+        guard passes > 0 else { throw ValidationError("--passes must be positive") }
+    }
+
+    func run() throws {
+        let texts = try InputTexts.read(input)
+        guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
+        let embedder = try SentenceEmbedder(folder: model.folder)
+        let clock = ContinuousClock()
+        var results: [[String: Any]] = []
+        for size in batchSizes {
+            let batches = stride(from: 0, to: texts.count, by: size).map { Array(texts[$0..<min($0 + size, texts.count)]) }
+            for batch in batches.prefix(3) { _ = try embedder.embeddings(for: batch) }  // warm-up
+            var latencies: [Double] = []
+            var total: Duration = .zero
+            for _ in 0..<passes {
+                for batch in batches {
+                    let elapsed = try clock.measure { _ = try embedder.embeddings(for: batch) }
+                    latencies.append(elapsed.milliseconds)
+                    total += elapsed
+                }
+            }
+            let sorted = latencies.sorted()
+            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+            results.append([
+                "batch_size": size,
+                "latency_ms": ["p50": percentile(0.5), "p95": percentile(0.95), "p99": percentile(0.99), "mean": latencies.reduce(0, +) / Double(latencies.count)],
+                "sentences_per_second": Double(texts.count * passes) / (total.milliseconds / 1000),
+                "sentences": texts.count,
+                "passes": passes,
+            ])
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": model.folder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("batch  p50 ms   p95 ms   sentences/s   (\(texts.count) texts, \(passes) passes)")
+            for result in results {
+                let latency = result["latency_ms"] as! [String: Double]
+                print(String(format: "%5d  %7.2f  %7.2f  %12.1f", result["batch_size"] as! Int, latency["p50"]!, latency["p95"]!, result["sentences_per_second"] as! Double))
+            }
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15 }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import SquireModels
+
+/// `squire tokenize`: token ids for every line of a file.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Write the token ids of every input text, in input order.",
+        discussion: """
+            Ids include [CLS] and [SEP] and are truncated to the model's maximum length
+            (256 for all-MiniLM-L6-v2) unless --no-truncation is given.
+
+            Example:
+              squire tokenize --input requests.txt --output ids.jsonl
+            """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @Option(name: .long, help: "Texts: a .txt file (one per line) or a .jsonl file with a \"text\" field.")
+    var input: String
+    @Option(name: .long, help: "Where to write the JSON Lines output.")
+    var output: String
+    @Flag(name: .long, help: "Keep every token instead of truncating to the model's maximum length.")
+    var noTruncation = false
+
+    func run() throws {
+        let texts = try InputTexts.read(input)
+        let tokenizer = try WordPieceTokenizer(folder: model.folder)
+        try JSONLines.write(
+            texts.map { ["text": $0, "ids": tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids] },
+            to: output)
+    }
+}

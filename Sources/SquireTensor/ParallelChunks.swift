@@ -1,0 +1,42 @@
+import Dispatch
+
+/// Splits large elementwise work across the machine's cores.
+///
+/// BLAS already runs matrix products on every core; between products, an activation over
+/// `[N, 1536]` would otherwise leave all but one idle. Small inputs stay on the calling
+/// thread, where a thread hand-off would cost more than it saves.
+enum ParallelChunks {
+    /// Below this many elements the work runs on the calling thread.
+    static let threshold = 1 << 17
+    static let cores = ProcessInfoCores.count
+
+    /// Calls `body` on disjoint ranges, multiples of 8 long except the last, that cover `0..<count`.
+    @inline(__always)
+    static func run(count: Int, _ body: (Range<Int>) -> Void) {
+        guard count >= threshold, cores > 1 else {
+            body(0..<count)
+            return
+        }
+        let chunk = (count / cores + 7) / 8 * 8
+        withoutActuallyEscaping(body) { body in
+            // Safe to share: concurrentPerform returns only after every chunk has run, and
+            // the chunks write disjoint ranges, so nothing outlives or races this call.
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: cores) { index in
+                let start = index * chunk
+                if start < count { body(start..<Swift.min(start + chunk, count)) }
+            }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The number of online processors, read once.
+enum ProcessInfoCores {
+    static let count = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+}
