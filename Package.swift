@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "SquireCoreTests", dependencies: ["SquireCore"]),
         .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireModelsTests", dependencies: ["SquireModels"], exclude: ["Fixtures"]),
-        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI"]),
+        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels"]),
     ]
 )
 

@@ -8,9 +8,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time sentence embedding (tokenization, encoder, pooling) at each batch size.",
         discussion: """
-            After a warm-up, embeds every input text in consecutive batches of each size and reports
-            per-call latency percentiles and throughput, over --passes passes. Times are wall clock
-            on this machine; compare against peers run in the same sitting, never across sittings.
+            After a warm-up, embeds every input text in consecutive batches of each size and reports per-call latency percentiles and throughput, over --passes passes. Times are wall clock on this machine; compare against peers run in the same sitting, never across sittings.
 
             Example:
               squire bench --input sentences.txt --batch-size 1,32 --json
@@ -24,8 +22,14 @@ struct BenchCommand: ParsableCommand {
     var batchSize = "1,32"
     @Option(name: .long, help: "Timed passes over the inputs per batch size.")
     var passes = 3
+    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling) or tokenize (the tokenizer alone).")
+    var stage: Stage = .embed
     @Flag(name: .long, help: "Print the results as JSON.")
     var json = false
+
+    enum Stage: String, ExpressibleByArgument {
+        case embed, tokenize
+    }
 
     var batchSizes: [Int] { batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
@@ -40,16 +44,20 @@ struct BenchCommand: ParsableCommand {
         let texts = try InputTexts.read(input)
         guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
         let embedder = try SentenceEmbedder(folder: model.folder)
+        let run: ([String]) throws -> Void = switch stage {
+        case .embed: { _ = try embedder.embeddings(for: $0) }
+        case .tokenize: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
+        }
         let clock = ContinuousClock()
         var results: [[String: Any]] = []
         for size in batchSizes {
             let batches = stride(from: 0, to: texts.count, by: size).map { Array(texts[$0..<min($0 + size, texts.count)]) }
-            for batch in batches.prefix(3) { _ = try embedder.embeddings(for: batch) }  // warm-up
+            for batch in batches.prefix(3) { try run(batch) }  // warm-up
             var latencies: [Double] = []
             var total: Duration = .zero
             for _ in 0..<passes {
                 for batch in batches {
-                    let elapsed = try clock.measure { _ = try embedder.embeddings(for: batch) }
+                    let elapsed = try clock.measure { try run(batch) }
                     latencies.append(elapsed.milliseconds)
                     total += elapsed
                 }
@@ -62,6 +70,7 @@ struct BenchCommand: ParsableCommand {
                 "sentences_per_second": Double(texts.count * passes) / (total.milliseconds / 1000),
                 "sentences": texts.count,
                 "passes": passes,
+                "stage": stage.rawValue,
             ])
         }
         if json {

@@ -7,8 +7,7 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Write the sentence embedding of every input text, in input order.",
         discussion: """
-            Reads one text per line (plain text), or {"text": …} objects (.jsonl), and writes one
-            {"text", "embedding"} object per line. The file appears complete or not at all.
+            Reads one text per line (plain text) or one {"text": …} object per line (.jsonl), and writes one {"text", "embedding"} object per line. The file appears complete or not at all.
 
             Example:
               squire embed --input requests.txt --output embeddings.jsonl
@@ -16,10 +15,7 @@ struct EmbedCommand: ParsableCommand {
     )
 
     @OptionGroup var model: ModelOptions
-    @Option(name: .long, help: "Texts: a .txt file (one per line) or a .jsonl file with a \"text\" field.")
-    var input: String
-    @Option(name: .long, help: "Where to write the JSON Lines output.")
-    var output: String
+    @OptionGroup var files: TextFileOptions
     @Option(name: .long, help: "Texts per encoder call.")
     var batchSize = 32
 
@@ -28,13 +24,13 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let texts = try InputTexts.read(input)
+        let texts = try InputTexts.read(files.input)
         var embedder = try SentenceEmbedder(folder: model.folder)
         embedder.batchSize = batchSize
         let vectors = try embedder.embeddings(for: texts)
         let width = embedder.dimension
         try JSONLines.write(
             texts.enumerated().map { ["text": $1, "embedding": Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)])] },
-            to: output)
+            to: files.output)
     }
 }

@@ -8,3 +8,11 @@ struct ModelOptions: ParsableArguments {
 
     var folder: String { model ?? ModelFolder.allMiniLML6V2 }
 }
+
+/// The `--input` and `--output` files of commands that map texts to one JSON line each.
+struct TextFileOptions: ParsableArguments {
+    @Option(name: .long, help: "Texts: a .txt file (one per line) or a .jsonl file with a \"text\" field.")
+    var input: String
+    @Option(name: .long, help: "Where to write the JSON Lines output.")
+    var output: String
+}

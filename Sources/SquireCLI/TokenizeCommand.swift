@@ -7,8 +7,7 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Write the token ids of every input text, in input order.",
         discussion: """
-            Ids include [CLS] and [SEP] and are truncated to the model's maximum length
-            (256 for all-MiniLM-L6-v2) unless --no-truncation is given.
+            Ids include [CLS] and [SEP] and are truncated to the model's maximum length (256 for all-MiniLM-L6-v2) unless --no-truncation is given.
 
             Example:
               squire tokenize --input requests.txt --output ids.jsonl
@@ -16,18 +15,15 @@ struct TokenizeCommand: ParsableCommand {
     )
 
     @OptionGroup var model: ModelOptions
-    @Option(name: .long, help: "Texts: a .txt file (one per line) or a .jsonl file with a \"text\" field.")
-    var input: String
-    @Option(name: .long, help: "Where to write the JSON Lines output.")
-    var output: String
+    @OptionGroup var files: TextFileOptions
     @Flag(name: .long, help: "Keep every token instead of truncating to the model's maximum length.")
     var noTruncation = false
 
     func run() throws {
-        let texts = try InputTexts.read(input)
+        let texts = try InputTexts.read(files.input)
         let tokenizer = try WordPieceTokenizer(folder: model.folder)
         try JSONLines.write(
             texts.map { ["text": $0, "ids": tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids] },
-            to: output)
+            to: files.output)
     }
 }
