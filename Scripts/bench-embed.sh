@@ -6,6 +6,7 @@
 # Needs the peer harness set up once (../shared/reference/peers/run_all.sh, or its venv and
 # `embed_bench.py --step export`), and a release build of squire.
 # Usage: ROUNDS=3 Scripts/bench-embed.sh      Output: a Markdown table of medians and ratios.
+#        SKIP_TORCH=1 leaves out sentence-transformers (its rounds take longest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${ROUNDS:-3}
@@ -21,6 +22,8 @@ for round in $(seq 1 "$rounds"); do
     (cd $peers && $python embed_bench.py --backend ort-fp32 --passes-b1 3 --passes-b32 5 2>/dev/null) > "$out/ort-$round.json"
     /usr/bin/time -f '%M' -o "$out/squire-rss-$round.txt" .build/release/squire bench \
         --input "$PEERS_DIR/sentences.txt" --batch-size 1,32 --passes 3 --json > "$out/squire-$round.json"
-    (cd $peers && $python embed_bench.py --backend st-fp32 --passes-b1 3 --passes-b32 5 2>/dev/null) > "$out/torch-$round.json" || true
+    if [[ ${SKIP_TORCH:-0} != 1 ]]; then
+        (cd $peers && $python embed_bench.py --backend st-fp32 --passes-b1 3 --passes-b32 5 2>/dev/null) > "$out/torch-$round.json" || true
+    fi
 done
 python3 Scripts/bench_embed_summary.py "$out"
