@@ -78,8 +78,8 @@ public struct BertLayer: Sendable {
             }
         }
         let attended = try attentionNorm.forward(
-            attentionOutput.forward(Tensor(shape: [rowCount, width], scalars: context)) + x)
+            attentionOutput.forward(Tensor(shape: [rowCount, width], scalars: context), adding: x))
         let inner = try intermediate.forward(attended).gelu()
-        return try outputNorm.forward(output.forward(inner) + attended)
+        return try outputNorm.forward(output.forward(inner, adding: attended))
     }
 }

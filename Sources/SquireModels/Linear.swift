@@ -33,7 +33,44 @@ public struct Linear: LinearLayer, Hashable {
     public var outputDimension: Int { weight.shape[0] }
 
     public func forward(_ x: Tensor) throws -> Tensor {
-        try Tensor.matmul(x, weight, transposeB: true) + bias
+        try forward(x, adding: nil)
+    }
+
+    /// `x · Wᵀ + b + residual` in one product: the output starts as the bias (plus the
+    /// residual) and sgemm accumulates into it, which saves two passes over the output and
+    /// BLAS's own zeroing of it.
+    ///
+    /// - Parameter residual: added to the result; the output's shape, `[…, outputDimension]`.
+    public func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor {
+        guard let inner = x.shape.last, inner == inputDimension else {
+            throw TensorError.shapeMismatch("Linear.forward (input vs weight)", x.shape, weight.shape)
+        }
+        let rows = inner == 0 ? 0 : x.count / inner
+        let outputShape = Array(x.shape.dropLast()) + [outputDimension]
+        if let residual, residual.shape != outputShape {
+            throw TensorError.shapeMismatch("Linear.forward (output vs residual)", outputShape, residual.shape)
+        }
+        let width = outputDimension
+        var output = [Float](unsafeUninitializedCapacity: rows * width) { buffer, initialized in
+            bias.withUnsafeBufferPointer { bias in
+                for row in 0..<rows {
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[(row * width)..<((row + 1) * width)]).initialize(from: bias)
+                }
+            }
+            initialized = rows * width
+        }
+        if let residual {
+            output = try (Tensor(shape: outputShape, scalars: output) + residual).scalars
+        }
+        x.withUnsafeBufferPointer { input in
+            weight.withUnsafeBufferPointer { weights in
+                output.withUnsafeMutableBufferPointer { out in
+                    guard let a = input.baseAddress, let b = weights.baseAddress, let c = out.baseAddress else { return }
+                    BLAS.gemm(transposeB: true, m: rows, n: width, k: inner, a: a, lda: inner, b: b, ldb: inner, beta: 1, c: c, ldc: width)
+                }
+            }
+        }
+        return try Tensor(shape: outputShape, scalars: output)
     }
 }
 

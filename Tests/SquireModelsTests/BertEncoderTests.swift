@@ -105,3 +105,21 @@ func writeTinyBert(in folder: ScratchFolder, corrupt: ((inout SafetensorsWriter)
         #expect(throws: ModelLoadingError.missingFile(folder.file("model.safetensors"))) { try SentenceEmbedder(folder: folder.path) }
     }
 }
+
+@Suite struct LinearTests {
+    @Test func fusedForwardEqualsProductPlusBiasPlusResidual() throws {
+        var generator = SeededGenerator(seed: 8)
+        let layer = try Linear(weight: Tensor.normal([5, 7], using: &generator), bias: Tensor.normal([5], using: &generator))
+        let x = try Tensor.normal([2, 3, 7], using: &generator)
+        let residual = try Tensor.normal([2, 3, 5], using: &generator)
+        let reference = try Tensor.naiveMatmul(x, layer.weight, transposeB: true) + layer.bias
+        let plain = try layer.forward(x)
+        #expect(plain.shape == [2, 3, 5])
+        #expect(zip(plain.scalars, reference.scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        let fused = try layer.forward(x, adding: residual)
+        #expect(zip(fused.scalars, try (reference + residual).scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(throws: TensorError.self) { try layer.forward(Tensor.zeros([2, 6])) }
+        #expect(throws: TensorError.self) { try layer.forward(x, adding: Tensor.zeros([6, 5])) }
+        #expect(try layer.forward(Tensor.zeros([0, 7])).shape == [0, 5])
+    }
+}
