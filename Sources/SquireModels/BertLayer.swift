@@ -3,15 +3,18 @@ public import SquireTensor
 /// One transformer encoder layer: multi-head self-attention and a GELU feed-forward
 /// block, each followed by a residual connection and a layer norm (post-norm, as BERT).
 public struct BertLayer: Sendable {
-    /// The query, key and value projections, `[D, D]` each.
+    /// The query, key and value projections, `[D, D]` each; constants, because the fused
+    /// projection below is built from them.
     public let query: Linear, key: Linear, value: Linear
     /// The projection after attention, `[D, D]`.
     public var attentionOutput: Linear
+    /// Normalizes the attention block's output plus its input.
     public var attentionNorm: LayerNorm
     /// `[intermediateSize, D]`.
     public var intermediate: Linear
     /// `[D, intermediateSize]`.
     public var output: Linear
+    /// Normalizes the feed-forward block's output plus its input.
     public var outputNorm: LayerNorm
     /// H.
     public let headCount: Int

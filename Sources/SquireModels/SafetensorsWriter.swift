@@ -16,18 +16,28 @@ public struct SafetensorsWriter: Sendable {
     public init() {}
 
     /// Adds `tensor` as F32 under `name`, replacing any tensor of that name.
-    public mutating func add(_ tensor: Tensor, named name: String) {
+    ///
+    /// Throws for the one name the format reserves, `__metadata__`.
+    public mutating func add(_ tensor: Tensor, named name: String) throws {
+        try checkName(name)
         let bytes = tensor.withUnsafeBufferPointer { Array(UnsafeRawBufferPointer($0)) }
         entries[name] = (.float32, tensor.shape, bytes)
     }
 
     /// Adds raw little-endian `bytes` of `dtype` and `shape` under `name` (quantized weights, ids).
     public mutating func add(bytes: [UInt8], dtype: SafetensorsDType, shape: [Int], named name: String) throws {
+        try checkName(name)
         let expected = shape.reduce(dtype.byteCount, *)
         guard shape.allSatisfy({ $0 >= 0 }), expected == bytes.count else {
             throw SafetensorsError.sizeMismatch(file: "(unwritten)", tensor: name, shape: shape, dtype: dtype.rawValue, byteCount: bytes.count)
         }
         entries[name] = (dtype, shape, bytes)
+    }
+
+    private func checkName(_ name: String) throws {
+        guard name != "__metadata__" else {
+            throw SafetensorsError.invalidHeader(file: "(unwritten)", reason: "\"__metadata__\" is reserved for metadata and cannot name a tensor")
+        }
     }
 
     /// The complete file contents.

@@ -27,8 +27,8 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
 
     @Test func roundTripsTensorsAndMetadata() throws {
         var writer = SafetensorsWriter()
-        writer.add(try Tensor(rows: [[1, 2, 3], [4, 5, 6]]), named: "b.weight")
-        writer.add(Tensor([0.5, -0.25]), named: "a.bias")
+        try writer.add(try Tensor(rows: [[1, 2, 3], [4, 5, 6]]), named: "b.weight")
+        try writer.add(Tensor([0.5, -0.25]), named: "a.bias")
         try writer.add(bytes: [1, 255, 7, 0], dtype: .int8, shape: [2, 2], named: "q.weight")
         writer.metadata = ["format": "pt"]
         let path = scratch.file("model.safetensors")
@@ -130,7 +130,7 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         let missing = scratch.file("nope.safetensors")
         #expect(throws: SafetensorsError.self) { try SafetensorsFile(path: missing) }
         var writer = SafetensorsWriter()
-        writer.add(Tensor([1]), named: "x")
+        try writer.add(Tensor([1]), named: "x")
         let path = scratch.file("one.safetensors")
         try writer.write(to: path)
         let file = try SafetensorsFile(path: path)
@@ -140,7 +140,7 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
 
     @Test func writesAtomicallyAndLeavesNothingOnFailure() throws {
         var writer = SafetensorsWriter()
-        writer.add(Tensor([1, 2]), named: "x")
+        try writer.add(Tensor([1, 2]), named: "x")
         let path = scratch.file("model.safetensors")
         try Data("old contents".utf8).write(to: URL(fileURLWithPath: path))
         try writer.write(to: path)
@@ -149,5 +149,6 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         #expect(throws: (any Error).self) { try writer.write(to: scratch.file("missing/model.safetensors")) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["model.safetensors"])
         #expect(throws: SafetensorsError.self) { try writer.add(bytes: [1, 2, 3], dtype: .int8, shape: [2, 2], named: "bad") }
+        #expect(throws: SafetensorsError.self) { try writer.add(Tensor([1]), named: "__metadata__") }
     }
 }
