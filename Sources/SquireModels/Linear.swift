@@ -45,22 +45,24 @@ public struct Linear: LinearLayer, Hashable {
         guard let inner = x.shape.last, inner == inputDimension else {
             throw TensorError.shapeMismatch("Linear.forward (input vs weight)", x.shape, weight.shape)
         }
-        let rows = inner == 0 ? 0 : x.count / inner
+        let rows = x.shape.dropLast().reduce(1, *)
         let outputShape = Array(x.shape.dropLast()) + [outputDimension]
-        if let residual, residual.shape != outputShape {
-            throw TensorError.shapeMismatch("Linear.forward (output vs residual)", outputShape, residual.shape)
-        }
         let width = outputDimension
-        var output = [Float](unsafeUninitializedCapacity: rows * width) { buffer, initialized in
-            bias.withUnsafeBufferPointer { bias in
-                for row in 0..<rows {
-                    _ = UnsafeMutableBufferPointer(rebasing: buffer[(row * width)..<((row + 1) * width)]).initialize(from: bias)
-                }
-            }
-            initialized = rows * width
-        }
+        var output: [Float]
         if let residual {
-            output = try (Tensor(shape: outputShape, scalars: output) + residual).scalars
+            guard residual.shape == outputShape else {
+                throw TensorError.shapeMismatch("Linear.forward (output vs residual)", outputShape, residual.shape)
+            }
+            output = try (residual + bias).scalars
+        } else {
+            output = [Float](unsafeUninitializedCapacity: rows * width) { buffer, initialized in
+                bias.withUnsafeBufferPointer { bias in
+                    for row in 0..<rows {
+                        _ = UnsafeMutableBufferPointer(rebasing: buffer[(row * width)..<((row + 1) * width)]).initialize(from: bias)
+                    }
+                }
+                initialized = rows * width
+            }
         }
         x.withUnsafeBufferPointer { input in
             weight.withUnsafeBufferPointer { weights in

@@ -121,5 +121,8 @@ func writeTinyBert(in folder: ScratchFolder, corrupt: ((inout SafetensorsWriter)
         #expect(throws: TensorError.self) { try layer.forward(Tensor.zeros([2, 6])) }
         #expect(throws: TensorError.self) { try layer.forward(x, adding: Tensor.zeros([6, 5])) }
         #expect(try layer.forward(Tensor.zeros([0, 7])).shape == [0, 5])
+        // No inputs to weigh: every row is the bias.
+        let empty = try Linear(weight: Tensor.zeros([5, 0]), bias: layer.bias)
+        #expect(try empty.forward(Tensor.zeros([2, 0])).scalars == layer.bias.scalars + layer.bias.scalars)
     }
 }
