@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SquireCore", targets: ["SquireCore"]),
         .library(name: "SquireTensor", targets: ["SquireTensor"]),
         .library(name: "SquireModels", targets: ["SquireModels"]),
+        .library(name: "SquireEval", targets: ["SquireEval"]),
         .executable(name: "squire", targets: ["SquireCLI"]),
     ],
     dependencies: [
@@ -21,18 +22,21 @@ let package = Package(
         .target(name: "SquireCore"),
         .target(name: "SquireTensor", dependencies: ["CSquireBLAS"]),
         .target(name: "SquireModels", dependencies: ["SquireCore", "SquireTensor"]),
+        .target(name: "SquireEval", dependencies: ["SquireCore"]),
         .executableTarget(
             name: "SquireCLI",
             dependencies: [
                 "SquireCore",
                 "SquireTensor",
                 "SquireModels",
+                "SquireEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SquireCoreTests", dependencies: ["SquireCore"]),
         .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireModelsTests", dependencies: ["SquireModels"], exclude: ["Fixtures"]),
+        .testTarget(name: "SquireEvalTests", dependencies: ["SquireEval"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels"]),
     ]
 )
