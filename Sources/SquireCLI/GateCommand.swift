@@ -24,6 +24,8 @@ struct GateCommand: ParsableCommand {
     var gate: String
     @Option(name: .long, help: "Also write the report's Markdown summary with the verdict here.")
     var markdown: String?
+    @Option(name: .long, help: "Also write the report's HTML page with the verdict here.")
+    var html: String?
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
@@ -33,6 +35,7 @@ struct GateCommand: ParsableCommand {
         let reference = try baseline.map { try EvalReport(contentsOf: URL(fileURLWithPath: $0)) }
         let result = rules.evaluate(candidate, baseline: reference)
         if let markdown { try AtomicFile.write(Array(candidate.markdown(gate: result).utf8), to: markdown) }
+        if let html { try AtomicFile.write(Array(candidate.html(gate: result).utf8), to: html) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -53,7 +53,7 @@ extension EvalReport {
             body += "</ul>"
         }
         let style = """
-            body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+            body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;padding:0 1.5em;max-width:1100px;color:#222}
             table{border-collapse:collapse;margin:1em 0}th,td{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}
             .figures th{font-weight:normal;color:#555}.charts{display:flex;flex-wrap:wrap;gap:2em}.charts figure{max-width:420px}
             figure{margin:1.5em 0}figcaption{color:#555;margin-bottom:.4em}

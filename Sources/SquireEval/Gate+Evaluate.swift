@@ -1,3 +1,5 @@
+import Foundation
+
 extension Gate {
     /// Judges `report`, against `baseline` when the gate has a non-inferiority rule.
     ///
@@ -61,7 +63,7 @@ extension Gate {
                         "\(rule.metric.rawValue) \(digits(result.candidate)) vs baseline \(digits(result.baseline)) on \(result.pairedCount) paired examples; "
                             + "difference \(digits(result.difference)), \(level)% interval [\(digits(result.lower)), \(digits(result.upper))] "
                             + (passed ? "stays above" : "reaches below") + " −\(digits(rule.margin)); "
-                            + "McNemar: baseline-only correct \(test.baselineOnlyCorrect), candidate-only correct \(test.candidateOnlyCorrect), p = \(digits(test.pValue))")
+                            + "McNemar: baseline-only correct \(test.baselineOnlyCorrect), candidate-only correct \(test.candidateOnlyCorrect), p = \(test.pValue < 1e-4 ? String(format: "%.1e", test.pValue) : digits(test.pValue))")
                 } catch {
                     check(name, false, "cannot compare with the baseline: \(error)")
                 }

@@ -26,7 +26,7 @@ enum SVGChart {
         let showNames = n <= 40
         let margin = showNames ? 150.0 : 20.0
         let side = cell * Double(n)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"confusion matrix\" width=\"\(number(margin + side + 10))\" height=\"\(number(margin + side + 10))\" font-size=\"11\">"
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"confusion matrix\" width=\"\(number(margin + side + (showNames ? 130 : 10)))\" height=\"\(number(margin + side + 10))\" font-size=\"11\">"
         for (i, row) in matrix.counts.enumerated() {
             let total = max(1, row.reduce(0, +))
             for (j, count) in row.enumerated() {
