@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "SquireTensor", targets: ["SquireTensor"]),
         .library(name: "SquireModels", targets: ["SquireModels"]),
         .library(name: "SquireEval", targets: ["SquireEval"]),
+        .library(name: "SquireDrift", targets: ["SquireDrift"]),
         .executable(name: "squire", targets: ["SquireCLI"]),
     ],
     dependencies: [
@@ -23,6 +24,7 @@ let package = Package(
         .target(name: "SquireTensor", dependencies: ["CSquireBLAS"]),
         .target(name: "SquireModels", dependencies: ["SquireCore", "SquireTensor"]),
         .target(name: "SquireEval", dependencies: ["SquireCore"]),
+        .target(name: "SquireDrift", dependencies: ["SquireCore"]),
         .executableTarget(
             name: "SquireCLI",
             dependencies: [
@@ -30,6 +32,7 @@ let package = Package(
                 "SquireTensor",
                 "SquireModels",
                 "SquireEval",
+                "SquireDrift",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +40,7 @@ let package = Package(
         .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireModelsTests", dependencies: ["SquireModels"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireEvalTests", dependencies: ["SquireEval"], exclude: ["Fixtures"]),
+        .testTarget(name: "SquireDriftTests", dependencies: ["SquireDrift"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels"]),
     ]
 )

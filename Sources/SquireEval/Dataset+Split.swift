@@ -1,3 +1,5 @@
+import SquireCore
+
 extension Dataset {
     /// The three parts of a stratified split.
     public struct Split: Sendable, Hashable {

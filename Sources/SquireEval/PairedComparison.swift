@@ -1,3 +1,5 @@
+import SquireCore
+
 /// A candidate and a baseline compared on the examples both reports contain.
 ///
 /// The difference `candidate − baseline` of one metric comes with a paired percentile

@@ -1,0 +1,29 @@
+/// Input a drift statistic, profile or monitor cannot use, with what to do.
+public enum DriftInputError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A sample or window with nothing in it.
+    case empty(String)
+    /// A NaN or infinite value where numbers are needed.
+    case nonFinite(String)
+    /// A label the reference profile has never seen.
+    case unknownLabel(String, known: [String])
+    /// Vectors whose dimensions do not match.
+    case dimensionMismatch(expected: Int, actual: Int)
+    /// A setting outside its range.
+    case invalidSetting(String)
+
+    public var description: String {
+        switch self {
+        case .empty(let what): "the \(what) is empty; a drift check needs at least one value on each side"
+        case .nonFinite(let what): "the \(what) holds NaN or infinite values; drop or repair them before checking drift"
+        case .unknownLabel(let label, let known):
+            "the label \"\(label)\" is not in the reference profile's labels (\(known.prefix(8).joined(separator: ", "))\(known.count > 8 ? ", …" : "")); rebuild the profile for this model"
+        case .dimensionMismatch(let expected, let actual): "expected vectors of dimension \(expected), got \(actual)"
+        case .invalidSetting(let reason): reason
+        }
+    }
+
+    static func checkSample(_ values: [Double], name: String) throws {
+        guard !values.isEmpty else { throw DriftInputError.empty("\(name) sample") }
+        guard values.allSatisfy(\.isFinite) else { throw DriftInputError.nonFinite("\(name) sample") }
+    }
+}
