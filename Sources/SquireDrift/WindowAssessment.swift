@@ -1,0 +1,72 @@
+public import Foundation
+
+/// One closed window judged against the reference: every signal with its band, the
+/// estimated (and, with delayed labels, realized) accuracy, and whether it alarms.
+public struct WindowAssessment: Sendable, Hashable, Codable {
+    /// One drift signal.
+    public struct Signal: Sendable, Hashable, Codable {
+        /// `predicted_labels`, `confidence`, `text_length`, `unknown_token_rate`, `embedding`.
+        public var name: String
+        /// The distance judged: JS distance, PSI or MMD².
+        public var value: Double
+        /// The reference band it is judged against.
+        public var band: Double
+        /// Whether the value is beyond the band.
+        public var exceeded: Bool
+        /// A test's p-value, reported as evidence (not used for the decision: on large
+        /// windows p-values flag every difference).
+        public var pValue: Double?
+
+        private enum CodingKeys: String, CodingKey {
+            case name, value, band, exceeded
+            case pValue = "p_value"
+        }
+    }
+
+    /// The window's position in the stream, from 0.
+    public var index: Int
+    /// Predictions in the window.
+    public var count: Int
+    /// The model version that answered most of the window.
+    public var modelVersion: String?
+    /// First and last timestamps, when given.
+    public var start: Date?
+    /// The last timestamp, when given.
+    public var end: Date?
+    /// The signals, in a fixed order.
+    public var signals: [Signal]
+    /// Expected accuracy from the confidences.
+    public var estimatedAccuracy: Double
+    /// 95% interval around it.
+    public var estimateLower: Double
+    /// 95% interval around it.
+    public var estimateUpper: Double
+    /// Accuracy on the window's delayed labels, when any arrived.
+    public var realizedAccuracy: Double?
+    /// How many delayed labels arrived.
+    public var labelledCount: Int
+    /// The shipped accuracy minus the best available accuracy figure (realized when at
+    /// least 30 labels arrived, otherwise estimated); `nil` without a shipped figure.
+    public var accuracyDrop: Double?
+    /// The previous model version's accuracy on this window (from shadow predictions).
+    public var previousVersionAccuracy: Double?
+    /// Whether any signal is beyond its band.
+    public var drifted: Bool { signals.contains(where: \.exceeded) }
+    /// Whether the window spends drift budget: drifted, or accuracy dropped beyond the allowed maximum.
+    public var alarming: Bool
+
+    /// The accuracy the decision trusts: realized with at least 30 labels, else estimated.
+    public var bestAccuracy: Double { labelledCount >= 30 ? realizedAccuracy ?? estimatedAccuracy : estimatedAccuracy }
+
+    private enum CodingKeys: String, CodingKey {
+        case index, count, start, end, signals, alarming
+        case modelVersion = "model_version"
+        case estimatedAccuracy = "estimated_accuracy"
+        case estimateLower = "estimate_lower"
+        case estimateUpper = "estimate_upper"
+        case realizedAccuracy = "realized_accuracy"
+        case labelledCount = "labelled_count"
+        case accuracyDrop = "accuracy_drop"
+        case previousVersionAccuracy = "previous_version_accuracy"
+    }
+}

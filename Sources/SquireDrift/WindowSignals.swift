@@ -1,0 +1,61 @@
+import SquireCore
+
+/// Every drift signal of one window against a profile.
+struct WindowSignals {
+    var labelDistance: Double
+    var labelTest: ChiSquareTest?
+    var confidenceStability: Double
+    var confidenceTest: KolmogorovSmirnovTest?
+    var confidenceShift: Double?
+    var textLengthStability: Double?
+    var unknownTokenStability: Double?
+    var embedding: MaximumMeanDiscrepancyTest?
+    var meanConfidence: Double
+    var estimatedAccuracy: Double
+    var estimateHalfWidth: Double
+    var realizedAccuracy: Double?
+    var labelledCount: Int
+
+    /// - Parameter detailed: also run the tests reported as evidence (KS, chi-square,
+    ///   Wasserstein); the bands need only the distances.
+    init(_ window: [Observation], against profile: ReferenceProfile, permutations: Int, seed: UInt64, detailed: Bool = false) throws {
+        guard !window.isEmpty else { throw DriftInputError.empty("window") }
+        let current = CategoricalDistribution(window.map(\.label))
+        labelDistance = try Distance.jensenShannon(profile.predictedLabels, current)
+        let confidences = window.map(\.confidence)
+        confidenceStability = try PopulationStabilityIndex.index(reference: profile.confidences, current: confidences)
+        if detailed {
+            labelTest = try ChiSquareTest(reference: profile.predictedLabels, current: current)
+            confidenceTest = try KolmogorovSmirnovTest(profile.confidences, confidences)
+            confidenceShift = try Distance.wasserstein(profile.confidences, confidences)
+        }
+        let lengths = window.compactMap(\.textLength)
+        if !profile.textLengths.isEmpty, !lengths.isEmpty {
+            textLengthStability = try PopulationStabilityIndex.index(reference: profile.textLengths, current: lengths)
+        }
+        let rates = window.compactMap(\.unknownTokenRate)
+        if !profile.unknownTokenRates.isEmpty, !rates.isEmpty {
+            unknownTokenStability = try PopulationStabilityIndex.index(reference: profile.unknownTokenRates, current: rates)
+        }
+        let embeddings = window.compactMap(\.embedding)
+        if let sketch = profile.embeddingSketch, embeddings.count >= 2 {
+            var generator = SplitMix64(seed: seed)
+            let sample = embeddings.count > sketch.vectors.count
+                ? Array(embeddings.shuffled(using: &generator).prefix(sketch.vectors.count)) : embeddings
+            embedding = try MaximumMeanDiscrepancyTest(
+                reference: sketch.vectors, current: try sample.map(sketch.project), permutations: permutations, seed: seed)
+        }
+        meanConfidence = confidences.reduce(0, +) / Double(confidences.count)
+        // Confidence-based estimate: with calibrated confidences the expected accuracy is
+        // their mean; the reference's own gap (shipped accuracy − mean confidence) corrects
+        // a model that was miscalibrated by the same amount at ship time.
+        let correction = profile.shippedAccuracy.map { $0 - profile.meanConfidence } ?? 0
+        estimatedAccuracy = min(1, max(0, meanConfidence + correction))
+        // Each answer is right with probability p: the count's variance is Σ p(1 − p).
+        let variance = confidences.reduce(0) { $0 + $1 * (1 - $1) }
+        estimateHalfWidth = 1.96 * variance.squareRoot() / Double(confidences.count)
+        let labelled = window.filter { $0.trueLabel != nil }
+        labelledCount = labelled.count
+        realizedAccuracy = labelled.isEmpty ? nil : Double(labelled.filter { $0.trueLabel == $0.label }.count) / Double(labelled.count)
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import SquireCore
+import SquireDrift
+import Testing
+
+@Suite struct DriftMonitorTests {
+    let profile = Traffic.profile
+
+    /// Feeds windows of 200 and returns the decision of each.
+    func run(_ monitor: inout DriftMonitor, _ windows: [[Observation]], shadows: [[Observation]]? = nil) throws -> [DriftDecision] {
+        var decisions: [DriftDecision] = []
+        for (w, window) in windows.enumerated() {
+            for (i, observation) in window.enumerated() {
+                if let decision = try monitor.observe(observation, previousVersion: shadows?[w][i]) { decisions.append(decision) }
+            }
+        }
+        return decisions
+    }
+
+    @Test func profileRecordsTheReference() throws {
+        #expect(profile.labels == Traffic.labels)
+        #expect(profile.confidences.count == 4000)
+        #expect(abs(try #require(profile.shippedAccuracy) - 0.9) < 0.02)
+        #expect(profile.bands.labelDistance > 0)
+        #expect(profile.bands.textLengthStability != nil)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("profile-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try profile.write(to: url)
+        #expect(try ReferenceProfile(contentsOf: url) == profile)
+    }
+
+    @Test func referenceLikeTrafficHolds() throws {
+        var monitor = try DriftMonitor(profile: profile)
+        let decisions = try run(&monitor, (0..<20).map { Traffic.make(200, seed: 100 + UInt64($0)) })
+        #expect(decisions.count == 20)
+        #expect(decisions.allSatisfy { $0.action == .hold })
+        // With 99.5% bands on a handful of signals, at most a window or two may alarm by chance.
+        #expect(decisions.filter(\.window.alarming).count <= 2)
+    }
+
+    @Test func gradualDriftSpendsTheBudgetThenRetrains() throws {
+        var monitor = try DriftMonitor(profile: profile, budget: DriftBudget(allowedDriftingWindows: 2, horizon: 6, confirmationWindows: 2, labellingQueueSize: 10))
+        let clean = (0..<3).map { Traffic.make(200, seed: 200 + UInt64($0)) }
+        // New traffic: mostly refunds, longer texts, less confident.
+        let shifted = (0..<4).map { Traffic.make(200, seed: 300 + UInt64($0), mix: [0.1, 0.1, 0.8], accuracy: 0.75, confidence: 0.72, length: 80...200) }
+        let decisions = try run(&monitor, clean + shifted)
+        #expect(decisions.map(\.action) == [.hold, .hold, .hold, .hold, .hold, .retrain, .retrain])
+        let retrain = decisions[5]
+        #expect(retrain.budgetSpent == 3)
+        #expect(retrain.labellingQueue.count == 10)
+        let lowest = shifted[2].map(\.confidence).sorted().prefix(10)
+        #expect(retrain.labellingQueue.map(\.confidence) == Array(lowest))
+        #expect(retrain.reasons[0].contains("drift budget spent"))
+        #expect(retrain.window.signals.first { $0.name == "predicted_labels" }?.exceeded == true)
+        #expect(retrain.window.signals.first { $0.name == "text_length" }?.exceeded == true)
+        // Realized accuracy on the delayed labels tracks the estimate.
+        let window = retrain.window
+        #expect(abs(try #require(window.realizedAccuracy) - 0.75) < 0.07)
+        #expect(abs(window.estimatedAccuracy - 0.72) < 0.05)
+    }
+
+    @Test func hysteresisKeepsOneOddWindowFromFlippingTheDecision() throws {
+        var monitor = try DriftMonitor(profile: profile, budget: DriftBudget(allowedDriftingWindows: 0, horizon: 4, confirmationWindows: 2))
+        let odd = Traffic.make(200, seed: 400, mix: [0.1, 0.1, 0.8])
+        let clean = (0..<2).map { Traffic.make(200, seed: 410 + UInt64($0)) }
+        let first = try run(&monitor, [odd] + clean)
+        #expect(first.map(\.action) == [.hold, .hold, .hold])  // one alarm is not two in a row
+        let drift = (0..<2).map { Traffic.make(200, seed: 420 + UInt64($0), mix: [0.1, 0.1, 0.8]) }
+        let more = (0..<3).map { Traffic.make(200, seed: 430 + UInt64($0)) }
+        let second = try run(&monitor, drift + more)
+        // Two alarms in a row spend the budget; it takes two clean windows to come back.
+        #expect(second.map(\.action) == [.hold, .retrain, .retrain, .hold, .hold])
+    }
+
+    @Test func suddenDropAfterAVersionChangeRollsBackWhenThePreviousVersionDoesBetter() throws {
+        var monitor = try DriftMonitor(profile: profile)
+        let before = (0..<2).map { Traffic.make(200, seed: 500 + UInt64($0)) }
+        let broken = Traffic.make(200, seed: 510, accuracy: 0.55, confidence: 0.9, version: "v2")
+        // The previous version answering the same requests: right as often as before.
+        let shadow = broken.map { o in
+            Observation(id: o.id, label: o.trueLabel!, confidence: 0.9, modelVersion: "v1", trueLabel: o.trueLabel)
+        }
+        var decisions = try run(&monitor, before)
+        decisions += try run(&monitor, [broken], shadows: [shadow])
+        #expect(decisions.map(\.action) == [.hold, .hold, .rollback])
+        let rollback = decisions[2]
+        #expect(rollback.window.modelVersion == "v2")
+        #expect(rollback.window.previousVersionAccuracy == 1)
+        #expect(rollback.reasons[0].contains("roll back"))
+
+        // The same drop without the previous version's answers cannot confirm a rollback.
+        var blind = try DriftMonitor(profile: profile)
+        let blindDecisions = try run(&blind, before + [broken])
+        #expect(blindDecisions.last?.action == .hold)
+        #expect(blindDecisions.last?.reasons.contains { $0.contains("rollback cannot be confirmed") } == true)
+        // A version change with no drop keeps holding.
+        var upgrade = try DriftMonitor(profile: profile)
+        let fine = Traffic.make(200, seed: 520, version: "v2")
+        #expect(try run(&upgrade, before + [fine], shadows: [before[0], before[1], fine]).map(\.action) == [.hold, .hold, .hold])
+    }
+
+    @Test func resumesAfterAKillWithoutLosingOrDoubleCounting() throws {
+        let stream = (0..<6).flatMap { w in Traffic.make(200, seed: 600 + UInt64(w), mix: w < 3 ? [0.5, 0.3, 0.2] : [0.1, 0.1, 0.8]) }
+        var straight = try DriftMonitor(profile: profile)
+        var expected: [DriftDecision] = []
+        for o in stream { if let d = try straight.observe(o) { expected.append(d) } }
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drift-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stateURL = folder.appendingPathComponent("state.json")
+        // Kill points: mid-window, exactly at a window's end, and right after a save.
+        for kills in [[137, 450, 999], [200, 400, 800], [1, 1199]] {
+            var decisions: [DriftDecision] = []
+            var monitor = try DriftMonitor(profile: profile)
+            var position = 0
+            for kill in kills + [stream.count] {
+                while position < kill {
+                    if let d = try monitor.observe(stream[position]) { decisions.append(d) }
+                    position += 1
+                }
+                try monitor.save(to: stateURL)
+                // The process dies here; a new one reads the state and skips what was consumed.
+                monitor = try DriftMonitor(profile: profile, resumingFrom: stateURL)
+                position = monitor.state.consumed
+            }
+            #expect(decisions == expected, "kills at \(kills)")
+        }
+    }
+
+    @Test func badInputIsTypedAndLosesNothing() throws {
+        var monitor = try DriftMonitor(profile: profile)
+        let good = Traffic.make(10, seed: 700)
+        for o in good { _ = try monitor.observe(o) }
+        let before = monitor.state
+        #expect(throws: DriftInputError.self) { try monitor.observe(Observation(label: "card", confidence: .nan)) }
+        #expect(throws: DriftInputError.unknownLabel("loans", known: Traffic.labels)) { try monitor.observe(Observation(label: "loans", confidence: 0.8)) }
+        #expect(throws: DriftInputError.self) { try monitor.observe(Observation(label: "card", confidence: 1.5)) }
+        #expect(monitor.state == before)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("drift-bad-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("state.json")
+        try monitor.save(to: url)
+        let saved = try Data(contentsOf: url)
+        try saved.prefix(saved.count / 2).write(to: url)  // a torn write from some other tool
+        #expect { try DriftMonitor(profile: profile, resumingFrom: url) } throws: { String(describing: $0).contains("corrupt") }
+        #expect(throws: DriftInputError.self) { try ReferenceProfile(observations: [], labels: Traffic.labels) }
+        #expect(throws: DriftInputError.self) { try DriftMonitor(profile: profile, budget: DriftBudget(allowedDriftingWindows: 9, horizon: 3)) }
+        var timed = try DriftMonitor(profile: profile, windowing: .duration(seconds: 60))
+        #expect(throws: DriftInputError.self) { try timed.observe(Observation(label: "card", confidence: 0.8)) }
+    }
+
+    @Test func timeBasedWindowsCloseOnTheClock() throws {
+        var monitor = try DriftMonitor(profile: profile, windowing: .duration(seconds: 100))
+        var decisions: [DriftDecision] = []
+        // Timestamps 0…449 one second apart: windows [0,100), [100,200), …; the last stays open.
+        for o in Traffic.make(450, seed: 800) { if let d = try monitor.observe(o) { decisions.append(d) } }
+        #expect(decisions.map(\.window.count) == [100, 100, 100, 100])
+        #expect(monitor.state.consumed == 450)
+    }
+}
