@@ -155,6 +155,12 @@ public struct DriftMonitor: Sendable {
         if let test = signals.embedding, let band = bands.embeddingDiscrepancy {
             list.append(.init(name: "embedding", value: test.statistic, band: band, exceeded: test.statistic > band, pValue: test.pValue))
         }
+        // The label-free estimate is a signal too: a drop below the shipped figure larger than
+        // reference windows show is drift the model's own confidence admits to.
+        if let shipped = profile.shippedAccuracy {
+            let drop = shipped - signals.estimatedAccuracy
+            list.append(.init(name: "estimated_accuracy", value: drop, band: bands.accuracyEstimateSpread, exceeded: drop > bands.accuracyEstimateSpread, pValue: nil))
+        }
         let versions = CategoricalDistribution(window.compactMap(\.modelVersion))
         let version = versions.counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
         var assessment = WindowAssessment(

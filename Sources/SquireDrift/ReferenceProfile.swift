@@ -50,11 +50,21 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         observations: [Observation], labels: [String], modelVersion: String? = nil, windowSize: Int = 500,
         chunks: Int = 200, seed: UInt64 = 0
     ) throws {
-        guard !observations.isEmpty else { throw DriftInputError.empty("validation predictions") }
+        guard observations.count >= 40 else {
+            throw DriftInputError.invalidSetting("a reference profile needs at least 40 validation predictions (got \(observations.count)) to set its alert bands")
+        }
         guard windowSize >= 20 else { throw DriftInputError.invalidSetting("windows of fewer than 20 predictions say nothing about drift") }
         guard chunks >= 20 else { throw DriftInputError.invalidSetting("at least 20 reference chunks are needed to set the bands") }
         let known = Set(labels)
         for observation in observations { try observation.validate(labels: known) }
+        let embeddings = observations.compactMap(\.embedding)
+        let sketch = embeddings.count >= 2 ? try EmbeddingSketch(embeddings: embeddings, seed: seed) : nil
+        self.init(summarizing: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize, sketch: sketch)
+        bands = try AlertBands(for: self, observations: observations, chunks: chunks, seed: seed)
+    }
+
+    /// The distributions of `observations`, without alert bands.
+    init(summarizing observations: [Observation], labels: [String], modelVersion: String?, windowSize: Int, sketch: EmbeddingSketch?) {
         schemaVersion = Self.currentSchemaVersion
         self.modelVersion = modelVersion ?? observations.first?.modelVersion
         self.labels = labels.sorted()
@@ -62,9 +72,8 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         confidences = observations.map(\.confidence).sorted()
         textLengths = observations.compactMap(\.textLength).sorted()
         unknownTokenRates = observations.compactMap(\.unknownTokenRate).sorted()
-        let embeddings = observations.compactMap(\.embedding)
-        embeddingSketch = embeddings.count >= 2 ? try EmbeddingSketch(embeddings: embeddings, seed: seed) : nil
-        meanConfidence = confidences.reduce(0, +) / Double(confidences.count)
+        embeddingSketch = sketch
+        meanConfidence = confidences.reduce(0, +) / Double(max(confidences.count, 1))
         let labelled = observations.filter { $0.trueLabel != nil }
         if labelled.isEmpty {
             shippedAccuracy = nil
@@ -74,8 +83,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             expectedCalibrationError = Self.calibrationError(labelled)
         }
         self.windowSize = windowSize
-        bands = AlertBands()  // replaced below; the chunks are judged against the finished profile
-        bands = try AlertBands(for: self, observations: observations, chunks: chunks, seed: seed)
+        bands = AlertBands()
     }
 
     /// Σ over 10 equal-width confidence bins of (share of answers) × |accuracy − mean confidence|.

@@ -5,9 +5,10 @@ public import Foundation
 public struct WindowAssessment: Sendable, Hashable, Codable {
     /// One drift signal.
     public struct Signal: Sendable, Hashable, Codable {
-        /// `predicted_labels`, `confidence`, `text_length`, `unknown_token_rate`, `embedding`.
+        /// `predicted_labels`, `confidence`, `text_length`, `unknown_token_rate`, `embedding`,
+        /// `estimated_accuracy` (its value is the drop below the shipped accuracy).
         public var name: String
-        /// The distance judged: JS distance, PSI or MMD².
+        /// The distance judged: JS distance, PSI, MMD², or the estimated accuracy drop.
         public var value: Double
         /// The reference band it is judged against.
         public var band: Double

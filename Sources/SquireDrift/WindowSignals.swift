@@ -18,7 +18,10 @@ struct WindowSignals {
 
     /// - Parameter detailed: also run the tests reported as evidence (KS, chi-square,
     ///   Wasserstein); the bands need only the distances.
-    init(_ window: [Observation], against profile: ReferenceProfile, permutations: Int, seed: UInt64, detailed: Bool = false) throws {
+    init(
+        _ window: [Observation], against profile: ReferenceProfile, permutations: Int, seed: UInt64, detailed: Bool = false,
+        projectedEmbeddings: [[Double]]? = nil
+    ) throws {
         guard !window.isEmpty else { throw DriftInputError.empty("window") }
         let current = CategoricalDistribution(window.map(\.label))
         labelDistance = try Distance.jensenShannon(profile.predictedLabels, current)
@@ -37,13 +40,13 @@ struct WindowSignals {
         if !profile.unknownTokenRates.isEmpty, !rates.isEmpty {
             unknownTokenStability = try PopulationStabilityIndex.index(reference: profile.unknownTokenRates, current: rates)
         }
-        let embeddings = window.compactMap(\.embedding)
-        if let sketch = profile.embeddingSketch, embeddings.count >= 2 {
-            var generator = SplitMix64(seed: seed)
-            let sample = embeddings.count > sketch.vectors.count
-                ? Array(embeddings.shuffled(using: &generator).prefix(sketch.vectors.count)) : embeddings
-            embedding = try MaximumMeanDiscrepancyTest(
-                reference: sketch.vectors, current: try sample.map(sketch.project), permutations: permutations, seed: seed)
+        if let sketch = profile.embeddingSketch {
+            let vectors = try projectedEmbeddings ?? window.compactMap(\.embedding).map(sketch.project)
+            if vectors.count >= 2 {
+                var generator = SplitMix64(seed: seed)
+                let sample = vectors.count > sketch.vectors.count ? Array(vectors.shuffled(using: &generator).prefix(sketch.vectors.count)) : vectors
+                embedding = try MaximumMeanDiscrepancyTest(reference: sketch.vectors, current: sample, permutations: permutations, seed: seed)
+            }
         }
         meanConfidence = confidences.reduce(0, +) / Double(confidences.count)
         // Confidence-based estimate: with calibrated confidences the expected accuracy is

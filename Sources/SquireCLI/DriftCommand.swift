@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import SquireCore
+import SquireDrift
+
+/// `squire drift`: hold, retrain or roll back, from production predictions and a reference profile.
+struct DriftCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drift",
+        abstract: "Judge production predictions against a reference profile: hold, retrain or roll back.",
+        discussion: """
+            Reads predictions as JSON Lines ({"label", "confidence"} and optionally "id", "text", "model_version", "timestamp", "true_label"), cuts them into windows, and prints each closed window's decision with its evidence. With --state the monitor's state is saved after every window and at the end, and a rerun skips the predictions already consumed, so appending to the file and rerunning continues the stream. Exit 0 when the last decision is hold, 1 for retrain or rollback, 2 for an input error.
+
+            Example:
+              squire drift --reference profile.json --current predictions.jsonl --budget budget.json --state drift-state.json --queue to-label.jsonl
+            """
+    )
+
+    @Option(name: .long, help: "The reference profile (from `squire profile`).")
+    var reference: String
+    @Option(name: .long, help: "Production predictions (.jsonl), oldest first.")
+    var current: String
+    @Option(name: .long, help: "The drift budget (.json); defaults are documented.")
+    var budget: String?
+    @Option(name: .long, help: "Monitor state to resume from and save to (.json).")
+    var state: String?
+    @Option(name: .long, help: "Predictions per window (default: the profile's window size).")
+    var windowSize: Int?
+    @Option(name: .long, help: "Cut windows by time instead: seconds per window (predictions need timestamps).")
+    var windowSeconds: Double?
+    @Option(name: .long, help: "The previous model version's predictions for the same requests, line by line, for rollback checks.")
+    var previousVersion: String?
+    @Option(name: .long, help: "Write the last retrain decision's labelling queue here (.jsonl).")
+    var queue: String?
+    @Flag(name: .long, help: "Print the decisions as JSON.")
+    var json = false
+
+    func validate() throws {
+        if windowSize != nil && windowSeconds != nil { throw ValidationError("give --window-size or --window-seconds, not both") }
+        if let size = windowSize, size < 1 { throw ValidationError("--window-size must be positive") }
+    }
+
+    func run() throws {
+        let profile = try ReferenceProfile(contentsOf: URL(fileURLWithPath: reference))
+        let rules = try budget.map { try DriftBudget(contentsOf: URL(fileURLWithPath: $0)) } ?? DriftBudget()
+        let windowing: DriftMonitor.Windowing? = windowSeconds.map { .duration(seconds: $0) } ?? windowSize.map { .count($0) }
+        var monitor: DriftMonitor
+        if let state, FileManager.default.fileExists(atPath: state) {
+            monitor = try DriftMonitor(profile: profile, budget: rules, windowing: windowing, resumingFrom: URL(fileURLWithPath: state))
+        } else {
+            monitor = try DriftMonitor(profile: profile, budget: rules, windowing: windowing)
+        }
+        let observations = try Self.read(current)
+        let shadows = try previousVersion.map { try Self.read($0) }
+        if let shadows, shadows.count != observations.count {
+            throw InputTexts.Error(path: previousVersion!, line: nil, reason: "has \(shadows.count) predictions for \(observations.count) in \(current); they must answer the same requests in the same order")
+        }
+        let skip = monitor.state.consumed
+        guard skip <= observations.count else {
+            throw InputTexts.Error(path: current, line: nil, reason: "the state has consumed \(skip) predictions but the file has \(observations.count); was the file replaced? Start a new --state")
+        }
+        var decisions: [DriftDecision] = []
+        for index in skip..<observations.count {
+            do {
+                if let decision = try monitor.observe(observations[index], previousVersion: shadows?[index]) {
+                    decisions.append(decision)
+                    if let state { try monitor.save(to: URL(fileURLWithPath: state)) }
+                    if !json { Self.printDecision(decision) }
+                }
+            } catch let error as DriftInputError {
+                if let state { try monitor.save(to: URL(fileURLWithPath: state)) }  // keep what was consumed before the bad line
+                throw InputTexts.Error(path: current, line: index + 1, reason: String(describing: error))
+            }
+        }
+        if let state { try monitor.save(to: URL(fileURLWithPath: state)) }
+        if let queue, let last = decisions.last(where: { $0.action == .retrain }) {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var lines = Data()
+            for item in last.labellingQueue {
+                lines.append(try encoder.encode(item))
+                lines.append(UInt8(ascii: "\n"))
+            }
+            try AtomicFile.write(Array(lines), to: queue)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            print(String(decoding: try encoder.encode(decisions), as: UTF8.self))
+        } else if decisions.isEmpty {
+            print("no window closed: \(monitor.state.consumed) predictions consumed, the open window holds the rest")
+        }
+        if let last = decisions.last?.action ?? Optional(monitor.state.action), last != .hold { throw ExitCode(1) }
+    }
+
+    static func read(_ path: String) throws -> [Observation] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputTexts.Error(path: path, line: nil, reason: "cannot read the file; check the path")
+        }
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        let decoder = JSONDecoder()
+        return try lines.enumerated().compactMap { index, line in
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+            do { return try decoder.decode(Observation.self, from: Data(line)) } catch let error as DecodingError {
+                throw InputTexts.Error(path: path, line: index + 1, reason: "not a prediction: \(error.summary)")
+            }
+        }
+    }
+
+    static func printDecision(_ decision: DriftDecision) {
+        let window = decision.window
+        print("window \(window.index) (\(window.count) predictions\(window.modelVersion.map { ", \($0)" } ?? "")): \(decision.action.rawValue) — budget \(decision.budgetSpent)/\(decision.budgetAllowed) spent")
+        for reason in decision.reasons { print("  \(reason)") }
+    }
+}
