@@ -1,13 +1,17 @@
 import Foundation
 import Testing
 
-/// Runs the built `squire` binary, which sits beside the test bundle in the build folder.
-func runSquire(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+/// The built `squire` binary, which sits beside the test bundle in the build folder.
+func squireBinary() -> URL {
     let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
         ?? URL(fileURLWithPath: CommandLine.arguments[0])
-    let binary = bundle.deletingLastPathComponent().appendingPathComponent("squire")
+    return bundle.deletingLastPathComponent().appendingPathComponent("squire")
+}
+
+/// Runs the built `squire` binary.
+func runSquire(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = squireBinary()
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
