@@ -111,6 +111,10 @@ public struct DriftMonitor: Sendable {
     /// for the same request); returns a decision when it closes a window.
     public mutating func observe(_ observation: Observation, previousVersion shadow: Observation? = nil) throws -> DriftDecision? {
         try observation.validate(labels: Set(profile.labels))
+        // Checked now, not when the window closes: one bad vector must not sink a whole window.
+        if let embedding = observation.embedding, let sketch = profile.embeddingSketch, embedding.count != sketch.inputDimension {
+            throw DriftInputError.dimensionMismatch(expected: sketch.inputDimension, actual: embedding.count)
+        }
         if let shadow {
             guard shadow.confidence.isFinite, (0...1).contains(shadow.confidence) else { throw DriftInputError.nonFinite("previous version's confidence") }
         }

@@ -161,3 +161,45 @@ import Testing
         #expect(monitor.state.consumed == 450)
     }
 }
+
+@Suite struct EmbeddingDriftTests {
+    /// Unit vectors in 48 dimensions around a topic direction; `topic` picks the direction.
+    static func embed(_ observations: [Observation], topic: Int, seed: UInt64) -> [Observation] {
+        var generator = SplitMix64(seed: seed)
+        return observations.map { o in
+            var vector = (0..<48).map { _ in Double.random(in: -0.3...0.3, using: &generator) }
+            vector[topic] += 1
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            var copy = o
+            copy.embedding = vector.map { $0 / norm }
+            return copy
+        }
+    }
+
+    @Test func embeddingSketchCatchesATopicShift() throws {
+        let validation = Self.embed(Traffic.make(1000, seed: 900), topic: 0, seed: 1)
+        let profile = try ReferenceProfile(observations: validation, labels: Traffic.labels, windowSize: 200, chunks: 60)
+        let sketch = try #require(profile.embeddingSketch)
+        #expect(sketch.inputDimension == 48)
+        #expect(sketch.dimension == 32)
+        #expect(sketch.vectors.count == 256)
+        #expect(profile.bands.embeddingDiscrepancy != nil)
+
+        var monitor = try DriftMonitor(profile: profile)
+        monitor.permutations = 100
+        var same: DriftDecision?
+        for o in Self.embed(Traffic.make(200, seed: 901), topic: 0, seed: 2) { same = try monitor.observe(o) ?? same }
+        var shifted: DriftDecision?
+        // Same labels, confidences and lengths; only what the texts are about moves.
+        for o in Self.embed(Traffic.make(200, seed: 902), topic: 1, seed: 3) { shifted = try monitor.observe(o) ?? shifted }
+        let calm = try #require(same?.window.signals.first { $0.name == "embedding" })
+        let moved = try #require(shifted?.window.signals.first { $0.name == "embedding" })
+        #expect(!calm.exceeded)
+        #expect(moved.exceeded)
+        #expect(try #require(moved.pValue) < 0.02)
+        #expect(shifted?.window.signals.filter(\.exceeded).map(\.name) == ["embedding"])
+        #expect(throws: DriftInputError.dimensionMismatch(expected: 48, actual: 3)) {
+            try monitor.observe(Observation(label: "card", confidence: 0.9, embedding: [1, 2, 3]))
+        }
+    }
+}
