@@ -1,5 +1,6 @@
 """Drift validation on real shifts: BANKING77 against itself, SNIPS, SMS and mixtures.
 
+    python3 Scripts/drift_validation.py texts WORKDIR     # every text, one per line, for `squire embed`
     python3 Scripts/drift_validation.py prepare WORKDIR   # predictions files (needs scikit-learn)
     python3 Scripts/drift_validation.py summarize WORKDIR # reads squire drift's JSON output
 
@@ -22,7 +23,27 @@ def load(name, split):
     return [json.loads(line) for line in open(DATA / name / f"{split}.jsonl")]
 
 
+def all_texts():
+    return [r["text"] for name, split in (("banking77", "train"), ("banking77", "test"), ("snips", "test"), ("sms_spam", "test"))
+            for r in load(name, split)]
+
+
+def texts(work):
+    work.mkdir(parents=True, exist_ok=True)
+    with open(work / "texts.jsonl", "w") as f:
+        for text in all_texts():
+            f.write(json.dumps({"text": text}) + "\n")
+
+
 def prepare(work):
+    # With WORKDIR/embeddings.jsonl (from `squire embed`), every prediction carries its
+    # all-MiniLM-L6-v2 embedding, rounded to 4 decimals to keep the files small.
+    embeddings = {}
+    if (work / "embeddings.jsonl").exists():
+        for line in open(work / "embeddings.jsonl"):
+            r = json.loads(line)
+            embeddings[r["text"]] = [round(x, 4) for x in r["embedding"]]
+
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
@@ -55,6 +76,8 @@ def prepare(work):
         for r, row in zip(rows, p):
             k = int(row.argmax())
             o = {"text": r["text"], "label": classes[k], "confidence": float(row[k]), "model_version": "v1"}
+            if r["text"] in embeddings:
+                o["embedding"] = embeddings[r["text"]]
             if truth:
                 o["true_label"] = r["label"]
             out.append(o)
@@ -65,6 +88,10 @@ def prepare(work):
         for i, (r, o) in enumerate(zip(validation, predict(validation))):
             f.write(json.dumps({"id": str(i), "text": r["text"], "label": r["label"]}) + "\n")
             a.write(json.dumps({"id": str(i), "label": o["label"], "confidence": o["confidence"]}) + "\n")
+    if embeddings:
+        with open(work / "validation-embeddings.jsonl", "w") as f:
+            for r in validation:
+                f.write(json.dumps({"text": r["text"], "embedding": embeddings[r["text"]]}) + "\n")
 
     test = predict(load("banking77", "test"))
     snips = predict(load("snips", "test"), truth=False)
@@ -126,14 +153,19 @@ def summarize(work):
         detected = sum(d["window"]["alarming"] for d in ds)
         estimated_drop = np.mean([shipped - d["window"]["estimated_accuracy"] for d in ds])
         realized_drop = np.mean([shipped - r for r in truth["mixture_realized"][str(share)]])
+        counts = {}
+        for d in ds:
+            for signal in d["window"]["signals"]:
+                counts[signal["name"]] = counts.get(signal["name"], 0) + signal["exceeded"]
         first_retrain = next((d["window"]["index"] for d in ds if d["action"] == "retrain"), None)
         decided = f"retrain from window {first_retrain}" if first_retrain is not None else "no retrain decision"
         rows.append(f"| {share}% foreign (SNIPS + SMS) in BANKING77, {len(ds)} windows | {detected}/{len(ds)} windows alarm; {decided} "
-                    f"| estimated accuracy drop {estimated_drop:.3f}, realized {realized_drop:.3f} |")
+                    f"| estimated accuracy drop {estimated_drop:.3f}, realized {realized_drop:.3f}; per signal: "
+                    f"{', '.join(f'{k} {v}' for k, v in sorted(counts.items()))} |")
     print(f"Shipped accuracy (validation) {shipped:.4f}; BANKING77 test accuracy {truth['test_accuracy']:.4f}; temperature {truth['temperature']:.3f}\n")
     print("| traffic | result | evidence |\n| --- | --- | --- |")
     print("\n".join(rows))
 
 
 if __name__ == "__main__":
-    {"prepare": prepare, "summarize": summarize}[sys.argv[1]](pathlib.Path(sys.argv[2]))
+    {"texts": texts, "prepare": prepare, "summarize": summarize}[sys.argv[1]](pathlib.Path(sys.argv[2]))

@@ -26,16 +26,20 @@ struct ProfileCommand: ParsableCommand {
     var windowSize = 500
     @Option(name: .long, help: "The model version being profiled.")
     var modelVersion: String?
+    @Option(name: .long, help: "Embeddings of the validation texts in dataset order, as `squire embed` writes them, for embedding drift.")
+    var embeddings: String?
     @Option(name: .long, help: "Seed for the reference chunks behind the alert bands.")
     var seed: UInt64 = 0
 
     func run() throws {
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers)).predictions(for: dataset.examples, source: answers)
-        let texts = Dictionary(uniqueKeysWithValues: dataset.examples.map { ($0.id, $0.text) })
-        let observations = predictions.compactMap { prediction in
-            prediction.classification.map {
-                Observation(id: prediction.id, text: texts[prediction.id], label: $0.label, confidence: $0.confidence, modelVersion: modelVersion, trueLabel: prediction.expected)
+        let vectors = try embeddings.map { try Self.readEmbeddings($0, for: dataset.examples.map(\.text)) }
+        let observations = zip(dataset.examples, predictions).enumerated().compactMap { index, pair in
+            pair.1.classification.map {
+                Observation(
+                    id: pair.0.id, text: pair.0.text, label: $0.label, confidence: $0.confidence, modelVersion: modelVersion,
+                    trueLabel: pair.0.label, embedding: vectors?[index])
             }
         }
         let labels = Set(dataset.labels).union(observations.map(\.label)).sorted()
@@ -44,5 +48,30 @@ struct ProfileCommand: ParsableCommand {
         let failed = predictions.count - observations.count
         print("\(observations.count) predictions\(failed > 0 ? " (\(failed) failed, left out)" : ""), \(labels.count) labels; shipped accuracy \(String(format: "%.4f", profile.shippedAccuracy ?? 0)), ECE \(String(format: "%.4f", profile.expectedCalibrationError ?? 0)); bands for windows of \(windowSize)")
         print("profile: \(output)")
+    }
+
+    /// One embedding per dataset example, in order; a line's `text`, when present, must match.
+    static func readEmbeddings(_ path: String, for texts: [String]) throws -> [[Double]] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputTexts.Error(path: path, line: nil, reason: "cannot read the file; check the path")
+        }
+        struct Line: Decodable {
+            var text: String?
+            var embedding: [Double]
+        }
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        guard lines.count == texts.count else {
+            throw InputTexts.Error(path: path, line: nil, reason: "has \(lines.count) embeddings for \(texts.count) examples; embed the dataset's texts in order")
+        }
+        return try lines.enumerated().map { index, raw in
+            guard let line = try? JSONDecoder().decode(Line.self, from: Data(raw)) else {
+                throw InputTexts.Error(path: path, line: index + 1, reason: "expected {\"embedding\": [numbers]}")
+            }
+            if let text = line.text, text != texts[index] {
+                throw InputTexts.Error(path: path, line: index + 1, reason: "the embedding is of another text than example \(index + 1)'s")
+            }
+            return line.embedding
+        }
     }
 }
