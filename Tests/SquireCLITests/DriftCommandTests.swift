@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// `squire profile` and `squire drift` end to end, including a kill between windows.
-@Suite struct DriftCommandTests {
+@Suite final class DriftCommandTests {
     let folder: URL
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
     static let labels = ["billing", "card", "refund"]
 
     init() throws {

@@ -2,8 +2,10 @@ import Foundation
 import Testing
 
 /// `squire eval`, `squire gate` and `squire compare` end to end on small files.
-@Suite struct EvalCommandTests {
+@Suite final class EvalCommandTests {
     let folder: URL
+
+    deinit { try? FileManager.default.removeItem(at: folder) }
 
     init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-eval-cli-\(UUID())")
