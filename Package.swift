@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "SquireModels", targets: ["SquireModels"]),
         .library(name: "SquireEval", targets: ["SquireEval"]),
         .library(name: "SquireDrift", targets: ["SquireDrift"]),
+        .library(name: "SquireRouting", targets: ["SquireRouting"]),
+        .library(name: "SquireTesting", targets: ["SquireTesting"]),
         .executable(name: "squire", targets: ["SquireCLI"]),
     ],
     dependencies: [
@@ -25,6 +27,8 @@ let package = Package(
         .target(name: "SquireModels", dependencies: ["SquireCore", "SquireTensor"]),
         .target(name: "SquireEval", dependencies: ["SquireCore"]),
         .target(name: "SquireDrift", dependencies: ["SquireCore"]),
+        .target(name: "SquireRouting", dependencies: ["SquireCore", "SquireEval"]),
+        .target(name: "SquireTesting", dependencies: ["SquireCore"]),
         .executableTarget(
             name: "SquireCLI",
             dependencies: [
@@ -33,6 +37,7 @@ let package = Package(
                 "SquireModels",
                 "SquireEval",
                 "SquireDrift",
+                "SquireRouting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +46,8 @@ let package = Package(
         .testTarget(name: "SquireModelsTests", dependencies: ["SquireModels"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireEvalTests", dependencies: ["SquireEval"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireDriftTests", dependencies: ["SquireDrift"], exclude: ["Fixtures"]),
+        .testTarget(name: "SquireRoutingTests", dependencies: ["SquireRouting", "SquireTesting"]),
+        .testTarget(name: "SquireTestingTests", dependencies: ["SquireTesting"]),
         .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels"]),
     ]
 )
