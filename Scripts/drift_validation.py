@@ -1,4 +1,4 @@
-"""Drift validation on real shifts: BANKING77 against itself, SNIPS, SMS and mixtures.
+"""Drift and routing validation on real data: BANKING77 against itself, SNIPS, SMS and mixtures.
 
     python3 Scripts/drift_validation.py texts WORKDIR     # every text, one per line, for `squire embed`
     python3 Scripts/drift_validation.py prepare WORKDIR   # predictions files (needs scikit-learn)
@@ -94,6 +94,11 @@ def prepare(work):
                 f.write(json.dumps({"text": r["text"], "embedding": embeddings[r["text"]]}) + "\n")
 
     test = predict(load("banking77", "test"))
+    # For `squire route`: the local model's answers and the correct labels, line by line.
+    with open(work / "test-predictions.jsonl", "w") as p, open(work / "test-labels.jsonl", "w") as l:
+        for o in test:
+            p.write(json.dumps({"label": o["label"], "confidence": o["confidence"]}) + "\n")
+            l.write(json.dumps({"label": o["true_label"]}) + "\n")
     snips = predict(load("snips", "test"), truth=False)
     sms = predict(load("sms_spam", "test"), truth=False)
     foreign = snips + sms
