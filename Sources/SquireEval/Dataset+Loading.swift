@@ -29,6 +29,8 @@ extension Dataset {
     /// Reads JSON Lines: one object per line; blank lines are skipped.
     public init(jsonLines data: Data, name: String, source: String? = nil) throws {
         let source = source ?? name
+        // Spreadsheet exports often start with a UTF-8 byte-order mark; it is not part of the data.
+        let data = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         var examples: [LabeledExample] = []
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
@@ -50,6 +52,7 @@ extension Dataset {
     /// Reads CSV with a header row naming at least `text` and `label` (any order).
     public init(csv text: String, name: String, source: String? = nil) throws {
         let source = source ?? name
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
         var records = try CSVReader.records(in: text, source: source)
         guard !records.isEmpty else { try self.init(name: name, examples: []); return }
         let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }

@@ -55,6 +55,12 @@ import Testing
         #expect(data.examples[2].id == "6")  // the record's first line, after the quoted newline and a blank line
     }
 
+    @Test func ignoresAByteOrderMark() throws {
+        #expect(try Dataset(csv: "\u{FEFF}text,label\nhi,greet\n", name: "c").examples.map(\.label) == ["greet"])
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("{\"text\": \"hi\", \"label\": \"greet\"}\n".utf8)
+        #expect(try Dataset(jsonLines: Data(bytes), name: "j").examples.map(\.text) == ["hi"])
+    }
+
     @Test func reportsCSVErrorsByLine() {
         #expect(throws: DatasetError(source: "c", line: 1, reason: "the header must name the columns \"text\" and \"label\"; found [\"words\", \"label\"]")) {
             try Dataset(csv: "words,label\na,b\n", name: "c")
