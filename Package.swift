@@ -12,10 +12,13 @@ let package = Package(
         .library(name: "SquireDrift", targets: ["SquireDrift"]),
         .library(name: "SquireRouting", targets: ["SquireRouting"]),
         .library(name: "SquireTesting", targets: ["SquireTesting"]),
+        .library(name: "SquireFrontier", targets: ["SquireFrontier"]),
         .executable(name: "squire", targets: ["SquireCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -29,6 +32,10 @@ let package = Package(
         .target(name: "SquireDrift", dependencies: ["SquireCore"]),
         .target(name: "SquireRouting", dependencies: ["SquireCore", "SquireEval"]),
         .target(name: "SquireTesting", dependencies: ["SquireCore"]),
+        .target(
+            name: "SquireFrontier",
+            dependencies: ["SquireCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         .executableTarget(
             name: "SquireCLI",
             dependencies: [
@@ -48,6 +55,15 @@ let package = Package(
         .testTarget(name: "SquireDriftTests", dependencies: ["SquireDrift"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireRoutingTests", dependencies: ["SquireRouting", "SquireTesting"]),
         .testTarget(name: "SquireTestingTests", dependencies: ["SquireTesting"]),
+        .testTarget(
+            name: "SquireFrontierTests",
+            dependencies: [
+                "SquireFrontier",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels"]),
     ]
 )

@@ -1,0 +1,87 @@
+public import Foundation
+public import SquireCore
+
+/// An Anthropic Messages model used as a `TextClassifier`.
+///
+/// The model is made to call one tool whose input schema allows only ``labels``; the
+/// answer is checked again on arrival, so anything else is a `ModelError`. Like
+/// ``OpenAIClassifier`` it reports `confidence` 1 and no probabilities.
+public struct AnthropicClassifier: TextClassifier {
+    public let labels: [String]
+    /// What the model is asked to do, before the label list.
+    public let instructions: String
+    let configuration: FrontierConfiguration
+    let transport: FrontierTransport
+
+    /// The API version header this client speaks.
+    public static let apiVersion = "2023-06-01"
+
+    /// Creates a client; the API key is read from `apiKeyVariable` now, and kept redacted.
+    public init(
+        configuration: FrontierConfiguration, labels: [String], instructions: String = "Classify the user's request.",
+        apiKeyVariable: String = "ANTHROPIC_API_KEY", environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        guard !labels.isEmpty, Set(labels).count == labels.count else {
+            throw FrontierError.invalidConfiguration("labels must be non-empty and distinct")
+        }
+        let key = try APIKey(environmentVariable: apiKeyVariable, environment: environment)
+        self.labels = labels
+        self.instructions = instructions
+        self.configuration = configuration
+        transport = try FrontierTransport(
+            configuration: configuration, authorization: .header("x-api-key", key), headers: [("anthropic-version", Self.apiVersion)])
+    }
+
+    public func classify(_ texts: [String]) async throws -> [Classification] {
+        try await withThrowingTaskGroup(of: (Int, Classification).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask { (index, try await classifyOne(text)) }
+            }
+            var results = [Classification?](repeating: nil, count: texts.count)
+            for try await (index, answer) in group { results[index] = answer }
+            return results.map { $0! }
+        }
+    }
+
+    private func classifyOne(_ text: String) async throws -> Classification {
+        let body: [String: Any] = [
+            "model": configuration.model,
+            "max_tokens": 64,
+            "temperature": 0,
+            "system": LabelPrompt.system(instructions, labels: labels),
+            "messages": [["role": "user", "content": text]],
+            "tools": [["name": "classify", "description": "Record the label of the user's text.", "input_schema": LabelPrompt.schema(labels)]],
+            "tool_choice": ["type": "tool", "name": "classify"],
+        ]
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (data, attempts) = try await transport.post("messages", body: try JSONSerialization.data(withJSONObject: body))
+        struct Response: Decodable {
+            struct Block: Decodable {
+                struct Input: Decodable { var label: String? }
+                var type: String
+                var name: String?
+                var input: Input?
+            }
+            struct Tokens: Decodable {
+                var input_tokens: Int?
+                var output_tokens: Int?
+            }
+            var content: [Block]
+            var usage: Tokens?
+        }
+        guard let response = try? JSONDecoder().decode(Response.self, from: data) else {
+            throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
+        }
+        guard let call = response.content.first(where: { $0.type == "tool_use" && $0.name == "classify" }), let label = call.input?.label else {
+            throw ModelError.invalidResponse("the model did not call the classify tool\(FrontierTransport.excerpt(data))")
+        }
+        guard labels.contains(label) else { throw ModelError.unknownLabel(label, known: labels) }
+        let input = response.usage?.input_tokens ?? 0
+        let output = response.usage?.output_tokens ?? 0
+        let usage = Usage(
+            inputTokens: input, outputTokens: output, calls: attempts, latency: clock.now - start,
+            cost: Cost(dollars: configuration.price?.cost(inputTokens: input, outputTokens: output) ?? 0))
+        return Classification(label: label, confidence: 1, usage: usage)
+    }
+}

@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import SquireCore
+
+/// Posts JSON to a frontier API with timeouts, retries (exponential backoff with full
+/// jitter; `Retry-After` honoured on 429) and a bound on requests in flight.
+struct FrontierTransport: Sendable {
+    /// How the key is sent. The key stays an `APIKey` until the request is built, so
+    /// printing or dumping a client never shows it.
+    enum Authorization: Sendable {
+        /// `Authorization: Bearer <key>` (OpenAI-compatible APIs).
+        case bearer(APIKey)
+        /// The key as the value of a named header (Anthropic's `x-api-key`).
+        case header(String, APIKey)
+    }
+
+    let configuration: FrontierConfiguration
+    let limiter: ConcurrencyLimiter
+    let authorization: Authorization
+    let headers: [(String, String)]
+
+    init(configuration: FrontierConfiguration, authorization: Authorization, headers: [(String, String)] = []) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.limiter = ConcurrencyLimiter(maximum: configuration.maximumConcurrency)
+        self.authorization = authorization
+        self.headers = headers
+    }
+
+    /// The response body of a successful call, and how many attempts it took.
+    func post(_ path: String, body: Data) async throws -> (body: Data, attempts: Int) {
+        try await limiter.run { try await postWithRetries(path, body: body) }
+    }
+
+    private func postWithRetries(_ path: String, body: Data) async throws -> (body: Data, attempts: Int) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome: Outcome
+            do {
+                outcome = try await send(path, body: body)
+            } catch is CancellationError {
+                throw CancellationError()
+            }
+            switch outcome {
+            case .success(let data):
+                return (data, attempt)
+            case .fatal(let error):
+                throw error
+            case .retryable(let error, let after):
+                guard attempt <= configuration.maximumRetries else { throw error }
+                try await Task.sleep(for: after ?? backoff(attempt))
+            }
+        }
+    }
+
+    private enum Outcome {
+        case success(Data)
+        case retryable(ModelError, after: Duration?)
+        case fatal(ModelError)
+    }
+
+    private func send(_ path: String, body: Data) async throws -> Outcome {
+        var request = HTTPClientRequest(url: configuration.url(path))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        switch authorization {
+        case .bearer(let key): request.headers.add(name: "Authorization", value: "Bearer \(key.value)")
+        case .header(let name, let key): request.headers.add(name: name, value: key.value)
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let milliseconds = configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000
+        let response: HTTPClientResponse
+        let data: Data
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(milliseconds))
+            let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
+            data = Data(buffer.readableBytesView)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            return .retryable(.timedOut(after: configuration.timeout), after: nil)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            // Dropped connections, refused connections, resets: worth another attempt.
+            return .retryable(.unavailable("the connection to \(configuration.baseURL) failed (\(Self.describe(error)))"), after: nil)
+        }
+        let status = Int(response.status.code)
+        switch status {
+        case 200..<300:
+            return .success(data)
+        case 429:
+            let wait = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter).map { min($0, configuration.maximumBackoff) }
+            return .retryable(.unavailable("rate limited (HTTP 429)\(Self.excerpt(data))"), after: wait)
+        case 500..<600:
+            return .retryable(.unavailable("the server failed (HTTP \(status))\(Self.excerpt(data))"), after: nil)
+        case 401, 403:
+            return .fatal(.unavailable("authentication failed (HTTP \(status)); check the API key\(Self.excerpt(data))"))
+        default:
+            return .fatal(.invalidResponse("HTTP \(status)\(Self.excerpt(data))"))
+        }
+    }
+
+    /// Full jitter: a uniform wait between 0 and min(maximum, initial × 2^(attempt − 1)).
+    private func backoff(_ attempt: Int) -> Duration {
+        let cap = min(configuration.maximumBackoff, configuration.initialBackoff * (1 << min(attempt - 1, 20)))
+        let nanoseconds = cap.components.seconds * 1_000_000_000 + cap.components.attoseconds / 1_000_000_000
+        return .nanoseconds(nanoseconds > 0 ? Int64.random(in: 0...nanoseconds) : 0)
+    }
+
+    /// `Retry-After` as seconds or an HTTP date.
+    static func retryAfter(_ value: String) -> Duration? {
+        if let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0, seconds.isFinite {
+            return .milliseconds(Int64(seconds * 1000))
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+    }
+
+    /// The start of a response body for an error message; API keys never appear in bodies
+    /// the server sends back, and the request (which carries the key in a header) is never quoted.
+    static func excerpt(_ data: Data) -> String {
+        guard !data.isEmpty else { return "" }
+        let text = String(decoding: data.prefix(200), as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
+        return ": \(text)\(data.count > 200 ? "…" : "")"
+    }
+
+    static func describe(_ error: any Error) -> String {
+        String(describing: error).prefix(120).description
+    }
+}

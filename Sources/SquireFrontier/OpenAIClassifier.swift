@@ -1,0 +1,99 @@
+public import Foundation
+public import SquireCore
+
+/// An OpenAI-compatible chat-completions model used as a `TextClassifier`.
+///
+/// The answer is constrained by a JSON schema (structured output) to one of ``labels``, and
+/// checked again on arrival: anything else — a label outside the set, free text, a refusal —
+/// is a `ModelError`, so no request text can widen the label set. The model gives no
+/// probabilities, so `confidence` is 1 and `probabilities` is empty. Each text is one
+/// request; `Usage` carries its tokens, attempts, latency and cost.
+public struct OpenAIClassifier: TextClassifier {
+    public let labels: [String]
+    /// What the model is asked to do, before the label list.
+    public let instructions: String
+    let configuration: FrontierConfiguration
+    let transport: FrontierTransport
+
+    /// Creates a client; the API key is read from `apiKeyVariable` now, and kept redacted.
+    public init(
+        configuration: FrontierConfiguration, labels: [String], instructions: String = "Classify the user's request.",
+        apiKeyVariable: String = "OPENAI_API_KEY", environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        guard !labels.isEmpty, Set(labels).count == labels.count else {
+            throw FrontierError.invalidConfiguration("labels must be non-empty and distinct")
+        }
+        let key = try APIKey(environmentVariable: apiKeyVariable, environment: environment)
+        self.labels = labels
+        self.instructions = instructions
+        self.configuration = configuration
+        transport = try FrontierTransport(configuration: configuration, authorization: .bearer(key))
+    }
+
+    public func classify(_ texts: [String]) async throws -> [Classification] {
+        try await withThrowingTaskGroup(of: (Int, Classification).self) { group in
+            for (index, text) in texts.enumerated() {
+                group.addTask { (index, try await classifyOne(text)) }
+            }
+            var results = [Classification?](repeating: nil, count: texts.count)
+            for try await (index, answer) in group { results[index] = answer }
+            return results.map { $0! }
+        }
+    }
+
+    private func classifyOne(_ text: String) async throws -> Classification {
+        let body: [String: Any] = [
+            "model": configuration.model,
+            "temperature": 0,
+            "messages": [
+                ["role": "system", "content": LabelPrompt.system(instructions, labels: labels)],
+                ["role": "user", "content": text],
+            ],
+            "response_format": [
+                "type": "json_schema",
+                "json_schema": ["name": "classification", "strict": true, "schema": LabelPrompt.schema(labels)],
+            ],
+        ]
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (data, attempts) = try await transport.post("chat/completions", body: try JSONSerialization.data(withJSONObject: body))
+        struct Response: Decodable {
+            struct Choice: Decodable {
+                struct Message: Decodable {
+                    var content: String?
+                    var refusal: String?
+                }
+                var message: Message
+            }
+            struct Tokens: Decodable {
+                var prompt_tokens: Int?
+                var completion_tokens: Int?
+            }
+            var choices: [Choice]
+            var usage: Tokens?
+        }
+        guard let response = try? JSONDecoder().decode(Response.self, from: data), let message = response.choices.first?.message else {
+            throw ModelError.invalidResponse("not a chat completion\(FrontierTransport.excerpt(data))")
+        }
+        if let refusal = message.refusal { throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))") }
+        let label = try LabelAnswer.label(in: message.content ?? "", allowed: labels)
+        let input = response.usage?.prompt_tokens ?? 0
+        let output = response.usage?.completion_tokens ?? 0
+        let usage = Usage(
+            inputTokens: input, outputTokens: output, calls: attempts, latency: clock.now - start,
+            cost: Cost(dollars: configuration.price?.cost(inputTokens: input, outputTokens: output) ?? 0))
+        return Classification(label: label, confidence: 1, usage: usage)
+    }
+}
+
+/// Reads `{"label": "…"}` and checks the label against the allowed set.
+enum LabelAnswer {
+    static func label(in content: String, allowed: [String]) throws -> String {
+        struct Answer: Decodable { var label: String }
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(content.utf8)) else {
+            throw ModelError.invalidResponse("expected {\"label\": …}, got \(content.prefix(200))")
+        }
+        guard allowed.contains(answer.label) else { throw ModelError.unknownLabel(answer.label, known: allowed) }
+        return answer.label
+    }
+}
