@@ -45,6 +45,7 @@ let package = Package(
                 "SquireEval",
                 "SquireDrift",
                 "SquireRouting",
+                "SquireFrontier",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,16 +56,18 @@ let package = Package(
         .testTarget(name: "SquireDriftTests", dependencies: ["SquireDrift"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireRoutingTests", dependencies: ["SquireRouting", "SquireTesting"]),
         .testTarget(name: "SquireTestingTests", dependencies: ["SquireTesting"]),
-        .testTarget(
-            name: "SquireFrontierTests",
+        // A real HTTP server on loopback for the frontier client and CLI tests.
+        .target(
+            name: "LoopbackHTTPServer",
             dependencies: [
-                "SquireFrontier",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            path: "Tests/LoopbackHTTPServer"
         ),
-        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels"]),
+        .testTarget(name: "SquireFrontierTests", dependencies: ["SquireFrontier", "LoopbackHTTPServer"]),
+        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels", "LoopbackHTTPServer"]),
     ]
 )
 

@@ -2,24 +2,32 @@ import ArgumentParser
 import Foundation
 import SquireCore
 import SquireEval
+import SquireFrontier
 
 /// `squire eval`: metrics, slices and suites for a model's answers on a labelled dataset.
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Evaluate a model's answers on a labelled dataset and write the report.",
+        abstract: "Evaluate a model, or answers it already gave, on a labelled dataset and write the report.",
         discussion: """
-            Reads the dataset (.jsonl or .csv: text, label, optional id and tags) and the answers the model gave (.jsonl, one {"id", "label", "confidence", "probabilities"} or {"id", "error"} per line, ids matching the dataset's, optionally with the "text" answered, which is then checked; an example without an answer counts as a failed call). Writes the JSON report (schema in Documentation/SquireEval.md) and, when asked, a Markdown summary and a self-contained HTML page. Suites are judged from the answers to their case ids.
+            With --model FRONTIER.json (a frontier model file, see Documentation/SquireFrontier.md) the model is called on every example and every suite case, its key read from the environment. With --answers the answers are read instead. Reads the dataset (.jsonl or .csv: text, label, optional id and tags) and the answers the model gave (.jsonl, one {"id", "label", "confidence", "probabilities"} or {"id", "error"} per line, ids matching the dataset's, optionally with the "text" answered, which is then checked; an example without an answer counts as a failed call). Writes the JSON report (schema in Documentation/SquireEval.md) and, when asked, a Markdown summary and a self-contained HTML page. Suites are judged from the answers to their case ids.
 
-            Example:
+            Examples:
               squire eval --data test.jsonl --answers answers.jsonl --report report.json --html report.html --suite smoke.json
+              squire eval --data test.jsonl --model frontier.json --report frontier.json --concurrency 8
             """
     )
 
     @Option(name: .long, help: "The labelled dataset (.jsonl or .csv).")
     var data: String
     @Option(name: .long, help: "The model's answers (.jsonl), one per example id.")
-    var answers: String
+    var answers: String?
+    @Option(name: .long, help: "A frontier model file (.json) to call instead of reading answers.")
+    var model: String?
+    @Option(name: .long, help: "With --model: texts per call.")
+    var batchSize = 16
+    @Option(name: .long, help: "With --model: calls in flight at once.")
+    var concurrency = 4
     @Option(name: .long, help: "Where to write the JSON report.")
     var report: String
     @Option(name: .long, help: "Also write a self-contained HTML report here.")
@@ -37,17 +45,36 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the headline figures as JSON instead of text.")
     var json = false
 
-    func run() throws {
-        let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
-        let recorded = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers))
-        let suites = try suite.map { path in
-            let suite = try RegressionSuite(contentsOf: URL(fileURLWithPath: path))
-            return suite.judge(try recorded.predictions(for: suite.examples, source: answers))
+    func validate() throws {
+        guard (answers == nil) != (model == nil) else { throw ValidationError("give exactly one of --answers and --model") }
+        guard batchSize > 0, concurrency > 0 else { throw ValidationError("--batch-size and --concurrency must be positive") }
+        if let model, !model.hasSuffix(".json") {
+            throw ValidationError("--model takes a frontier model file (.json); to evaluate a local model, pass the answers it gave with --answers")
         }
-        let name = modelName ?? URL(fileURLWithPath: answers).deletingPathExtension().lastPathComponent
-        let result = EvalReport(
-            model: name, dataset: dataset.name, predictions: try recorded.predictions(for: dataset.examples, source: answers),
-            outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
+    }
+
+    func run() async throws {
+        let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
+        let result: EvalReport
+        if let answers {
+            let recorded = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers))
+            let suites = try suite.map { path in
+                let suite = try RegressionSuite(contentsOf: URL(fileURLWithPath: path))
+                return suite.judge(try recorded.predictions(for: suite.examples, source: answers))
+            }
+            let name = modelName ?? URL(fileURLWithPath: answers).deletingPathExtension().lastPathComponent
+            result = EvalReport(
+                model: name, dataset: dataset.name, predictions: try recorded.predictions(for: dataset.examples, source: answers),
+                outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
+        } else {
+            let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: model!))
+            let suites = try suite.map { try RegressionSuite(contentsOf: URL(fileURLWithPath: $0)) }
+            let labels = dataset.labels
+            let classifier = try file.classifier(labels: labels)
+            result = try await EvalReport.evaluate(
+                classifier, named: modelName ?? file.model, on: dataset, runner: EvalRunner(batchSize: batchSize, maximumConcurrency: concurrency),
+                outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
+        }
         try result.write(to: URL(fileURLWithPath: report))
         if let html { try AtomicFile.write(Array(result.html().utf8), to: html) }
         if let markdown { try AtomicFile.write(Array(result.markdown().utf8), to: markdown) }
@@ -56,13 +83,13 @@ struct EvalCommand: ParsableCommand {
             var headline: [String: Any] = [
                 "examples": m.count, "failures": m.failures, "accuracy": m.accuracy, "macro_f1": m.macro.f1,
                 "weighted_f1": m.weighted.f1, "expected_calibration_error": m.expectedCalibrationError, "report": report,
-                "suites": Dictionary(uniqueKeysWithValues: suites.map { ($0.name, $0.passed) }),
+                "suites": Dictionary(result.suites.map { ($0.name, $0.passed) }, uniquingKeysWith: { first, _ in first }),
             ]
             if let logLoss = m.logLoss { headline["log_loss"] = logLoss }
             print(String(decoding: try JSONSerialization.data(withJSONObject: headline, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print("\(m.count) examples (\(m.failures) failed): accuracy \(String(format: "%.4f", m.accuracy)), macro F1 \(String(format: "%.4f", m.macro.f1)), ECE \(String(format: "%.4f", m.expectedCalibrationError))")
-            for suite in suites { print("suite \(suite.name): \(suite.outcomes.filter(\.passed).count)/\(suite.outcomes.count) pass") }
+            for suite in result.suites { print("suite \(suite.name): \(suite.outcomes.filter(\.passed).count)/\(suite.outcomes.count) pass") }
             print("report: \(report)" + (html.map { ", html: \($0)" } ?? "") + (markdown.map { ", markdown: \($0)" } ?? ""))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTPServer
 import Testing
 
 /// `squire eval`, `squire gate` and `squire compare` end to end on small files.
@@ -98,5 +99,49 @@ import Testing
         let badPrice = try runSquire(["compare", path("good.json"), "--monthly-volume", "10", "--price-per-1000", "nobody=1"])
         #expect(badPrice.status == 2)
         #expect(badPrice.output.contains("no candidate is named \"nobody\""))
+    }
+}
+
+/// `squire eval --model` against a frontier model file served on loopback.
+@Suite struct EvalFrontierCommandTests {
+    @Test func evaluatesAFrontierModelFile() async throws {
+        let server = LoopbackServer { request, _ in
+            // Answer "card" for texts about cards and "refund" otherwise, as a chat completion.
+            let messages = request.json["messages"] as? [[String: String]] ?? []
+            let text = messages.last?["content"] ?? ""
+            let label = text.contains("card") ? "card" : "refund"
+            return .respond(status: 200, body: #"{"choices":[{"message":{"content":"{\"label\":\"\#(label)\"}"}}],"usage":{"prompt_tokens":30,"completion_tokens":3}}"#)
+        }
+        let url = try await server.start()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-eval-frontier-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("test.jsonl")
+        try """
+            {"text": "my card is lost", "label": "card"}
+            {"text": "money back please", "label": "refund"}
+            {"text": "card declined", "label": "refund"}
+            """.write(to: data, atomically: true, encoding: .utf8)
+        let model = folder.appendingPathComponent("frontier.json")
+        try #"{"provider": "openai", "base_url": "\#(url)", "model": "gpt-test", "api_key_variable": "SQUIRE_TEST_KEY", "price": {"input_dollars_per_million": 1000, "output_dollars_per_million": 0}}"#
+            .write(to: model, atomically: true, encoding: .utf8)
+        let report = folder.appendingPathComponent("report.json")
+
+        let result = try runSquire(
+            ["eval", "--data", data.path, "--model", model.path, "--report", report.path, "--json"],
+            environment: ["SQUIRE_TEST_KEY": "sk-cli-secret"])
+        await server.stop()
+        #expect(result.status == 0, "\(result.output)")
+        let headline = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(headline["accuracy"] as? Double == 2.0 / 3)
+        #expect(server.requests.count == 3)
+        #expect(server.requests.allSatisfy { $0.headers["authorization"] == "Bearer sk-cli-secret" })
+        let written = try String(contentsOf: report, encoding: .utf8)
+        #expect(!written.contains("sk-cli-secret"))
+        #expect(written.contains("\"dollars_per_1000_requests\" : 30"))  // 30 tokens at $1,000 per million, per request
+
+        let missing = try runSquire(["eval", "--data", data.path, "--model", model.path, "--report", report.path], environment: ["SQUIRE_TEST_KEY": ""])
+        #expect(missing.status == 2)
+        #expect(missing.output.contains("SQUIRE_TEST_KEY holds no API key"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTPServer
 import SquireCore
 import SquireFrontier
 import Testing

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -6,22 +6,31 @@ import NIOPosix
 /// A real HTTP server on 127.0.0.1 for the client tests: it records every request and
 /// answers as the test's script says — including slowly, with errors, or by dropping the
 /// connection.
-final class LoopbackServer: Sendable {
-    struct Request: Sendable {
-        var method: String
-        var uri: String
-        var headers: [String: String]
-        var body: Data
+public final class LoopbackServer: Sendable {
+    /// One request as received.
+    public struct Request: Sendable {
+        /// `POST`, `GET`, …
+        public var method: String
+        /// The path and query.
+        public var uri: String
+        /// Header names lowercased.
+        public var headers: [String: String]
+        /// The body bytes.
+        public var body: Data
         /// Parsed JSON body.
-        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+        public var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
     }
 
-    enum Reply: Sendable {
+    /// What the server does with a request.
+    public enum Reply: Sendable {
+        /// Answers after `delay`.
         case respond(status: Int, headers: [String: String] = [:], body: String, delay: Duration = .zero)
+        /// Closes the connection without answering.
         case drop
     }
 
-    typealias Script = @Sendable (_ request: Request, _ number: Int) -> Reply
+    /// Decides each reply; `number` counts requests from 1.
+    public typealias Script = @Sendable (_ request: Request, _ number: Int) -> Reply
 
     private let state = Locked(State())
     private let script: Script
@@ -35,14 +44,15 @@ final class LoopbackServer: Sendable {
     }
 
     /// Every request received, in arrival order.
-    var requests: [Request] { state.withLock { $0.requests } }
+    public var requests: [Request] { state.withLock { $0.requests } }
     /// The most requests that were being answered at once.
-    var peakInFlight: Int { state.withLock { $0.peakInFlight } }
+    public var peakInFlight: Int { state.withLock { $0.peakInFlight } }
 
-    init(script: @escaping Script) { self.script = script }
+    /// Creates a server that answers by `script`.
+    public init(script: @escaping Script) { self.script = script }
 
     /// Starts listening; returns the base URL.
-    func start() async throws -> String {
+    public func start() async throws -> String {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -56,7 +66,8 @@ final class LoopbackServer: Sendable {
         return "http://127.0.0.1:\(bound.localAddress!.port!)/v1"
     }
 
-    func stop() async {
+    /// Stops listening and shuts the event loop down.
+    public func stop() async {
         let bound = channel.withLock { $0 }
         try? await bound?.close()
         try? await group.shutdownGracefully()

@@ -1,0 +1,103 @@
+public import Foundation
+public import SquireCore
+
+/// A frontier model described in a JSON file, so command-line tools can call it:
+///
+/// ```json
+/// {"provider": "openai", "base_url": "https://api.openai.com/v1", "model": "gpt-4.1-mini",
+///  "api_key_variable": "OPENAI_API_KEY", "instructions": "Route the customer's request.",
+///  "timeout_seconds": 20, "maximum_retries": 3, "maximum_concurrency": 8,
+///  "price": {"input_dollars_per_million": 0.4, "output_dollars_per_million": 1.6}}
+/// ```
+///
+/// `provider` is `openai` (any OpenAI-compatible server) or `anthropic`. The file names the
+/// variable that holds the key, never the key itself.
+public struct FrontierModelFile: Sendable, Hashable, Codable {
+    /// Which wire format the server speaks.
+    public enum Provider: String, Sendable, Hashable, Codable {
+        /// OpenAI-compatible chat completions.
+        case openai
+        /// Anthropic Messages.
+        case anthropic
+    }
+
+    /// Token prices.
+    public struct Price: Sendable, Hashable, Codable {
+        /// Dollars per million input tokens.
+        public var inputDollarsPerMillion: Double
+        /// Dollars per million output tokens.
+        public var outputDollarsPerMillion: Double
+
+        private enum CodingKeys: String, CodingKey {
+            case inputDollarsPerMillion = "input_dollars_per_million"
+            case outputDollarsPerMillion = "output_dollars_per_million"
+        }
+    }
+
+    /// The wire format.
+    public var provider: Provider
+    /// The API's base URL.
+    public var baseURL: String
+    /// The model name.
+    public var model: String
+    /// The environment variable holding the key (default `OPENAI_API_KEY` / `ANTHROPIC_API_KEY`).
+    public var apiKeyVariable: String?
+    /// What the model is asked to do, before the label list.
+    public var instructions: String?
+    /// Seconds per attempt.
+    public var timeoutSeconds: Double?
+    /// Attempts after the first.
+    public var maximumRetries: Int?
+    /// Requests in flight at once.
+    public var maximumConcurrency: Int?
+    /// Token prices, for `Usage.cost`.
+    public var price: Price?
+
+    private enum CodingKeys: String, CodingKey {
+        case provider, model, instructions, price
+        case baseURL = "base_url"
+        case apiKeyVariable = "api_key_variable"
+        case timeoutSeconds = "timeout_seconds"
+        case maximumRetries = "maximum_retries"
+        case maximumConcurrency = "maximum_concurrency"
+    }
+
+    /// Reads a model file; errors name the field at fault.
+    public init(contentsOf url: URL) throws {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw FrontierError.invalidConfiguration("\(url.path): cannot read the file; check the path")
+        }
+        do { self = try JSONDecoder().decode(Self.self, from: data) } catch let error as DecodingError {
+            throw FrontierError.invalidConfiguration("\(url.path): \(error.summary)")
+        }
+        if let seconds = timeoutSeconds, !(seconds > 0 && seconds.isFinite) {
+            throw FrontierError.invalidConfiguration("\(url.path): timeout_seconds must be a positive number")
+        }
+    }
+
+    /// The client configuration the file describes.
+    public var configuration: FrontierConfiguration {
+        var configuration = FrontierConfiguration(baseURL: baseURL, model: model)
+        if let seconds = timeoutSeconds { configuration.timeout = .milliseconds(Int64(seconds * 1000)) }
+        if let retries = maximumRetries { configuration.maximumRetries = retries }
+        if let concurrency = maximumConcurrency { configuration.maximumConcurrency = concurrency }
+        if let price { configuration.price = .init(inputDollarsPerMillion: price.inputDollarsPerMillion, outputDollarsPerMillion: price.outputDollarsPerMillion) }
+        return configuration
+    }
+
+    /// A classifier over `labels`; the key is read from the environment now.
+    public func classifier(labels: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any TextClassifier {
+        let instructions = instructions ?? "Classify the user's request."
+        switch provider {
+        case .openai:
+            return try OpenAIClassifier(
+                configuration: configuration, labels: labels, instructions: instructions,
+                apiKeyVariable: apiKeyVariable ?? "OPENAI_API_KEY", environment: environment)
+        case .anthropic:
+            return try AnthropicClassifier(
+                configuration: configuration, labels: labels, instructions: instructions,
+                apiKeyVariable: apiKeyVariable ?? "ANTHROPIC_API_KEY", environment: environment)
+        }
+    }
+}
