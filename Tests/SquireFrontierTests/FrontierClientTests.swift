@@ -155,7 +155,8 @@ import Testing
     }
 
     @Test func boundsRequestsInFlight() async throws {
-        try await withServer({ _, _ in .respond(status: 200, body: Self.chat(#"{"label":"refund"}"#), delay: .milliseconds(50)) }) { url, server in
+        // Slow enough answers that requests overlap even on a busy machine.
+        try await withServer({ _, _ in .respond(status: 200, body: Self.chat(#"{"label":"refund"}"#), delay: .milliseconds(300)) }) { url, server in
             let client = try OpenAIClassifier(configuration: configuration(url, concurrency: 3), labels: Self.labels, environment: Self.environment)
             let answers = try await client.classify((0..<12).map { "refund \($0)" })
             #expect(answers.count == 12)

@@ -55,11 +55,12 @@ let frontierModel = ScriptedClassifier(labels: ["refund", "card", "other", "lost
     }
 
     @Test func localTimeoutFallsBack() async throws {
+        // Had the cascade waited for the slow model, its confident "refund" would stand;
+        // the trace shows the timeout fired instead. (No wall-clock bound: with the whole
+        // suite running on two cores, task wake-ups can lag by seconds.)
         let cascade = Cascade(local: Slow(localModel, delay: .seconds(30)), fallback: frontierModel, threshold: 0.8, localTimeout: .milliseconds(50))
-        let clock = ContinuousClock()
-        let start = clock.now
         let routed = try await cascade.route(["refund please"])
-        #expect(clock.now - start < .seconds(10))
+        #expect(routed[0].classification.label == "other")
         #expect(routed[0].trace.reason == .localFailed)
         #expect(routed[0].trace.error?.contains("did not answer within") == true)
     }
