@@ -60,7 +60,7 @@ public struct ClassificationMetrics: Sendable, Hashable, Codable {
         failures = predictions.count - answered.count
         let expected = answered.map(\.0)
         let predicted = answered.map(\.1.label)
-        confusionMatrix = ConfusionMatrix(expected: expected, predicted: predicted)
+        confusionMatrix = ConfusionMatrix(pairs: zip(expected, predicted))
         let n = answered.count
         accuracy = n == 0 ? 0 : Double(confusionMatrix.correct) / Double(n)
 

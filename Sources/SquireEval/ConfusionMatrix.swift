@@ -1,3 +1,5 @@
+import SquireCore
+
 /// Counts of expected (rows) against predicted (columns) labels.
 public struct ConfusionMatrix: Sendable, Hashable, Codable {
     /// Row and column labels, sorted.
@@ -5,9 +7,19 @@ public struct ConfusionMatrix: Sendable, Hashable, Codable {
     /// `counts[i][j]`: examples expected `labels[i]` and predicted `labels[j]`.
     public var counts: [[Int]]
 
-    /// Tallies pairs of (expected, predicted) labels over the sorted union of both.
-    public init(expected: [String], predicted: [String]) {
-        precondition(expected.count == predicted.count, "one prediction per expected label")
+    /// Tallies pairs of (expected, predicted) labels over the sorted union of both; throws
+    /// `ModelError.resultCountMismatch` unless there is one prediction per expected label.
+    public init(expected: [String], predicted: [String]) throws {
+        guard expected.count == predicted.count else {
+            throw ModelError.resultCountMismatch(expected: expected.count, actual: predicted.count)
+        }
+        self.init(pairs: zip(expected, predicted))
+    }
+
+    /// Tallies (expected, predicted) pairs.
+    init(pairs: Zip2Sequence<[String], [String]>) {
+        let expected = pairs.map(\.0)
+        let predicted = pairs.map(\.1)
         labels = Set(expected).union(predicted).sorted()
         let position = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($1, $0) })
         counts = Array(repeating: Array(repeating: 0, count: labels.count), count: labels.count)

@@ -18,9 +18,14 @@ public struct McNemarTest: Sendable, Hashable, Codable {
     /// Two-sided exact p-value; 1 when there are no discordant pairs.
     public var pValue: Double
 
-    /// Runs the test on discordant counts.
-    public init(baselineOnlyCorrect b: Int, candidateOnlyCorrect c: Int) {
-        precondition(b >= 0 && c >= 0, "counts are non-negative")
+    /// Counts that cannot be counts.
+    public struct NegativeCount: Error, Sendable, Hashable, CustomStringConvertible {
+        public var description: String { "McNemar's test needs counts of zero or more" }
+    }
+
+    /// Runs the test on discordant counts; throws ``NegativeCount`` for a negative one.
+    public init(baselineOnlyCorrect b: Int, candidateOnlyCorrect c: Int) throws {
+        guard b >= 0, c >= 0 else { throw NegativeCount() }
         baselineOnlyCorrect = b
         candidateOnlyCorrect = c
         let n = b + c

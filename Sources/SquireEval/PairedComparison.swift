@@ -123,7 +123,7 @@ public struct PairedComparison: Sendable, Hashable, Codable {
             if baselineRight && !candidateRight { b += 1 }
             if candidateRight && !baselineRight { c += 1 }
         }
-        mcnemar = McNemarTest(baselineOnlyCorrect: b, candidateOnlyCorrect: c)
+        mcnemar = try McNemarTest(baselineOnlyCorrect: b, candidateOnlyCorrect: c)
     }
 
     private enum CodingKeys: String, CodingKey {

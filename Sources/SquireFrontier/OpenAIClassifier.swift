@@ -20,9 +20,7 @@ public struct OpenAIClassifier: TextClassifier {
         configuration: FrontierConfiguration, labels: [String], instructions: String = "Classify the user's request.",
         apiKeyVariable: String = "OPENAI_API_KEY", environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
-        guard !labels.isEmpty, Set(labels).count == labels.count else {
-            throw FrontierError.invalidConfiguration("labels must be non-empty and distinct")
-        }
+        try PerTextRequests.validate(labels: labels)
         let key = try APIKey(environmentVariable: apiKeyVariable, environment: environment)
         self.labels = labels
         self.instructions = instructions
@@ -31,14 +29,7 @@ public struct OpenAIClassifier: TextClassifier {
     }
 
     public func classify(_ texts: [String]) async throws -> [Classification] {
-        try await withThrowingTaskGroup(of: (Int, Classification).self) { group in
-            for (index, text) in texts.enumerated() {
-                group.addTask { (index, try await classifyOne(text)) }
-            }
-            var results = [Classification?](repeating: nil, count: texts.count)
-            for try await (index, answer) in group { results[index] = answer }
-            return results.map { $0! }
-        }
+        try await PerTextRequests.classify(texts, classifyOne)
     }
 
     private func classifyOne(_ text: String) async throws -> Classification {
@@ -79,9 +70,7 @@ public struct OpenAIClassifier: TextClassifier {
         let label = try LabelAnswer.label(in: message.content ?? "", allowed: labels)
         let input = response.usage?.prompt_tokens ?? 0
         let output = response.usage?.completion_tokens ?? 0
-        let usage = Usage(
-            inputTokens: input, outputTokens: output, calls: attempts, latency: clock.now - start,
-            cost: Cost(dollars: configuration.price?.cost(inputTokens: input, outputTokens: output) ?? 0))
+        let usage = PerTextRequests.usage(configuration, input: input, output: output, attempts: attempts, latency: clock.now - start)
         return Classification(label: label, confidence: 1, usage: usage)
     }
 }

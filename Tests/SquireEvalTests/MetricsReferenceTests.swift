@@ -64,9 +64,10 @@ import SquireEval
         #expect(detection.outOfScopeCount + detection.inScopeCount == reference.expected.count)
     }
 
-    @Test func mcnemarMatchesScipyBinomtest() {
+    @Test func mcnemarMatchesScipyBinomtest() throws {
+        #expect(throws: McNemarTest.NegativeCount.self) { try McNemarTest(baselineOnlyCorrect: -1, candidateOnlyCorrect: 2) }
         for entry in EvalReference.shared.mcnemar {
-            let test = McNemarTest(baselineOnlyCorrect: entry.b, candidateOnlyCorrect: entry.c)
+            let test = try McNemarTest(baselineOnlyCorrect: entry.b, candidateOnlyCorrect: entry.c)
             #expect(abs(test.pValue - entry.p_value) < 1e-9 * max(1, entry.p_value), "b=\(entry.b) c=\(entry.c)")
         }
     }
