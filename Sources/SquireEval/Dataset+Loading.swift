@@ -1,3 +1,4 @@
+import SquireCore
 public import Foundation
 
 extension Dataset {
@@ -40,8 +41,8 @@ extension Dataset {
                 throw DatasetError(source: source, line: number, reason: "not valid UTF-8")
             }
             if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let record: [String: JSONField]
-            do { record = try JSONDecoder().decode([String: JSONField].self, from: Data(raw)) } catch {
+            let record: [String: JSONValue]
+            do { record = try JSONDecoder().decode([String: JSONValue].self, from: Data(raw)) } catch {
                 throw DatasetError(source: source, line: number, reason: "not a JSON object; each line must be one object with \"text\" and \"label\"")
             }
             examples.append(try Self.example(from: record, line: number, source: source))
@@ -78,7 +79,7 @@ extension Dataset {
         try self.init(name: name, examples: examples)
     }
 
-    private static func example(from record: [String: JSONField], line: Int, source: String) throws -> LabeledExample {
+    private static func example(from record: [String: JSONValue], line: Int, source: String) throws -> LabeledExample {
         func fail(_ reason: String) -> DatasetError { DatasetError(source: source, line: line, reason: reason) }
         guard case .string(let text)? = record["text"] else {
             throw fail(record["text"] == nil ? "missing \"text\"" : "\"text\" must be a string")

@@ -29,8 +29,8 @@ public struct RecordedAnswers: Sendable {
             let line = index + 1
             func fail(_ reason: String) -> DatasetError { DatasetError(source: source, line: line, reason: reason) }
             if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let record: [String: JSONField]
-            do { record = try JSONDecoder().decode([String: JSONField].self, from: Data(raw)) } catch {
+            let record: [String: JSONValue]
+            do { record = try JSONDecoder().decode([String: JSONValue].self, from: Data(raw)) } catch {
                 throw fail("not a JSON object; each line must be one answer with \"id\" and \"label\" or \"error\"")
             }
             let id: String

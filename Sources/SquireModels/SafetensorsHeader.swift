@@ -1,4 +1,5 @@
 import Foundation
+import SquireCore
 
 /// The parsed, validated header of a safetensors file: its tensors and metadata.
 ///
@@ -29,9 +30,9 @@ public struct SafetensorsHeader: Sendable, Hashable {
     ///
     /// `file` names the source in errors.
     public static func parse(_ header: UnsafeRawBufferPointer, dataSize: Int, file: String) throws -> SafetensorsHeader {
-        let object: [String: HeaderValue]
+        let object: [String: JSONValue]
         do {
-            object = try JSONDecoder().decode([String: HeaderValue].self, from: Data(header))
+            object = try JSONDecoder().decode([String: JSONValue].self, from: Data(header))
         } catch {
             throw SafetensorsError.invalidHeader(file: file, reason: Self.reason(error))
         }
@@ -66,7 +67,7 @@ public struct SafetensorsHeader: Sendable, Hashable {
         return SafetensorsHeader(entries: entries, metadata: metadata)
     }
 
-    private static func entry(_ name: String, _ value: HeaderValue, dataSize: Int, file: String) throws -> Entry {
+    private static func entry(_ name: String, _ value: JSONValue, dataSize: Int, file: String) throws -> Entry {
         guard case .object(let fields) = value else {
             throw SafetensorsError.invalidHeader(file: file, reason: "entry \"\(name)\" is not an object")
         }
@@ -100,7 +101,7 @@ public struct SafetensorsHeader: Sendable, Hashable {
     }
 
     /// An array of JSON integers, or nil for anything else.
-    private static func integers(_ value: HeaderValue?) -> [Int]? {
+    private static func integers(_ value: JSONValue?) -> [Int]? {
         guard case .array(let array)? = value else { return nil }
         var result: [Int] = []
         for element in array {
@@ -118,36 +119,6 @@ public struct SafetensorsHeader: Sendable, Hashable {
             "the header holds a value of the wrong JSON type"
         default:
             "the header is not valid JSON"
-        }
-    }
-}
-
-/// A JSON value as the header may hold it; integers stay apart from other numbers.
-enum HeaderValue: Decodable, Hashable {
-    case object([String: HeaderValue])
-    case array([HeaderValue])
-    case string(String)
-    case integer(Int)
-    case number(Double)
-    case bool(Bool)
-    case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([HeaderValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: HeaderValue].self))
         }
     }
 }
