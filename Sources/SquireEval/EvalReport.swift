@@ -34,6 +34,8 @@ public struct EvalReport: Sendable, Hashable, Codable {
 
     /// Builds a report from predictions already made.
     ///
+    /// Without `callLatencies`, latency is summarized from the predictions' own latencies,
+    /// leaving out those with none recorded (0).
     /// - Parameter keepingProbabilities: store every answer's full probability distribution.
     public init(
         model: String, dataset: String, predictions: [Prediction], callLatencies: [Double]? = nil,
@@ -53,7 +55,9 @@ public struct EvalReport: Sendable, Hashable, Codable {
         var byTag: [String: [Prediction]] = [:]
         for prediction in predictions { for tag in Set(prediction.tags) { byTag[tag, default: []].append(prediction) } }
         slices = byTag.mapValues { ClassificationMetrics(predictions: $0, outOfScopeLabel: outOfScopeLabel) }
-        latency = LatencySummary(seconds: callLatencies ?? predictions.map(\.latencySeconds))
+        // Recorded answers without a latency carry 0: leave them out rather than report 0 ms,
+        // so a latency gate on untimed answers fails with "no calls were timed".
+        latency = LatencySummary(seconds: callLatencies ?? predictions.map(\.latencySeconds).filter { $0 > 0 })
         cost = CostSummary(predictions: predictions)
     }
 

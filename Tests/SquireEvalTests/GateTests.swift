@@ -119,6 +119,13 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
         #expect(result.description.contains("FAIL required_suites.safety"))
     }
 
+    @Test func untimedAnswersCannotPassALatencyBudget() {
+        let untimed = report(pairs(10), latency: 0)
+        #expect(untimed.latency.calls == 0)
+        let result = Gate(latency: .init(p95: 100)).evaluate(untimed)
+        #expect(result.reasons == ["no calls were timed"])
+    }
+
     @Test func metricsAModelCannotGiveFail() {
         // Label-only answers (a frontier model without probabilities) have no log loss.
         let result = Gate(minimums: [.outOfScopeAUROC: 0.9], maximums: [.logLoss: 0.5]).evaluate(report(pairs(10)))
