@@ -95,18 +95,7 @@ struct DriftCommand: ParsableCommand {
     }
 
     static func read(_ path: String) throws -> [Observation] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputTexts.Error(path: path, line: nil, reason: "cannot read the file; check the path")
-        }
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        let decoder = JSONDecoder()
-        return try lines.enumerated().compactMap { index, line in
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
-            do { return try decoder.decode(Observation.self, from: Data(line)) } catch let error as DecodingError {
-                throw InputTexts.Error(path: path, line: index + 1, reason: "not a prediction: \(error.summary)")
-            }
-        }
+        try JSONLines.read(Observation.self, from: path, expecting: "not a prediction").map(\.value)
     }
 
     static func printDecision(_ decision: DriftDecision) {

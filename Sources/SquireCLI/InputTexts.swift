@@ -37,8 +37,27 @@ enum InputTexts {
     }
 }
 
-/// Writes one JSON object per line, atomically.
+/// Reads and writes JSON Lines files for the subcommands.
 enum JSONLines {
+    /// Decodes every non-blank line as `T`; an error names the file and line, with
+    /// `expecting` saying what a line should be.
+    static func read<T: Decodable>(_ type: T.Type, from path: String, expecting: String) throws -> [(line: Int, value: T)] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputTexts.Error(path: path, line: nil, reason: "cannot read the file; check the path")
+        }
+        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        let decoder = JSONDecoder()
+        return try lines.enumerated().compactMap { index, raw in
+            if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { return nil }
+            do { return (index + 1, try decoder.decode(T.self, from: Data(raw))) } catch {
+                let detail = (error as? DecodingError).map { ": \($0.summary)" } ?? ""
+                throw InputTexts.Error(path: path, line: index + 1, reason: "\(expecting)\(detail)")
+            }
+        }
+    }
+
+    /// Writes one JSON object per line, atomically.
     static func write(_ records: [[String: Any]], to path: String) throws {
         var output = Data()
         for record in records {

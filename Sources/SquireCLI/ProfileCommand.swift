@@ -52,26 +52,19 @@ struct ProfileCommand: ParsableCommand {
 
     /// One embedding per dataset example, in order; a line's `text`, when present, must match.
     static func readEmbeddings(_ path: String, for texts: [String]) throws -> [[Double]] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputTexts.Error(path: path, line: nil, reason: "cannot read the file; check the path")
-        }
         struct Line: Decodable {
             var text: String?
             var embedding: [Double]
         }
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
+        let lines = try JSONLines.read(Line.self, from: path, expecting: "expected {\"embedding\": [numbers]}")
         guard lines.count == texts.count else {
             throw InputTexts.Error(path: path, line: nil, reason: "has \(lines.count) embeddings for \(texts.count) examples; embed the dataset's texts in order")
         }
-        return try lines.enumerated().map { index, raw in
-            guard let line = try? JSONDecoder().decode(Line.self, from: Data(raw)) else {
-                throw InputTexts.Error(path: path, line: index + 1, reason: "expected {\"embedding\": [numbers]}")
+        return try lines.enumerated().map { index, entry in
+            if let text = entry.value.text, text != texts[index] {
+                throw InputTexts.Error(path: path, line: entry.line, reason: "the embedding is of another text than example \(index + 1)'s")
             }
-            if let text = line.text, text != texts[index] {
-                throw InputTexts.Error(path: path, line: index + 1, reason: "the embedding is of another text than example \(index + 1)'s")
-            }
-            return line.embedding
+            return entry.value.embedding
         }
     }
 }

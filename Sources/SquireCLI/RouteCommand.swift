@@ -104,21 +104,13 @@ struct RouteCommand: ParsableCommand {
     }
 
     static func read(_ path: String, confidence: Bool) throws -> [Line] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputTexts.Error(path: path, line: nil, reason: "cannot read the file; check the path")
-        }
-        var raw = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if raw.last?.isEmpty == true { raw.removeLast() }
-        return try raw.enumerated().map { index, bytes in
-            guard let line = try? JSONDecoder().decode(Line.self, from: Data(bytes)) else {
-                throw InputTexts.Error(path: path, line: index + 1, reason: "expected a JSON object with a \"label\" string")
-            }
+        try JSONLines.read(Line.self, from: path, expecting: "expected a JSON object with a \"label\" string").map { line, value in
             if confidence {
-                guard let value = line.confidence, value.isFinite, (0...1).contains(value) else {
-                    throw InputTexts.Error(path: path, line: index + 1, reason: "needs a \"confidence\" between 0 and 1")
+                guard let c = value.confidence, c.isFinite, (0...1).contains(c) else {
+                    throw InputTexts.Error(path: path, line: line, reason: "needs a \"confidence\" between 0 and 1")
                 }
             }
-            return line
+            return value
         }
     }
 }

@@ -30,23 +30,8 @@ extension Dataset {
     /// Reads JSON Lines: one object per line; blank lines are skipped.
     public init(jsonLines data: Data, name: String, source: String? = nil) throws {
         let source = source ?? name
-        // Spreadsheet exports often start with a UTF-8 byte-order mark; it is not part of the data.
-        let data = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
-        var examples: [LabeledExample] = []
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        for (index, raw) in lines.enumerated() {
-            let number = index + 1
-            guard String(validating: raw, as: UTF8.self) != nil else {
-                throw DatasetError(source: source, line: number, reason: "not valid UTF-8")
-            }
-            if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let record: [String: JSONValue]
-            do { record = try JSONDecoder().decode([String: JSONValue].self, from: Data(raw)) } catch {
-                throw DatasetError(source: source, line: number, reason: "not a JSON object; each line must be one object with \"text\" and \"label\"")
-            }
-            examples.append(try Self.example(from: record, line: number, source: source))
-        }
+        let records = try JSONLinesRecords.parse(data, source: source, expecting: "one object with \"text\" and \"label\"")
+        let examples = try records.map { try Self.example(from: $0.record, line: $0.line, source: source) }
         try self.init(name: name, examples: examples)
     }
 

@@ -23,16 +23,9 @@ public struct RecordedAnswers: Sendable {
             throw DatasetError(source: source, reason: "cannot read the answers; check the path")
         }
         answers = [:]
-        var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        if lines.last?.isEmpty == true { lines.removeLast() }
-        for (index, raw) in lines.enumerated() {
-            let line = index + 1
+        let records = try JSONLinesRecords.parse(data, source: source, expecting: "one answer with \"id\" and \"label\" or \"error\"")
+        for (line, record, bytes) in records {
             func fail(_ reason: String) -> DatasetError { DatasetError(source: source, line: line, reason: reason) }
-            if raw.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
-            let record: [String: JSONValue]
-            do { record = try JSONDecoder().decode([String: JSONValue].self, from: Data(raw)) } catch {
-                throw fail("not a JSON object; each line must be one answer with \"id\" and \"label\" or \"error\"")
-            }
             let id: String
             switch record["id"] {
             case .string(let value)?: id = value
@@ -59,7 +52,7 @@ public struct RecordedAnswers: Sendable {
             }
             guard case .string? = record["label"] else { throw fail("needs a \"label\" string, or an \"error\" string for a failed call") }
             do {
-                var answer = try JSONDecoder().decode(Answer.self, from: Data(raw))
+                var answer = try JSONDecoder().decode(Answer.self, from: bytes)
                 if answer.confidence == nil { answer.confidence = answer.probabilities?[answer.label] ?? (answer.probabilities == nil ? 1 : 0) }
                 let classification = Classification(
                     label: answer.label, confidence: answer.confidence!, probabilities: answer.probabilities ?? [:], usage: answer.usage ?? .zero)
