@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import SquireEval
 import SquireModels
+import SquireTensor
 
 /// `squire bench`: what a caller of the embedder sees, timed.
 struct BenchCommand: ParsableCommand {
@@ -22,13 +24,18 @@ struct BenchCommand: ParsableCommand {
     var batchSize = "1,32"
     @Option(name: .long, help: "Timed passes over the inputs per batch size.")
     var passes = 3
-    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling) or tokenize (the tokenizer alone).")
+    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling), tokenize (the tokenizer alone), or fit-logistic (LogisticHead.fit on the embeddings in --input, as `squire embed` writes them, with the labels of --labels).")
     var stage: Stage = .embed
+    @Option(name: .long, help: "For fit-logistic: the labelled data (.jsonl) in the order of --input.")
+    var labels: String?
+    @Option(name: .customLong("c"), help: "For fit-logistic: the inverse regularization C.")
+    var inverseRegularization = 1.0
     @Flag(name: .long, help: "Print the results as JSON.")
     var json = false
 
     enum Stage: String, ExpressibleByArgument {
         case embed, tokenize
+        case fitLogistic = "fit-logistic"
     }
 
     var batchSizes: [Int] { batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -41,12 +48,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if stage == .fitLogistic { return try runLogisticFit() }
         let texts = try InputTexts.read(input)
         guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
         let embedder = try SentenceEmbedder(folder: model.folder)
         let run: ([String]) throws -> Void = switch stage {
         case .embed: { _ = try embedder.embeddings(for: $0) }
-        case .tokenize: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
+        case .tokenize, .fitLogistic: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
         }
         let clock = ContinuousClock()
         var results: [[String: Any]] = []
@@ -82,6 +90,41 @@ struct BenchCommand: ParsableCommand {
                 let latency = result["latency_ms"] as! [String: Double]
                 print(String(format: "%5d  %7.2f  %7.2f  %12.1f", result["batch_size"] as! Int, latency["p50"]!, latency["p95"]!, result["sentences_per_second"] as! Double))
             }
+        }
+    }
+}
+
+extension BenchCommand {
+    /// Times `LogisticHead.fit` with scikit-learn's stopping rule (tol 1e-4), one fit per pass.
+    func runLogisticFit() throws {
+        guard let labels else { throw ValidationError("--stage fit-logistic needs --labels, the labelled data in the order of --input") }
+        struct Row: Decodable { var embedding: [Float] }
+        let rows = try JSONLines.read(Row.self, from: input, expecting: "expected a JSON object with an \"embedding\" array").map(\.value)
+        let dataset = try Dataset(contentsOf: URL(fileURLWithPath: labels))
+        guard dataset.examples.count == rows.count, let width = rows.first?.embedding.count else {
+            throw ValidationError("--input has \(rows.count) embeddings but --labels has \(dataset.examples.count) examples")
+        }
+        let features = try Tensor(shape: [rows.count, width], scalars: rows.flatMap(\.embedding))
+        let configuration = LogisticHead.Configuration(inverseRegularization: inverseRegularization)
+        let clock = ContinuousClock()
+        var seconds: [Double] = []
+        var steps = 0
+        for _ in 0..<passes {
+            let elapsed = try clock.measure {
+                steps = try LogisticHead.fit(features: features, labels: dataset.examples.map(\.label), configuration: configuration).summary.steps
+            }
+            seconds.append(elapsed.milliseconds / 1000)
+        }
+        let sorted = seconds.sorted()
+        let result: [String: Any] = [
+            "stage": stage.rawValue, "examples": rows.count, "dimension": width, "c": inverseRegularization,
+            "iterations": steps, "fit_seconds": ["p50": sorted[sorted.count / 2], "min": sorted[0]], "passes": passes,
+        ]
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: ["results": [result]], options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(String(format: "LogisticHead.fit: %d × %d, C = %g: %.3f s median of %d, %d iterations", rows.count, width, inverseRegularization, sorted[sorted.count / 2], passes, steps))
         }
     }
 }

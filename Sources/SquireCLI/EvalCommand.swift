@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SquireCore
 import SquireEval
+import SquireModels
 import SquireFrontier
 
 /// `squire eval`: metrics, slices and suites for a model's answers on a labelled dataset.
@@ -10,7 +11,7 @@ struct EvalCommand: AsyncParsableCommand {
         commandName: "eval",
         abstract: "Evaluate a model, or answers it already gave, on a labelled dataset and write the report.",
         discussion: """
-            With --model FRONTIER.json (a frontier model file, see Documentation/SquireFrontier.md) the model is called on every example and every suite case, its key read from the environment. With --answers the answers are read instead. Reads the dataset (.jsonl or .csv: text, label, optional id and tags) and the answers the model gave (.jsonl, one {"id", "label", "confidence", "probabilities"} or {"id", "error"} per line, ids matching the dataset's, optionally with the "text" answered, which is then checked; an example without an answer counts as a failed call). Writes the JSON report (schema in Documentation/SquireEval.md) and, when asked, a Markdown summary and a self-contained HTML page. Suites are judged from the answers to their case ids.
+            With --model BUNDLE (a folder written by `squire train`) the local classifier answers every example and suite case. With --model FRONTIER.json (a frontier model file, see Documentation/SquireFrontier.md) the frontier model is called instead, its key read from the environment. With --answers the answers are read instead. Reads the dataset (.jsonl or .csv: text, label, optional id and tags) and the answers the model gave (.jsonl, one {"id", "label", "confidence", "probabilities"} or {"id", "error"} per line, ids matching the dataset's, optionally with the "text" answered, which is then checked; an example without an answer counts as a failed call). Writes the JSON report (schema in Documentation/SquireEval.md) and, when asked, a Markdown summary and a self-contained HTML page. Suites are judged from the answers to their case ids.
 
             Examples:
               squire eval --data test.jsonl --answers answers.jsonl --report report.json --html report.html --suite smoke.json
@@ -22,7 +23,7 @@ struct EvalCommand: AsyncParsableCommand {
     var data: String
     @Option(name: .long, help: "The model's answers (.jsonl), one per example id.")
     var answers: String?
-    @Option(name: .long, help: "A frontier model file (.json) to call instead of reading answers.")
+    @Option(name: .long, help: "A bundle folder from `squire train`, or a frontier model file (.json), to run instead of reading answers.")
     var model: String?
     @Option(name: .long, help: "With --model: texts per call.")
     var batchSize = 16
@@ -48,8 +49,8 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         guard (answers == nil) != (model == nil) else { throw ValidationError("give exactly one of --answers and --model") }
         guard batchSize > 0, concurrency > 0 else { throw ValidationError("--batch-size and --concurrency must be positive") }
-        if let model, !model.hasSuffix(".json") {
-            throw ValidationError("--model takes a frontier model file (.json); to evaluate a local model, pass the answers it gave with --answers")
+        if let model, !model.hasSuffix(".json"), !FileManager.default.fileExists(atPath: model + "/manifest.json") {
+            throw ValidationError("--model takes a bundle folder from `squire train` or a frontier model file (.json); \(model) is neither")
         }
     }
 
@@ -65,6 +66,13 @@ struct EvalCommand: AsyncParsableCommand {
             let name = modelName ?? URL(fileURLWithPath: answers).deletingPathExtension().lastPathComponent
             result = EvalReport(
                 model: name, dataset: dataset.name, predictions: try recorded.predictions(for: dataset.examples, source: answers),
+                outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
+        } else if let model, !model.hasSuffix(".json") {
+            let bundle = try ClassifierBundle(folder: model)
+            let suites = try suite.map { try RegressionSuite(contentsOf: URL(fileURLWithPath: $0)) }
+            result = try await EvalReport.evaluate(
+                bundle.classifier, named: modelName ?? "\(URL(fileURLWithPath: model).lastPathComponent) (\(bundle.version))", on: dataset,
+                runner: EvalRunner(batchSize: batchSize, maximumConcurrency: 1),  // the encoder already uses every core
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         } else {
             let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: model!))

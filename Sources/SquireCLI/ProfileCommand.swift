@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SquireDrift
 import SquireEval
+import SquireModels
 
 /// `squire profile`: the reference profile drift is measured against, from validation answers.
 struct ProfileCommand: ParsableCommand {
@@ -9,17 +10,20 @@ struct ProfileCommand: ParsableCommand {
         commandName: "profile",
         abstract: "Build a drift reference profile from a model's answers on its validation data.",
         discussion: """
-            Reads the labelled validation set (.jsonl or .csv) and the model's answers to it (the answers format of `squire eval`), and writes the profile: predicted-label, confidence and text-length distributions, the shipped accuracy and calibration, and alert bands for windows of --window-size. Failed answers are left out.
+            Reads the labelled validation set (.jsonl or .csv) and either the model's answers to it (--answers, the answers format of `squire eval`) or the bundle to run (--model, a folder from `squire train`, whose embeddings are profiled as well), and writes the profile: predicted-label, confidence and text-length distributions, the shipped accuracy and calibration, and alert bands for windows of --window-size. Failed answers are left out.
 
             Example:
               squire profile --data validation.jsonl --answers validation-answers.jsonl --output profile.json --window-size 500
+              squire profile --data validation.jsonl --model intent-bundle --output profile.json
             """
     )
 
     @Option(name: .long, help: "The labelled validation set.")
     var data: String
     @Option(name: .long, help: "The model's answers on it (.jsonl).")
-    var answers: String
+    var answers: String?
+    @Option(name: .long, help: "A bundle folder from `squire train` to run on the data instead of reading answers; its embeddings are profiled too.")
+    var model: String?
     @Option(name: .long, help: "Where to write the profile (.json).")
     var output: String
     @Option(name: .long, help: "Predictions per production window the alert bands are for.")
@@ -31,10 +35,28 @@ struct ProfileCommand: ParsableCommand {
     @Option(name: .long, help: "Seed for the reference chunks behind the alert bands.")
     var seed: UInt64 = 0
 
+    func validate() throws {
+        guard (answers == nil) != (model == nil) else { throw ValidationError("give exactly one of --answers and --model") }
+        guard model == nil || embeddings == nil else { throw ValidationError("--model profiles the bundle's own embeddings; leave out --embeddings") }
+    }
+
     func run() throws {
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
-        let predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers)).predictions(for: dataset.examples, source: answers)
-        let vectors = try embeddings.map { try Self.readEmbeddings($0, for: dataset.examples.map(\.text)) }
+        let predictions: [Prediction]
+        var vectors = try embeddings.map { try Self.readEmbeddings($0, for: dataset.examples.map(\.text)) }
+        var modelVersion = self.modelVersion
+        if let model {
+            let bundle = try ClassifierBundle(folder: model)
+            let texts = dataset.examples.map(\.text)
+            let features = try TrainCommand.embed(texts, with: bundle.classifier.embedder, status: StatusLine(), phase: "embedding \(data)")
+            let answers = try bundle.classifier.classifications(forEmbeddings: features)
+            predictions = zip(dataset.examples, answers).map { Prediction(id: $0.id, expected: $0.label, tags: $0.tags, classification: $1) }
+            let width = features.shape[1]
+            vectors = (0..<texts.count).map { row in features.scalars[(row * width)..<((row + 1) * width)].map(Double.init) }
+            modelVersion = modelVersion ?? bundle.version
+        } else {
+            predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers!)).predictions(for: dataset.examples, source: answers!)
+        }
         let observations = zip(dataset.examples, predictions).enumerated().compactMap { index, pair in
             pair.1.classification.map {
                 Observation(

@@ -76,6 +76,38 @@ public struct Linear: LinearLayer, Hashable {
     }
 }
 
+extension Linear {
+    /// The gradients of a linear layer's loss with respect to its input and parameters.
+    public struct Gradients: Sendable, Hashable {
+        /// `[…, inputDimension]`, the input's shape.
+        public var input: Tensor
+        /// `[outputDimension, inputDimension]`.
+        public var weight: Tensor
+        /// `[outputDimension]`.
+        public var bias: Tensor
+    }
+
+    /// Backward of ``forward(_:adding:)``: given `∂L/∂y` for the output, returns
+    /// `∂L/∂x = ∂L/∂y · W`, `∂L/∂W = (∂L/∂y)ᵀ · x` and `∂L/∂b = Σ ∂L/∂y` over rows.
+    /// A residual added in the forward pass gets `∂L/∂y` itself.
+    ///
+    /// - Parameters:
+    ///   - outputGradient: `[…, outputDimension]`.
+    ///   - input: the `x` the forward pass saw, `[…, inputDimension]`: the layer's cache.
+    public func backward(_ outputGradient: Tensor, input: Tensor) throws -> Gradients {
+        let rows = input.shape.dropLast().reduce(1, *)
+        guard input.shape.last == inputDimension, outputGradient.shape == Array(input.shape.dropLast()) + [outputDimension] else {
+            throw TensorError.shapeMismatch("Linear.backward (input vs output gradient)", input.shape, outputGradient.shape)
+        }
+        let flatGradient = try outputGradient.reshaped(to: [rows, outputDimension])
+        let flatInput = try input.reshaped(to: [rows, inputDimension])
+        let inputGradient = try Tensor.matmul(flatGradient, weight).reshaped(to: input.shape)
+        let weightGradient = try Tensor.matmul(flatGradient, flatInput, transposeA: true)
+        let biasGradient = try flatGradient.sum(alongAxis: 0)
+        return Gradients(input: inputGradient, weight: weightGradient, bias: biasGradient)
+    }
+}
+
 /// Layer normalization over the last axis with a learned scale and shift.
 public struct LayerNorm: Sendable, Hashable {
     /// `[D]`, the scale (checkpoint key `…LayerNorm.weight`).

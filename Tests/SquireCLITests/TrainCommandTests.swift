@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// `squire train`, `squire predict`, and the bundle in `squire eval` and `squire profile`,
+/// end to end on a small inline dataset with the real encoder.
+@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh"))
+struct TrainCommandTests {
+    static let examples: [(String, String)] = [
+        ("I lost my card", "card"), ("my card was stolen", "card"), ("card missing since Monday", "card"),
+        ("someone took my card", "card"), ("cannot find my debit card", "card"), ("my card is gone", "card"),
+        ("where is my refund", "refund"), ("I want my money back", "refund"), ("refund not received", "refund"),
+        ("please refund the charge", "refund"), ("how long do refunds take", "refund"), ("return my money", "refund"),
+        ("change my address", "address"), ("I moved house", "address"), ("update my postal address", "address"),
+        ("new home address", "address"), ("edit the address on file", "address"), ("my address is wrong", "address"),
+    ]
+
+    static func write(_ rows: [(String, String)], to url: URL) throws {
+        let lines = try rows.enumerated().map { index, row in
+            String(decoding: try JSONSerialization.data(withJSONObject: ["id": "e\(index)", "text": row.0, "label": row.1], options: [.sortedKeys]), as: UTF8.self)
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    @Test func trainPredictEvalAndProfileABundle() throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("train.jsonl")
+        try Self.write(Self.examples, to: data)
+        let bundle = folder.appendingPathComponent("bundle").path
+        let report = folder.appendingPathComponent("report.json").path
+
+        var (status, output) = try runSquire(["train", "--data", data.path, "--output", bundle, "--report", report, "--c", "10"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("C=10.0: validation accuracy"))
+        #expect(output.contains("wrote \(bundle)"))
+        for file in ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md", "manifest.json", "encoder/model.safetensors", "encoder/tokenizer.json"] {
+            #expect(FileManager.default.fileExists(atPath: bundle + "/" + file), "\(file)")
+        }
+        let trainingReport = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        #expect(trainingReport["chosen"] as? String == "C=10.0")
+        #expect(trainingReport["ece_before"] is Double && trainingReport["ece_after"] is Double)
+
+        let inputs = folder.appendingPathComponent("inputs.jsonl")
+        try Self.write([("my card has been stolen", "card"), ("money back please", "refund"), ("I have a new address", "address")], to: inputs)
+        let predictions = folder.appendingPathComponent("predictions.jsonl")
+        (status, output) = try runSquire(["predict", "--model", bundle, "--input", inputs.path, "--output", predictions.path, "--embeddings"])
+        #expect(status == 0, "\(output)")
+        let lines = try CLIFixtures.jsonLines(predictions)
+        #expect(lines.map { $0["label"] as? String } == ["card", "refund", "address"])
+        #expect(lines.map { $0["true_label"] as? String } == ["card", "refund", "address"])
+        #expect(lines.map { $0["id"] as? String } == ["e0", "e1", "e2"])
+        for line in lines {
+            let probabilities = try #require(line["probabilities"] as? [String: Double])
+            #expect(abs(probabilities.values.reduce(0, +) - 1) < 1e-5)
+            #expect(line["confidence"] as? Double == probabilities[line["label"] as! String])
+            #expect((line["embedding"] as? [Double])?.count == 384)
+            #expect((line["model_version"] as? String)?.count == 12)
+            #expect(line["unknown_token_rate"] as? Double == 0)
+        }
+
+        // The same bundle through eval and profile.
+        let evalReport = folder.appendingPathComponent("eval.json").path
+        (status, output) = try runSquire(["eval", "--data", inputs.path, "--model", bundle, "--report", evalReport])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("3 examples (0 failed): accuracy 1.0000"))
+        // A profile needs 40 or more answers: the training texts three times over.
+        let validation = folder.appendingPathComponent("validation.jsonl")
+        try Self.write(Self.examples + Self.examples + Self.examples, to: validation)
+        let profile = folder.appendingPathComponent("profile.json").path
+        (status, output) = try runSquire(["profile", "--data", validation.path, "--model", bundle, "--output", profile, "--window-size", "20"])
+        #expect(status == 0, "\(output)")
+        let profileJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: profile))) as? [String: Any])
+        #expect(profileJSON["model_version"] as? String == lines[0]["model_version"] as? String)
+    }
+
+    @Test func malformedDataNamesTheLine() throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("bad.jsonl")
+        try "{\"text\": \"fine\", \"label\": \"a\"}\n{\"text\": \"no label\"}\n".write(to: data, atomically: true, encoding: .utf8)
+        let (status, output) = try runSquire(["train", "--data", data.path, "--output", folder.appendingPathComponent("b").path])
+        #expect(status != 0)
+        #expect(output.contains("bad.jsonl:2") || output.contains("line 2"), "\(output)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("b").path))
+    }
+
+    @Test func damagedBundleIsRefusedByPredict() throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (status, output) = try runSquire(["predict", "--model", folder.path, "--input", "/dev/null", "--output", folder.appendingPathComponent("p.jsonl").path])
+        #expect(status != 0)
+        #expect(output.contains("manifest.json is missing"), "\(output)")
+    }
+}

@@ -1,0 +1,94 @@
+import SquireModels
+import SquireTensor
+import Testing
+
+/// Every layer's backward against finite differences of its forward, through a fixed
+/// random projection of the output so every output element matters.
+@Suite struct LayerGradientTests {
+    static func projection(_ shape: [Int], seed: UInt64 = 9) throws -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        return try Tensor.normal(shape, using: &generator)
+    }
+
+    static func dot(_ a: Tensor, _ b: Tensor) throws -> Double {
+        Double(try (a * b).sum())
+    }
+
+    @Test func linear() throws {
+        var generator = SeededGenerator(seed: 1)
+        let x = try Tensor.normal([3, 2, 5], using: &generator)
+        let layer = try Linear(weight: Tensor.normal([4, 5], using: &generator), bias: Tensor.normal([4], using: &generator))
+        let r = try Self.projection([3, 2, 4])
+        let gradients = try layer.backward(r, input: x)
+        #expect(try GradientCheck.relativeError(of: gradients.input, at: x) { try Self.dot(layer.forward($0), r) } < 1e-3)
+        #expect(try GradientCheck.relativeError(of: gradients.weight, at: layer.weight) {
+            try Self.dot(Linear(weight: $0, bias: layer.bias).forward(x), r)
+        } < 1e-3)
+        #expect(try GradientCheck.relativeError(of: gradients.bias, at: layer.bias) {
+            try Self.dot(Linear(weight: layer.weight, bias: $0).forward(x), r)
+        } < 1e-3)
+    }
+
+    @Test(arguments: Activation.allCases)
+    func activation(_ activation: Activation) throws {
+        var generator = SeededGenerator(seed: 2)
+        // Keep ReLU's inputs away from its kink, where finite differences are meaningless.
+        let raw = try Tensor.normal([4, 6], using: &generator)
+        let x = try Tensor(shape: raw.shape, scalars: raw.scalars.map { $0 + ($0 >= 0 ? 0.1 : -0.1) })
+        let r = try Self.projection([4, 6])
+        let analytic = try activation.backward(r, input: x)
+        #expect(try GradientCheck.relativeError(of: analytic, at: x, step: 1e-3) { try Self.dot(activation.forward($0), r) } < 5e-3)
+    }
+
+    @Test func softmaxCrossEntropy() throws {
+        var generator = SeededGenerator(seed: 3)
+        let logits = try Tensor.normal([5, 4], using: &generator)
+        let labels = [0, 3, 1, 1, 2]
+        let weights: [Float] = [1, 2, 0.5, 1, 3]
+        let (_, gradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights)
+        #expect(try GradientCheck.relativeError(of: gradient, at: logits) {
+            try SoftmaxCrossEntropy.lossAndGradient(logits: $0, classIndices: labels, weights: weights).loss
+        } < 1e-3)
+    }
+
+    @Test func dropoutUsesTheSameMaskBackward() throws {
+        var generator = SeededGenerator(seed: 4)
+        let x = try Tensor.ones([1000])
+        let (output, mask) = try Dropout(rate: 0.25).forward(x, using: &generator)
+        let zeroed = output.scalars.filter { $0 == 0 }.count
+        #expect((200...300).contains(zeroed))
+        #expect(output.scalars.allSatisfy { $0 == 0 || abs($0 - 1 / 0.75) < 1e-6 })
+        #expect(try Dropout(rate: 0.25).backward(x, mask: mask) == output)
+        #expect(throws: TrainingError.self) { try Dropout(rate: 1) }
+    }
+
+    @Test(arguments: [Activation.relu, .gelu])
+    func mlpHead(_ activation: Activation) throws {
+        var generator = SeededGenerator(seed: 5)
+        let features = try Tensor.normal([6, 5], using: &generator)
+        let labels = [0, 1, 2, 1, 0, 2]
+        let head = try MLPHead(inputDimension: 5, hiddenSizes: [7, 4], labels: ["a", "b", "c"], activation: activation, dropout: Dropout(rate: 0), seed: 12)
+        let batch = MLPHead.Batch(features: features, classIndices: labels)
+        var noise = SeededGenerator(seed: 0)
+        let (loss, gradients) = try head.lossAndGradients(on: batch, using: &noise)
+        #expect(abs(loss - (try head.evaluate(on: batch).loss)) < 1e-6)
+        // Finite differences are meaningless across ReLU's kink: the seed is chosen so no
+        // hidden pre-activation lies within 5 steps of 0.
+        let first = try head.layers[0].forward(features)
+        let second = try head.layers[1].forward(activation.forward(first))
+        #expect((first.scalars + second.scalars).map { abs($0) }.min()! > 5e-3)
+        for (index, parameter) in head.trainableParameters.enumerated() {
+            // Small steps for ReLU, so no pre-activation crosses its kink between the two probes;
+            // GELU is smooth and takes the larger step that Float's rounding prefers.
+            let step: Float = activation == .relu ? 1e-3 : 1e-2
+            let error = try GradientCheck.relativeError(of: gradients[index], at: parameter.value, step: step) { value in
+                var probe = head
+                var values = head.trainableParameters.map(\.value)
+                values[index] = value
+                try probe.assignTrainableParameters(values)
+                return try probe.evaluate(on: batch).loss
+            }
+            #expect(error < 5e-3, "\(parameter.key): \(error)")
+        }
+    }
+}
