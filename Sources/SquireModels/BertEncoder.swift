@@ -82,6 +82,17 @@ public struct BertEncoder: Sendable {
     /// The final hidden states of `sequences` (token ids, `[CLS]` … `[SEP]` included),
     /// packed: `[N, D]` for N tokens in all, sequence `i` in rows `ranges[i]`.
     public func hiddenStates(for sequences: [[Int]]) throws -> (states: Tensor, ranges: [Range<Int>]) {
+        let ranges = try packedRanges(for: sequences)
+        guard !sequences.isEmpty else { return (try Tensor.zeros([0, configuration.hiddenSize]), []) }
+        var states = try embeddings.forward(sequences)
+        for layer in layers {
+            states = try layer.forward(states, sequences: ranges)
+        }
+        return (states, ranges)
+    }
+
+    /// Each sequence's rows in the packed `[N, D]` states, after checking its ids and length.
+    func packedRanges(for sequences: [[Int]]) throws -> [Range<Int>] {
         var ranges: [Range<Int>] = []
         var start = 0
         for (index, sequence) in sequences.enumerated() {
@@ -95,11 +106,13 @@ public struct BertEncoder: Sendable {
             ranges.append(start..<(start + sequence.count))
             start += sequence.count
         }
-        guard !sequences.isEmpty else { return (try Tensor.zeros([0, configuration.hiddenSize]), []) }
-        var states = try embeddings.forward(sequences)
-        for layer in layers {
-            states = try layer.forward(states, sequences: ranges)
-        }
-        return (states, ranges)
+        return ranges
+    }
+
+    /// An encoder from its parts, for training code that rebuilds it with new parameters.
+    init(configuration: BertConfiguration, embeddings: BertEmbeddings, layers: [BertLayer]) {
+        self.configuration = configuration
+        self.embeddings = embeddings
+        self.layers = layers
     }
 }

@@ -29,3 +29,34 @@ public enum Pooling: String, Sendable, Hashable, Codable {
         return try Tensor(shape: [ranges.count, width], scalars: pooled)
     }
 }
+
+extension Pooling {
+    /// Backward of ``pool(_:sequences:)``: `∂L/∂states` (`[N, D]`) from `∂L/∂pooled` (`[B, D]`).
+    ///
+    /// - Parameter states: the forward pass's input, which max pooling needs to know which
+    ///   token won each component (ties go to the first).
+    public func backward(_ pooledGradient: Tensor, states: Tensor, sequences ranges: [Range<Int>]) throws -> Tensor {
+        let width = states.shape[1]
+        guard pooledGradient.shape == [ranges.count, width] else {
+            throw TensorError.shapeMismatch("Pooling.backward (pooled gradient vs sequences)", pooledGradient.shape, [ranges.count, width])
+        }
+        var gradient = [Float](repeating: 0, count: states.count)
+        for (index, range) in ranges.enumerated() {
+            let upstream = Array(pooledGradient.scalars[(index * width)..<((index + 1) * width)])
+            switch self {
+            case .mean, .meanSquareRootLength:
+                let divisor = self == .mean ? Float(range.count) : Float(range.count).squareRoot()
+                for row in range { for j in 0..<width { gradient[row * width + j] = upstream[j] / divisor } }
+            case .classifierToken:
+                for j in 0..<width { gradient[range.lowerBound * width + j] = upstream[j] }
+            case .max:
+                for j in 0..<width {
+                    var winner = range.lowerBound
+                    for row in range where states.scalars[row * width + j] > states.scalars[winner * width + j] { winner = row }
+                    gradient[winner * width + j] = upstream[j]
+                }
+            }
+        }
+        return try Tensor(shape: states.shape, scalars: gradient)
+    }
+}

@@ -116,3 +116,28 @@ func rowMax(_ start: UnsafePointer<Float>, count: Int) -> Float {
     }
     return sawNaN ? .nan : peak
 }
+
+extension Tensor {
+    /// Backward of ``l2Normalized(epsilon:)`` for rows whose norm exceeds `epsilon`:
+    /// `∂L/∂x = (∂L/∂y − y · (y · ∂L/∂y)) / ‖x‖`, given the forward input `x`.
+    public func l2NormalizedBackward(_ outputGradient: Tensor, epsilon: Float = 1e-12) throws -> Tensor {
+        try requireSameShape(as: outputGradient, for: "l2NormalizedBackward")
+        let width = try lastAxisExtent(for: "l2NormalizedBackward")
+        var result = [Float](repeating: 0, count: count)
+        for row in 0..<(count / Swift.max(width, 1)) {
+            let base = row * width
+            var squared: Float = 0
+            for j in 0..<width { squared += scalars[base + j] * scalars[base + j] }
+            let norm = Swift.max(squared.squareRoot(), epsilon)
+            var dot: Float = 0
+            for j in 0..<width { dot += scalars[base + j] / norm * outputGradient.scalars[base + j] }
+            for j in 0..<width {
+                // Below epsilon the forward divided by the constant epsilon: a plain scale.
+                result[base + j] = norm == epsilon
+                    ? outputGradient.scalars[base + j] / epsilon
+                    : (outputGradient.scalars[base + j] - scalars[base + j] / norm * dot) / norm
+            }
+        }
+        return Tensor(unchecked: shape, scalars: result)
+    }
+}

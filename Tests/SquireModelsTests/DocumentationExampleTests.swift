@@ -1,3 +1,4 @@
+import Foundation
 import SquireModels
 import Testing
 
@@ -11,5 +12,34 @@ struct DocumentationExampleTests {
 
         #expect(vectors.count == 2 && vectors[0].count == 384)
         #expect(cosine > 0.5 && cosine < 1)
+    }
+}
+
+extension DocumentationExampleTests {
+    @Test func trainsSavesAndReloadsAClassifier() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-doc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bundlePath = folder.path
+
+        let embedder = try SentenceEmbedder(folder: ModelFolder.allMiniLML6V2)
+        let texts = ["I lost my card", "my card was stolen", "where is my refund", "I want my money back"]
+        let labels = ["card", "card", "refund", "refund"]
+
+        // Choose C on held-out data, refit on everything, calibrate on the held-out data.
+        let recipe = ClassifierRecipe(head: .logistic, inverseRegularizations: [1, 10])
+        let (head, calibration, report) = try recipe.train(
+            features: embedder.embeddings(for: texts), labels: labels,
+            validation: (embedder.embeddings(for: ["card gone", "refund please"]), ["card", "refund"]))
+        let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
+        let answer = try await classifier.classify("someone took my card")   // a TextClassifier like any other
+
+        // Ship it: a folder with weights, labels, encoder, MODEL_CARD.md and a SHA-256 manifest.
+        let card = ModelCard(name: "intents", intendedUse: "Route support requests.", trainingData: "inline",
+                             labelCounts: ["card": 2, "refund": 2], method: "logistic head, \(report.chosen)")
+        try ClassifierBundle(classifier: classifier, card: card, encoderFolder: ModelFolder.allMiniLML6V2).save(to: bundlePath)
+        let reloaded = try ClassifierBundle(folder: bundlePath).classifier
+
+        #expect(answer.label == "card")
+        #expect(try await reloaded.classify("someone took my card") == answer)
     }
 }
