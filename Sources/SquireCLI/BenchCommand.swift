@@ -24,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     var batchSize = "1,32"
     @Option(name: .long, help: "Timed passes over the inputs per batch size.")
     var passes = 3
-    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling), tokenize (the tokenizer alone), or fit-logistic (LogisticHead.fit on the embeddings in --input, as `squire embed` writes them, with the labels of --labels).")
+    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling), tokenize (the tokenizer alone), train-step (tokenizer, encoder forward and backward, as fine-tuning runs it), or fit-logistic (LogisticHead.fit on the embeddings in --input, as `squire embed` writes them, with the labels of --labels).")
     var stage: Stage = .embed
     @Option(name: .long, help: "For fit-logistic: the labelled data (.jsonl) in the order of --input.")
     var labels: String?
@@ -36,6 +36,7 @@ struct BenchCommand: ParsableCommand {
     enum Stage: String, ExpressibleByArgument {
         case embed, tokenize
         case fitLogistic = "fit-logistic"
+        case trainStep = "train-step"
     }
 
     var batchSizes: [Int] { batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -55,6 +56,14 @@ struct BenchCommand: ParsableCommand {
         let run: ([String]) throws -> Void = switch stage {
         case .embed: { _ = try embedder.embeddings(for: $0) }
         case .tokenize, .fitLogistic: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
+        case .trainStep: { batch in
+            // Forward and backward through the whole encoder: mean pooling, then a loss that is
+            // the sum of the pooled states, so every parameter gets a gradient.
+            let (states, ranges, cache) = try embedder.encoder.forwardCaching(batch.map { embedder.tokenizer.encode($0).ids })
+            let pooled = try Pooling.mean.pool(states, sequences: ranges)
+            let upstream = try Pooling.mean.backward(Tensor.ones(pooled.shape), states: states, sequences: ranges)
+            _ = try embedder.encoder.backward(upstream, cache: cache)
+        }
         }
         let clock = ContinuousClock()
         var results: [[String: Any]] = []

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import SquireCore
 import SquireModels
+import SquireTensor
 
 /// `squire predict`: a trained bundle's answers for every line of a file.
 struct PredictCommand: ParsableCommand {
@@ -43,15 +45,21 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try ClassifierBundle(folder: model)
-        let classifier = bundle.classifier
         let lines: [Line] = files.input.hasSuffix(".jsonl") || files.input.hasSuffix(".ndjson")
             ? try JSONLines.read(Line.self, from: files.input, expecting: "expected a JSON object with a \"text\" string").map(\.value)
             : try InputTexts.read(files.input).map(Line.init(text:))
         let status = StatusLine()
-        let features = try TrainCommand.embed(lines.map(\.text), with: classifier.embedder, status: status, phase: "embedding \(files.input)")
-        let answers = try classifier.classifications(forEmbeddings: features)
-        let tokenizer = classifier.embedder.tokenizer
-        let width = classifier.embedder.dimension
+        var features: Tensor?
+        let answers: [Classification]
+        if let classifier = bundle.embeddingClassifier {
+            let vectors = try TrainCommand.embed(lines.map(\.text), with: classifier.embedder, status: status, phase: "embedding \(files.input)")
+            answers = try classifier.classifications(forEmbeddings: vectors)
+            features = vectors
+        } else {
+            guard !embeddings else { throw ValidationError("--embeddings needs a bundle with a sentence encoder; a tiny transformer has none") }
+            answers = try Self.blocking { try await bundle.classifier.classify(lines.map(\.text)) }
+        }
+        let tokenizer = bundle.tokenizer
         let version = bundle.version
         let records: [[String: Any]] = zip(lines, answers).enumerated().map { index, pair in
             let (line, answer) = pair
@@ -66,10 +74,30 @@ struct PredictCommand: ParsableCommand {
             ]
             if let id = line.id { record["id"] = id }
             if let label = line.label { record["true_label"] = label }
-            if embeddings { record["embedding"] = Array(features.scalars[(index * width)..<((index + 1) * width)]) }
+            if embeddings, let features {
+                let width = features.shape[1]
+                record["embedding"] = Array(features.scalars[(index * width)..<((index + 1) * width)])
+            }
             return record
         }
         try JSONLines.write(records, to: files.output)
         status.finish("wrote \(records.count) predictions to \(files.output)")
     }
+
+    /// Runs async work from this synchronous command and waits for it.
+    static func blocking<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
+            done.signal()
+        }
+        done.wait()
+        return try box.result!.get()
+    }
+}
+
+/// The result of ``PredictCommand/blocking(_:)``'s task, handed over once under a semaphore.
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, any Error>?
 }

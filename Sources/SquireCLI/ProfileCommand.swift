@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SquireCore
 import SquireDrift
 import SquireEval
 import SquireModels
@@ -48,11 +49,16 @@ struct ProfileCommand: ParsableCommand {
         if let model {
             let bundle = try ClassifierBundle(folder: model)
             let texts = dataset.examples.map(\.text)
-            let features = try TrainCommand.embed(texts, with: bundle.classifier.embedder, status: StatusLine(), phase: "embedding \(data)")
-            let answers = try bundle.classifier.classifications(forEmbeddings: features)
+            let answers: [Classification]
+            if let classifier = bundle.embeddingClassifier {
+                let features = try TrainCommand.embed(texts, with: classifier.embedder, status: StatusLine(), phase: "embedding \(data)")
+                answers = try classifier.classifications(forEmbeddings: features)
+                let width = features.shape[1]
+                vectors = (0..<texts.count).map { row in features.scalars[(row * width)..<((row + 1) * width)].map(Double.init) }
+            } else {
+                answers = try PredictCommand.blocking { try await bundle.classifier.classify(texts) }
+            }
             predictions = zip(dataset.examples, answers).map { Prediction(id: $0.id, expected: $0.label, tags: $0.tags, classification: $1) }
-            let width = features.shape[1]
-            vectors = (0..<texts.count).map { row in features.scalars[(row * width)..<((row + 1) * width)].map(Double.init) }
             modelVersion = modelVersion ?? bundle.version
         } else {
             predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers!)).predictions(for: dataset.examples, source: answers!)

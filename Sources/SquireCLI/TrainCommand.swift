@@ -24,6 +24,7 @@ struct TrainCommand: ParsableCommand {
 
     enum Head: String, ExpressibleByArgument, CaseIterable {
         case logistic, mlp
+        case tinyTransformer = "tiny-transformer"
     }
 
     @Option(name: .long, help: "Labelled training texts (.jsonl or .csv).")
@@ -32,7 +33,7 @@ struct TrainCommand: ParsableCommand {
     var validation: String?
     @Option(name: .long, help: "The base encoder folder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2).")
     var base: String?
-    @Option(name: .long, help: "The head: logistic or mlp.")
+    @Option(name: .long, help: "The head: logistic or mlp on the frozen base encoder, or tiny-transformer (a small encoder trained from scratch on the base's vocabulary).")
     var head: Head = .logistic
     @Option(name: .long, help: "Where to write the bundle folder.")
     var output: String
@@ -42,8 +43,8 @@ struct TrainCommand: ParsableCommand {
     var weightDecay: Double?
     @Option(name: .long, help: "Hidden layer widths of the MLP head, comma-separated (one or two).")
     var hidden = "512"
-    @Option(name: .long, help: "Most epochs for the MLP head (early stopping picks fewer).")
-    var epochs = 30
+    @Option(name: .long, help: "Most epochs for the MLP head or the tiny transformer (early stopping picks fewer); default 30 and 15.")
+    var epochs: Int?
     @Flag(name: .long, help: "Weigh classes inversely to their frequency.")
     var balanced = false
     @Flag(name: .long, help: "Skip confidence calibration.")
@@ -58,9 +59,12 @@ struct TrainCommand: ParsableCommand {
     var report: String?
 
     func validate() throws {
-        guard epochs > 0 else { throw ValidationError("--epochs must be positive") }
+        guard epochs.map({ $0 > 0 }) ?? true else { throw ValidationError("--epochs must be positive") }
         guard inverseRegularization.map({ $0 > 0 }) ?? true else { throw ValidationError("--c must be positive") }
         guard weightDecay.map({ $0 >= 0 }) ?? true else { throw ValidationError("--weight-decay must not be negative") }
+        if head != .logistic, inverseRegularization != nil { throw ValidationError("--c is for --head logistic") }
+        if head != .mlp, weightDecay != nil { throw ValidationError("--weight-decay is for --head mlp") }
+        if head == .tinyTransformer, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
         let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(widths.count), widths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--hidden takes one or two positive widths, e.g. 512 or 512,256")
@@ -72,6 +76,7 @@ struct TrainCommand: ParsableCommand {
         let training = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let held = try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
         let baseFolder = base ?? ModelFolder.allMiniLML6V2
+        if head == .tinyTransformer { return try trainTinyTransformer(training, held, baseFolder: baseFolder, status: status) }
         let embedder = try SentenceEmbedder(folder: baseFolder)
 
         let features = try Self.embed(training.examples.map(\.text), with: embedder, status: status, phase: "embedding \(data)")
@@ -83,7 +88,7 @@ struct TrainCommand: ParsableCommand {
         recipe.classWeighting = balanced ? .balanced : .uniform
         recipe.calibrates = !noCalibration
         recipe.mlp.hiddenSizes = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        recipe.mlp.training.epochs = epochs
+        recipe.mlp.training.epochs = epochs ?? 30
         recipe.mlp.training.seed = seed
         var validationSet: (features: Tensor, labels: [String])?
         if let heldFeatures, let held { validationSet = (heldFeatures, held.examples.map(\.label)) }
@@ -97,7 +102,7 @@ struct TrainCommand: ParsableCommand {
             ? "Multinomial logistic regression (L-BFGS, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); \(calibrationName(calibration))."
             : "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), AdamW, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); \(calibrationName(calibration))."
         let card = ModelCard(
-            name: name ?? URL(fileURLWithPath: output).lastPathComponent,
+            name: cardName,
             intendedUse: intendedUse,
             trainingData: URL(fileURLWithPath: data).lastPathComponent,
             labelCounts: counts,
@@ -110,11 +115,7 @@ struct TrainCommand: ParsableCommand {
             evaluationData: outcome.validationWasCarved
                 ? "\(outcome.validationCount) examples carved from the training data (stratified, seed \(seed)) before the final refit"
                 : "\(outcome.validationCount) examples of \(validation ?? "")",
-            limitations: [
-                "It only ever answers one of its \(counts.count) labels; texts about anything else still get one of them, so route low-confidence answers to a fallback.",
-                "Texts are cut at \(embedder.tokenizer.maximumLength) tokens; the encoder was trained on English.",
-                "Figures come from data like the training data; re-measure with `squire eval` on your own traffic and watch it with `squire drift`.",
-            ])
+            limitations: limitations(labelCount: counts.count, maximumLength: embedder.tokenizer.maximumLength))
         let bundle = ClassifierBundle(classifier: classifier, card: card, encoderFolder: baseFolder)
         try bundle.save(to: output)
         if let report {
@@ -123,6 +124,72 @@ struct TrainCommand: ParsableCommand {
             try AtomicFile.write(Array(try encoder.encode(outcome)), to: report)
         }
         print("wrote \(output) (version \(bundle.version)): \(outcome.chosen), validation accuracy \(String(format: "%.2f", outcome.validationAccuracy * 100))%, ECE \(String(format: "%.4f", outcome.eceBefore)) → \(String(format: "%.4f", outcome.eceAfter))")
+    }
+
+    var cardName: String { name ?? URL(fileURLWithPath: output).lastPathComponent }
+
+    func limitations(labelCount: Int, maximumLength: Int) -> [String] {
+        [
+            "It only ever answers one of its \(labelCount) labels; texts about anything else still get one of them, so route low-confidence answers to a fallback.",
+            "Texts are cut at \(maximumLength) tokens; the vocabulary and any pretrained weights are English.",
+            "Figures come from data like the training data; re-measure with `squire eval` on your own traffic and watch it with `squire drift`.",
+        ]
+    }
+
+    /// `--head tiny-transformer`: train from scratch on token ids, calibrate on the validation set.
+    private func trainTinyTransformer(_ training: Dataset, _ held: Dataset?, baseFolder: String, status: StatusLine) throws {
+        let tokenizer = try WordPieceTokenizer(folder: baseFolder)
+        var configuration = TinyTransformerClassifier.Configuration()
+        configuration.training.seed = seed
+        if let epochs { configuration.training.epochs = epochs }
+        // Without a validation file, carve one here so calibration sees data the model did not train on.
+        var trainingTexts = training.examples.map(\.text), trainingLabels = training.examples.map(\.label)
+        var validationSet: (texts: [String], labels: [String])
+        if let held {
+            validationSet = (held.examples.map(\.text), held.examples.map(\.label))
+        } else {
+            let split = try training.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: seed)
+            trainingTexts = split.train.examples.map(\.text)
+            trainingLabels = split.train.examples.map(\.label)
+            validationSet = (split.validation.examples.map(\.text), split.validation.examples.map(\.label))
+        }
+        var (model, summary) = try TinyTransformerClassifier.fit(
+            texts: trainingTexts, labels: trainingLabels, tokenizer: tokenizer, validation: validationSet, configuration: configuration
+        ) { progress in
+            if let loss = progress.validationLoss, let epoch = progress.epoch {
+                status.finish("epoch \(epoch): validation loss \(String(format: "%.4f", loss)), accuracy \(String(format: "%.2f", (progress.validationAccuracy ?? 0) * 100))%")
+            } else if let total = progress.totalSteps {
+                status.update("training", done: progress.step, total: total)
+            }
+            return .proceed
+        }
+        let logits = try model.logits(for: validationSet.texts.map { model.tokenizer.encode($0).ids })
+        let indices = validationSet.labels.map { model.labels.firstIndex(of: $0) ?? 0 }
+        let eceBefore = try Calibration.expectedCalibrationError(Calibration.none.probabilities(fromLogits: logits), indices)
+        if !noCalibration {
+            model.calibration = model.labels.count == 2
+                ? try Calibration.fitPlatt(logits: logits, classIndices: indices)
+                : try Calibration.fitTemperature(logits: logits, classIndices: indices)
+        }
+        let probabilities = try model.calibration.probabilities(fromLogits: logits)
+        let eceAfter = try Calibration.expectedCalibrationError(probabilities, indices)
+        let accuracy = Double(zip(try logits.argmax(alongAxis: 1), indices).filter { $0 == $1 }.count) / Double(max(1, indices.count))
+        let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
+        let c = model.encoder.configuration
+        let card = ModelCard(
+            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent, labelCounts: counts,
+            method: "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); \(calibrationName(model.calibration)).",
+            evaluation: ["validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter],
+            evaluationData: held == nil ? "\(indices.count) examples carved from the training data (stratified, seed \(seed)); the model was trained on the rest" : "\(indices.count) examples of \(validation ?? "")",
+            limitations: limitations(labelCount: counts.count, maximumLength: c.maximumPositions))
+        let bundle = ClassifierBundle(tinyTransformer: model, card: card, tokenizerFolder: baseFolder)
+        try bundle.save(to: output)
+        if let report {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try AtomicFile.write(Array(try encoder.encode(summary)), to: report)
+        }
+        print("wrote \(output) (version \(bundle.version)): tiny transformer, validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", eceBefore)) → \(String(format: "%.4f", eceAfter))")
     }
 
     private func calibrationName(_ calibration: Calibration) -> String {

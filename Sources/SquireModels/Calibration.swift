@@ -101,6 +101,25 @@ public enum Calibration: Sendable, Hashable {
         return .platt(slope: result.point[0], intercept: result.point[1])
     }
 
+    /// Expected calibration error over 15 equal-width confidence bins (Guo et al., 2017).
+    ///
+    /// - Parameters:
+    ///   - probabilities: `[N, K]`; each row's largest entry is its confidence.
+    ///   - classIndices: the true label of each row.
+    public static func expectedCalibrationError(_ probabilities: Tensor, _ classIndices: [Int]) throws -> Double {
+        let confidences = try probabilities.max(alongAxis: 1).scalars.map(Double.init)
+        let predicted = try probabilities.argmax(alongAxis: 1)
+        var count = [Double](repeating: 0, count: 15), confidence = count, correct = count
+        for row in confidences.indices {
+            let bin = min(14, max(0, Int((confidences[row] * 15).rounded(.up)) - 1))
+            count[bin] += 1
+            confidence[bin] += confidences[row]
+            correct[bin] += predicted[row] == classIndices[row] ? 1 : 0
+        }
+        let total = Double(confidences.count)
+        return (0..<15).reduce(0) { $0 + abs(correct[$1] - confidence[$1]) / total }
+    }
+
     private static func checked(_ logits: Tensor, _ classIndices: [Int]) throws -> (rows: Int, width: Int) {
         guard logits.rank == 2, logits.shape[0] == classIndices.count, logits.shape[0] > 0 else {
             throw TrainingError.shapeMismatch("calibration needs [N, K] logits for N labels; got shape \(logits.shape) for \(classIndices.count) labels")

@@ -1,5 +1,5 @@
 import Foundation
-import SquireCore
+public import SquireCore
 import SquireTensor
 
 /// A trained classifier as a folder you can ship, copy and reload:
@@ -7,9 +7,10 @@ import SquireTensor
 /// ```
 /// bundle/
 ///   config.json         head type, calibration, model card figures
-///   head.safetensors    the head's weights
+///   head.safetensors    the head's weights (the whole model, for a tiny transformer)
 ///   labels.json         the labels, in the head's order
 ///   encoder/            the sentence encoder: config, weights, tokenizer files
+///                       (a tiny transformer has tokenizer/ instead: only the tokenizer files)
 ///   MODEL_CARD.md       intended use, training data, evaluation, limits
 ///   manifest.json       size and SHA-256 of every file above, verified on load
 /// ```
@@ -18,32 +19,77 @@ import SquireTensor
 /// a crash never leaves a half-written bundle. Loading verifies every checksum first, so a
 /// changed, truncated or missing file throws ``BundleError`` instead of answering wrongly.
 public struct ClassifierBundle: Sendable {
-    /// The classifier the bundle holds.
-    public var classifier: EmbeddingClassifier
+    /// The kinds of model a bundle holds.
+    public enum Model: Sendable {
+        /// A frozen sentence encoder with a trained head.
+        case embedding(EmbeddingClassifier)
+        /// A small transformer trained from scratch.
+        case tinyTransformer(TinyTransformerClassifier)
+    }
+
+    /// The model the bundle holds.
+    public var model: Model
     /// What the model card says.
     public var card: ModelCard
-    /// The folder the encoder's files are copied from when saving.
+    /// The folder the encoder's (or, for a tiny transformer, the tokenizer's) files are
+    /// copied from when saving.
     public var encoderFolder: String
+
+    /// The model as a `TextClassifier`.
+    public var classifier: any TextClassifier {
+        switch model {
+        case .embedding(let classifier): classifier
+        case .tinyTransformer(let classifier): classifier
+        }
+    }
+
+    /// The embedding classifier, when that is what the bundle holds.
+    public var embeddingClassifier: EmbeddingClassifier? {
+        if case .embedding(let classifier) = model { classifier } else { nil }
+    }
+
+    /// The tokenizer the model reads text with.
+    public var tokenizer: WordPieceTokenizer {
+        switch model {
+        case .embedding(let classifier): classifier.embedder.tokenizer
+        case .tinyTransformer(let classifier): classifier.tokenizer
+        }
+    }
+
+    private var parameters: [(key: String, value: Tensor)] {
+        switch model {
+        case .embedding(let classifier): classifier.head.parameters
+        case .tinyTransformer(let classifier): classifier.trainableParameters
+        }
+    }
 
     static let format = "squire-classifier-bundle-1"
     static let encoderFiles = [
         "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
         "special_tokens_map.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
     ]
-    static let requiredFiles = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md", "encoder/config.json", "encoder/model.safetensors"]
+    static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]
+    static let requiredFiles = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
 
     /// Creates a bundle from a trained classifier whose encoder was loaded from `encoderFolder`.
     public init(classifier: EmbeddingClassifier, card: ModelCard, encoderFolder: String) {
-        self.classifier = classifier
+        self.model = .embedding(classifier)
         self.card = card
         self.encoderFolder = encoderFolder
+    }
+
+    /// Creates a bundle from a tiny transformer whose tokenizer was loaded from `tokenizerFolder`.
+    public init(tinyTransformer: TinyTransformerClassifier, card: ModelCard, tokenizerFolder: String) {
+        self.model = .tinyTransformer(tinyTransformer)
+        self.card = card
+        self.encoderFolder = tokenizerFolder
     }
 
     /// A short identifier of the trained weights: the first 12 hex digits of the SHA-256 of
     /// the head's weights and labels. Predictions carry it as `model_version`.
     public var version: String {
         var hasher = SHA256()
-        for (key, value) in classifier.head.parameters {
+        for (key, value) in parameters {
             hasher.update(Array(key.utf8))
             value.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }
         }
@@ -60,6 +106,25 @@ public struct ClassifierBundle: Sendable {
         }
         let labels: [String] = try Self.decode(folder, "labels.json")
         let weights = try SafetensorsFile(path: folder + "/head.safetensors")
+        card = configuration.card
+        if configuration.head.type == "tiny-transformer" {
+            guard let shape = configuration.head.transformer else {
+                throw BundleError.invalidFile(file: "config.json", reason: "a tiny-transformer head needs its \"transformer\" sizes")
+            }
+            encoderFolder = folder + "/tokenizer"
+            var tokenizer = try WordPieceTokenizer(folder: encoderFolder)
+            tokenizer.maximumLength = shape.maximumLength
+            let bertConfiguration = try BertConfiguration(
+                vocabularySize: tokenizer.vocabularySize, hiddenSize: shape.hiddenSize, layerCount: shape.layerCount,
+                headCount: shape.headCount, intermediateSize: shape.intermediateSize, maximumPositions: shape.maximumLength, tokenTypeCount: 1)
+            let blank = try BertEncoder(configuration: bertConfiguration, seed: 0)
+            let encoder = try blank.replacingParameters(blank.parameters.map { try weights.tensor($0.key) })
+            model = .tinyTransformer(try TinyTransformerClassifier(
+                tokenizer: tokenizer, encoder: encoder,
+                classifier: Linear(weight: weights.tensor("classifier.weight"), bias: weights.tensor("classifier.bias")),
+                dropout: Dropout(rate: configuration.head.dropout ?? 0), labels: labels, calibration: configuration.calibration))
+            return
+        }
         let head: any ClassificationHead
         switch configuration.head.type {
         case "logistic":
@@ -75,8 +140,10 @@ public struct ClassifierBundle: Sendable {
             throw BundleError.invalidFile(file: "config.json", reason: "unknown head type \"\(other)\"; expected logistic or mlp")
         }
         encoderFolder = folder + "/encoder"
-        classifier = try EmbeddingClassifier(embedder: SentenceEmbedder(folder: encoderFolder), head: head, calibration: configuration.calibration)
-        card = configuration.card
+        for file in ["encoder/config.json", "encoder/model.safetensors"] where !FileManager.default.fileExists(atPath: folder + "/" + file) {
+            throw BundleError.missingFile(file)
+        }
+        model = .embedding(try EmbeddingClassifier(embedder: SentenceEmbedder(folder: encoderFolder), head: head, calibration: configuration.calibration))
     }
 
     /// Writes the bundle to `folder`, replacing any bundle there only once the new one is complete.
@@ -85,34 +152,50 @@ public struct ClassifierBundle: Sendable {
         let destination = URL(fileURLWithPath: folder).standardizedFileURL
         let parent = destination.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
-        try fileManager.createDirectory(at: staging.appendingPathComponent("encoder/1_Pooling"), withIntermediateDirectories: true)
+        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
         var written = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
         do {
-            let head = classifier.head
             let description: BundleConfiguration.Head
-            switch head {
-            case is LogisticHead:
-                description = .init(type: "logistic")
-            case let mlp as MLPHead:
-                description = .init(type: "mlp", hiddenSizes: mlp.layers.dropLast().map(\.outputDimension), activation: mlp.activation, dropout: mlp.dropout.rate)
-            default:
-                throw BundleError.invalidFile(file: "config.json", reason: "a \(type(of: head)) head cannot be saved in a bundle yet")
+            let calibration: Calibration
+            let labels: [String]
+            var copies: [(from: String, to: String)] = []
+            switch model {
+            case .embedding(let classifier):
+                switch classifier.head {
+                case is LogisticHead:
+                    description = .init(type: "logistic")
+                case let mlp as MLPHead:
+                    description = .init(type: "mlp", hiddenSizes: mlp.layers.dropLast().map(\.outputDimension), activation: mlp.activation, dropout: mlp.dropout.rate)
+                default:
+                    throw BundleError.invalidFile(file: "config.json", reason: "a \(type(of: classifier.head)) head cannot be saved in a bundle yet")
+                }
+                (calibration, labels) = (classifier.calibration, classifier.labels)
+                copies = Self.encoderFiles.map { (encoderFolder + "/" + $0, "encoder/" + $0) }
+            case .tinyTransformer(let classifier):
+                let c = classifier.encoder.configuration
+                description = .init(type: "tiny-transformer", dropout: classifier.dropout.rate, transformer: .init(
+                    layerCount: c.layerCount, hiddenSize: c.hiddenSize, headCount: c.headCount,
+                    intermediateSize: c.intermediateSize, maximumLength: c.maximumPositions))
+                (calibration, labels) = (classifier.calibration, classifier.labels)
+                copies = Self.tokenizerFiles.map { (encoderFolder + "/" + $0, "tokenizer/" + $0) }
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let configuration = BundleConfiguration(format: Self.format, head: description, calibration: classifier.calibration, card: card, version: version)
+            let configuration = BundleConfiguration(format: Self.format, head: description, calibration: calibration, card: card, version: version)
             try encoder.encode(configuration).write(to: staging.appendingPathComponent("config.json"))
-            try encoder.encode(classifier.labels).write(to: staging.appendingPathComponent("labels.json"))
+            try encoder.encode(labels).write(to: staging.appendingPathComponent("labels.json"))
             var weights = SafetensorsWriter()
-            for (key, value) in head.parameters { try weights.add(value, named: key) }
+            for (key, value) in parameters { try weights.add(value, named: key) }
             weights.metadata = ["format": Self.format]
             try weights.write(to: staging.appendingPathComponent("head.safetensors").path)
             try Data(card.markdown.utf8).write(to: staging.appendingPathComponent("MODEL_CARD.md"))
-            for file in Self.encoderFiles where fileManager.fileExists(atPath: encoderFolder + "/" + file) {
-                try fileManager.copyItem(atPath: encoderFolder + "/" + file, toPath: staging.appendingPathComponent("encoder/" + file).path)
-                written.append("encoder/" + file)
+            for (from, to) in copies where fileManager.fileExists(atPath: from) {
+                let destination = staging.appendingPathComponent(to)
+                try fileManager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try fileManager.copyItem(atPath: from, toPath: destination.path)
+                written.append(to)
             }
-            guard written.contains("encoder/model.safetensors") else { throw BundleError.missingFile(encoderFolder + "/model.safetensors") }
+            if case .embedding = model, !written.contains("encoder/model.safetensors") { throw BundleError.missingFile(encoderFolder + "/model.safetensors") }
             let manifest = try BundleManifest(folder: staging.path, paths: written)
             try encoder.encode(manifest).write(to: staging.appendingPathComponent(BundleManifest.fileName))
 
@@ -150,10 +233,28 @@ struct BundleConfiguration: Codable {
         var hiddenSizes: [Int]?
         var activation: Activation?
         var dropout: Float?
+        var transformer: Transformer?
 
         enum CodingKeys: String, CodingKey {
-            case type, activation, dropout
+            case type, activation, dropout, transformer
             case hiddenSizes = "hidden_sizes"
+        }
+    }
+
+    /// The sizes of a tiny transformer.
+    struct Transformer: Codable {
+        var layerCount: Int
+        var hiddenSize: Int
+        var headCount: Int
+        var intermediateSize: Int
+        var maximumLength: Int
+
+        enum CodingKeys: String, CodingKey {
+            case layerCount = "layers"
+            case hiddenSize = "hidden_size"
+            case headCount = "heads"
+            case intermediateSize = "intermediate_size"
+            case maximumLength = "max_length"
         }
     }
 

@@ -171,8 +171,8 @@ extension ClassifierRecipe {
                 ? try Calibration.fitPlatt(logits: heldLogits, classIndices: held.classIndices)
                 : try Calibration.fitTemperature(logits: heldLogits, classIndices: held.classIndices)
         }
-        let eceBefore = try Self.expectedCalibrationError(Calibration.none.probabilities(fromLogits: heldLogits), held.classIndices)
-        let eceAfter = try Self.expectedCalibrationError(calibration.probabilities(fromLogits: heldLogits), held.classIndices)
+        let eceBefore = try Calibration.expectedCalibrationError(Calibration.none.probabilities(fromLogits: heldLogits), held.classIndices)
+        let eceAfter = try Calibration.expectedCalibrationError(calibration.probabilities(fromLogits: heldLogits), held.classIndices)
         progress("calibration \(calibration): ECE \(Self.decimals(eceBefore)) → \(Self.decimals(eceAfter))")
 
         // Refit on all the training data with the chosen setting.
@@ -197,21 +197,6 @@ extension ClassifierRecipe {
             eceBefore: eceBefore, eceAfter: eceAfter, calibration: calibration, summary: summary,
             validationCount: held.count, validationWasCarved: validation == nil)
         return (finalHead, calibration, report)
-    }
-
-    /// Expected calibration error over 15 equal-width confidence bins (Guo et al., 2017).
-    static func expectedCalibrationError(_ probabilities: Tensor, _ classIndices: [Int]) throws -> Double {
-        let confidences = try probabilities.max(alongAxis: 1).scalars.map(Double.init)
-        let predicted = try probabilities.argmax(alongAxis: 1)
-        var count = [Double](repeating: 0, count: 15), confidence = count, correct = count
-        for row in confidences.indices {
-            let bin = min(14, max(0, Int((confidences[row] * 15).rounded(.up)) - 1))
-            count[bin] += 1
-            confidence[bin] += confidences[row]
-            correct[bin] += predicted[row] == classIndices[row] ? 1 : 0
-        }
-        let total = Double(confidences.count)
-        return (0..<15).reduce(0) { $0 + abs(correct[$1] - confidence[$1]) / total }
     }
 
     static func percent(_ value: Double) -> String { decimals(value * 100, places: 2) + "%" }

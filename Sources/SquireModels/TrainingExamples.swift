@@ -51,6 +51,12 @@ struct TrainingExamples {
     /// A stratified split: about `fraction` of each label's examples (at least one when the
     /// label has two or more) go to the second part, chosen by a seeded shuffle.
     func split(holdingOut fraction: Double, seed: UInt64) throws -> (training: TrainingExamples, validation: TrainingExamples) {
+        let (training, validation) = try splitPositions(holdingOut: fraction, seed: seed)
+        return (try subset(training), try subset(validation))
+    }
+
+    /// The rows of ``split(holdingOut:seed:)``'s two parts, each in ascending order.
+    func splitPositions(holdingOut fraction: Double, seed: UInt64) throws -> (training: [Int], validation: [Int]) {
         var generator = SeededGenerator(seed: seed)
         var byClass = [[Int]](repeating: [], count: labels.count)
         for (position, index) in classIndices.enumerated() { byClass[index].append(position) }
@@ -65,6 +71,6 @@ struct TrainingExamples {
         guard !validation.isEmpty, !training.isEmpty else {
             throw TrainingError.invalidConfiguration("too few examples (\(count)) to hold out a validation split")
         }
-        return (try subset(training.sorted()), try subset(validation.sorted()))
+        return (training.sorted(), validation.sorted())
     }
 }

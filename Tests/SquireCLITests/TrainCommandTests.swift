@@ -73,6 +73,27 @@ struct TrainCommandTests {
         #expect(profileJSON["model_version"] as? String == lines[0]["model_version"] as? String)
     }
 
+    @Test func tinyTransformerBundleTrainsAndPredicts() throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("train.jsonl")
+        try Self.write(Self.examples + Self.examples, to: data)
+        let bundle = folder.appendingPathComponent("tiny").path
+        var (status, output) = try runSquire(["train", "--data", data.path, "--head", "tiny-transformer", "--epochs", "2", "--output", bundle])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("epoch 2: validation loss"))
+        #expect(FileManager.default.fileExists(atPath: bundle + "/tokenizer/tokenizer.json"))
+        #expect(!FileManager.default.fileExists(atPath: bundle + "/encoder"))
+        let predictions = folder.appendingPathComponent("predictions.jsonl")
+        (status, output) = try runSquire(["predict", "--model", bundle, "--input", data.path, "--output", predictions.path])
+        #expect(status == 0, "\(output)")
+        #expect(try CLIFixtures.jsonLines(predictions).count == Self.examples.count * 2)
+        (status, output) = try runSquire(["predict", "--model", bundle, "--input", data.path, "--output", predictions.path, "--embeddings"])
+        #expect(status != 0 && output.contains("tiny transformer"))
+        (status, output) = try runSquire(["train", "--data", data.path, "--head", "tiny-transformer", "--c", "1", "--output", bundle])
+        #expect(status == 2 && output.contains("--c is for --head logistic"))
+    }
+
     @Test func malformedDataNamesTheLine() throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -49,7 +49,7 @@ struct ClassifierBundleTests {
         #expect(before == after)
         #expect(reloaded.version == bundle.version)
         #expect(reloaded.card == bundle.card)
-        #expect(reloaded.classifier.calibration == bundle.classifier.calibration)
+        #expect(reloaded.embeddingClassifier?.calibration == bundle.embeddingClassifier?.calibration)
         #expect(before[0].label == "card" && before[1].label == "refund" && before[2].label == "address")
         let card = try String(contentsOfFile: path + "/MODEL_CARD.md", encoding: .utf8)
         #expect(card.contains("## Intended use") && card.contains("| card | 3 |") && card.contains("validation_accuracy"))
