@@ -1,13 +1,13 @@
 """Drift and routing validation on real data: BANKING77 against itself, SNIPS, SMS and mixtures.
 
-    python3 Scripts/drift_validation.py texts WORKDIR     # every text, one per line, for `squire embed`
-    python3 Scripts/drift_validation.py prepare WORKDIR   # predictions files (needs scikit-learn)
+    python3 Scripts/drift_validation.py split WORKDIR     # fit.jsonl and validation.jsonl from BANKING77 train
+    python3 Scripts/drift_validation.py windows WORKDIR   # drift windows from `squire predict`'s output
     python3 Scripts/drift_validation.py summarize WORKDIR # reads squire drift's JSON output
 
-The local model is a scikit-learn TF-IDF logistic regression trained on 90% of BANKING77's
-training split, temperature-scaled on the other 10% (the validation set the reference
-profile is built from). It stands in for Squire's own classifier until `squire train`
-exists; the drift checks only see its predictions. Run by Scripts/drift-validation.sh.
+The local model is Squire's own: `squire train` (logistic head on frozen all-MiniLM-L6-v2
+embeddings, C chosen and temperature fitted on the validation split) on 90% of BANKING77's
+training split; the other 10% is the validation set the reference profile is built from.
+Every prediction comes from `squire predict --embeddings`. Run by Scripts/drift-validation.sh.
 """
 import json
 import pathlib
@@ -23,84 +23,45 @@ def load(name, split):
     return [json.loads(line) for line in open(DATA / name / f"{split}.jsonl")]
 
 
-def all_texts():
-    return [r["text"] for name, split in (("banking77", "train"), ("banking77", "test"), ("snips", "test"), ("sms_spam", "test"))
-            for r in load(name, split)]
-
-
-def texts(work):
-    work.mkdir(parents=True, exist_ok=True)
-    with open(work / "texts.jsonl", "w") as f:
-        for text in all_texts():
-            f.write(json.dumps({"text": text}) + "\n")
-
-
-def prepare(work):
-    # With WORKDIR/embeddings.jsonl (from `squire embed`), every prediction carries its
-    # all-MiniLM-L6-v2 embedding, rounded to 4 decimals to keep the files small.
-    embeddings = {}
-    if (work / "embeddings.jsonl").exists():
-        for line in open(work / "embeddings.jsonl"):
-            r = json.loads(line)
-            embeddings[r["text"]] = [round(x, 4) for x in r["embedding"]]
-
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import train_test_split
-
+def split(work):
+    # A stratified 90/10 split with a fixed seed, without scikit-learn.
     rng = np.random.default_rng(0)
     train = load("banking77", "train")
-    fit, validation = train_test_split(train, test_size=0.1, stratify=[r["label"] for r in train], random_state=0)
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-    model = LogisticRegression(C=10, max_iter=2000).fit(vectorizer.fit_transform([r["text"] for r in fit]), [r["label"] for r in fit])
-    classes = list(model.classes_)
-
-    def logits(texts):
-        return model.decision_function(vectorizer.transform(texts))
-
-    # Temperature scaling on the validation split: the shipped model's confidences are calibrated.
-    val_logits = logits([r["text"] for r in validation])
-    val_truth = np.array([classes.index(r["label"]) for r in validation])
-    def nll(t):
-        z = val_logits / t
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return -logp[np.arange(len(val_truth)), val_truth].mean()
-    temperature = min(np.linspace(0.05, 3, 300), key=nll)
-
-    def predict(rows, truth=True):
-        z = logits([r["text"] for r in rows]) / temperature
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
-        out = []
-        for r, row in zip(rows, p):
-            k = int(row.argmax())
-            o = {"text": r["text"], "label": classes[k], "confidence": float(row[k]), "model_version": "v1"}
-            if r["text"] in embeddings:
-                o["embedding"] = embeddings[r["text"]]
-            if truth:
-                o["true_label"] = r["label"]
-            out.append(o)
-        return out
-
+    by_label = {}
+    for index, row in enumerate(train):
+        by_label.setdefault(row["label"], []).append(index)
+    held = set()
+    for label in sorted(by_label):
+        members = by_label[label]
+        held.update(rng.choice(members, max(1, round(len(members) * 0.1)), replace=False).tolist())
     work.mkdir(parents=True, exist_ok=True)
-    with open(work / "validation.jsonl", "w") as f, open(work / "validation-answers.jsonl", "w") as a:
-        for i, (r, o) in enumerate(zip(validation, predict(validation))):
-            f.write(json.dumps({"id": str(i), "text": r["text"], "label": r["label"]}) + "\n")
-            a.write(json.dumps({"id": str(i), "label": o["label"], "confidence": o["confidence"]}) + "\n")
-    if embeddings:
-        with open(work / "validation-embeddings.jsonl", "w") as f:
-            for r in validation:
-                f.write(json.dumps({"text": r["text"], "embedding": embeddings[r["text"]]}) + "\n")
+    with open(work / "fit.jsonl", "w") as fit, open(work / "validation.jsonl", "w") as validation:
+        for index, row in enumerate(train):
+            target = validation if index in held else fit
+            target.write(json.dumps({"id": str(index), "text": row["text"], "label": row["label"]}) + "\n")
+    for name in ("banking77", "snips", "sms_spam"):
+        with open(work / f"{name}-test.jsonl", "w") as f:
+            for index, row in enumerate(load(name, "test")):
+                record = {"id": str(index), "text": row["text"]}
+                if name == "banking77":
+                    record["label"] = row["label"]
+                f.write(json.dumps(record) + "\n")
 
-    test = predict(load("banking77", "test"))
+
+def windows(work):
+    rng = np.random.default_rng(0)
+
+    def predictions(name):
+        return [json.loads(line) for line in open(work / f"{name}-predictions.jsonl")]
+
+    test = predictions("banking77-test")
     # For `squire route`: the local model's answers and the correct labels, line by line.
     with open(work / "test-predictions.jsonl", "w") as p, open(work / "test-labels.jsonl", "w") as l:
         for o in test:
             p.write(json.dumps({"label": o["label"], "confidence": o["confidence"]}) + "\n")
             l.write(json.dumps({"label": o["true_label"]}) + "\n")
-    snips = predict(load("snips", "test"), truth=False)
-    sms = predict(load("sms_spam", "test"), truth=False)
+    snips = predictions("snips-test")
+    sms = predictions("sms_spam-test")
     foreign = snips + sms
 
     def write(name, windows):
@@ -114,20 +75,20 @@ def prepare(work):
     write("sms", [[sms[i] for i in rng.choice(len(sms), WINDOW, replace=False)]])
     realized = {}
     for share in (10, 30, 50):
-        windows = []
+        mixed = []
         for _ in range(20):
             k = WINDOW * share // 100
             window = [test[i] for i in rng.choice(len(test), WINDOW - k, replace=False)]
             window += [foreign[i] for i in rng.choice(len(foreign), k, replace=False)]
             order = rng.permutation(len(window))
             # Foreign requests have no correct BANKING77 label: every answer to them is wrong.
-            windows.append([{key: v for key, v in window[i].items() if key != "true_label"} for i in order])
+            mixed.append([{key: v for key, v in window[i].items() if key != "true_label"} for i in order])
             realized.setdefault(share, []).append(sum(o.get("true_label") == o["label"] for o in window) / WINDOW)
-        write(f"mix-{share}", windows)
+        write(f"mix-{share}", mixed)
     test_accuracy = sum(o["true_label"] == o["label"] for o in test) / len(test)
-    (work / "truth.json").write_text(json.dumps({"temperature": float(temperature), "test_accuracy": test_accuracy,
+    (work / "truth.json").write_text(json.dumps({"test_accuracy": test_accuracy,
                                                   "mixture_realized": {str(k): v for k, v in realized.items()}}))
-    print(f"temperature {temperature:.3f}; test accuracy {test_accuracy:.4f}; files in {work}")
+    print(f"test accuracy {test_accuracy:.4f}; files in {work}")
 
 
 def summarize(work):
@@ -167,10 +128,10 @@ def summarize(work):
         rows.append(f"| {share}% foreign (SNIPS + SMS) in BANKING77, {len(ds)} windows | {detected}/{len(ds)} windows alarm; {decided} "
                     f"| estimated accuracy drop {estimated_drop:.3f}, realized {realized_drop:.3f}; per signal: "
                     f"{', '.join(f'{k} {v}' for k, v in sorted(counts.items()))} |")
-    print(f"Shipped accuracy (validation) {shipped:.4f}; BANKING77 test accuracy {truth['test_accuracy']:.4f}; temperature {truth['temperature']:.3f}\n")
+    print(f"Shipped accuracy (validation) {shipped:.4f}; BANKING77 test accuracy {truth['test_accuracy']:.4f}\n")
     print("| traffic | result | evidence |\n| --- | --- | --- |")
     print("\n".join(rows))
 
 
 if __name__ == "__main__":
-    {"texts": texts, "prepare": prepare, "summarize": summarize}[sys.argv[1]](pathlib.Path(sys.argv[2]))
+    {"split": split, "windows": windows, "summarize": summarize}[sys.argv[1]](pathlib.Path(sys.argv[2]))

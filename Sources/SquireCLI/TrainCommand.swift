@@ -57,6 +57,8 @@ struct TrainCommand: ParsableCommand {
     var intendedUse = "Assigns one of a fixed set of labels to a short English text, in place of a frontier-model call."
     @Option(name: .long, help: "Also write the training report (.json).")
     var report: String?
+    @Option(name: .long, help: "For --head tiny-transformer: a checkpoint file written after every epoch; rerunning the same command resumes from it.")
+    var checkpoint: String?
 
     func validate() throws {
         guard epochs.map({ $0 > 0 }) ?? true else { throw ValidationError("--epochs must be positive") }
@@ -65,6 +67,7 @@ struct TrainCommand: ParsableCommand {
         if head != .logistic, inverseRegularization != nil { throw ValidationError("--c is for --head logistic") }
         if head != .mlp, weightDecay != nil { throw ValidationError("--weight-decay is for --head mlp") }
         if head == .tinyTransformer, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
+        if head != .tinyTransformer, checkpoint != nil { throw ValidationError("--checkpoint is for --head tiny-transformer") }
         let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(widths.count), widths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--hidden takes one or two positive widths, e.g. 512 or 512,256")
@@ -154,7 +157,8 @@ struct TrainCommand: ParsableCommand {
             validationSet = (split.validation.examples.map(\.text), split.validation.examples.map(\.label))
         }
         var (model, summary) = try TinyTransformerClassifier.fit(
-            texts: trainingTexts, labels: trainingLabels, tokenizer: tokenizer, validation: validationSet, configuration: configuration
+            texts: trainingTexts, labels: trainingLabels, tokenizer: tokenizer, validation: validationSet, configuration: configuration,
+            checkpointPath: checkpoint
         ) { progress in
             if let loss = progress.validationLoss, let epoch = progress.epoch {
                 status.finish("epoch \(epoch): validation loss \(String(format: "%.4f", loss)), accuracy \(String(format: "%.2f", (progress.validationAccuracy ?? 0) * 100))%")
