@@ -3,7 +3,8 @@
 # classifier on 90% of BANKING77's training split, builds the reference profile on the other
 # 10% with `squire profile --model`, and runs `squire drift` on BANKING77 test windows, SNIPS,
 # SMS and 10/30/50% mixtures, every prediction (with its embedding) from `squire predict`.
-# Needs ../shared/data, numpy and the model (Scripts/fetch-model.sh). About 5 minutes.
+# Needs ../shared/data, numpy and the model (Scripts/fetch-model.sh). About 4 minutes.
+# SPLIT_SEED=n draws another 90/10 split (default 0), to see how much the reference sample matters.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-.build-drift-validation}"
