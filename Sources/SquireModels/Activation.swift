@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import SquireTensor
 
 /// An elementwise nonlinearity between layers, with its derivative for the backward pass.
@@ -25,21 +20,12 @@ public enum Activation: String, Sendable, Hashable, Codable, CaseIterable {
         guard outputGradient.shape == x.shape else {
             throw TensorError.shapeMismatch("\(rawValue).backward (input vs output gradient)", x.shape, outputGradient.shape)
         }
-        var derivative = [Float](repeating: 0, count: x.count)
-        x.withUnsafeBufferPointer { input in
-            switch self {
-            case .relu:
-                for i in input.indices { derivative[i] = input[i] > 0 ? 1 : 0 }
-            case .gelu:
-                // d/dx [x·Φ(x)] = Φ(x) + x·φ(x).
-                for i in input.indices {
-                    let v = Double(input[i])
-                    let cdf = 0.5 * erfc(-v / 2.0.squareRoot())
-                    let density = exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
-                    derivative[i] = Float(cdf + v * density)
-                }
-            }
+        switch self {
+        case .relu:
+            let derivative = x.scalars.map { $0 > 0 ? Float(1) : 0 }
+            return try outputGradient * Tensor(shape: x.shape, scalars: derivative)
+        case .gelu:
+            return try outputGradient * x.geluDerivative()
         }
-        return try outputGradient * Tensor(shape: x.shape, scalars: derivative)
     }
 }

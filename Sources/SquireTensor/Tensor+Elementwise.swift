@@ -34,6 +34,9 @@ extension Tensor {
     /// GELU in the exact form BERT uses, x · Φ(x) = ½·x·(1 + erf(x/√2)), for each element.
     public func gelu() -> Tensor { mapped(VectorMath.gelu) }
 
+    /// GELU's derivative `Φ(x) + x·φ(x)` elementwise, for the backward pass.
+    public func geluDerivative() -> Tensor { mapped(VectorMath.geluDerivative) }
+
     /// Each element squared.
     public func squared() -> Tensor { mapped { $0 * $0 } }
 

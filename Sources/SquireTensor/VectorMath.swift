@@ -152,6 +152,17 @@ enum VectorMath {
         let tailMass = erfcOfScaled(magnitude(x))  // erfc(|x|/√2) = 2·Φ(−|x|)
         return 0.5 * x * tailMass.replacing(with: 2 - tailMass, where: x .>= 0)
     }
+
+    /// d/dx [x·Φ(x)] = Φ(x) + x·φ(x), with φ the standard normal density: GELU's backward.
+    @inline(__always)
+    static func geluDerivative(_ input: Vector) -> Vector {
+        // Beyond |x| = 40 the derivative is exactly 0 or 1 in Float; clamping keeps ±∞ finite.
+        let x = input.replacing(with: 40, where: input .> 40).replacing(with: -40, where: input .< -40)
+        let tailMass = erfcOfScaled(magnitude(x))
+        let cdf = 0.5 * tailMass.replacing(with: 2 - tailMass, where: x .>= 0)
+        let density = exp(-0.5 * x * x) * 0.398_942_280_401_432_7  // 1/√(2π)
+        return (cdf + x * density).replacing(with: input, where: input .!= input)  // NaN stays NaN
+    }
 }
 
 /// Applies `kernel` to `count` floats from `input` into `output`, eight at a time.

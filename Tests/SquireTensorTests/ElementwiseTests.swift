@@ -117,6 +117,15 @@ import SquireTensor
         #expect(maxAbsDifference(gelu, fixture.gelu) < 1e-5)
     }
 
+    @Test func geluDerivativeMatchesLibm() {
+        // d/dx x·Φ(x) = Φ(x) + x·φ(x), from libm's erfc and exp in Double. It crosses zero near
+        // x = −0.75, so the comparison there is absolute.
+        check("geluDerivative", { $0.geluDerivative() }, { x in
+            0.5 * Foundation.erfc(-x / 2.0.squareRoot()) + x * Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+        }, relative: 2e-6, absolute: 2e-7)
+        #expect(Tensor([.infinity, -.infinity]).geluDerivative().scalars == [1, 0])
+    }
+
     @Test func reluClampsNegatives() {
         #expect(Tensor([-2, -0.5, 0, 0.5, 2]).relu().scalars == [0, 0, 0, 0.5, 2])
     }
