@@ -102,8 +102,8 @@ struct TrainCommand: ParsableCommand {
         let classifier = try EmbeddingClassifier(embedder: embedder, head: trainedHead, calibration: calibration)
         let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
         let method = head == .logistic
-            ? "Multinomial logistic regression (L-BFGS, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); \(calibrationName(calibration))."
-            : "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), AdamW, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); \(calibrationName(calibration))."
+            ? "Multinomial logistic regression (L-BFGS, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
+            : "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), AdamW, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
         let card = ModelCard(
             name: cardName,
             intendedUse: intendedUse,
@@ -182,7 +182,7 @@ struct TrainCommand: ParsableCommand {
         let c = model.encoder.configuration
         let card = ModelCard(
             name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent, labelCounts: counts,
-            method: "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); \(calibrationName(model.calibration)).",
+            method: "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(model.calibration).",
             evaluation: ["validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter],
             evaluationData: held == nil ? "\(indices.count) examples carved from the training data (stratified, seed \(seed)); the model was trained on the rest" : "\(indices.count) examples of \(validation ?? "")",
             limitations: limitations(labelCount: counts.count, maximumLength: c.maximumPositions))
@@ -194,14 +194,6 @@ struct TrainCommand: ParsableCommand {
             try AtomicFile.write(Array(try encoder.encode(summary)), to: report)
         }
         print("wrote \(output) (version \(bundle.version)): tiny transformer, validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", eceBefore)) → \(String(format: "%.4f", eceAfter))")
-    }
-
-    private func calibrationName(_ calibration: Calibration) -> String {
-        switch calibration {
-        case .none: "no calibration"
-        case .temperature(let t): "temperature scaling (T = \(String(format: "%.3f", t)))"
-        case .platt(let a, let b): "Platt scaling (slope \(String(format: "%.3f", a)), intercept \(String(format: "%.3f", b)))"
-        }
     }
 
     /// Embeds in chunks so the status line can show progress.

@@ -136,6 +136,18 @@ public enum Calibration: Sendable, Hashable {
     }
 }
 
+extension Calibration: CustomStringConvertible {
+    /// `none`, `temperature 1.234`, or `Platt slope 0.912, intercept -0.100`.
+    public var description: String {
+        func rounded(_ value: Double) -> String { String((value * 1000).rounded() / 1000) }
+        switch self {
+        case .none: return "none"
+        case .temperature(let temperature): return "temperature \(rounded(temperature))"
+        case .platt(let slope, let intercept): return "Platt slope \(rounded(slope)), intercept \(rounded(intercept))"
+        }
+    }
+}
+
 extension Calibration: Codable {
     private enum CodingKeys: String, CodingKey {
         case method, temperature, slope, intercept

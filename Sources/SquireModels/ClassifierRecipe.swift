@@ -173,7 +173,7 @@ extension ClassifierRecipe {
         }
         let eceBefore = try Calibration.expectedCalibrationError(Calibration.none.probabilities(fromLogits: heldLogits), held.classIndices)
         let eceAfter = try Calibration.expectedCalibrationError(calibration.probabilities(fromLogits: heldLogits), held.classIndices)
-        progress("calibration \(calibration): ECE \(Self.decimals(eceBefore)) → \(Self.decimals(eceAfter))")
+        progress("calibration: \(calibration); validation ECE \(Self.decimals(eceBefore)) → \(Self.decimals(eceAfter))")
 
         // Refit on all the training data with the chosen setting.
         let finalHead: any ClassificationHead

@@ -122,7 +122,9 @@ public struct LBFGS: Sendable, Hashable {
                 let outcome = search.advance(value: trialValue, derivative: dot(trialGradient, direction))
                 if outcome == .converged { succeeded = true; break }
                 if case .stalled = outcome {
-                    // L-BFGS-B accepts a stalled search's point only if it decreased f.
+                    // L-BFGS-B keeps a stalled search's last point as it is; this keeps it only
+                    // when it lowered f, and otherwise restarts from steepest descent, so the
+                    // objective never goes up.
                     succeeded = trialValue < value
                     break
                 }

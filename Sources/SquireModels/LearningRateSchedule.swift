@@ -1,5 +1,6 @@
-/// A learning rate that rises linearly from 0 over the warm-up steps, then falls linearly
-/// to 0 at the last step (Hugging Face's `get_linear_schedule_with_warmup`).
+/// A learning rate that rises linearly over the warm-up steps (`peak / warmupSteps` at the
+/// first, `peak` at the last), then falls linearly to 0 at the end of the run, like Hugging
+/// Face's `get_linear_schedule_with_warmup` except that no step is spent at rate 0.
 public struct LearningRateSchedule: Sendable, Hashable {
     /// The rate at the end of warm-up.
     public var peak: Double
