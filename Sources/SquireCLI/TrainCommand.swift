@@ -119,14 +119,20 @@ struct TrainCommand: ParsableCommand {
                 ? "\(outcome.validationCount) examples carved from the training data (stratified, seed \(seed)) before the final refit"
                 : "\(outcome.validationCount) examples of \(validation ?? "")",
             limitations: limitations(labelCount: counts.count, maximumLength: embedder.tokenizer.maximumLength))
-        let bundle = ClassifierBundle(classifier: classifier, card: card, encoderFolder: baseFolder)
+        try finish(
+            ClassifierBundle(classifier: classifier, card: card, encoderFolder: baseFolder), report: outcome,
+            summary: outcome.chosen, accuracy: outcome.validationAccuracy, ece: (outcome.eceBefore, outcome.eceAfter))
+    }
+
+    /// Saves the bundle, writes `--report`, and prints the closing line.
+    private func finish(_ bundle: ClassifierBundle, report value: some Encodable, summary: String, accuracy: Double, ece: (before: Double, after: Double)) throws {
         try bundle.save(to: output)
         if let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(Array(try encoder.encode(outcome)), to: report)
+            try AtomicFile.write(Array(try encoder.encode(value)), to: report)
         }
-        print("wrote \(output) (version \(bundle.version)): \(outcome.chosen), validation accuracy \(String(format: "%.2f", outcome.validationAccuracy * 100))%, ECE \(String(format: "%.4f", outcome.eceBefore)) → \(String(format: "%.4f", outcome.eceAfter))")
+        print("wrote \(output) (version \(bundle.version)): \(summary), validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", ece.before)) → \(String(format: "%.4f", ece.after))")
     }
 
     var cardName: String { name ?? URL(fileURLWithPath: output).lastPathComponent }
@@ -186,14 +192,9 @@ struct TrainCommand: ParsableCommand {
             evaluation: ["validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter],
             evaluationData: held == nil ? "\(indices.count) examples carved from the training data (stratified, seed \(seed)); the model was trained on the rest" : "\(indices.count) examples of \(validation ?? "")",
             limitations: limitations(labelCount: counts.count, maximumLength: c.maximumPositions))
-        let bundle = ClassifierBundle(tinyTransformer: model, card: card, tokenizerFolder: baseFolder)
-        try bundle.save(to: output)
-        if let report {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(Array(try encoder.encode(summary)), to: report)
-        }
-        print("wrote \(output) (version \(bundle.version)): tiny transformer, validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", eceBefore)) → \(String(format: "%.4f", eceAfter))")
+        try finish(
+            ClassifierBundle(tinyTransformer: model, card: card, tokenizerFolder: baseFolder), report: summary,
+            summary: "tiny transformer", accuracy: accuracy, ece: (eceBefore, eceAfter))
     }
 
     /// Embeds in chunks so the status line can show progress.
