@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SquireEval
+import SquireLoRA
 import SquireModels
 import SquireTensor
 
@@ -24,12 +25,14 @@ struct BenchCommand: ParsableCommand {
     var batchSize = "1,32"
     @Option(name: .long, help: "Timed passes over the inputs per batch size.")
     var passes = 3
-    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling), tokenize (the tokenizer alone), train-step (tokenizer, encoder forward and backward, as fine-tuning runs it), or fit-logistic (LogisticHead.fit on the embeddings in --input, as `squire embed` writes them, with the labels of --labels).")
+    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling), tokenize (the tokenizer alone), train-step (tokenizer, encoder forward and backward, as fine-tuning runs it), lora-epoch (one epoch of LoRA fine-tuning on the labelled --input with --lora, one pass per batch size), or fit-logistic (LogisticHead.fit on the embeddings in --input, as `squire embed` writes them, with the labels of --labels).")
     var stage: Stage = .embed
     @Option(name: .long, help: "For fit-logistic: the labelled data (.jsonl) in the order of --input.")
     var labels: String?
     @Option(name: .customLong("c"), help: "For fit-logistic: the inverse regularization C.")
     var inverseRegularization = 1.0
+    @Option(name: .long, help: "For lora-epoch: \(LoRASpecification.usage).", transform: LoRASpecification.parse)
+    var lora: LoRAConfiguration?
     @Flag(name: .long, help: "Print the results as JSON.")
     var json = false
 
@@ -37,6 +40,7 @@ struct BenchCommand: ParsableCommand {
         case embed, tokenize
         case fitLogistic = "fit-logistic"
         case trainStep = "train-step"
+        case loraEpoch = "lora-epoch"
     }
 
     var batchSizes: [Int] { batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -50,16 +54,18 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         if stage == .fitLogistic { return try runLogisticFit() }
+        if stage == .loraEpoch { return try runLoRAEpoch() }
         let texts = try InputTexts.read(input)
         guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
         let embedder = try SentenceEmbedder(folder: model.folder)
         let run: ([String]) throws -> Void = switch stage {
         case .embed: { _ = try embedder.embeddings(for: $0) }
-        case .tokenize, .fitLogistic: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
+        case .tokenize, .fitLogistic, .loraEpoch: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
         case .trainStep: { batch in
             // Forward and backward through the whole encoder: mean pooling, then a loss that is
             // the sum of the pooled states, so every parameter gets a gradient.
-            let (states, ranges, cache) = try embedder.encoder.forwardCaching(batch.map { embedder.tokenizer.encode($0).ids })
+            var generator = SeededGenerator(seed: 0)
+            let (states, ranges, cache) = try embedder.encoder.forwardCaching(batch.map { embedder.tokenizer.encode($0).ids }, using: &generator)
             let pooled = try Pooling.mean.pool(states, sequences: ranges)
             let upstream = try Pooling.mean.backward(Tensor.ones(pooled.shape), states: states, sequences: ranges)
             _ = try embedder.encoder.backward(upstream, cache: cache)
@@ -140,4 +146,44 @@ extension BenchCommand {
 
 extension Duration {
     var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15 }
+}
+
+extension BenchCommand {
+    /// Times one epoch of LoRA fine-tuning (tokenization, forward, backward into the adapters
+    /// and the classifier, AdamW) over the labelled `--input`, once per pass and batch size:
+    /// the figure `Scripts/bench-lora-epoch.sh` compares with PEFT.
+    func runLoRAEpoch() throws {
+        let dataset = try Dataset(contentsOf: URL(fileURLWithPath: input))
+        let base = try SentenceEmbedder(folder: model.folder)
+        let clock = ContinuousClock()
+        var results: [[String: Any]] = []
+        for size in batchSizes {
+            var recipe = LoRAClassifier.Recipe(adapter: lora ?? LoRAClassifier.Recipe().adapter, validationFraction: 0, warmStartInverseRegularization: nil)
+            recipe.training = TrainingConfiguration(epochs: 1, batchSize: size, learningRate: 1e-3, warmupFraction: 0.1, earlyStoppingPatience: nil)
+            var seconds: [Double] = []
+            var trainable = 0
+            for _ in 0..<passes {
+                let elapsed = try clock.measure {
+                    let model = try LoRAClassifier.fit(texts: dataset.examples.map(\.text), labels: dataset.examples.map(\.label), base: base, recipe: recipe).model
+                    trainable = model.trainableParameterCount.trainable
+                }
+                seconds.append(elapsed.milliseconds / 1000)
+            }
+            let sorted = seconds.sorted()
+            results.append([
+                "stage": stage.rawValue, "batch_size": size, "examples": dataset.examples.count, "passes": passes,
+                "epoch_seconds": ["p50": sorted[sorted.count / 2], "min": sorted[0]], "trainable_parameters": trainable,
+                "rank": recipe.adapter.rank, "targets": recipe.adapter.targetModules,
+            ])
+        }
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": model.folder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            for result in results {
+                let epoch = result["epoch_seconds"] as! [String: Double]
+                print(String(format: "LoRA epoch, batch %d, %d examples: %.1f s median of %d", result["batch_size"] as! Int, dataset.examples.count, epoch["p50"]!, passes))
+            }
+        }
+    }
 }

@@ -68,7 +68,7 @@ struct EvalCommand: AsyncParsableCommand {
                 model: name, dataset: dataset.name, predictions: try recorded.predictions(for: dataset.examples, source: answers),
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         } else if let model, !model.hasSuffix(".json") {
-            let bundle = try ClassifierBundle(folder: model)
+            let bundle = try OpenedBundle(folder: model)
             let suites = try suite.map { try RegressionSuite(contentsOf: URL(fileURLWithPath: $0)) }
             result = try await EvalReport.evaluate(
                 bundle.classifier, named: modelName ?? "\(URL(fileURLWithPath: model).lastPathComponent) (\(bundle.version))", on: dataset,

@@ -44,16 +44,16 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bundle = try ClassifierBundle(folder: model)
+        let bundle = try OpenedBundle(folder: model)
         let lines: [Line] = files.input.hasSuffix(".jsonl") || files.input.hasSuffix(".ndjson")
             ? try JSONLines.read(Line.self, from: files.input, expecting: "expected a JSON object with a \"text\" string").map(\.value)
             : try InputTexts.read(files.input).map(Line.init(text:))
         let status = StatusLine()
         var features: Tensor?
         let answers: [Classification]
-        if let classifier = bundle.embeddingClassifier {
-            let vectors = try TrainCommand.embed(lines.map(\.text), with: classifier.embedder, status: status, phase: "embedding \(files.input)")
-            answers = try classifier.classifications(forEmbeddings: vectors)
+        if let (embedder, classify) = bundle.embedding {
+            let vectors = try TrainCommand.embed(lines.map(\.text), with: embedder, status: status, phase: "embedding \(files.input)")
+            answers = try classify(vectors)
             features = vectors
         } else {
             guard !embeddings else { throw ValidationError("--embeddings needs a bundle with a sentence encoder; a tiny transformer has none") }

@@ -47,12 +47,12 @@ struct ProfileCommand: ParsableCommand {
         var vectors = try embeddings.map { try Self.readEmbeddings($0, for: dataset.examples.map(\.text)) }
         var modelVersion = self.modelVersion
         if let model {
-            let bundle = try ClassifierBundle(folder: model)
+            let bundle = try OpenedBundle(folder: model)
             let texts = dataset.examples.map(\.text)
             let answers: [Classification]
-            if let classifier = bundle.embeddingClassifier {
-                let features = try TrainCommand.embed(texts, with: classifier.embedder, status: StatusLine(), phase: "embedding \(data)")
-                answers = try classifier.classifications(forEmbeddings: features)
+            if let (embedder, classify) = bundle.embedding {
+                let features = try TrainCommand.embed(texts, with: embedder, status: StatusLine(), phase: "embedding \(data)")
+                answers = try classify(features)
                 let width = features.shape[1]
                 vectors = (0..<texts.count).map { row in features.scalars[(row * width)..<((row + 1) * width)].map(Double.init) }
             } else {

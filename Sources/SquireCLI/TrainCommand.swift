@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SquireCore
 import SquireEval
+import SquireLoRA
 import SquireModels
 import SquireTensor
 
@@ -57,8 +58,10 @@ struct TrainCommand: ParsableCommand {
     var intendedUse = "Assigns one of a fixed set of labels to a short English text, in place of a frontier-model call."
     @Option(name: .long, help: "Also write the training report (.json).")
     var report: String?
-    @Option(name: .long, help: "For --head tiny-transformer: a checkpoint file written after every epoch; rerunning the same command resumes from it.")
+    @Option(name: .long, help: "For --head tiny-transformer or --lora: a checkpoint file written after every epoch; rerunning the same command resumes from it.")
     var checkpoint: String?
+    @Option(name: .long, help: "Fine-tune the base encoder with LoRA adapters and a linear classifier instead of training a head on frozen embeddings: \(LoRASpecification.usage).", transform: LoRASpecification.parse)
+    var lora: LoRAConfiguration?
 
     func validate() throws {
         guard epochs.map({ $0 > 0 }) ?? true else { throw ValidationError("--epochs must be positive") }
@@ -67,7 +70,9 @@ struct TrainCommand: ParsableCommand {
         if head != .logistic, inverseRegularization != nil { throw ValidationError("--c is for --head logistic") }
         if head != .mlp, weightDecay != nil { throw ValidationError("--weight-decay is for --head mlp") }
         if head == .tinyTransformer, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
-        if head != .tinyTransformer, checkpoint != nil { throw ValidationError("--checkpoint is for --head tiny-transformer") }
+        if head != .tinyTransformer, lora == nil, checkpoint != nil { throw ValidationError("--checkpoint is for --head tiny-transformer and --lora") }
+        if lora != nil, head != .logistic { throw ValidationError("--lora trains its own linear classifier; leave out --head") }
+        if lora != nil, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
         let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(widths.count), widths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--hidden takes one or two positive widths, e.g. 512 or 512,256")
@@ -80,6 +85,7 @@ struct TrainCommand: ParsableCommand {
         let held = try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
         let baseFolder = base ?? ModelFolder.allMiniLML6V2
         if head == .tinyTransformer { return try trainTinyTransformer(training, held, baseFolder: baseFolder, status: status) }
+        if let lora { return try trainLoRA(lora, training, held, baseFolder: baseFolder, status: status) }
         let embedder = try SentenceEmbedder(folder: baseFolder)
 
         let features = try Self.embed(training.examples.map(\.text), with: embedder, status: status, phase: "embedding \(data)")
@@ -126,13 +132,17 @@ struct TrainCommand: ParsableCommand {
 
     /// Saves the bundle, writes `--report`, and prints the closing line.
     private func finish(_ bundle: ClassifierBundle, report value: some Encodable, summary: String, accuracy: Double, ece: (before: Double, after: Double)) throws {
-        try bundle.save(to: output)
+        try finish(version: bundle.version, save: { try bundle.save(to: output) }, report: value, summary: summary, accuracy: accuracy, ece: ece)
+    }
+
+    private func finish(version: String, save: () throws -> Void, report value: some Encodable, summary: String, accuracy: Double, ece: (before: Double, after: Double)) throws {
+        try save()
         if let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(Array(try encoder.encode(value)), to: report)
         }
-        print("wrote \(output) (version \(bundle.version)): \(summary), validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", ece.before)) → \(String(format: "%.4f", ece.after))")
+        print("wrote \(output) (version \(version)): \(summary), validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", ece.before)) → \(String(format: "%.4f", ece.after))")
     }
 
     var cardName: String { name ?? URL(fileURLWithPath: output).lastPathComponent }
@@ -151,21 +161,55 @@ struct TrainCommand: ParsableCommand {
         var configuration = TinyTransformerClassifier.Configuration()
         configuration.training.seed = seed
         if let epochs { configuration.training.epochs = epochs }
-        // Without a validation file, carve one here so calibration sees data the model did not train on.
-        var trainingTexts = training.examples.map(\.text), trainingLabels = training.examples.map(\.label)
-        var validationSet: (texts: [String], labels: [String])
-        if let held {
-            validationSet = (held.examples.map(\.text), held.examples.map(\.label))
-        } else {
-            let split = try training.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: seed)
-            trainingTexts = split.train.examples.map(\.text)
-            trainingLabels = split.train.examples.map(\.label)
-            validationSet = (split.validation.examples.map(\.text), split.validation.examples.map(\.label))
-        }
+        let (trainingTexts, trainingLabels, validationSet) = try splitForValidation(training, held)
         var (model, summary) = try TinyTransformerClassifier.fit(
             texts: trainingTexts, labels: trainingLabels, tokenizer: tokenizer, validation: validationSet, configuration: configuration,
-            checkpointPath: checkpoint
-        ) { progress in
+            checkpointPath: checkpoint, progress: reportEpochs(status))
+        let logits = try model.logits(for: validationSet.texts.map { model.tokenizer.encode($0).ids })
+        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(logits: logits, labels: validationSet.labels, order: model.labels)
+        model.calibration = calibration
+        let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
+        let c = model.encoder.configuration
+        let card = ModelCard(
+            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent, labelCounts: counts,
+            method: "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(model.calibration).",
+            evaluation: ["validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter],
+            evaluationData: evaluationData(validationSet.texts.count),
+            limitations: limitations(labelCount: counts.count, maximumLength: c.maximumPositions))
+        try finish(
+            ClassifierBundle(tinyTransformer: model, card: card, tokenizerFolder: baseFolder), report: summary,
+            summary: "tiny transformer", accuracy: accuracy, ece: (eceBefore, eceAfter))
+    }
+
+    /// The validation accuracy and, unless `--no-calibration`, a temperature (Platt for two
+    /// labels) fitted on the validation logits, with the ECE before and after.
+    private func calibrate(logits: Tensor, labels: [String], order: [String]) throws -> (calibration: Calibration, accuracy: Double, eceBefore: Double, eceAfter: Double) {
+        let indices = labels.map { order.firstIndex(of: $0) ?? 0 }
+        let eceBefore = try Calibration.expectedCalibrationError(Calibration.none.probabilities(fromLogits: logits), indices)
+        var calibration = Calibration.none
+        if !noCalibration {
+            calibration = order.count == 2
+                ? try Calibration.fitPlatt(logits: logits, classIndices: indices)
+                : try Calibration.fitTemperature(logits: logits, classIndices: indices)
+        }
+        let eceAfter = try Calibration.expectedCalibrationError(calibration.probabilities(fromLogits: logits), indices)
+        let accuracy = Double(zip(try logits.argmax(alongAxis: 1), indices).filter { $0 == $1 }.count) / Double(max(1, indices.count))
+        return (calibration, accuracy, eceBefore, eceAfter)
+    }
+
+    /// Training texts and labels, and the validation set: `--validation`, or 10% of each
+    /// label carved here so that early stopping and calibration see data the model did not train on.
+    private func splitForValidation(_ training: Dataset, _ held: Dataset?) throws -> (texts: [String], labels: [String], validation: (texts: [String], labels: [String])) {
+        if let held {
+            return (training.examples.map(\.text), training.examples.map(\.label), (held.examples.map(\.text), held.examples.map(\.label)))
+        }
+        let split = try training.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: seed)
+        return (split.train.examples.map(\.text), split.train.examples.map(\.label), (split.validation.examples.map(\.text), split.validation.examples.map(\.label)))
+    }
+
+    /// Prints each epoch's validation figures and the step count in between.
+    private func reportEpochs(_ status: StatusLine) -> (TrainingProgress) -> TrainingAction {
+        { progress in
             if let loss = progress.validationLoss, let epoch = progress.epoch {
                 status.finish("epoch \(epoch): validation loss \(String(format: "%.4f", loss)), accuracy \(String(format: "%.2f", (progress.validationAccuracy ?? 0) * 100))%")
             } else if let total = progress.totalSteps {
@@ -173,28 +217,44 @@ struct TrainCommand: ParsableCommand {
             }
             return .proceed
         }
-        let logits = try model.logits(for: validationSet.texts.map { model.tokenizer.encode($0).ids })
-        let indices = validationSet.labels.map { model.labels.firstIndex(of: $0) ?? 0 }
-        let eceBefore = try Calibration.expectedCalibrationError(Calibration.none.probabilities(fromLogits: logits), indices)
-        if !noCalibration {
-            model.calibration = model.labels.count == 2
-                ? try Calibration.fitPlatt(logits: logits, classIndices: indices)
-                : try Calibration.fitTemperature(logits: logits, classIndices: indices)
-        }
-        let probabilities = try model.calibration.probabilities(fromLogits: logits)
-        let eceAfter = try Calibration.expectedCalibrationError(probabilities, indices)
-        let accuracy = Double(zip(try logits.argmax(alongAxis: 1), indices).filter { $0 == $1 }.count) / Double(max(1, indices.count))
+    }
+
+    /// `--lora`: fine-tune adapters and a classifier, calibrate on the validation set.
+    private func trainLoRA(_ adapter: LoRAConfiguration, _ training: Dataset, _ held: Dataset?, baseFolder: String, status: StatusLine) throws {
+        let base = try SentenceEmbedder(folder: baseFolder)
+        var recipe = LoRAClassifier.Recipe(adapter: adapter)
+        recipe.training.seed = seed
+        if let epochs { recipe.training.epochs = epochs }
+        if let inverseRegularization { recipe.warmStartInverseRegularization = inverseRegularization }
+        let (texts, labels, validationSet) = try splitForValidation(training, held)
+        status.update("linear probe on the frozen encoder (warm start)", done: 0, total: 1)
+        var (model, summary) = try LoRAClassifier.fit(
+            texts: texts, labels: labels, base: base, validation: validationSet, recipe: recipe, checkpointPath: checkpoint,
+            progress: reportEpochs(status))
+        let logits = try model.logits(for: validationSet.texts.map { model.embedder.tokenizer.encode($0).ids })
+        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(logits: logits, labels: validationSet.labels, order: model.labels)
+        model.calibration = calibration
         let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
-        let c = model.encoder.configuration
+        let (trainable, total) = model.trainableParameterCount
+        let targets = adapter.targetModules.joined(separator: ", ")
         let card = ModelCard(
             name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent, labelCounts: counts,
-            method: "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(model.calibration).",
+            method: "LoRA fine-tune of \(URL(fileURLWithPath: baseFolder).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(String(format: "%.2f", Double(trainable) / Double(total) * 100))% of \(total)) with a linear classifier on mean-pooled, normalized states, warm-started from a linear probe; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(calibration).",
             evaluation: ["validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter],
-            evaluationData: held == nil ? "\(indices.count) examples carved from the training data (stratified, seed \(seed)); the model was trained on the rest" : "\(indices.count) examples of \(validation ?? "")",
-            limitations: limitations(labelCount: counts.count, maximumLength: c.maximumPositions))
+            evaluationData: evaluationData(validationSet.texts.count),
+            limitations: limitations(labelCount: counts.count, maximumLength: model.embedder.tokenizer.maximumLength))
+        let bundle = LoRABundle(classifier: model, card: card, encoderFolder: baseFolder)
         try finish(
-            ClassifierBundle(tinyTransformer: model, card: card, tokenizerFolder: baseFolder), report: summary,
-            summary: "tiny transformer", accuracy: accuracy, ece: (eceBefore, eceAfter))
+            version: bundle.version, save: { try bundle.save(to: output) }, report: summary,
+            summary: "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(String(format: "%.2f", Double(trainable) / Double(total) * 100))%)",
+            accuracy: accuracy, ece: (eceBefore, eceAfter))
+    }
+
+    /// What the card says about the validation set of a model trained on the rest.
+    private func evaluationData(_ count: Int) -> String {
+        validation == nil
+            ? "\(count) examples carved from the training data (stratified, seed \(seed)); the model was trained on the rest"
+            : "\(count) examples of \(validation ?? "")"
     }
 
     /// Embeds in chunks so the status line can show progress.

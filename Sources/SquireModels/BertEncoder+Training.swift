@@ -29,49 +29,94 @@ extension BertEncoder {
         self.init(configuration: configuration, embeddings: embeddings, layers: layers)
     }
 
-    /// ``hiddenStates(for:)`` that also returns what the backward pass needs.
-    public func forwardCaching(_ sequences: [[Int]]) throws -> (states: Tensor, ranges: [Range<Int>], cache: Cache) {
+    /// ``hiddenStates(for:)`` that also returns what the backward pass needs, with the
+    /// layers' training-time randomness (LoRA dropout) drawn from `generator`.
+    public func forwardCaching(_ sequences: [[Int]], using generator: inout SeededGenerator) throws -> (states: Tensor, ranges: [Range<Int>], cache: Cache) {
         let ranges = try packedRanges(for: sequences)
         guard !sequences.isEmpty else { throw TensorError.invalidArgument("a training batch needs at least one sequence") }
         var (states, embeddingCache) = try embeddings.forwardCaching(sequences)
         var layerCaches: [BertLayer.Cache] = []
         for layer in layers {
-            let (output, cache) = try layer.forwardCaching(states, sequences: ranges)
+            let (output, cache) = try layer.forwardCaching(states, sequences: ranges, using: &generator)
             states = output
             layerCaches.append(cache)
         }
         return (states, ranges, Cache(embeddings: embeddingCache, layers: layerCaches))
     }
 
-    /// The gradient of every parameter, in ``parameters`` order, from `∂L/∂states`
-    /// (`[N, D]`): the layers' backward passes in the reverse order of their forward passes,
-    /// then the embeddings'.
-    public func backward(_ statesGradient: Tensor, cache: Cache) throws -> [Tensor] {
+    /// The gradients of the parameters whose keys `selected` accepts, in ``parameters``
+    /// order, from `∂L/∂states` (`[N, D]`): the layers' backward passes in the reverse order
+    /// of their forward passes, then the embeddings'.
+    ///
+    /// Frozen parts cost only what flows through them: a projection with no selected
+    /// parameter computes no weight gradient, and when nothing below a layer is selected
+    /// the backward pass stops there.
+    public func backward(_ statesGradient: Tensor, cache: Cache, parametersWhere selected: (String) -> Bool = { _ in true }) throws -> [Tensor] {
+        let embeddingKeys = ["embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
+                             "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias"]
+        let embeddingsWanted = embeddingKeys.map(selected)
+        // The lowest layer with a selected parameter: nothing below it needs a gradient.
+        let lowest = embeddingsWanted.contains(true) ? 0 : layers.indices.first { index in
+            layers[index].parameters.contains { selected("encoder.layer.\(index).\($0.key)") }
+        }
+        guard let lowest else { return [] }
         var upstream = statesGradient
         var layerGradients: [[Tensor]] = []
-        for (layer, layerCache) in zip(layers, cache.layers).reversed() {
-            let (input, parameters) = try layer.backward(upstream, cache: layerCache)
+        for index in layers.indices.reversed() where index >= lowest {
+            let (input, parameters) = try layers[index].backward(
+                upstream, cache: cache.layers[index], parametersWhere: { selected("encoder.layer.\(index).\($0)") })
             upstream = input
             layerGradients.append(parameters)
         }
-        // Each layer's gradients are already in the checkpoint order `parameters` uses.
-        return try embeddings.backward(upstream, cache: cache.embeddings) + layerGradients.reversed().flatMap { $0 }
+        var result: [Tensor] = []
+        if embeddingsWanted.contains(true) {
+            let gradients = try embeddings.backward(upstream, cache: cache.embeddings)
+            result = zip(gradients, embeddingsWanted).filter(\.1).map(\.0)
+        }
+        // Each layer's gradients are already in the order `parameters` uses.
+        return result + layerGradients.reversed().flatMap { $0 }
     }
 
     /// An encoder of the same configuration with `tensors` as its parameters, in ``parameters`` order.
     public func replacingParameters(_ tensors: [Tensor]) throws -> BertEncoder {
-        let perLayer = 16
-        guard tensors.count == 5 + perLayer * layers.count else {
-            throw TensorError.invalidArgument("this encoder has \(5 + perLayer * layers.count) parameter tensors, got \(tensors.count)")
+        let current = parameters
+        guard tensors.count == current.count else {
+            throw TensorError.invalidArgument("this encoder has \(current.count) parameter tensors, got \(tensors.count)")
         }
-        for (index, (key, current)) in parameters.enumerated() where tensors[index].shape != current.shape {
-            throw TensorError.shapeMismatch("BertEncoder.replacingParameters (\(key))", current.shape, tensors[index].shape)
+        for (index, (key, tensor)) in current.enumerated() where tensors[index].shape != tensor.shape {
+            throw TensorError.shapeMismatch("BertEncoder.replacingParameters (\(key))", tensor.shape, tensors[index].shape)
         }
         let embeddings = BertEmbeddings(
             words: tensors[0], positions: tensors[1], tokenTypes: tensors[2],
             norm: LayerNorm(gamma: tensors[3], beta: tensors[4], epsilon: self.embeddings.norm.epsilon))
+        var start = 5
+        let layers = try self.layers.map { layer in
+            let count = layer.parameters.count
+            defer { start += count }
+            return try layer.replacingParameters(Array(tensors[start..<(start + count)]))
+        }
+        return BertEncoder(configuration: configuration, embeddings: embeddings, layers: layers)
+    }
+
+    /// An encoder with the parameters whose keys `selected` accepts replaced by `tensors`,
+    /// given in ``parameters`` order; the rest stay as they are.
+    public func replacingParameters(_ tensors: [Tensor], where selected: (String) -> Bool) throws -> BertEncoder {
+        var all = parameters.map(\.tensor)
+        let positions = parameters.indices.filter { selected(parameters[$0].key) }
+        guard positions.count == tensors.count else {
+            throw TensorError.invalidArgument("\(positions.count) parameters are selected, got \(tensors.count) tensors")
+        }
+        for (position, tensor) in zip(positions, tensors) { all[position] = tensor }
+        return try replacingParameters(all)
+    }
+
+    /// The encoder with each projection replaced by what `transform` returns for its
+    /// checkpoint key (`encoder.layer.0.attention.self.query`) and layer; nil keeps it.
+    ///
+    /// LoRA adapters and quantized layers are put in place this way.
+    public func replacingLinearLayers(_ transform: (_ key: String, _ layer: any LinearLayer) throws -> (any LinearLayer)?) throws -> BertEncoder {
         let layers = try self.layers.enumerated().map { index, layer in
-            try layer.replacingParameters(Array(tensors[(5 + index * perLayer)..<(5 + (index + 1) * perLayer)]))
+            try layer.replacingLinearLayers { name, linear in try transform("encoder.layer.\(index).\(name)", linear) }
         }
         return BertEncoder(configuration: configuration, embeddings: embeddings, layers: layers)
     }

@@ -63,18 +63,7 @@ public struct BertEncoder: Sendable {
             ("embeddings.LayerNorm.bias", embeddings.norm.beta),
         ]
         for (index, layer) in layers.enumerated() {
-            let key = "encoder.layer.\(index)"
-            for (name, linear) in [
-                ("attention.self.query", layer.query), ("attention.self.key", layer.key), ("attention.self.value", layer.value),
-                ("attention.output.dense", layer.attentionOutput), ("intermediate.dense", layer.intermediate), ("output.dense", layer.output),
-            ] {
-                result.append(("\(key).\(name).weight", linear.weight))
-                result.append(("\(key).\(name).bias", linear.bias))
-            }
-            for (name, norm) in [("attention.output.LayerNorm", layer.attentionNorm), ("output.LayerNorm", layer.outputNorm)] {
-                result.append(("\(key).\(name).weight", norm.gamma))
-                result.append(("\(key).\(name).bias", norm.beta))
-            }
+            result += layer.parameters.map { ("encoder.layer.\(index).\($0.key)", $0.tensor) }
         }
         return result
     }

@@ -2,30 +2,47 @@ public import SquireTensor
 
 /// One transformer encoder layer: multi-head self-attention and a GELU feed-forward
 /// block, each followed by a residual connection and a layer norm (post-norm, as BERT).
+///
+/// The six projections are any ``LinearLayer`` — plain, LoRA-adapted or quantized — held
+/// under their checkpoint names (``linearNames``).
 public struct BertLayer: Sendable {
-    /// The query, key and value projections, `[D, D]` each; constants, because the fused
-    /// projection below is built from them.
-    public let query: Linear, key: Linear, value: Linear
+    /// The query, key and value projections, `[D, D]` each.
+    public let query: any LinearLayer, key: any LinearLayer, value: any LinearLayer
     /// The projection after attention, `[D, D]`.
-    public var attentionOutput: Linear
+    public let attentionOutput: any LinearLayer
     /// Normalizes the attention block's output plus its input.
-    public var attentionNorm: LayerNorm
+    public let attentionNorm: LayerNorm
     /// `[intermediateSize, D]`.
-    public var intermediate: Linear
+    public let intermediate: any LinearLayer
     /// `[D, intermediateSize]`.
-    public var output: Linear
+    public let output: any LinearLayer
     /// Normalizes the feed-forward block's output plus its input.
-    public var outputNorm: LayerNorm
+    public let outputNorm: LayerNorm
     /// H.
     public let headCount: Int
-    /// Query, key and value stacked `[3D, D]`, so one sgemm projects all three.
-    private let projection: Linear
+    /// Query, key and value stacked `[3D, D]` when all three are plain ``Linear`` layers,
+    /// so one sgemm projects all three.
+    private let fusedProjection: Linear?
 
-    /// Creates a layer from its parts; the fused projection is built here once.
+    /// The checkpoint names of the projections, relative to the layer, in ``linearLayers`` order.
+    public static let linearNames = [
+        "attention.self.query", "attention.self.key", "attention.self.value",
+        "attention.output.dense", "intermediate.dense", "output.dense",
+    ]
+
+    /// Creates a layer from its parts.
     public init(
-        query: Linear, key: Linear, value: Linear, attentionOutput: Linear, attentionNorm: LayerNorm,
-        intermediate: Linear, output: Linear, outputNorm: LayerNorm, headCount: Int
+        query: any LinearLayer, key: any LinearLayer, value: any LinearLayer, attentionOutput: any LinearLayer, attentionNorm: LayerNorm,
+        intermediate: any LinearLayer, output: any LinearLayer, outputNorm: LayerNorm, headCount: Int
     ) throws {
+        let width = query.inputDimension
+        for (name, layer) in zip(Self.linearNames, [query, key, value, attentionOutput]) where layer.inputDimension != width || layer.outputDimension != width {
+            throw TensorError.shapeMismatch("BertLayer (\(name))", [width, width], [layer.outputDimension, layer.inputDimension])
+        }
+        guard intermediate.inputDimension == width, output.inputDimension == intermediate.outputDimension, output.outputDimension == width,
+              headCount > 0, width % headCount == 0 else {
+            throw TensorError.shapeMismatch("BertLayer (feed-forward)", [intermediate.outputDimension, width], [output.outputDimension, output.inputDimension])
+        }
         (self.query, self.key, self.value) = (query, key, value)
         self.attentionOutput = attentionOutput
         self.attentionNorm = attentionNorm
@@ -33,9 +50,57 @@ public struct BertLayer: Sendable {
         self.output = output
         self.outputNorm = outputNorm
         self.headCount = headCount
-        projection = try Linear(
-            weight: Tensor.concatenating([query.weight, key.weight, value.weight]),
-            bias: Tensor.concatenating([query.bias, key.bias, value.bias]))
+        if let query = query as? Linear, let key = key as? Linear, let value = value as? Linear {
+            fusedProjection = try Linear(
+                weight: Tensor.concatenating([query.weight, key.weight, value.weight]),
+                bias: Tensor.concatenating([query.bias, key.bias, value.bias]))
+        } else {
+            fusedProjection = nil
+        }
+    }
+
+    /// The six projections under their names, in ``linearNames`` order.
+    public var linearLayers: [(name: String, layer: any LinearLayer)] {
+        Array(zip(Self.linearNames, [query, key, value, attentionOutput, intermediate, output]))
+    }
+
+    /// Every parameter under its key relative to the layer: each projection's parameters
+    /// (``linearNames`` order), then the two layer norms (`weight` = gamma, `bias` = beta).
+    public var parameters: [(key: String, tensor: Tensor)] {
+        var result = linearLayers.flatMap { name, layer in layer.parameters.map { ("\(name).\($0.key)", $0.tensor) } }
+        for (name, norm) in [("attention.output.LayerNorm", attentionNorm), ("output.LayerNorm", outputNorm)] {
+            result.append(("\(name).weight", norm.gamma))
+            result.append(("\(name).bias", norm.beta))
+        }
+        return result
+    }
+
+    /// A layer with the same shape and these parameters, in ``parameters`` order.
+    public func replacingParameters(_ tensors: [Tensor]) throws -> BertLayer {
+        let counts = linearLayers.map { $0.layer.parameters.count }
+        guard tensors.count == counts.reduce(4, +) else {
+            throw TensorError.invalidArgument("this BERT layer has \(counts.reduce(4, +)) parameter tensors, got \(tensors.count)")
+        }
+        var start = 0
+        let linears = try linearLayers.map { _, layer in
+            defer { start += layer.parameters.count }
+            return try layer.replacingParameters(Array(tensors[start..<(start + layer.parameters.count)]))
+        }
+        let norms = Array(tensors[start...])
+        return try BertLayer(
+            query: linears[0], key: linears[1], value: linears[2], attentionOutput: linears[3],
+            attentionNorm: LayerNorm(gamma: norms[0], beta: norms[1], epsilon: attentionNorm.epsilon),
+            intermediate: linears[4], output: linears[5],
+            outputNorm: LayerNorm(gamma: norms[2], beta: norms[3], epsilon: outputNorm.epsilon), headCount: headCount)
+    }
+
+    /// The layer with each projection replaced by what `transform` returns for its name
+    /// (``linearNames``); nil keeps the projection.
+    public func replacingLinearLayers(_ transform: (_ name: String, _ layer: any LinearLayer) throws -> (any LinearLayer)?) throws -> BertLayer {
+        let linears = try linearLayers.map { name, layer in try transform(name, layer) ?? layer }
+        return try BertLayer(
+            query: linears[0], key: linears[1], value: linears[2], attentionOutput: linears[3], attentionNorm: attentionNorm,
+            intermediate: linears[4], output: linears[5], outputNorm: outputNorm, headCount: headCount)
     }
 
     /// Runs the layer on `x`, `[N, D]` packed tokens whose sequences occupy `ranges` of rows.
@@ -43,187 +108,139 @@ public struct BertLayer: Sendable {
     /// Attention runs per sequence over exactly its own tokens, so no padding is computed
     /// and no mask is needed: the result equals a padded, masked batch.
     public func forward(_ x: Tensor, sequences ranges: [Range<Int>]) throws -> Tensor {
-        try run(x, sequences: ranges, keepingCache: false).output
+        let projected: Tensor
+        if let fusedProjection {
+            projected = try fusedProjection.forward(x)
+        } else {
+            projected = try Tensor.concatenating([query.forward(x), key.forward(x), value.forward(x)], alongAxis: 1)
+        }
+        let context = try PackedAttention.forward(projected, sequences: ranges, headCount: headCount, keepingProbabilities: false).context
+        let attended = try attentionNorm.forward(attentionOutput.forward(context, adding: x))
+        let inner = try intermediate.forward(attended).gelu()
+        return try outputNorm.forward(output.forward(inner, adding: attended))
     }
 
-    /// What ``backward(_:cache:)`` needs from the forward pass.
+    /// What ``backward(_:cache:parametersWhere:)`` needs from the forward pass.
     public struct Cache: Sendable {
         let input: Tensor
         let ranges: [Range<Int>]
         /// `[N, 3D]`: queries, keys and values.
         let projected: Tensor
+        /// One cache for the fused projection, or one each for query, key and value.
+        let projectionCaches: [LinearLayerCache]
         /// Per sequence, `[H, T, T]` attention probabilities.
         let probabilities: [[Float]]
-        /// `[N, D]`: attention output before its projection.
-        let context: Tensor
+        let attentionOutputCache: LinearLayerCache
         /// `[N, D]`: input of the attention layer norm.
         let attentionSum: Tensor
-        /// `[N, D]`: output of the attention layer norm.
-        let attended: Tensor
+        let intermediateCache: LinearLayerCache
         /// `[N, intermediateSize]`: before GELU.
         let preActivation: Tensor
-        /// `[N, intermediateSize]`: after GELU.
-        let inner: Tensor
+        let outputCache: LinearLayerCache
         /// `[N, D]`: input of the output layer norm.
         let outputSum: Tensor
     }
 
-    /// ``forward(_:sequences:)`` that also returns what ``backward(_:cache:)`` needs.
-    public func forwardCaching(_ x: Tensor, sequences ranges: [Range<Int>]) throws -> (output: Tensor, cache: Cache) {
-        let (output, cache) = try run(x, sequences: ranges, keepingCache: true)
-        return (output, cache!)
-    }
-
-    private func run(_ x: Tensor, sequences ranges: [Range<Int>], keepingCache: Bool) throws -> (output: Tensor, cache: Cache?) {
-        let width = x.shape[1]
-        let headSize = width / headCount
-        let projected = try projection.forward(x)  // [N, 3D]: queries, keys, values side by side
-        let scale = 1 / Float(headSize).squareRoot()
-        let rowCount = x.shape[0]
-        var context = [Float](repeating: 0, count: rowCount * width)
-        var kept: [[Float]] = []
-        try projected.withUnsafeBufferPointer { qkv in
-            try context.withUnsafeMutableBufferPointer { contextBuffer in
-                let (qkv, out) = (qkv.baseAddress!, contextBuffer.baseAddress!)
-                for range in ranges {
-                    let t = range.count
-                    guard t > 0 else { kept.append([]); continue }
-                    let rows = qkv + range.lowerBound * 3 * width
-                    // scores[h] = Q_h · K_hᵀ / √Dh, every head into one [H, T, T] buffer.
-                    var scores = [Float](unsafeUninitializedCapacity: headCount * t * t) { buffer, initialized in
-                        for head in 0..<headCount {
-                            BLAS.gemm(
-                                transposeB: true, m: t, n: t, k: headSize, alpha: scale,
-                                a: rows + head * headSize, lda: 3 * width,
-                                b: rows + width + head * headSize, ldb: 3 * width,
-                                c: buffer.baseAddress! + head * t * t, ldc: t)
-                        }
-                        initialized = headCount * t * t
-                    }
-                    scores = try Tensor(shape: [headCount, t, t], scalars: scores).softmax().scalars
-                    // context[:, h] = P_h · V_h, written straight into the head's columns.
-                    scores.withUnsafeBufferPointer { probabilities in
-                        for head in 0..<headCount {
-                            BLAS.gemm(
-                                m: t, n: headSize, k: t,
-                                a: probabilities.baseAddress! + head * t * t, lda: t,
-                                b: rows + 2 * width + head * headSize, ldb: 3 * width,
-                                c: out + range.lowerBound * width + head * headSize, ldc: width)
-                        }
-                    }
-                    if keepingCache { kept.append(scores) }
-                }
+    /// ``forward(_:sequences:)`` that also returns what the backward pass needs, with the
+    /// projections' training-time randomness (LoRA dropout) drawn from `generator`.
+    public func forwardCaching(_ x: Tensor, sequences ranges: [Range<Int>], using generator: inout SeededGenerator) throws -> (output: Tensor, cache: Cache) {
+        let projected: Tensor
+        var projectionCaches: [LinearLayerCache] = []
+        if let fusedProjection {
+            let (result, cache) = try fusedProjection.forwardCaching(x, adding: nil, using: &generator)
+            (projected, projectionCaches) = (result, [cache])
+        } else {
+            var parts: [Tensor] = []
+            for layer in [query, key, value] {
+                let (result, cache) = try layer.forwardCaching(x, adding: nil, using: &generator)
+                parts.append(result)
+                projectionCaches.append(cache)
             }
+            projected = try Tensor.concatenating(parts, alongAxis: 1)
         }
-        let contextTensor = try Tensor(shape: [rowCount, width], scalars: context)
-        let attentionSum = try attentionOutput.forward(contextTensor, adding: x)
+        let (context, probabilities) = try PackedAttention.forward(projected, sequences: ranges, headCount: headCount, keepingProbabilities: true)
+        let (attentionSum, attentionOutputCache) = try attentionOutput.forwardCaching(context, adding: x, using: &generator)
         let attended = try attentionNorm.forward(attentionSum)
-        let preActivation = try intermediate.forward(attended)
-        let inner = preActivation.gelu()
-        let outputSum = try output.forward(inner, adding: attended)
-        let result = try outputNorm.forward(outputSum)
-        guard keepingCache else { return (result, nil) }
-        return (result, Cache(
-            input: x, ranges: ranges, projected: projected, probabilities: kept, context: contextTensor,
-            attentionSum: attentionSum, attended: attended, preActivation: preActivation, inner: inner, outputSum: outputSum))
+        let (preActivation, intermediateCache) = try intermediate.forwardCaching(attended, adding: nil, using: &generator)
+        let (outputSum, outputCache) = try output.forwardCaching(preActivation.gelu(), adding: attended, using: &generator)
+        return (try outputNorm.forward(outputSum), Cache(
+            input: x, ranges: ranges, projected: projected, projectionCaches: projectionCaches, probabilities: probabilities,
+            attentionOutputCache: attentionOutputCache, attentionSum: attentionSum, intermediateCache: intermediateCache,
+            preActivation: preActivation, outputCache: outputCache, outputSum: outputSum))
     }
 
-    /// The layer's parameters in checkpoint order: query, key, value, attention output,
-    /// intermediate and output (weight, bias each), then the two layer norms (gamma, beta).
-    public var parameterTensors: [Tensor] {
-        [query.weight, query.bias, key.weight, key.bias, value.weight, value.bias,
-         attentionOutput.weight, attentionOutput.bias, intermediate.weight, intermediate.bias, output.weight, output.bias,
-         attentionNorm.gamma, attentionNorm.beta, outputNorm.gamma, outputNorm.beta]
-    }
-
-    /// A layer with the same shape and these parameters, in ``parameterTensors`` order.
-    public func replacingParameters(_ tensors: [Tensor]) throws -> BertLayer {
-        guard tensors.count == 16 else { throw TensorError.invalidArgument("a BERT layer has 16 parameter tensors, got \(tensors.count)") }
-        return try BertLayer(
-            query: Linear(weight: tensors[0], bias: tensors[1]), key: Linear(weight: tensors[2], bias: tensors[3]),
-            value: Linear(weight: tensors[4], bias: tensors[5]), attentionOutput: Linear(weight: tensors[6], bias: tensors[7]),
-            attentionNorm: LayerNorm(gamma: tensors[12], beta: tensors[13], epsilon: attentionNorm.epsilon),
-            intermediate: Linear(weight: tensors[8], bias: tensors[9]), output: Linear(weight: tensors[10], bias: tensors[11]),
-            outputNorm: LayerNorm(gamma: tensors[14], beta: tensors[15], epsilon: outputNorm.epsilon), headCount: headCount)
-    }
-
-    /// Backward of ``forwardCaching(_:sequences:)``, in the reverse order of the forward pass:
-    /// `∂L/∂x` and the gradient of every parameter, in ``parameterTensors`` order.
-    public func backward(_ outputGradient: Tensor, cache: Cache) throws -> (input: Tensor, parameters: [Tensor]) {
+    /// Backward of ``forwardCaching(_:sequences:using:)``, in the reverse order of the
+    /// forward pass: `∂L/∂x`, and the gradients of the parameters whose keys (relative to
+    /// the layer, as in ``parameters``) `selected` accepts, in ``parameters`` order.
+    ///
+    /// A projection none of whose parameters is selected computes no weight gradient, only
+    /// what flows through it — the frozen base of a LoRA fine-tune.
+    public func backward(
+        _ outputGradient: Tensor, cache: Cache, parametersWhere selected: (String) -> Bool = { _ in true }
+    ) throws -> (input: Tensor, parameters: [Tensor]) {
         let width = cache.input.shape[1]
-        let rowCount = cache.input.shape[0]
-        let headSize = width / headCount
-        let scale = 1 / Float(headSize).squareRoot()
 
         // Feed-forward block: output norm, output projection (+ residual), GELU, intermediate.
         let outputNormGradients = try outputNorm.backward(outputGradient, input: cache.outputSum)
-        let outputGradients = try output.backward(outputNormGradients.input, input: cache.inner)
+        let outputGradients = try output.backward(outputNormGradients.input, cache: cache.outputCache, parametersWhere: { selected("output.dense.\($0)") })
         let preActivationGradient = try Activation.gelu.backward(outputGradients.input, input: cache.preActivation)
-        let intermediateGradients = try intermediate.backward(preActivationGradient, input: cache.attended)
+        let intermediateGradients = try intermediate.backward(
+            preActivationGradient, cache: cache.intermediateCache, parametersWhere: { selected("intermediate.dense.\($0)") })
         // The attended states feed both the intermediate layer and the residual.
         let attendedGradient = try intermediateGradients.input + outputNormGradients.input
 
-        // Attention block: attention norm, output projection (+ residual), attention, QKV projection.
+        // Attention block: attention norm, output projection (+ residual), attention, QKV projections.
         let attentionNormGradients = try attentionNorm.backward(attendedGradient, input: cache.attentionSum)
-        let attentionOutputGradients = try attentionOutput.backward(attentionNormGradients.input, input: cache.context)
-        var projectedGradient = [Float](repeating: 0, count: rowCount * 3 * width)
-        cache.projected.withUnsafeBufferPointer { qkvBuffer in
-            attentionOutputGradients.input.withUnsafeBufferPointer { contextGradientBuffer in
-                projectedGradient.withUnsafeMutableBufferPointer { dqkvBuffer in
-                    let (qkv, dContext, dqkv) = (qkvBuffer.baseAddress!, contextGradientBuffer.baseAddress!, dqkvBuffer.baseAddress!)
-                    for (index, range) in cache.ranges.enumerated() where !range.isEmpty {
-                        let t = range.count
-                        let rows = qkv + range.lowerBound * 3 * width
-                        let dRows = dqkv + range.lowerBound * 3 * width
-                        let dOut = dContext + range.lowerBound * width
-                        var dScores = [Float](repeating: 0, count: t * t)
-                        cache.probabilities[index].withUnsafeBufferPointer { probabilitiesBuffer in
-                            for head in 0..<headCount {
-                                let p = probabilitiesBuffer.baseAddress! + head * t * t
-                                // dV_h = P_hᵀ · dC_h; dP_h = dC_h · V_hᵀ.
-                                BLAS.gemm(transposeA: true, m: t, n: headSize, k: t, a: p, lda: t,
-                                          b: dOut + head * headSize, ldb: width, c: dRows + 2 * width + head * headSize, ldc: 3 * width)
-                                dScores.withUnsafeMutableBufferPointer { dS in
-                                    BLAS.gemm(transposeB: true, m: t, n: t, k: headSize, a: dOut + head * headSize, lda: width,
-                                              b: rows + 2 * width + head * headSize, ldb: 3 * width, c: dS.baseAddress!, ldc: t)
-                                    // Softmax backward per row: dS = P ⊙ (dP − Σ dP ⊙ P), then the 1/√Dh scale.
-                                    for i in 0..<t {
-                                        var dot: Float = 0
-                                        for j in 0..<t { dot += dS[i * t + j] * p[i * t + j] }
-                                        for j in 0..<t { dS[i * t + j] = p[i * t + j] * (dS[i * t + j] - dot) * scale }
-                                    }
-                                    // dQ_h = dS · K_h; dK_h = dSᵀ · Q_h.
-                                    BLAS.gemm(m: t, n: headSize, k: t, a: dS.baseAddress!, lda: t,
-                                              b: rows + width + head * headSize, ldb: 3 * width, c: dRows + head * headSize, ldc: 3 * width)
-                                    BLAS.gemm(transposeA: true, m: t, n: headSize, k: t, a: dS.baseAddress!, lda: t,
-                                              b: rows + head * headSize, ldb: 3 * width, c: dRows + width + head * headSize, ldc: 3 * width)
-                                }
-                            }
-                        }
-                    }
+        let attentionOutputGradients = try attentionOutput.backward(
+            attentionNormGradients.input, cache: cache.attentionOutputCache, parametersWhere: { selected("attention.output.dense.\($0)") })
+        let projectedGradient = try PackedAttention.backward(
+            attentionOutputGradients.input, projected: cache.projected, probabilities: cache.probabilities,
+            sequences: cache.ranges, headCount: headCount)
+        var projectionInputGradient: Tensor
+        var projectionParameters: [Tensor] = []
+        if let fusedProjection {
+            let names = Self.linearNames[0..<3].flatMap { ["\($0).weight", "\($0).bias"] }
+            let wanted = names.map(selected)
+            if wanted.contains(true) {
+                let gradients = try fusedProjection.backward(projectedGradient, input: cache.input)
+                for (index, part) in (0..<3).enumerated() {
+                    let rows = (part * width)..<((part + 1) * width)
+                    if wanted[2 * index] { projectionParameters.append(try gradients.weight.rows(rows)) }
+                    if wanted[2 * index + 1] { projectionParameters.append(Tensor(Array(gradients.bias.scalars[rows]))) }
                 }
+                projectionInputGradient = gradients.input
+            } else {
+                projectionInputGradient = try Tensor.matmul(projectedGradient, fusedProjection.weight)
+            }
+        } else {
+            projectionInputGradient = try Tensor.zeros(cache.input.shape)
+            for (part, (name, layer)) in linearLayers.prefix(3).enumerated() {
+                let gradients = try layer.backward(
+                    projectedGradient.columns((part * width)..<((part + 1) * width)), cache: cache.projectionCaches[part],
+                    parametersWhere: { selected("\(name).\($0)") })
+                projectionInputGradient = try projectionInputGradient + gradients.input
+                projectionParameters += gradients.parameters
             }
         }
-        let projectionGradients = try projection.backward(Tensor(shape: [rowCount, 3 * width], scalars: projectedGradient), input: cache.input)
-        let inputGradient = try projectionGradients.input + attentionNormGradients.input
-        let qkvWeights = projectionGradients.weight
-        let qkvBias = projectionGradients.bias
-        return (inputGradient, [
-            try qkvWeights.rows(0..<width), try qkvBias.slice(0..<width),
-            try qkvWeights.rows(width..<(2 * width)), try qkvBias.slice(width..<(2 * width)),
-            try qkvWeights.rows((2 * width)..<(3 * width)), try qkvBias.slice((2 * width)..<(3 * width)),
-            attentionOutputGradients.weight, attentionOutputGradients.bias,
-            intermediateGradients.weight, intermediateGradients.bias,
-            outputGradients.weight, outputGradients.bias,
-            attentionNormGradients.gamma, attentionNormGradients.beta,
-            outputNormGradients.gamma, outputNormGradients.beta,
-        ])
+        let inputGradient = try projectionInputGradient + attentionNormGradients.input
+        var parameters = projectionParameters + attentionOutputGradients.parameters + intermediateGradients.parameters + outputGradients.parameters
+        for (name, gradients) in [("attention.output.LayerNorm", attentionNormGradients), ("output.LayerNorm", outputNormGradients)] {
+            if selected("\(name).weight") { parameters.append(gradients.gamma) }
+            if selected("\(name).bias") { parameters.append(gradients.beta) }
+        }
+        return (inputGradient, parameters)
     }
 }
 
 private extension Tensor {
-    /// Elements `range` of a 1-D tensor.
-    func slice(_ range: Range<Int>) throws -> Tensor {
-        Tensor(Array(scalars[range]))
+    /// Columns `range` of a 2-D tensor.
+    func columns(_ range: Range<Int>) throws -> Tensor {
+        let (rows, width) = (shape[0], shape[1])
+        var result = [Float]()
+        result.reserveCapacity(rows * range.count)
+        withUnsafeBufferPointer { buffer in
+            for row in 0..<rows { result.append(contentsOf: buffer[(row * width + range.lowerBound)..<(row * width + range.upperBound)]) }
+        }
+        return try Tensor(shape: [rows, range.count], scalars: result)
     }
 }

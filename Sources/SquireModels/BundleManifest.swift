@@ -3,15 +3,15 @@ import SquireCore
 
 /// `manifest.json`: every file of a bundle with its size and SHA-256, checked on load so a
 /// changed, truncated or missing file is caught before the model answers anything.
-struct BundleManifest: Codable, Hashable {
-    struct Entry: Codable, Hashable {
-        var path: String
+package struct BundleManifest: Codable, Hashable {
+    package struct Entry: Codable, Hashable {
+        package var path: String
         var bytes: Int
-        var sha256: String
+        package var sha256: String
     }
 
     var format: String
-    var files: [Entry]
+    package var files: [Entry]
 
     static let fileName = "manifest.json"
     static let format = "squire-bundle-manifest-1"
@@ -27,7 +27,7 @@ struct BundleManifest: Codable, Hashable {
     }
 
     /// Reads `folder/manifest.json` and checks every file it lists.
-    static func verify(folder: String, requiring required: [String]) throws -> BundleManifest {
+    package static func verify(folder: String, requiring required: [String]) throws -> BundleManifest {
         let path = folder + "/" + fileName
         guard let data = FileManager.default.contents(atPath: path) else { throw BundleError.missingFile(fileName) }
         let manifest: BundleManifest

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 public import SquireCore
 import SquireTensor
 
@@ -63,8 +63,8 @@ public struct ClassifierBundle: Sendable {
         }
     }
 
-    static let format = "squire-classifier-bundle-1"
-    static let encoderFiles = [
+    package static let format = "squire-classifier-bundle-1"
+    package static let encoderFiles = [
         "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
         "special_tokens_map.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
     ]
@@ -99,6 +99,9 @@ public struct ClassifierBundle: Sendable {
 
     /// Loads and verifies the bundle at `folder`.
     public init(folder: String) throws {
+        if let peek: BundleConfiguration = try? Self.decode(folder, "config.json"), peek.head.type == "lora" {
+            throw BundleError.invalidFile(file: "config.json", reason: "this bundle holds a LoRA adapter; load it with SquireLoRA's LoRABundle(folder:)")
+        }
         _ = try BundleManifest.verify(folder: folder, requiring: Self.requiredFiles)
         let configuration: BundleConfiguration = try Self.decode(folder, "config.json")
         guard configuration.format == Self.format else {
@@ -148,13 +151,8 @@ public struct ClassifierBundle: Sendable {
 
     /// Writes the bundle to `folder`, replacing any bundle there only once the new one is complete.
     public func save(to folder: String) throws {
-        let fileManager = FileManager.default
-        let destination = URL(fileURLWithPath: folder).standardizedFileURL
-        let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
-        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-        var written = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
-        do {
+        try Self.writeFolder(to: folder) { staging in
+            var written = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
             let description: BundleConfiguration.Head
             let calibration: Calibration
             let labels: [String]
@@ -179,27 +177,32 @@ public struct ClassifierBundle: Sendable {
                 (calibration, labels) = (classifier.calibration, classifier.labels)
                 copies = Self.tokenizerFiles.map { (encoderFolder + "/" + $0, "tokenizer/" + $0) }
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             let configuration = BundleConfiguration(format: Self.format, head: description, calibration: calibration, card: card, version: version)
-            try encoder.encode(configuration).write(to: staging.appendingPathComponent("config.json"))
-            try encoder.encode(labels).write(to: staging.appendingPathComponent("labels.json"))
+            try Self.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
+            try Self.writeJSON(labels, to: staging.appendingPathComponent("labels.json"))
             var weights = SafetensorsWriter()
             for (key, value) in parameters { try weights.add(value, named: key) }
             weights.metadata = ["format": Self.format]
             try weights.write(to: staging.appendingPathComponent("head.safetensors").path)
             try Data(card.markdown.utf8).write(to: staging.appendingPathComponent("MODEL_CARD.md"))
-            for (from, to) in copies where fileManager.fileExists(atPath: from) {
-                let destination = staging.appendingPathComponent(to)
-                try fileManager.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try fileManager.copyItem(atPath: from, toPath: destination.path)
-                written.append(to)
-            }
+            written += try Self.copy(copies, into: staging)
             if case .embedding = model, !written.contains("encoder/model.safetensors") { throw BundleError.missingFile(encoderFolder + "/model.safetensors") }
-            let manifest = try BundleManifest(folder: staging.path, paths: written)
-            try encoder.encode(manifest).write(to: staging.appendingPathComponent(BundleManifest.fileName))
+            return written
+        }
+    }
 
-            // Swap into place: the old bundle moves aside first and is deleted last.
+    /// Builds a bundle in a staging folder beside `folder` with `fill` (which returns the
+    /// paths it wrote), adds the manifest, and swaps it into place: the old bundle moves
+    /// aside first and is deleted last, so a crash leaves one complete bundle or the other.
+    package static func writeFolder(to folder: String, _ fill: (_ staging: URL) throws -> [String]) throws {
+        let fileManager = FileManager.default
+        let destination = URL(fileURLWithPath: folder).standardizedFileURL
+        let parent = destination.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
+        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            let written = try fill(staging)
+            try writeJSON(BundleManifest(folder: staging.path, paths: written), to: staging.appendingPathComponent(BundleManifest.fileName))
             let retired = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(UUID().uuidString)")
             let hadOld = fileManager.fileExists(atPath: destination.path)
             if hadOld { try fileManager.moveItem(at: destination, to: retired) }
@@ -216,7 +219,25 @@ public struct ClassifierBundle: Sendable {
         }
     }
 
-    private static func decode<T: Decodable>(_ folder: String, _ file: String) throws -> T {
+    /// Copies the files of `copies` that exist into `staging`; returns the paths written.
+    package static func copy(_ copies: [(from: String, to: String)], into staging: URL) throws -> [String] {
+        var written: [String] = []
+        for (from, to) in copies where FileManager.default.fileExists(atPath: from) {
+            let destination = staging.appendingPathComponent(to)
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: from, toPath: destination.path)
+            written.append(to)
+        }
+        return written
+    }
+
+    package static func writeJSON(_ value: some Encodable, to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(value).write(to: url)
+    }
+
+    package static func decode<T: Decodable>(_ folder: String, _ file: String) throws -> T {
         guard let data = FileManager.default.contents(atPath: folder + "/" + file) else { throw BundleError.missingFile(file) }
         do {
             return try JSONDecoder().decode(T.self, from: data)
@@ -227,12 +248,12 @@ public struct ClassifierBundle: Sendable {
 }
 
 /// `config.json` of a classifier bundle.
-struct BundleConfiguration: Codable {
-    struct Head: Codable {
-        var type: String
+package struct BundleConfiguration: Codable {
+    package struct Head: Codable {
+        package var type: String
         var hiddenSizes: [Int]?
         var activation: Activation?
-        var dropout: Float?
+        package var dropout: Float?
         var transformer: Transformer?
 
         enum CodingKeys: String, CodingKey {
@@ -258,9 +279,22 @@ struct BundleConfiguration: Codable {
         }
     }
 
-    var format: String
-    var head: Head
-    var calibration: Calibration
-    var card: ModelCard
-    var version: String
+    package var format: String
+    package var head: Head
+    package var calibration: Calibration
+    package var card: ModelCard
+    package var version: String
+}
+
+extension BundleConfiguration.Head {
+    /// A head described by its type alone (and its dropout), for bundles of other modules.
+    package init(type: String, dropout: Float?) {
+        self.init(type: type, hiddenSizes: nil, activation: nil, dropout: dropout, transformer: nil)
+    }
+}
+
+extension BundleConfiguration {
+    package init(head: Head, calibration: Calibration, card: ModelCard, version: String) {
+        self.init(format: ClassifierBundle.format, head: head, calibration: calibration, card: card, version: version)
+    }
 }

@@ -1,18 +1,5 @@
 public import SquireTensor
 
-/// A layer that maps the last axis of its input from `inputDimension` to `outputDimension`.
-///
-/// Plain, LoRA-adapted and quantized linear layers all conform, so a model can swap
-/// one for another by key without knowing which it holds.
-public protocol LinearLayer: Sendable {
-    /// The width of the input's last axis.
-    var inputDimension: Int { get }
-    /// The width of the output's last axis.
-    var outputDimension: Int { get }
-    /// `x · Wᵀ + b` for `x` of shape `[…, inputDimension]`.
-    func forward(_ x: Tensor) throws -> Tensor
-}
-
 /// A dense layer `y = x · Wᵀ + b`, with the weight stored `[out, in]` as checkpoints store it.
 public struct Linear: LinearLayer, Hashable {
     /// `[outputDimension, inputDimension]`.
@@ -32,8 +19,15 @@ public struct Linear: LinearLayer, Hashable {
     public var inputDimension: Int { weight.shape[1] }
     public var outputDimension: Int { weight.shape[0] }
 
-    public func forward(_ x: Tensor) throws -> Tensor {
-        try forward(x, adding: nil)
+    public var parameters: [(key: String, tensor: Tensor)] {
+        [("weight", weight), ("bias", bias)]
+    }
+
+    public func replacingParameters(_ tensors: [Tensor]) throws -> Linear {
+        guard tensors.count == 2, tensors[0].shape == weight.shape, tensors[1].shape == bias.shape else {
+            throw TensorError.shapeMismatch("Linear.replacingParameters", weight.shape, tensors.first?.shape ?? [])
+        }
+        return try Linear(weight: tensors[0], bias: tensors[1])
     }
 
     /// `x · Wᵀ + b + residual` in one product: the output starts as the bias (plus the
@@ -106,73 +100,21 @@ extension Linear {
         let biasGradient = try flatGradient.sum(alongAxis: 0)
         return Gradients(input: inputGradient, weight: weightGradient, bias: biasGradient)
     }
-}
 
-/// Layer normalization over the last axis with a learned scale and shift.
-public struct LayerNorm: Sendable, Hashable {
-    /// `[D]`, the scale (checkpoint key `…LayerNorm.weight`).
-    public var gamma: Tensor
-    /// `[D]`, the shift (checkpoint key `…LayerNorm.bias`).
-    public var beta: Tensor
-    /// Added to the variance.
-    public var epsilon: Float
-
-    /// Creates a layer norm from its scale and shift, `[D]` each.
-    public init(gamma: Tensor, beta: Tensor, epsilon: Float) {
-        self.gamma = gamma
-        self.beta = beta
-        self.epsilon = epsilon
-    }
-
-    /// Normalizes `x` of shape `[…, D]`.
-    public func forward(_ x: Tensor) throws -> Tensor {
-        try x.layerNormalized(gamma: gamma, beta: beta, epsilon: epsilon)
-    }
-}
-
-extension LayerNorm {
-    /// Backward of ``forward(_:)``: `(∂L/∂x, ∂L/∂gamma, ∂L/∂beta)` from `∂L/∂y` and the
-    /// forward pass's input `x` (its cache; the mean and variance are recomputed from it).
-    public func backward(_ outputGradient: Tensor, input x: Tensor) throws -> (input: Tensor, gamma: Tensor, beta: Tensor) {
-        guard outputGradient.shape == x.shape, x.shape.last == gamma.count else {
-            throw TensorError.shapeMismatch("LayerNorm.backward (input vs output gradient)", x.shape, outputGradient.shape)
+    public func backward(
+        _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
+    ) throws -> (input: Tensor, parameters: [Tensor]) {
+        let input = cache.input
+        let rows = input.shape.dropLast().reduce(1, *)
+        guard input.shape.last == inputDimension, outputGradient.shape == Array(input.shape.dropLast()) + [outputDimension] else {
+            throw TensorError.shapeMismatch("Linear.backward (input vs output gradient)", input.shape, outputGradient.shape)
         }
-        let width = gamma.count
-        let rows = x.count / max(width, 1)
-        var dx = [Float](repeating: 0, count: x.count)
-        var dGamma = [Double](repeating: 0, count: width), dBeta = dGamma
-        x.withUnsafeBufferPointer { input in
-            outputGradient.withUnsafeBufferPointer { dy in
-                gamma.withUnsafeBufferPointer { g in
-                    var normalized = [Float](repeating: 0, count: width)
-                    for row in 0..<rows {
-                        let base = row * width
-                        var mean: Float = 0
-                        for j in 0..<width { mean += input[base + j] }
-                        mean /= Float(width)
-                        var variance: Float = 0
-                        for j in 0..<width { variance += (input[base + j] - mean) * (input[base + j] - mean) }
-                        let inverse = 1 / (variance / Float(width) + epsilon).squareRoot()
-                        // dx = r · (dx̂ − mean(dx̂) − x̂ · mean(dx̂ · x̂)), with dx̂ = dy · γ.
-                        var meanGradient: Float = 0, meanProduct: Float = 0
-                        for j in 0..<width {
-                            normalized[j] = (input[base + j] - mean) * inverse
-                            let dNormalized = dy[base + j] * g[j]
-                            meanGradient += dNormalized
-                            meanProduct += dNormalized * normalized[j]
-                            dGamma[j] += Double(dy[base + j] * normalized[j])
-                            dBeta[j] += Double(dy[base + j])
-                        }
-                        meanGradient /= Float(width)
-                        meanProduct /= Float(width)
-                        for j in 0..<width {
-                            dx[base + j] = inverse * (dy[base + j] * g[j] - meanGradient - normalized[j] * meanProduct)
-                        }
-                    }
-                }
-            }
+        let flatGradient = try outputGradient.reshaped(to: [rows, outputDimension])
+        var parameters: [Tensor] = []
+        if selected("weight") {
+            parameters.append(try Tensor.matmul(flatGradient, input.reshaped(to: [rows, inputDimension]), transposeA: true))
         }
-        return (try Tensor(shape: x.shape, scalars: dx), Tensor(dGamma.map(Float.init)), Tensor(dBeta.map(Float.init)))
+        if selected("bias") { parameters.append(try flatGradient.sum(alongAxis: 0)) }
+        return (try Tensor.matmul(flatGradient, weight).reshaped(to: input.shape), parameters)
     }
 }
-

@@ -2,11 +2,14 @@
 ///
 /// Small and dependency-free so SquireModels needs no crypto package; it hashes an 87 MB
 /// checkpoint in well under a second in a release build.
-struct SHA256 {
+package struct SHA256 {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19)
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
+
+    /// A hasher with nothing added yet.
+    package init() {}
 
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -20,7 +23,7 @@ struct SHA256 {
     ]
 
     /// Adds bytes to the message.
-    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
         length &+= UInt64(bytes.count)
         var offset = 0
@@ -41,12 +44,12 @@ struct SHA256 {
     }
 
     /// Adds bytes to the message.
-    mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// The digest as 64 lowercase hexadecimal digits.
-    mutating func finalize() -> String {
+    package mutating func finalize() -> String {
         let bitLength = length &* 8
         var tail: [UInt8] = [0x80]
         while (pending.count + tail.count) % 64 != 56 { tail.append(0) }
@@ -90,7 +93,7 @@ struct SHA256 {
     private func rotate(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     /// The digest of a whole file, read through a memory mapping.
-    static func hexDigest(ofFile path: String) throws -> String {
+    package static func hexDigest(ofFile path: String) throws -> String {
         let file = try MappedFile(path: path)
         var hasher = SHA256()
         hasher.update(file.bytes(0..<file.size))

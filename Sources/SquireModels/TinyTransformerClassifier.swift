@@ -86,7 +86,7 @@ extension TinyTransformerClassifier: TrainableModel {
     }
 
     public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (loss: Double, gradients: [Tensor]) {
-        let (states, ranges, cache) = try encoder.forwardCaching(batch.sequences)
+        let (states, ranges, cache) = try encoder.forwardCaching(batch.sequences, using: &generator)
         let pooled = try Pooling.mean.pool(states, sequences: ranges)
         let (dropped, mask) = try dropout.forward(pooled, using: &generator)
         let logits = try classifier.forward(dropped)

@@ -1,12 +1,12 @@
-import SquireTensor
+package import SquireTensor
 
 /// Features and labels checked and encoded once for a head's fitting: the labels sorted
 /// (as scikit-learn's `classes_`), each example's label as an index into them.
-struct TrainingExamples {
+package struct TrainingExamples {
     /// `[N, D]`.
-    var features: Tensor
-    var labels: [String]
-    var classIndices: [Int]
+    package var features: Tensor
+    package var labels: [String]
+    package var classIndices: [Int]
 
     var count: Int { classIndices.count }
     var dimension: Int { features.shape[1] }
@@ -15,7 +15,7 @@ struct TrainingExamples {
     ///
     /// - Parameter knownLabels: when given, the label list to use (a refit on more data
     ///   must keep the order); every label must be in it.
-    init(features: Tensor, labels: [String], knownLabels: [String]? = nil) throws {
+    package init(features: Tensor, labels: [String], knownLabels: [String]? = nil) throws {
         guard !labels.isEmpty else { throw TrainingError.noExamples }
         guard features.rank == 2, features.shape[0] == labels.count else {
             throw TrainingError.shapeMismatch("features of shape \(features.shape) do not match \(labels.count) labels; pass [N, D] features for N labels")
@@ -56,7 +56,7 @@ struct TrainingExamples {
     }
 
     /// The rows of ``split(holdingOut:seed:)``'s two parts, each in ascending order.
-    func splitPositions(holdingOut fraction: Double, seed: UInt64) throws -> (training: [Int], validation: [Int]) {
+    package func splitPositions(holdingOut fraction: Double, seed: UInt64) throws -> (training: [Int], validation: [Int]) {
         var generator = SeededGenerator(seed: seed)
         var byClass = [[Int]](repeating: [], count: labels.count)
         for (position, index) in classIndices.enumerated() { byClass[index].append(position) }

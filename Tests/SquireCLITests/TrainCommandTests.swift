@@ -94,6 +94,40 @@ struct TrainCommandTests {
         #expect(status == 2 && output.contains("--c is for --head logistic"))
     }
 
+    @Test func loraBundleTrainsPredictsAndEvaluates() throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("train.jsonl")
+        try Self.write(Self.examples + Self.examples, to: data)
+        let bundle = folder.appendingPathComponent("lora").path
+        var (status, output) = try runSquire([
+            "train", "--data", data.path, "--lora", "rank=4,alpha=8,targets=query,value,intermediate.dense", "--epochs", "2", "--output", bundle,
+        ])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("epoch 2: validation loss"))
+        #expect(output.contains("LoRA rank 4 on query, value, intermediate.dense"))
+        for file in ["adapter/adapter_config.json", "adapter/adapter_model.safetensors", "encoder/model.safetensors", "labels.json", "manifest.json"] {
+            #expect(FileManager.default.fileExists(atPath: bundle + "/" + file), "\(file)")
+        }
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bundle + "/adapter/adapter_config.json"))) as? [String: Any]
+        #expect(config?["r"] as? Int == 4)
+        #expect(config?["target_modules"] as? [String] == ["query", "value", "intermediate.dense"])
+        let predictions = folder.appendingPathComponent("predictions.jsonl")
+        (status, output) = try runSquire(["predict", "--model", bundle, "--input", data.path, "--output", predictions.path, "--embeddings"])
+        #expect(status == 0, "\(output)")
+        let lines = try CLIFixtures.jsonLines(predictions)
+        #expect(lines.count == Self.examples.count * 2)
+        #expect(lines.allSatisfy { ($0["embedding"] as? [Double])?.count == 384 && ($0["model_version"] as? String)?.count == 12 })
+        (status, output) = try runSquire(["eval", "--data", data.path, "--model", bundle, "--report", folder.appendingPathComponent("eval.json").path])
+        #expect(status == 0, "\(output)")
+        (status, output) = try runSquire(["train", "--data", data.path, "--lora", "rank=4,targets=querry", "--output", bundle])
+        #expect(status != 0 && output.contains("no layer of the model matches the LoRA targets querry"), "\(output)")
+        (status, output) = try runSquire(["train", "--data", data.path, "--lora", "rank=0", "--output", bundle])
+        #expect(status == 2 && output.contains("rank must be at least 1"), "\(output)")
+        (status, output) = try runSquire(["train", "--data", data.path, "--lora", "rank=4", "--head", "mlp", "--output", bundle])
+        #expect(status == 2 && output.contains("--lora trains its own linear classifier"), "\(output)")
+    }
+
     @Test func malformedDataNamesTheLine() throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }

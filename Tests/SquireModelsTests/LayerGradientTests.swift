@@ -1,4 +1,5 @@
 import SquireModels
+import GradientCheck
 import SquireTensor
 import Testing
 

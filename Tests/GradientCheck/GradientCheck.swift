@@ -1,12 +1,12 @@
-import SquireTensor
+public import SquireTensor
 
 /// Central finite differences of a scalar function of one tensor, for gradient tests.
 ///
 /// Everything runs in Float, so steps are 1e-2 and agreement is judged relative to the
 /// gradient's overall size, the usual practice for single-precision gradient checks.
-enum GradientCheck {
+public enum GradientCheck {
     /// The largest `|analytic − numeric|` over all elements, divided by the largest `|numeric|`.
-    static func relativeError(of analytic: Tensor, at point: Tensor, step: Float = 1e-2, _ function: (Tensor) throws -> Double) throws -> Double {
+    public static func relativeError(of analytic: Tensor, at point: Tensor, step: Float = 1e-2, _ function: (Tensor) throws -> Double) throws -> Double {
         var worst = 0.0
         var scale = 1e-6
         for index in 0..<point.count {

@@ -1,0 +1,35 @@
+import Foundation
+import SquireCore
+import SquireLoRA
+import SquireModels
+import SquireTensor
+
+/// A bundle of any kind `squire train` writes (a head on the frozen encoder, a tiny
+/// transformer, or a LoRA fine-tune), opened for the commands that run one.
+struct OpenedBundle: Sendable {
+    let classifier: any TextClassifier
+    let tokenizer: WordPieceTokenizer
+    let version: String
+    /// The sentence embedder and the answers from its embeddings, when the model has one;
+    /// a tiny transformer has none.
+    let embedding: (embedder: SentenceEmbedder, classify: @Sendable (Tensor) throws -> [Classification])?
+
+    init(folder: String) throws {
+        struct Peek: Decodable { struct Head: Decodable { var type: String }; var head: Head }
+        let peek = FileManager.default.contents(atPath: folder + "/config.json").flatMap { try? JSONDecoder().decode(Peek.self, from: $0) }
+        if peek?.head.type == "lora" {
+            let bundle = try LoRABundle(folder: folder)
+            let model = bundle.classifier
+            classifier = model
+            tokenizer = model.embedder.tokenizer
+            version = bundle.version
+            embedding = (model.embedder, model.classifications(forEmbeddings:))
+        } else {
+            let bundle = try ClassifierBundle(folder: folder)
+            classifier = bundle.classifier
+            tokenizer = bundle.tokenizer
+            version = bundle.version
+            embedding = bundle.embeddingClassifier.map { ($0.embedder, $0.classifications(forEmbeddings:)) }
+        }
+    }
+}

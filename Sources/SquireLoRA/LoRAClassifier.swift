@@ -1,0 +1,136 @@
+public import SquireCore
+public import SquireModels
+public import SquireTensor
+
+/// A sentence encoder fine-tuned with LoRA adapters, and a linear classifier on its
+/// pooled (and, as the base embedder says, L2-normalized) states.
+///
+/// Only the adapters and the classifier train; the base encoder's tensors are shared with
+/// every other model built on the same ``SentenceEmbedder`` and never change. With its
+/// adapters' `B` at zero the model computes exactly the base embeddings.
+public struct LoRAClassifier: TextClassifier {
+    /// The tokenizer, pooling and normalization of the base model, over the adapted encoder.
+    public private(set) var embedder: SentenceEmbedder
+    /// `[K, D]` weights and `[K]` bias on the sentence embedding (PEFT `modules_to_save`: `classifier`).
+    public private(set) var classifier: Linear
+    /// The adapters' shape.
+    public let configuration: LoRAConfiguration
+    /// The labels, in the order of the classifier's rows.
+    public let labels: [String]
+    /// Turns logits into probabilities.
+    public var calibration: Calibration
+
+    /// Creates a model from an embedder whose encoder already carries adapters.
+    public init(embedder: SentenceEmbedder, classifier: Linear, configuration: LoRAConfiguration, labels: [String], calibration: Calibration = .none) throws {
+        guard classifier.inputDimension == embedder.dimension, classifier.outputDimension == labels.count, !labels.isEmpty else {
+            throw TrainingError.shapeMismatch("the classifier must map \(embedder.dimension) to \(labels.count) labels, got \(classifier.weight.shape)")
+        }
+        guard Set(labels).count == labels.count else { throw TrainingError.shapeMismatch("the labels repeat") }
+        guard !embedder.encoder.adapters.isEmpty else { throw LoRAError.noTargets(configuration.targetModules) }
+        self.embedder = embedder
+        self.classifier = classifier
+        self.configuration = configuration
+        self.labels = labels
+        self.calibration = calibration
+    }
+
+    public func classify(_ texts: [String]) async throws -> [Classification] {
+        guard !texts.isEmpty else { return [] }
+        return try classifications(forEmbeddings: embedder.embeddings(for: texts))
+    }
+
+    /// The answers for sentence embeddings from ``embedder`` (`[B, D]`), calibrated.
+    public func classifications(forEmbeddings embeddings: Tensor) throws -> [Classification] {
+        let probabilities = try calibration.probabilities(fromLogits: classifier.forward(embeddings))
+        return try (0..<embeddings.shape[0]).map { row in
+            var byLabel: [String: Double] = [:]
+            for (column, label) in labels.enumerated() { byLabel[label] = Double(probabilities[row, column]) }
+            return try Classification(probabilities: byLabel)
+        }
+    }
+
+    /// `[B, K]` logits for token id sequences (`[CLS] … [SEP]`), before calibration.
+    public func logits(for sequences: [[Int]]) throws -> Tensor {
+        try classifier.forward(embedder.embeddings(forEncoded: sequences))
+    }
+
+    /// The adapters folded into the encoder: an ``EmbeddingClassifier`` with the same
+    /// outputs (to float rounding) at the base model's speed, and no adapters left.
+    public func merged() throws -> EmbeddingClassifier {
+        let encoder = try embedder.encoder.mergingAdapters()
+        return try EmbeddingClassifier(
+            embedder: SentenceEmbedder(tokenizer: embedder.tokenizer, encoder: encoder, pooling: embedder.pooling, normalizes: embedder.normalizes),
+            head: LogisticHead(weight: classifier.weight, bias: classifier.bias, labels: labels), calibration: calibration)
+    }
+
+    /// The base embedder, without adapters: its encoder's tensors exactly as loaded.
+    public func unmerged() throws -> SentenceEmbedder {
+        try SentenceEmbedder(
+            tokenizer: embedder.tokenizer, encoder: embedder.encoder.removingAdapters(),
+            pooling: embedder.pooling, normalizes: embedder.normalizes)
+    }
+
+    /// The scalars that train (adapters and classifier) and their share of all the model's scalars.
+    public var trainableParameterCount: (trainable: Int, total: Int) {
+        let trainable = trainableParameters.reduce(0) { $0 + $1.value.count }
+        let base = embedder.encoder.parameters.filter { !BertEncoder.isAdapterParameter($0.key) }.reduce(0) { $0 + $1.tensor.count }
+        return (trainable, base + trainable)
+    }
+}
+
+extension LoRAClassifier: TrainableModel {
+    /// Token id sequences and each one's label index.
+    public struct Batch: Sendable {
+        /// Token ids, `[CLS] … [SEP]`.
+        public var sequences: [[Int]]
+        /// The true label of each sequence.
+        public var classIndices: [Int]
+
+        /// Creates a batch.
+        public init(sequences: [[Int]], classIndices: [Int]) {
+            self.sequences = sequences
+            self.classIndices = classIndices
+        }
+    }
+
+    /// The adapters' tensors under their checkpoint keys, then `classifier.weight` and `classifier.bias`.
+    public var trainableParameters: [(key: String, value: Tensor)] {
+        embedder.encoder.parameters.filter { BertEncoder.isAdapterParameter($0.key) }.map { ($0.key, $0.tensor) }
+            + [("classifier.weight", classifier.weight), ("classifier.bias", classifier.bias)]
+    }
+
+    public mutating func assignTrainableParameters(_ values: [Tensor]) throws {
+        guard values.count >= 2 else { throw TrainingError.shapeMismatch("too few tensors for a LoRA classifier") }
+        let encoder = try embedder.encoder.replacingParameters(Array(values.dropLast(2)), where: BertEncoder.isAdapterParameter)
+        embedder = try SentenceEmbedder(tokenizer: embedder.tokenizer, encoder: encoder, pooling: embedder.pooling, normalizes: embedder.normalizes)
+        classifier = try classifier.replacingParameters(Array(values.suffix(2)))
+    }
+
+    public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (loss: Double, gradients: [Tensor]) {
+        let encoder = embedder.encoder
+        let (states, ranges, cache) = try encoder.forwardCaching(batch.sequences, using: &generator)
+        let pooled = try embedder.pooling.pool(states, sequences: ranges)
+        let features = embedder.normalizes ? try pooled.l2Normalized() : pooled
+        let logits = try classifier.forward(features)
+        let (loss, logitGradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: batch.classIndices)
+        let classifierGradients = try classifier.backward(logitGradient, input: features)
+        let pooledGradient = embedder.normalizes ? try pooled.l2NormalizedBackward(classifierGradients.input) : classifierGradients.input
+        let statesGradient = try embedder.pooling.backward(pooledGradient, states: states, sequences: ranges)
+        let adapterGradients = try encoder.backward(statesGradient, cache: cache, parametersWhere: BertEncoder.isAdapterParameter)
+        return (loss, adapterGradients + [classifierGradients.weight, classifierGradients.bias])
+    }
+
+    public func evaluate(on batch: Batch) throws -> (loss: Double, accuracy: Double) {
+        var totalLoss = 0.0
+        var correct = 0
+        for start in stride(from: 0, to: batch.sequences.count, by: 64) {
+            let end = min(start + 64, batch.sequences.count)
+            let logits = try self.logits(for: Array(batch.sequences[start..<end]))
+            let targets = Array(batch.classIndices[start..<end])
+            totalLoss += try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: targets).loss * Double(end - start)
+            correct += zip(try logits.argmax(alongAxis: 1), targets).filter { $0 == $1 }.count
+        }
+        let count = Double(max(1, batch.sequences.count))
+        return (totalLoss / count, Double(correct) / count)
+    }
+}
