@@ -3,6 +3,7 @@ import Foundation
 import SquireEval
 import SquireLoRA
 import SquireModels
+import SquireQuantization
 import SquireTensor
 
 /// `squire bench`: what a caller of the embedder sees, timed.
@@ -33,6 +34,10 @@ struct BenchCommand: ParsableCommand {
     var inverseRegularization = 1.0
     @Option(name: .long, help: "For lora-epoch: \(LoRASpecification.usage).", transform: LoRASpecification.parse)
     var lora: LoRAConfiguration?
+    @Option(name: .long, help: "For embed: quantize the encoder's projections to 8 or 4 bits before timing.")
+    var bits: Int?
+    @Option(name: .long, help: "For embed with --bits 4: values per scale (32, 64 or 128).")
+    var groupSize = 32
     @Flag(name: .long, help: "Print the results as JSON.")
     var json = false
 
@@ -50,6 +55,10 @@ struct BenchCommand: ParsableCommand {
               batchSizes.count == batchSize.split(separator: ",").count
         else { throw ValidationError("--batch-size takes positive integers separated by commas, such as 1,32") }
         guard passes > 0 else { throw ValidationError("--passes must be positive") }
+        if bits != nil {
+            guard stage == .embed else { throw ValidationError("--bits applies to --stage embed") }
+            _ = try quantizationFormat()
+        }
     }
 
     func run() throws {
@@ -57,7 +66,8 @@ struct BenchCommand: ParsableCommand {
         if stage == .loraEpoch { return try runLoRAEpoch() }
         let texts = try InputTexts.read(input)
         guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
-        let embedder = try SentenceEmbedder(folder: model.folder)
+        var embedder = try SentenceEmbedder(folder: model.folder)
+        if let format = try quantizationFormat() { embedder = try embedder.quantized(format) }
         let run: ([String]) throws -> Void = switch stage {
         case .embed: { _ = try embedder.embeddings(for: $0) }
         case .tokenize, .fitLogistic, .loraEpoch: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
@@ -94,6 +104,7 @@ struct BenchCommand: ParsableCommand {
                 "sentences": texts.count,
                 "passes": passes,
                 "stage": stage.rawValue,
+                "weights": try quantizationFormat()?.description ?? "float32",
             ])
         }
         if json {
@@ -184,6 +195,19 @@ extension BenchCommand {
                 let epoch = result["epoch_seconds"] as! [String: Double]
                 print(String(format: "LoRA epoch, batch %d, %d examples: %.1f s median of %d", result["batch_size"] as! Int, dataset.examples.count, epoch["p50"]!, passes))
             }
+        }
+    }
+
+    /// The format `--bits` and `--group-size` name, or nil for float weights.
+    func quantizationFormat() throws -> QuantizationFormat? {
+        switch bits {
+        case nil: return nil
+        case 8: return .int8
+        case 4:
+            let format = QuantizationFormat.int4(groupSize: groupSize)
+            do { try format.validate() } catch { throw ValidationError("--group-size takes 32, 64 or 128") }
+            return format
+        default: throw ValidationError("--bits takes 8 or 4")
         }
     }
 }

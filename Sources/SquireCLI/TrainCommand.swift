@@ -44,7 +44,7 @@ struct TrainCommand: ParsableCommand {
     var weightDecay: Double?
     @Option(name: .long, help: "Hidden layer widths of the MLP head, comma-separated (one or two).")
     var hidden = "512"
-    @Option(name: .long, help: "Most epochs for the MLP head or the tiny transformer (early stopping picks fewer); default 30 and 15.")
+    @Option(name: .long, help: "Most epochs for the MLP head, the tiny transformer or --lora (early stopping picks fewer); default 30, 15 and 4.")
     var epochs: Int?
     @Flag(name: .long, help: "Weigh classes inversely to their frequency.")
     var balanced = false

@@ -37,6 +37,6 @@ import Darwin
 #endif
 
 /// The number of online processors, read once.
-enum ProcessInfoCores {
-    static let count = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+package enum ProcessInfoCores {
+    package static let count = Swift.max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 }

@@ -1,0 +1,34 @@
+#ifndef CSQUIRE_QUANT_KERNELS_H
+#define CSQUIRE_QUANT_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// 1 when the CPU runs AVX2 (and the kernels below may be called), 0 otherwise.
+int squire_quant_has_avx2(void);
+
+/// Quantizes each row of `x` ([rows, k], row-major) symmetrically to int8:
+/// `scales[r] = max|x[r, :]| / 127`, `q[r, l] = round(x[r, l] / scales[r])`. A row of zeros
+/// gets scale 0 and zeros.
+void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int8_t *q, float *scales);
+
+/// `c[i, j] += (Σ_l a[i, l] · w[j, l]) · sa[i] · sw[j]` for `i < m`, `j0 <= j < j1`.
+///
+/// `a` is [m, k] int8 with one scale per row, `w` is [n, k] int8 with one scale per row
+/// (output channel); every value lies in [-127, 127]. `c` has row stride `ldc`.
+void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
+                         const int8_t *w, const float *sw, ptrdiff_t k,
+                         ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc);
+
+/// `c[i, j] += Σ_g sw[j, g] · Σ_{b in g} sa[i, b] · (Σ_{l in block b} a[i, l] · w[j, l])` for
+/// `i < m`, `j0 <= j < j1`, with 4-bit weights and activations scaled per block of 32
+/// (`sa` is [m, k / 32]).
+///
+/// `w` holds `k / 2` bytes per output row: in every 32 values, byte `t` carries value `t` in
+/// its low nibble and value `t + 16` in its high nibble, each stored plus 8 (so [-8, 7]
+/// becomes [0, 15]). `sw` is [n, k / group]; `group` is a multiple of 32 dividing `k`.
+void squire_gemm_q4_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
+                         const uint8_t *w, const float *sw, ptrdiff_t k, ptrdiff_t group,
+                         ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc);
+
+#endif

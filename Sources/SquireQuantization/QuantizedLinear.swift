@@ -1,0 +1,99 @@
+public import SquireModels
+public import SquireTensor
+
+/// A linear layer whose weight is stored in 8 or 4 bits: `y = x · Ŵᵀ + b`.
+///
+/// The forward pass quantizes each row of `x` to int8 on the fly (one scale per row) and
+/// multiplies integers (int8 × int8 or int8 × int4, summed in int32), then scales. The
+/// weight is frozen: ``parameters`` holds only the float bias, and the backward pass sends
+/// gradients through the dequantized weight, so a LoRA adapter can train on top of it.
+public struct QuantizedLinear: LinearLayer, Hashable {
+    /// The quantized `[outputDimension, inputDimension]` weight.
+    public let weight: QuantizedMatrix
+    /// `[outputDimension]`, kept in float.
+    public let bias: Tensor
+
+    /// Creates a layer from a quantized weight and a float bias, checking that they agree.
+    public init(weight: QuantizedMatrix, bias: Tensor) throws {
+        guard bias.shape == [weight.rows] else {
+            throw TensorError.shapeMismatch("QuantizedLinear (weight vs bias)", [weight.rows, weight.columns], bias.shape)
+        }
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// Quantizes a float layer's weight; the bias stays in float.
+    public init(quantizing linear: Linear, format: QuantizationFormat) throws {
+        try self.init(weight: QuantizedMatrix(quantizing: linear.weight, format: format), bias: linear.bias)
+    }
+
+    public var inputDimension: Int { weight.columns }
+    public var outputDimension: Int { weight.rows }
+
+    public var parameters: [(key: String, tensor: Tensor)] {
+        [("bias", bias)]
+    }
+
+    public func replacingParameters(_ tensors: [Tensor]) throws -> QuantizedLinear {
+        guard tensors.count == 1 else {
+            throw TensorError.shapeMismatch("QuantizedLinear.replacingParameters", [1], [tensors.count])
+        }
+        return try QuantizedLinear(weight: weight, bias: tensors[0])
+    }
+
+    /// The float layer the quantized one stands for.
+    public func dequantized() -> Linear {
+        // The dequantized weight is [rows, columns] and the bias [rows] by construction.
+        try! Linear(weight: weight.dequantized(), bias: bias)
+    }
+
+    /// `x · Ŵᵀ + b + residual` with the fastest integer kernel the CPU runs.
+    ///
+    /// - Throws: `TensorError.shapeMismatch` for a wrong input or residual shape;
+    ///   ``QuantizationError/nonFiniteInput(_:)`` when `x` holds NaN or infinity.
+    public func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor {
+        try forward(x, adding: residual, kernel: .best)
+    }
+
+    /// ``forward(_:adding:)`` with a chosen kernel, for tests and benchmarks.
+    package func forward(_ x: Tensor, adding residual: Tensor?, kernel: QuantizedKernel) throws -> Tensor {
+        guard let inner = x.shape.last, inner == inputDimension else {
+            throw TensorError.shapeMismatch("QuantizedLinear.forward (input vs weight)", x.shape, [weight.rows, weight.columns])
+        }
+        let rows = x.shape.dropLast().reduce(1, *)
+        let outputShape = Array(x.shape.dropLast()) + [outputDimension]
+        var output: [Float]
+        if let residual {
+            guard residual.shape == outputShape else {
+                throw TensorError.shapeMismatch("QuantizedLinear.forward (output vs residual)", outputShape, residual.shape)
+            }
+            output = try (residual + bias).scalars
+        } else {
+            let bias = bias.scalars
+            output = []
+            output.reserveCapacity(rows * outputDimension)
+            for _ in 0..<rows { output.append(contentsOf: bias) }
+        }
+        try x.withUnsafeBufferPointer { input in
+            try output.withUnsafeMutableBufferPointer { out in
+                try weight.accumulateProduct(input, rows: rows, into: out, kernel: kernel)
+            }
+        }
+        return try Tensor(shape: outputShape, scalars: output)
+    }
+
+    /// `∂L/∂x = ∂L/∂y · Ŵ` through the dequantized weight, and `∂L/∂b` when selected; the
+    /// quantized weight itself gets no gradient.
+    public func backward(
+        _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
+    ) throws -> (input: Tensor, parameters: [Tensor]) {
+        let input = cache.input
+        let rows = input.shape.dropLast().reduce(1, *)
+        guard input.shape.last == inputDimension, outputGradient.shape == Array(input.shape.dropLast()) + [outputDimension] else {
+            throw TensorError.shapeMismatch("QuantizedLinear.backward (input vs output gradient)", input.shape, outputGradient.shape)
+        }
+        let flatGradient = try outputGradient.reshaped(to: [rows, outputDimension])
+        let parameters = selected("bias") ? [try flatGradient.sum(alongAxis: 0)] : []
+        return (try Tensor.matmul(flatGradient, weight.dequantized()).reshaped(to: input.shape), parameters)
+    }
+}
