@@ -14,14 +14,20 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             After a warm-up, embeds every input text in consecutive batches of each size and reports per-call latency percentiles and throughput, over --passes passes. Times are wall clock on this machine; compare against peers run in the same sitting, never across sittings.
 
-            Example:
+            With --data and one or more --model bundles, compares the bundles instead: each one's accuracy, macro-F1 and ECE on the labelled data, its label agreement and embedding cosine with the first bundle, its size, its batch-1 latency and batch-32 throughput — what quantizing a bundle (`squire quantize`) cost and saved.
+
+            Examples:
               squire bench --input sentences.txt --batch-size 1,32 --json
+              squire bench --model intent-bundle --model intent-int8 --model intent-int4 --data test.jsonl
             """
     )
 
-    @OptionGroup var model: ModelOptions
+    @Option(name: .long, help: "The model folder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2); with --data, a bundle to compare (repeat for several, the first is the baseline).")
+    var model: [String] = []
+    @Option(name: .long, help: "Labelled texts (.jsonl or .csv) on which to compare the --model bundles.")
+    var data: String?
     @Option(name: .long, help: "Texts: a .txt file (one per line) or a .jsonl file with a \"text\" field.")
-    var input: String
+    var input: String?
     @Option(name: .long, help: "Comma-separated batch sizes.")
     var batchSize = "1,32"
     @Option(name: .long, help: "Timed passes over the inputs per batch size.")
@@ -50,7 +56,17 @@ struct BenchCommand: ParsableCommand {
 
     var batchSizes: [Int] { batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
 
+    /// The encoder folder the single-model stages run.
+    var modelFolder: String { model.first ?? ModelFolder.allMiniLML6V2 }
+
     func validate() throws {
+        if data != nil {
+            guard !model.isEmpty else { throw ValidationError("--data compares bundles: give at least one --model BUNDLE") }
+            guard input == nil, bits == nil, stage == .embed else { throw ValidationError("--data compares --model bundles; it takes no --input, --bits or --stage") }
+            return
+        }
+        guard model.count <= 1 else { throw ValidationError("several --model folders are compared only with --data") }
+        guard input != nil else { throw ValidationError("--input is required (or --data with --model bundles to compare)") }
         guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 > 0 }),
               batchSizes.count == batchSize.split(separator: ",").count
         else { throw ValidationError("--batch-size takes positive integers separated by commas, such as 1,32") }
@@ -62,11 +78,13 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let data { return try runComparison(data: data) }
+        let input = input ?? ""
         if stage == .fitLogistic { return try runLogisticFit() }
         if stage == .loraEpoch { return try runLoRAEpoch() }
         let texts = try InputTexts.read(input)
         guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
-        var embedder = try SentenceEmbedder(folder: model.folder)
+        var embedder = try SentenceEmbedder(folder: modelFolder)
         if let format = try quantizationFormat() { embedder = try embedder.quantized(format) }
         let run: ([String]) throws -> Void = switch stage {
         case .embed: { _ = try embedder.embeddings(for: $0) }
@@ -108,7 +126,7 @@ struct BenchCommand: ParsableCommand {
             ])
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": model.folder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": modelFolder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("batch  p50 ms   p95 ms   sentences/s   (\(texts.count) texts, \(passes) passes)")
@@ -123,6 +141,7 @@ struct BenchCommand: ParsableCommand {
 extension BenchCommand {
     /// Times `LogisticHead.fit` with scikit-learn's stopping rule (tol 1e-4), one fit per pass.
     func runLogisticFit() throws {
+        let input = input ?? ""
         guard let labels else { throw ValidationError("--stage fit-logistic needs --labels, the labelled data in the order of --input") }
         struct Row: Decodable { var embedding: [Float] }
         let rows = try JSONLines.read(Row.self, from: input, expecting: "expected a JSON object with an \"embedding\" array").map(\.value)
@@ -164,8 +183,9 @@ extension BenchCommand {
     /// and the classifier, AdamW) over the labelled `--input`, once per pass and batch size:
     /// the figure `Scripts/bench-lora-epoch.sh` compares with PEFT.
     func runLoRAEpoch() throws {
+        let input = input ?? ""
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: input))
-        let base = try SentenceEmbedder(folder: model.folder)
+        let base = try SentenceEmbedder(folder: modelFolder)
         let clock = ContinuousClock()
         var results: [[String: Any]] = []
         for size in batchSizes {
@@ -188,7 +208,7 @@ extension BenchCommand {
             ])
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": model.folder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": modelFolder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             for result in results {

@@ -11,6 +11,15 @@ public struct BertEmbeddings: Sendable {
     /// Applied to the sum.
     public var norm: LayerNorm
 
+    /// Creates the layer from its tables, checking that they share one width.
+    public init(words: Tensor, positions: Tensor, tokenTypes: Tensor, norm: LayerNorm) throws {
+        let width = words.shape.last ?? 0
+        for (name, table) in [("positions", positions), ("token types", tokenTypes)] where table.rank != 2 || table.shape[1] != width || words.rank != 2 {
+            throw TensorError.shapeMismatch("BertEmbeddings (words vs \(name))", words.shape, table.shape)
+        }
+        (self.words, self.positions, self.tokenTypes, self.norm) = (words, positions, tokenTypes, norm)
+    }
+
     /// `[N, D]` for the packed tokens of `sequences`, each sequence's positions counted from 0.
     public func forward(_ sequences: [[Int]]) throws -> Tensor {
         let words = try self.words.gatheringRows(at: sequences.flatMap { $0 })

@@ -16,7 +16,7 @@ extension BertEncoder {
         func normal(_ shape: [Int]) throws -> Tensor { try Tensor.normal(shape, standardDeviation: 0.02, using: &generator) }
         func linear(out: Int, in input: Int) throws -> Linear { try Linear(weight: normal([out, input]), bias: Tensor.zeros([out])) }
         func norm() throws -> LayerNorm { LayerNorm(gamma: try Tensor.ones([d]), beta: try Tensor.zeros([d]), epsilon: epsilon) }
-        let embeddings = BertEmbeddings(
+        let embeddings = try BertEmbeddings(
             words: try normal([configuration.vocabularySize, d]), positions: try normal([configuration.maximumPositions, d]),
             tokenTypes: try normal([configuration.tokenTypeCount, d]), norm: try norm())
         let layers = try (0..<configuration.layerCount).map { _ in
@@ -86,7 +86,7 @@ extension BertEncoder {
         for (index, (key, tensor)) in current.enumerated() where tensors[index].shape != tensor.shape {
             throw TensorError.shapeMismatch("BertEncoder.replacingParameters (\(key))", tensor.shape, tensors[index].shape)
         }
-        let embeddings = BertEmbeddings(
+        let embeddings = try BertEmbeddings(
             words: tensors[0], positions: tensors[1], tokenTypes: tensors[2],
             norm: LayerNorm(gamma: tensors[3], beta: tensors[4], epsilon: self.embeddings.norm.epsilon))
         var start = 5

@@ -33,7 +33,7 @@ public struct BertEncoder: Sendable {
         func norm(_ key: String) throws -> LayerNorm {
             LayerNorm(gamma: try load(key + ".weight", [d]), beta: try load(key + ".bias", [d]), epsilon: epsilon)
         }
-        embeddings = BertEmbeddings(
+        embeddings = try BertEmbeddings(
             words: try load("embeddings.word_embeddings.weight", [configuration.vocabularySize, d]),
             positions: try load("embeddings.position_embeddings.weight", [configuration.maximumPositions, d]),
             tokenTypes: try load("embeddings.token_type_embeddings.weight", [configuration.tokenTypeCount, d]),
@@ -98,8 +98,9 @@ public struct BertEncoder: Sendable {
         return ranges
     }
 
-    /// An encoder from its parts, for training code that rebuilds it with new parameters.
-    init(configuration: BertConfiguration, embeddings: BertEmbeddings, layers: [BertLayer]) {
+    /// An encoder from its parts, for code that rebuilds it with new parameters or layers;
+    /// the caller has checked their shapes against `configuration`.
+    package init(configuration: BertConfiguration, embeddings: BertEmbeddings, layers: [BertLayer]) {
         self.configuration = configuration
         self.embeddings = embeddings
         self.layers = layers

@@ -1,6 +1,6 @@
 package import Foundation
 public import SquireCore
-import SquireTensor
+package import SquireTensor
 
 /// A trained classifier as a folder you can ship, copy and reload:
 ///
@@ -69,7 +69,7 @@ public struct ClassifierBundle: Sendable {
         "special_tokens_map.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
     ]
     static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]
-    static let requiredFiles = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
+    package static let requiredFiles = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
 
     /// Creates a bundle from a trained classifier whose encoder was loaded from `encoderFolder`.
     public init(classifier: EmbeddingClassifier, card: ModelCard, encoderFolder: String) {
@@ -102,13 +102,10 @@ public struct ClassifierBundle: Sendable {
         if let peek: BundleConfiguration = try? Self.decode(folder, "config.json"), peek.head.type == "lora" {
             throw BundleError.invalidFile(file: "config.json", reason: "this bundle holds a LoRA adapter; load it with SquireLoRA's LoRABundle(folder:)")
         }
-        _ = try BundleManifest.verify(folder: folder, requiring: Self.requiredFiles)
-        let configuration: BundleConfiguration = try Self.decode(folder, "config.json")
-        guard configuration.format == Self.format else {
-            throw BundleError.invalidFile(file: "config.json", reason: "format \"\(configuration.format)\" is not \"\(Self.format)\"")
+        let (configuration, labels, weights) = try Self.parts(of: folder)
+        if let quantization = configuration.quantization {
+            throw BundleError.invalidFile(file: "config.json", reason: "this bundle's encoder is quantized (\(quantization)); load it with SquireQuantization's QuantizedBundle(folder:)")
         }
-        let labels: [String] = try Self.decode(folder, "labels.json")
-        let weights = try SafetensorsFile(path: folder + "/head.safetensors")
         card = configuration.card
         if configuration.head.type == "tiny-transformer" {
             guard let shape = configuration.head.transformer else {
@@ -128,25 +125,62 @@ public struct ClassifierBundle: Sendable {
                 dropout: Dropout(rate: configuration.head.dropout ?? 0), labels: labels, calibration: configuration.calibration))
             return
         }
-        let head: any ClassificationHead
-        switch configuration.head.type {
-        case "logistic":
-            head = try LogisticHead(weight: weights.tensor("weight"), bias: weights.tensor("bias"), labels: labels)
-        case "mlp":
-            let count = (configuration.head.hiddenSizes?.count ?? 0) + 1
-            let layers = try (0..<count).map { try Linear(weight: weights.tensor("layers.\($0).weight"), bias: weights.tensor("layers.\($0).bias")) }
-            head = try MLPHead(
-                layers: layers, activation: configuration.head.activation ?? .gelu,
-                dropout: Dropout(rate: configuration.head.dropout ?? 0), labels: labels,
-                inputMean: weights.tensor("input.mean"), inputScale: weights.tensor("input.scale"))
-        case let other:
-            throw BundleError.invalidFile(file: "config.json", reason: "unknown head type \"\(other)\"; expected logistic or mlp")
-        }
+        let head = try Self.head(configuration.head, weights: weights, labels: labels)
         encoderFolder = folder + "/encoder"
         for file in ["encoder/config.json", "encoder/model.safetensors"] where !FileManager.default.fileExists(atPath: folder + "/" + file) {
             throw BundleError.missingFile(file)
         }
         model = .embedding(try EmbeddingClassifier(embedder: SentenceEmbedder(folder: encoderFolder), head: head, calibration: configuration.calibration))
+    }
+
+    /// A verified bundle's configuration, labels and `head.safetensors`.
+    package static func parts(of folder: String) throws -> (configuration: BundleConfiguration, labels: [String], weights: SafetensorsFile) {
+        _ = try BundleManifest.verify(folder: folder, requiring: requiredFiles)
+        let configuration: BundleConfiguration = try decode(folder, "config.json")
+        guard configuration.format == format else {
+            throw BundleError.invalidFile(file: "config.json", reason: "format \"\(configuration.format)\" is not \"\(format)\"")
+        }
+        let labels: [String] = try decode(folder, "labels.json")
+        return (configuration, labels, try SafetensorsFile(path: folder + "/head.safetensors"))
+    }
+
+    /// The head a bundle's configuration describes, from its weights.
+    package static func head(_ description: BundleConfiguration.Head, weights: SafetensorsFile, labels: [String]) throws -> any ClassificationHead {
+        let head: any ClassificationHead
+        switch description.type {
+        case "logistic":
+            head = try LogisticHead(weight: weights.tensor("weight"), bias: weights.tensor("bias"), labels: labels)
+        case "mlp":
+            let count = (description.hiddenSizes?.count ?? 0) + 1
+            let layers = try (0..<count).map { try Linear(weight: weights.tensor("layers.\($0).weight"), bias: weights.tensor("layers.\($0).bias")) }
+            head = try MLPHead(
+                layers: layers, activation: description.activation ?? .gelu,
+                dropout: Dropout(rate: description.dropout ?? 0), labels: labels,
+                inputMean: weights.tensor("input.mean"), inputScale: weights.tensor("input.scale"))
+        case let other:
+            throw BundleError.invalidFile(file: "config.json", reason: "unknown head type \"\(other)\"; expected logistic or mlp")
+        }
+        return head
+    }
+
+    /// How a head is described in `config.json`, for the heads a bundle can hold.
+    package static func description(of head: any ClassificationHead) throws -> BundleConfiguration.Head {
+        switch head {
+        case is LogisticHead:
+            return .init(type: "logistic")
+        case let mlp as MLPHead:
+            return .init(type: "mlp", hiddenSizes: mlp.layers.dropLast().map(\.outputDimension), activation: mlp.activation, dropout: mlp.dropout.rate)
+        default:
+            throw BundleError.invalidFile(file: "config.json", reason: "a \(type(of: head)) head cannot be saved in a bundle yet")
+        }
+    }
+
+    /// Writes a head's weights as `head.safetensors`.
+    package static func writeHead(_ parameters: [(key: String, value: Tensor)], to url: URL) throws {
+        var weights = SafetensorsWriter()
+        for (key, value) in parameters { try weights.add(value, named: key) }
+        weights.metadata = ["format": format]
+        try weights.write(to: url.path)
     }
 
     /// Writes the bundle to `folder`, replacing any bundle there only once the new one is complete.
@@ -159,14 +193,7 @@ public struct ClassifierBundle: Sendable {
             var copies: [(from: String, to: String)] = []
             switch model {
             case .embedding(let classifier):
-                switch classifier.head {
-                case is LogisticHead:
-                    description = .init(type: "logistic")
-                case let mlp as MLPHead:
-                    description = .init(type: "mlp", hiddenSizes: mlp.layers.dropLast().map(\.outputDimension), activation: mlp.activation, dropout: mlp.dropout.rate)
-                default:
-                    throw BundleError.invalidFile(file: "config.json", reason: "a \(type(of: classifier.head)) head cannot be saved in a bundle yet")
-                }
+                description = try Self.description(of: classifier.head)
                 (calibration, labels) = (classifier.calibration, classifier.labels)
                 copies = Self.encoderFiles.map { (encoderFolder + "/" + $0, "encoder/" + $0) }
             case .tinyTransformer(let classifier):
@@ -180,10 +207,7 @@ public struct ClassifierBundle: Sendable {
             let configuration = BundleConfiguration(format: Self.format, head: description, calibration: calibration, card: card, version: version)
             try Self.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
             try Self.writeJSON(labels, to: staging.appendingPathComponent("labels.json"))
-            var weights = SafetensorsWriter()
-            for (key, value) in parameters { try weights.add(value, named: key) }
-            weights.metadata = ["format": Self.format]
-            try weights.write(to: staging.appendingPathComponent("head.safetensors").path)
+            try Self.writeHead(parameters, to: staging.appendingPathComponent("head.safetensors"))
             try Data(card.markdown.utf8).write(to: staging.appendingPathComponent("MODEL_CARD.md"))
             written += try Self.copy(copies, into: staging)
             if case .embedding = model, !written.contains("encoder/model.safetensors") { throw BundleError.missingFile(encoderFolder + "/model.safetensors") }
@@ -284,6 +308,8 @@ package struct BundleConfiguration: Codable {
     package var calibration: Calibration
     package var card: ModelCard
     package var version: String
+    /// How the encoder's weights are quantized (`int8`, `int4-32`); absent for float.
+    package var quantization: String?
 }
 
 extension BundleConfiguration.Head {
@@ -294,7 +320,7 @@ extension BundleConfiguration.Head {
 }
 
 extension BundleConfiguration {
-    package init(head: Head, calibration: Calibration, card: ModelCard, version: String) {
-        self.init(format: ClassifierBundle.format, head: head, calibration: calibration, card: card, version: version)
+    package init(head: Head, calibration: Calibration, card: ModelCard, version: String, quantization: String? = nil) {
+        self.init(format: ClassifierBundle.format, head: head, calibration: calibration, card: card, version: version, quantization: quantization)
     }
 }

@@ -88,7 +88,7 @@ public struct SafetensorsFile: Sendable {
     }
 
     /// IEEE 754 binary16 to Float, exactly (every half is a float), subnormals and NaN included.
-    static func float(fromHalf half: UInt16) -> Float {
+    package static func float(fromHalf half: UInt16) -> Float {
         let sign = UInt32(half & 0x8000) << 16
         let exponent = Int(half >> 10) & 0x1F
         let mantissa = UInt32(half & 0x03FF)

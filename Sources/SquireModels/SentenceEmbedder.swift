@@ -38,6 +38,13 @@ public struct SentenceEmbedder: TextEmbedder {
             pooling: modules.pooling, normalizes: modules.normalizes)
     }
 
+    /// The tokenizer and pooling of the model folder at `folder` over `encoder`, for
+    /// checkpoints (quantized ones) that ``init(folder:)`` cannot read.
+    package init(folder: String, encoder: BertEncoder) throws {
+        let modules = try SentenceTransformersModules(folder: folder)
+        try self.init(tokenizer: WordPieceTokenizer(folder: folder), encoder: encoder, pooling: modules.pooling, normalizes: modules.normalizes)
+    }
+
     /// Assembles an embedder from its parts.
     public init(tokenizer: WordPieceTokenizer, encoder: BertEncoder, pooling: Pooling = .mean, normalizes: Bool = true) throws {
         guard tokenizer.vocabularySize <= encoder.configuration.vocabularySize else {

@@ -4,9 +4,10 @@ public import SquireTensor
 ///
 /// Quantization is symmetric. ``QuantizationFormat/int8`` keeps `round(x / s)` with
 /// `s = max|row| / 127` per row. ``QuantizationFormat/int4(groupSize:)`` follows llama.cpp's
-/// Q4_0 per group: `s = m / -8` for the value `m` of largest magnitude, `q = round(x / s)`
-/// clamped to [-8, 7] and stored plus 8; in every 32 values, byte `t` holds value `t` in its
-/// low nibble and value `t + 16` in its high nibble.
+/// Q4_0 per group: `q = round(x / s)` clamped to [-8, 7] and stored plus 8, with a binary16
+/// scale `s = m / -d` for the value `m` of largest magnitude, where Q4_0's `d = 8` is one of
+/// the candidates tried and the one losing least is kept; in every 32 values, byte `t`
+/// holds value `t` in its low nibble and value `t + 16` in its high nibble.
 public struct QuantizedMatrix: Sendable, Hashable {
     /// The storage format.
     public let format: QuantizationFormat
@@ -17,7 +18,8 @@ public struct QuantizedMatrix: Sendable, Hashable {
     /// The integers, row-major: one signed byte each for int8 (as bit patterns), two per
     /// byte for int4.
     public let values: [UInt8]
-    /// One scale per row for int8; `[rows, columns / groupSize]` for int4.
+    /// One scale per row for int8; `[rows, columns / groupSize]` for int4, each a value
+    /// binary16 represents (checkpoints store them as `F16`).
     public let scales: [Float]
 
     /// Quantizes a rank-2 float matrix.
@@ -66,8 +68,8 @@ public struct QuantizedMatrix: Sendable, Hashable {
         guard scales.count == expectedScales else {
             throw QuantizationError.invalidData("\(scales.count) scales for a \(rows) × \(columns) \(format) matrix, expected \(expectedScales)")
         }
-        if let index = scales.firstIndex(where: { !$0.isFinite || (format == .int8 && $0 < 0) }) {
-            throw QuantizationError.invalidData("scale \(index) is \(scales[index])")
+        if let index = scales.firstIndex(where: { !$0.isFinite || (format == .int8 && $0 < 0) || (format != .int8 && HalfPrecision.rounded($0) != $0) }) {
+            throw QuantizationError.invalidData("scale \(index) is \(scales[index])\(format == .int8 ? "" : ", which binary16 does not hold")")
         }
         if format == .int8, let index = values.firstIndex(of: 0x80) {
             throw QuantizationError.invalidData("value \(index) is -128; int8 values lie in [-127, 127]")
@@ -140,13 +142,16 @@ public struct QuantizedMatrix: Sendable, Hashable {
     }
 
     /// The scale whose rounding loses least (sum of squared errors) among `extreme / -d`
-    /// for d from 6 to 10 in steps of 1/8. Q4_0 takes d = 8, which puts the extreme value
-    /// exactly on -8; a larger d clips it a little and resolves the other values finer.
+    /// for d from 6 to 10 in steps of 1/8, each rounded to binary16. Q4_0 takes d = 8,
+    /// which puts the extreme value exactly on -8; a larger d clips it a little and
+    /// resolves the other values finer. Zero wins only when nothing else does better (an
+    /// all-zero group, or one too small for binary16).
     private static func bestInt4Scale(_ group: Slice<UnsafeBufferPointer<Float>>, extreme: Float) -> Float {
-        guard extreme != 0 else { return 0 }
-        var best: (scale: Float, error: Float) = (extreme / -8, .infinity)
+        var best: (scale: Float, error: Float) = (0, group.reduce(0) { $0 + $1 * $1 })
         for step in 48...80 {
-            let scale = extreme / (-Float(step) / 8)
+            // Scales are stored in binary16, so the candidates are what it holds.
+            let scale = HalfPrecision.rounded(extreme / (-Float(step) / 8))
+            guard scale != 0, scale.isFinite else { continue }
             let inverse = 1 / scale
             var error: Float = 0
             for value in group {

@@ -1,3 +1,4 @@
+import SquireModels
 import SquireQuantization
 import SquireTensor
 import Testing
@@ -51,10 +52,10 @@ import Testing
                 for index in range where abs(original[index]) <= 7.5 * step {
                     #expect(abs(back[index] - original[index]) <= step / 2 * 1.0001)
                 }
-                // Q4_0's own scale (the extreme value on -8) is among those tried, so the
-                // chosen one loses no more.
+                // Q4_0's own scale (the extreme value on -8, in binary16) is among those
+                // tried, so the chosen one loses no more.
                 let extreme = original[range].max { abs($0) < abs($1) }!
-                let q4_0 = extreme / -8
+                let q4_0 = HalfPrecision.rounded(extreme / -8)
                 let q4_0Error = original[range].reduce(Float(0)) { sum, x in
                     let level = min(max((x / q4_0).rounded(.toNearestOrEven), -8), 7)
                     return sum + (x - level * q4_0) * (x - level * q4_0)
@@ -123,5 +124,25 @@ import Testing
         #expect(throws: QuantizationError.self) {
             try QuantizedMatrix(format: .int4(groupSize: 32), rows: 3, columns: 64, values: q4.values, scales: Array(q4.scales.dropLast()))
         }
+        var offGrid = q4.scales
+        offGrid[0] = 0.1  // binary16 has no 0.1
+        #expect(throws: QuantizationError.self) {
+            try QuantizedMatrix(format: .int4(groupSize: 32), rows: 3, columns: 64, values: q4.values, scales: offGrid)
+        }
+    }
+
+    @Test func halfPrecisionRoundsToNearestEven() throws {
+        // Every finite half survives the trip through float and back.
+        for bits in UInt16.min...UInt16.max where bits & 0x7C00 != 0x7C00 {
+            #expect(HalfPrecision.bits(SafetensorsFile.float(fromHalf: bits)) == bits)
+        }
+        // Between neighbours, the nearer wins; a tie goes to the even one.
+        let one = SafetensorsFile.float(fromHalf: 0x3C00), next = SafetensorsFile.float(fromHalf: 0x3C01)
+        #expect(HalfPrecision.bits(one + (next - one) * 0.4) == 0x3C00)
+        #expect(HalfPrecision.bits(one + (next - one) * 0.6) == 0x3C01)
+        #expect(HalfPrecision.bits(one + (next - one) * 0.5) == 0x3C00)
+        #expect(HalfPrecision.bits(1e-8) == 0x0000)
+        #expect(HalfPrecision.bits(-1e6) == 0xFC00)
+        #expect(HalfPrecision.bits(6e-8) == 0x0001)
     }
 }

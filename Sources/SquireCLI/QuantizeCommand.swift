@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import SquireModels
+import SquireQuantization
+
+/// `squire quantize`: a bundle's encoder in 8 or 4 bits, saved as a new bundle.
+struct QuantizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Quantize a bundle's encoder to 8 or 4 bits and save it as a new bundle.",
+        discussion: """
+            Reads a bundle written by `squire train` (a logistic or MLP head on the frozen encoder), quantizes the encoder's projections and word-embedding table — int8 with one scale per output channel, or int4 with one binary16 scale per --group-size values (llama.cpp's Q4_0 layout) — and writes a bundle that `squire predict`, `eval`, `profile` and `bench` open like any other. The head, biases, layer norms and position embeddings stay in float. Prints the encoder's file size before and after. Measure what quantization cost with `squire eval` on both bundles, or `squire bench --model A --model B`.
+
+            Example:
+              squire quantize --model intent-bundle --bits 8 --output intent-int8
+            """
+    )
+
+    @Option(name: .long, help: "The bundle to quantize (from `squire train`).")
+    var model: String
+    @Option(name: .long, help: "Bits per weight: 8 or 4.")
+    var bits: Int
+    @Option(name: .long, help: "With --bits 4: values per scale (32, 64 or 128).")
+    var groupSize = 32
+    @Flag(name: .long, help: "Keep the word-embedding table in float (a larger file, slightly closer to the original).")
+    var floatEmbeddings = false
+    @Option(name: .long, help: "Where to write the quantized bundle folder.")
+    var output: String
+
+    func validate() throws {
+        guard bits == 8 || bits == 4 else { throw ValidationError("--bits takes 8 or 4") }
+        guard [32, 64, 128].contains(groupSize) else { throw ValidationError("--group-size takes 32, 64 or 128") }
+        guard URL(fileURLWithPath: model).standardizedFileURL != URL(fileURLWithPath: output).standardizedFileURL else {
+            throw ValidationError("--output must differ from --model; the original is kept")
+        }
+    }
+
+    func run() throws {
+        let format: QuantizationFormat = bits == 8 ? .int8 : .int4(groupSize: groupSize)
+        let bundle = try ClassifierBundle(folder: model)
+        let quantized = try QuantizedBundle(quantizing: bundle, to: format) { key in
+            !(floatEmbeddings && key == QuantizedBundle.wordEmbeddingsKey)
+        }
+        try quantized.save(to: output)
+        let before = Self.size(of: model + "/encoder/model.safetensors")
+        let after = Self.size(of: output + "/encoder/model.safetensors")
+        print(String(
+            format: "wrote %@ (version %@): encoder weights %@, %.1f MB → %.1f MB (%.1f%%)",
+            output, quantized.version, format.description, Double(before) / 1e6, Double(after) / 1e6, Double(after) / Double(max(before, 1)) * 100))
+    }
+
+    static func size(of path: String) -> Int {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+public import SquireModels
+import SquireCore
+import SquireTensor
+
+/// A classifier bundle whose encoder is quantized: the layout of a `ClassifierBundle`
+/// (`config.json`, `head.safetensors`, `labels.json`, `encoder/`, `MODEL_CARD.md`,
+/// `manifest.json`), with `encoder/model.safetensors` holding 8- or 4-bit weights (see
+/// ``QuantizationFormat``) and `config.json` naming the format. The head stays in float.
+///
+/// `ClassifierBundle(folder:)` refuses such a bundle and says to open it here. Saving is
+/// atomic and loading verifies every checksum, as for every bundle.
+public struct QuantizedBundle: Sendable {
+    /// The classifier over the quantized encoder.
+    public var classifier: EmbeddingClassifier
+    /// How the encoder's weights are stored.
+    public var format: QuantizationFormat
+    /// The word-embedding table's quantized form, when it is stored quantized; the
+    /// encoder holds its dequantized values, so lookups stay float.
+    public var quantizedWords: QuantizedMatrix?
+    /// What the model card says.
+    public var card: ModelCard
+    /// The folder the encoder's tokenizer and configuration files are copied from.
+    public var encoderFolder: String
+
+    /// The key of the word-embedding table in ``init(quantizing:to:where:)``'s filter.
+    public static let wordEmbeddingsKey = QuantizedCheckpoint.wordsKey
+
+    /// Quantizes a bundle's encoder to `format`.
+    ///
+    /// - Parameter filter: which parts to quantize, by checkpoint key: the projections
+    ///   (`encoder.layer.0.attention.self.query`) and ``wordEmbeddingsKey``; the default
+    ///   takes them all. Position and token-type embeddings, layer norms, biases and the head
+    ///   stay in float.
+    /// - Throws: ``QuantizationError`` for an unsupported format;
+    ///   `BundleError.invalidFile` for a bundle that holds a tiny transformer.
+    public init(quantizing bundle: ClassifierBundle, to format: QuantizationFormat, where filter: (_ key: String) -> Bool = { _ in true }) throws {
+        guard let classifier = bundle.embeddingClassifier else {
+            throw BundleError.invalidFile(file: "config.json", reason: "only a head on a sentence encoder can be quantized; this bundle holds a tiny transformer")
+        }
+        var card = bundle.card
+        card.method += " Encoder weights quantized to \(format) (SquireQuantization)."
+        try self.init(quantizing: classifier, to: format, where: filter, card: card, encoderFolder: bundle.encoderFolder)
+    }
+
+    /// Quantizes a classifier whose encoder was loaded from `encoderFolder`.
+    public init(
+        quantizing classifier: EmbeddingClassifier, to format: QuantizationFormat, where filter: (_ key: String) -> Bool = { _ in true },
+        card: ModelCard, encoderFolder: String
+    ) throws {
+        try format.validate()
+        var encoder = try classifier.embedder.encoder.quantized(format) { key, _ in filter(key) }
+        var words: QuantizedMatrix?
+        if filter(Self.wordEmbeddingsKey) {
+            let table = try QuantizedMatrix(quantizing: encoder.embeddings.words, format: format)
+            var embeddings = encoder.embeddings
+            embeddings.words = table.dequantized()
+            encoder = BertEncoder(configuration: encoder.configuration, embeddings: embeddings, layers: encoder.layers)
+            words = table
+        }
+        let embedder = classifier.embedder
+        var quantized = try SentenceEmbedder(tokenizer: embedder.tokenizer, encoder: encoder, pooling: embedder.pooling, normalizes: embedder.normalizes)
+        quantized.batchSize = embedder.batchSize
+        self.classifier = try EmbeddingClassifier(embedder: quantized, head: classifier.head, calibration: classifier.calibration)
+        self.format = format
+        self.quantizedWords = words
+        self.card = card
+        self.encoderFolder = encoderFolder
+    }
+
+    /// Loads and verifies the bundle at `folder`.
+    public init(folder: String) throws {
+        let (configuration, labels, weights) = try ClassifierBundle.parts(of: folder)
+        guard configuration.quantization != nil else {
+            throw BundleError.invalidFile(file: "config.json", reason: "this bundle's encoder is not quantized; load it with ClassifierBundle(folder:)")
+        }
+        let head = try ClassifierBundle.head(configuration.head, weights: weights, labels: labels)
+        encoderFolder = folder + "/encoder"
+        for file in ["encoder/config.json", "encoder/model.safetensors"] where !FileManager.default.fileExists(atPath: folder + "/" + file) {
+            throw BundleError.missingFile(file)
+        }
+        let checkpoint = try SafetensorsFile(path: encoderFolder + "/model.safetensors")
+        let (encoder, words) = try QuantizedCheckpoint.encoder(
+            from: checkpoint, configuration: BertConfiguration(contentsOf: encoderFolder + "/config.json"))
+        classifier = try EmbeddingClassifier(
+            embedder: SentenceEmbedder(folder: encoderFolder, encoder: encoder), head: head, calibration: configuration.calibration)
+        format = try Self.format(of: encoder, words: words)
+        quantizedWords = words
+        card = configuration.card
+    }
+
+    /// The format the encoder's quantized layers share.
+    private static func format(of encoder: BertEncoder, words: QuantizedMatrix?) throws -> QuantizationFormat {
+        let formats = Set(encoder.layers.flatMap(\.linearLayers).compactMap { ($0.layer as? QuantizedLinear)?.weight.format } + (words.map { [$0.format] } ?? []))
+        guard formats.count == 1, let format = formats.first else {
+            throw QuantizationError.invalidData("the encoder's layers use \(formats.count) quantization formats, not one")
+        }
+        return format
+    }
+
+    /// A short identifier of the weights: the SHA-256 of the head, the labels and the
+    /// quantized encoder's integers and scales (first 12 hex digits).
+    public var version: String {
+        var hasher = SHA256()
+        for (key, value) in classifier.head.parameters {
+            hasher.update(Array(key.utf8))
+            value.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }
+        }
+        hasher.update(Array(classifier.labels.joined(separator: "\n").utf8))
+        let matrices = classifier.embedder.encoder.layers.flatMap(\.linearLayers).compactMap { ($0.layer as? QuantizedLinear)?.weight } + (quantizedWords.map { [$0] } ?? [])
+        for matrix in matrices {
+            hasher.update(matrix.values)
+            matrix.scales.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }
+        }
+        return String(hasher.finalize().prefix(12))
+    }
+
+    /// Writes the bundle to `folder`, replacing any bundle there only once the new one is complete.
+    public func save(to folder: String) throws {
+        try ClassifierBundle.writeFolder(to: folder) { staging in
+            let tag = format.groupSize.map { "int4-\($0)" } ?? "int8"
+            let configuration = try BundleConfiguration(
+                head: ClassifierBundle.description(of: classifier.head), calibration: classifier.calibration, card: card, version: version, quantization: tag)
+            try ClassifierBundle.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
+            try ClassifierBundle.writeJSON(classifier.labels, to: staging.appendingPathComponent("labels.json"))
+            try ClassifierBundle.writeHead(classifier.head.parameters, to: staging.appendingPathComponent("head.safetensors"))
+            try Data(card.markdown.utf8).write(to: staging.appendingPathComponent("MODEL_CARD.md"))
+            try FileManager.default.createDirectory(at: staging.appendingPathComponent("encoder"), withIntermediateDirectories: true)
+            try QuantizedCheckpoint.write(
+                classifier.embedder.encoder, words: quantizedWords, format: format,
+                to: staging.appendingPathComponent("encoder/model.safetensors").path)
+            let copies = ClassifierBundle.encoderFiles.filter { $0 != "model.safetensors" }.map { (encoderFolder + "/" + $0, "encoder/" + $0) }
+            let written = try ClassifierBundle.copy(copies, into: staging)
+            guard written.contains("encoder/config.json") else { throw BundleError.missingFile(encoderFolder + "/config.json") }
+            return ClassifierBundle.requiredFiles + ["encoder/model.safetensors"] + written
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import SquireModels
+import SquireTensor
+
+/// A BERT encoder checkpoint with quantized weights, as `encoder/model.safetensors` of a
+/// ``QuantizedBundle`` holds it.
+///
+/// Keys are the float checkpoint's. A quantized weight `K.weight` is stored as `I8`
+/// `[out, in]` (int8) or `U8` `[out, in / 2]` (int4, the nibble layout of
+/// ``QuantizedMatrix``), with its scales as `K.weight_scale`: `F32` `[out]` for int8, `F16`
+/// `[out, in / group]` for int4 (Q4_0's 18 bytes per 32 weights); everything else stays `F32`. The header's metadata names the
+/// format (`quantization`: `int8` or `int4`, `group_size`).
+enum QuantizedCheckpoint {
+    static let format = "squire-quantized-encoder-1"
+    static let wordsKey = "embeddings.word_embeddings"
+
+    /// Writes `encoder` (quantized projections as they are, the word-embedding table as
+    /// `words` when given) atomically to `path`.
+    static func write(_ encoder: BertEncoder, words: QuantizedMatrix?, format: QuantizationFormat, to path: String) throws {
+        var writer = SafetensorsWriter()
+        writer.metadata = ["format": Self.format, "quantization": format.bits == 8 ? "int8" : "int4"]
+        if let groupSize = format.groupSize { writer.metadata["group_size"] = String(groupSize) }
+        func add(_ matrix: QuantizedMatrix, key: String) throws {
+            let shape = matrix.format.bits == 8 ? [matrix.rows, matrix.columns] : [matrix.rows, matrix.columns / 2]
+            try writer.add(bytes: matrix.values, dtype: matrix.format.bits == 8 ? .int8 : .uint8, shape: shape, named: key + ".weight")
+            if let groupSize = matrix.format.groupSize {
+                let halves = matrix.scales.flatMap { scale in
+                    let bits = HalfPrecision.bits(scale)
+                    return [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8)]
+                }
+                try writer.add(bytes: halves, dtype: .float16, shape: [matrix.rows, matrix.columns / groupSize], named: key + ".weight_scale")
+            } else {
+                try writer.add(Tensor(shape: [matrix.rows], scalars: matrix.scales), named: key + ".weight_scale")
+            }
+        }
+        if let words { try add(words, key: wordsKey) }
+        for (key, tensor) in encoder.parameters where !(words != nil && key == wordsKey + ".weight") {
+            try writer.add(tensor, named: key)
+        }
+        for (index, layer) in encoder.layers.enumerated() {
+            for (name, linear) in layer.linearLayers {
+                let key = "encoder.layer.\(index).\(name)"
+                if let quantized = linear as? QuantizedLinear {
+                    try add(quantized.weight, key: key)
+                } else if linear is Linear {
+                    // Float layers are in `parameters` already.
+                } else {
+                    throw QuantizationError.unsupportedFormat("\(key) is a \(type(of: linear)); only float and quantized layers can be saved")
+                }
+            }
+        }
+        try writer.write(to: path)
+    }
+
+    /// Loads the encoder `configuration` describes from a quantized checkpoint; returns the
+    /// word-embedding table's quantized form too, when it is stored quantized (the encoder
+    /// holds its dequantized values).
+    ///
+    /// - Throws: ``QuantizationError/invalidData(_:)`` naming the file and tensor for a
+    ///   wrong dtype, shape, count or scale; `SafetensorsError` for a damaged file.
+    static func encoder(from file: SafetensorsFile, configuration: BertConfiguration) throws -> (encoder: BertEncoder, words: QuantizedMatrix?) {
+        try configuration.validate(file: file.path)
+        guard file.header.metadata["format"] == Self.format else {
+            throw QuantizationError.invalidData("\(file.path) is not a quantized Squire checkpoint (metadata format \(file.header.metadata["format"] ?? "missing"))")
+        }
+        let format: QuantizationFormat
+        switch (file.header.metadata["quantization"], file.header.metadata["group_size"].flatMap(Int.init)) {
+        case ("int8", _): format = .int8
+        case ("int4", let groupSize?): format = .int4(groupSize: groupSize)
+        case let (name, groupSize):
+            throw QuantizationError.unsupportedFormat("\(file.path): quantization \(name ?? "missing"), group size \(groupSize.map(String.init) ?? "missing")")
+        }
+        try format.validate()
+        let (d, inner, epsilon) = (configuration.hiddenSize, configuration.intermediateSize, configuration.layerNormEpsilon)
+        func float(_ key: String, _ shape: [Int]) throws -> Tensor {
+            let tensor = try file.tensor(key, shape: shape)
+            guard tensor.isFinite else { throw SafetensorsError.nonFiniteValues(file: file.path, tensor: key) }
+            return tensor
+        }
+        func quantized(_ key: String, rows: Int, columns: Int) throws -> QuantizedMatrix? {
+            let entry = try file.entry(key + ".weight")
+            if entry.dtype.convertsToFloat { return nil }
+            let expected: (SafetensorsDType, [Int]) = format.bits == 8 ? (.int8, [rows, columns]) : (.uint8, [rows, columns / 2])
+            guard entry.dtype == expected.0, entry.shape == expected.1 else {
+                throw QuantizationError.invalidData("\(file.path): \(key).weight is \(entry.dtype.rawValue) \(entry.shape), expected \(expected.0.rawValue) \(expected.1) for \(format)")
+            }
+            let scaleShape = format.groupSize.map { [rows, columns / $0] } ?? [rows]
+            do {
+                return try QuantizedMatrix(
+                    format: format, rows: rows, columns: columns, values: file.bytes(key + ".weight"),
+                    scales: file.tensor(key + ".weight_scale", shape: scaleShape).scalars)
+            } catch let error as QuantizationError {
+                throw QuantizationError.invalidData("\(file.path): \(key): \(error)")
+            }
+        }
+        func linear(_ key: String, out: Int, in input: Int) throws -> any LinearLayer {
+            let bias = try float(key + ".bias", [out])
+            if let weight = try quantized(key, rows: out, columns: input) { return try QuantizedLinear(weight: weight, bias: bias) }
+            return try Linear(weight: float(key + ".weight", [out, input]), bias: bias)
+        }
+        func norm(_ key: String) throws -> LayerNorm {
+            LayerNorm(gamma: try float(key + ".weight", [d]), beta: try float(key + ".bias", [d]), epsilon: epsilon)
+        }
+        let words = try quantized(wordsKey, rows: configuration.vocabularySize, columns: d)
+        let embeddings = try BertEmbeddings(
+            words: try words?.dequantized() ?? float(wordsKey + ".weight", [configuration.vocabularySize, d]),
+            positions: try float("embeddings.position_embeddings.weight", [configuration.maximumPositions, d]),
+            tokenTypes: try float("embeddings.token_type_embeddings.weight", [configuration.tokenTypeCount, d]),
+            norm: try norm("embeddings.LayerNorm"))
+        let layers = try (0..<configuration.layerCount).map { index in
+            let layer = "encoder.layer.\(index)"
+            return try BertLayer(
+                query: linear("\(layer).attention.self.query", out: d, in: d),
+                key: linear("\(layer).attention.self.key", out: d, in: d),
+                value: linear("\(layer).attention.self.value", out: d, in: d),
+                attentionOutput: linear("\(layer).attention.output.dense", out: d, in: d),
+                attentionNorm: norm("\(layer).attention.output.LayerNorm"),
+                intermediate: linear("\(layer).intermediate.dense", out: inner, in: d),
+                output: linear("\(layer).output.dense", out: d, in: inner),
+                outputNorm: norm("\(layer).output.LayerNorm"),
+                headCount: configuration.headCount)
+        }
+        return (BertEncoder(configuration: configuration, embeddings: embeddings, layers: layers), words)
+    }
+}
