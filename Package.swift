@@ -28,7 +28,9 @@ let package = Package(
             providers: [.apt(["libblas-dev", "liblapack-dev"])]
         ),
         .target(name: "SquireCore"),
-        .target(name: "SquireTensor", dependencies: ["CSquireBLAS"]),
+        // AVX2 elementwise kernels; SquireTensor checks the CPU before calling them.
+        .target(name: "CSquireTensorKernels"),
+        .target(name: "SquireTensor", dependencies: ["CSquireBLAS", "CSquireTensorKernels"]),
         .target(name: "SquireModels", dependencies: ["SquireCore", "SquireTensor"]),
         .target(name: "SquireLoRA", dependencies: ["SquireCore", "SquireTensor", "SquireModels"]),
         // AVX2 integer kernels; SquireQuantization checks the CPU before calling them.

@@ -1,3 +1,5 @@
+internal import CSquireTensorKernels
+
 extension Tensor {
     /// A tensor of this shape with `kernel` applied to every element, eight at a time.
     @inline(__always)
@@ -32,7 +34,24 @@ extension Tensor {
     public func relu() -> Tensor { mapped { $0.replacing(with: 0, where: $0 .< 0) } }
 
     /// GELU in the exact form BERT uses, x · Φ(x) = ½·x·(1 + erf(x/√2)), for each element.
-    public func gelu() -> Tensor { mapped(VectorMath.gelu) }
+    public func gelu() -> Tensor { gelu(vectorUnits: TensorKernels.hasAVX2) }
+
+    /// ``gelu()`` by the AVX2 kernel or by the portable Swift one, for tests that compare them.
+    package func gelu(vectorUnits: Bool) -> Tensor {
+        guard vectorUnits else { return mapped(VectorMath.gelu) }
+        let total = count
+        let result = [Float](unsafeUninitializedCapacity: total) { output, initialized in
+            scalars.withUnsafeBufferPointer { input in
+                if let source = input.baseAddress, let target = output.baseAddress {
+                    ParallelChunks.run(count: total) { range in
+                        squire_gelu_avx2(source + range.lowerBound, target + range.lowerBound, range.count)
+                    }
+                }
+            }
+            initialized = total
+        }
+        return Tensor(unchecked: shape, scalars: result)
+    }
 
     /// GELU's derivative `Φ(x) + x·φ(x)` elementwise, for the backward pass.
     public func geluDerivative() -> Tensor { mapped(VectorMath.geluDerivative) }
@@ -62,4 +81,10 @@ extension Tensor {
             return accumulator.sum() + tail == 0
         }
     }
+}
+
+/// Which of the C kernels this CPU runs, checked once.
+enum TensorKernels {
+    /// AVX2 and FMA: Swift builds its SIMD types for baseline x86-64 without them.
+    static let hasAVX2 = squire_tensor_has_avx2() != 0
 }

@@ -112,6 +112,11 @@ import SquireTensor
     @Test func geluIsTheExactErfForm() {
         // Φ from libm's erfc in Double: GELU(x) = x·Φ(x) = ½·x·erfc(−x/√2).
         check("gelu", { $0.gelu() }, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relative: 2e-6, absolute: 1e-37)
+        // Both implementations, whichever of them gelu() picks on this CPU: the AVX2 kernel
+        // (where the CPU has it) and the portable Swift one.
+        for vectorUnits in [false, true] {
+            check("gelu(vectorUnits: \(vectorUnits))", { $0.gelu(vectorUnits: vectorUnits) }, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relative: 2e-6, absolute: 1e-37)
+        }
         let fixture = TensorFixture.shared.rows
         let gelu = (try! Tensor(doubleRows: fixture.input)).gelu()
         #expect(maxAbsDifference(gelu, fixture.gelu) < 1e-5)

@@ -1,0 +1,13 @@
+#ifndef CSQUIRE_TENSOR_KERNELS_H
+#define CSQUIRE_TENSOR_KERNELS_H
+
+#include <stddef.h>
+
+/// 1 when the CPU runs AVX2 and FMA (and the kernels below may be called), 0 otherwise.
+int squire_tensor_has_avx2(void);
+
+/// `y[i] = x[i] · Φ(x[i])`, GELU in BERT's exact erf form, for `count` floats; the same
+/// algorithm as SquireTensor's Swift `VectorMath.gelu`, eight lanes of AVX2 with FMA.
+void squire_gelu_avx2(const float *x, float *y, ptrdiff_t count);
+
+#endif
