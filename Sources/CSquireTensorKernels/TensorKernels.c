@@ -78,22 +78,42 @@ AVX2 static inline __m256 gelu8(__m256 x) {
     return _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(0.5f), x), cdfTwice);
 }
 
-AVX2 void squire_gelu_avx2(const float *x, float *y, ptrdiff_t count) {
-    ptrdiff_t i = 0;
-    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(y + i, gelu8(_mm256_loadu_ps(x + i)));
-    if (i < count) {
-        // The tail goes through the same arithmetic, padded to a full vector.
-        float in[8] = {0}, out[8];
-        memcpy(in, x + i, (size_t)(count - i) * sizeof(float));
-        _mm256_storeu_ps(out, gelu8(_mm256_loadu_ps(in)));
-        memcpy(y + i, out, (size_t)(count - i) * sizeof(float));
-    }
+// Φ(x) + x·φ(x): VectorMath.geluDerivative, with x clamped to ±40 (beyond, the derivative
+// is exactly 0 or 1 in float) and NaN passed through.
+AVX2 static inline __m256 geluDerivative8(__m256 input) {
+    __m256 x = _mm256_min_ps(_mm256_max_ps(input, _mm256_set1_ps(-40.0f)), _mm256_set1_ps(40.0f));
+    __m256 tailMass = erfcOfScaled(_mm256_andnot_ps(_mm256_set1_ps(-0.0f), x));
+    __m256 nonNegative = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ);
+    __m256 cdf = _mm256_mul_ps(_mm256_set1_ps(0.5f), _mm256_blendv_ps(tailMass, _mm256_sub_ps(_mm256_set1_ps(2.0f), tailMass), nonNegative));
+    __m256 minusHalfSquare = _mm256_mul_ps(_mm256_mul_ps(_mm256_set1_ps(-0.5f), x), x);
+    __m256 density = _mm256_mul_ps(expSplit(minusHalfSquare, _mm256_setzero_ps()), _mm256_set1_ps(0.3989422804014327f));
+    __m256 result = _mm256_fmadd_ps(x, density, cdf);
+    return _mm256_blendv_ps(result, input, _mm256_cmp_ps(input, input, _CMP_UNORD_Q));
 }
+
+// Applies `kernel` to `count` floats; the tail goes through the same arithmetic, padded to a
+// full vector.
+#define MAP_VECTORS(kernel, x, y, count)                                         \
+    do {                                                                         \
+        ptrdiff_t i = 0;                                                         \
+        for (; i + 8 <= (count); i += 8) _mm256_storeu_ps((y) + i, kernel(_mm256_loadu_ps((x) + i))); \
+        if (i < (count)) {                                                       \
+            float in[8] = {0}, out[8];                                           \
+            memcpy(in, (x) + i, (size_t)((count) - i) * sizeof(float));          \
+            _mm256_storeu_ps(out, kernel(_mm256_loadu_ps(in)));                  \
+            memcpy((y) + i, out, (size_t)((count) - i) * sizeof(float));         \
+        }                                                                        \
+    } while (0)
+
+AVX2 void squire_gelu_avx2(const float *x, float *y, ptrdiff_t count) { MAP_VECTORS(gelu8, x, y, count); }
+
+AVX2 void squire_gelu_derivative_avx2(const float *x, float *y, ptrdiff_t count) { MAP_VECTORS(geluDerivative8, x, y, count); }
 
 #else
 
 // Other architectures take SquireTensor's Swift path; this is never called there.
 int squire_tensor_has_avx2(void) { return 0; }
 void squire_gelu_avx2(const float *x, float *y, ptrdiff_t count) { (void)x; (void)y; (void)count; }
+void squire_gelu_derivative_avx2(const float *x, float *y, ptrdiff_t count) { (void)x; (void)y; (void)count; }
 
 #endif

@@ -36,15 +36,27 @@ extension Tensor {
     /// GELU in the exact form BERT uses, x · Φ(x) = ½·x·(1 + erf(x/√2)), for each element.
     public func gelu() -> Tensor { gelu(vectorUnits: TensorKernels.hasAVX2) }
 
+    /// Whether this CPU runs the AVX2 kernels that the `vectorUnits: true` variants call.
+    package static var vectorUnitsAvailable: Bool { TensorKernels.hasAVX2 }
+
     /// ``gelu()`` by the AVX2 kernel or by the portable Swift one, for tests that compare them.
     package func gelu(vectorUnits: Bool) -> Tensor {
-        guard vectorUnits else { return mapped(VectorMath.gelu) }
+        vectorUnits ? mapped(nativeKernel: squire_gelu_avx2) : mapped(VectorMath.gelu)
+    }
+
+    /// ``geluDerivative()`` by the AVX2 kernel or by the portable Swift one.
+    package func geluDerivative(vectorUnits: Bool) -> Tensor {
+        vectorUnits ? mapped(nativeKernel: squire_gelu_derivative_avx2) : mapped(VectorMath.geluDerivative)
+    }
+
+    /// A tensor of this shape with a C kernel applied to every element, split across cores.
+    private func mapped(nativeKernel kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) -> Tensor {
         let total = count
         let result = [Float](unsafeUninitializedCapacity: total) { output, initialized in
             scalars.withUnsafeBufferPointer { input in
                 if let source = input.baseAddress, let target = output.baseAddress {
                     ParallelChunks.run(count: total) { range in
-                        squire_gelu_avx2(source + range.lowerBound, target + range.lowerBound, range.count)
+                        kernel(source + range.lowerBound, target + range.lowerBound, range.count)
                     }
                 }
             }
@@ -54,7 +66,7 @@ extension Tensor {
     }
 
     /// GELU's derivative `Φ(x) + x·φ(x)` elementwise, for the backward pass.
-    public func geluDerivative() -> Tensor { mapped(VectorMath.geluDerivative) }
+    public func geluDerivative() -> Tensor { geluDerivative(vectorUnits: TensorKernels.hasAVX2) }
 
     /// Each element squared.
     public func squared() -> Tensor { mapped { $0 * $0 } }

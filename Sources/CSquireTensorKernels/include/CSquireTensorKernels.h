@@ -10,4 +10,7 @@ int squire_tensor_has_avx2(void);
 /// algorithm as SquireTensor's Swift `VectorMath.gelu`, eight lanes of AVX2 with FMA.
 void squire_gelu_avx2(const float *x, float *y, ptrdiff_t count);
 
+/// GELU's derivative `Φ(x) + x·φ(x)` for `count` floats, as `VectorMath.geluDerivative`.
+void squire_gelu_derivative_avx2(const float *x, float *y, ptrdiff_t count);
+
 #endif
