@@ -32,6 +32,22 @@ public enum QuantizationFormat: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The format's name in a bundle's `config.json`: `int8`, `int4-32`, `int4-64`, `int4-128`.
+    public var tag: String {
+        groupSize.map { "int4-\($0)" } ?? "int8"
+    }
+
+    /// The format a ``tag`` names; nil for anything else.
+    public init?(tag: String) {
+        switch tag {
+        case "int8": self = .int8
+        case "int4-32": self = .int4(groupSize: 32)
+        case "int4-64": self = .int4(groupSize: 64)
+        case "int4-128": self = .int4(groupSize: 128)
+        default: return nil
+        }
+    }
+
     /// Throws unless the format is one Squire's kernels run.
     public func validate() throws {
         if case .int4(let groupSize) = self, ![32, 64, 128].contains(groupSize) {

@@ -71,8 +71,11 @@ public struct QuantizedBundle: Sendable {
     /// Loads and verifies the bundle at `folder`.
     public init(folder: String) throws {
         let (configuration, labels, weights) = try ClassifierBundle.parts(of: folder)
-        guard configuration.quantization != nil else {
+        guard let tag = configuration.quantization else {
             throw BundleError.invalidFile(file: "config.json", reason: "this bundle's encoder is not quantized; load it with ClassifierBundle(folder:)")
+        }
+        guard let format = QuantizationFormat(tag: tag) else {
+            throw BundleError.invalidFile(file: "config.json", reason: "unknown quantization \"\(tag)\"; expected int8 or int4-32, int4-64, int4-128")
         }
         let head = try ClassifierBundle.head(configuration.head, weights: weights, labels: labels)
         encoderFolder = folder + "/encoder"
@@ -84,18 +87,13 @@ public struct QuantizedBundle: Sendable {
             from: checkpoint, configuration: BertConfiguration(contentsOf: encoderFolder + "/config.json"))
         classifier = try EmbeddingClassifier(
             embedder: SentenceEmbedder(folder: encoderFolder, encoder: encoder), head: head, calibration: configuration.calibration)
-        format = try Self.format(of: encoder, words: words)
+        let stored = encoder.layers.flatMap(\.linearLayers).compactMap { ($0.layer as? QuantizedLinear)?.weight.format } + (words.map { [$0.format] } ?? [])
+        if let other = stored.first(where: { $0 != format }) {
+            throw BundleError.invalidFile(file: "encoder/model.safetensors", reason: "holds \(other) weights, but config.json says \(format)")
+        }
+        self.format = format
         quantizedWords = words
         card = configuration.card
-    }
-
-    /// The format the encoder's quantized layers share.
-    private static func format(of encoder: BertEncoder, words: QuantizedMatrix?) throws -> QuantizationFormat {
-        let formats = Set(encoder.layers.flatMap(\.linearLayers).compactMap { ($0.layer as? QuantizedLinear)?.weight.format } + (words.map { [$0.format] } ?? []))
-        guard formats.count == 1, let format = formats.first else {
-            throw QuantizationError.invalidData("the encoder's layers use \(formats.count) quantization formats, not one")
-        }
-        return format
     }
 
     /// A short identifier of the weights: the SHA-256 of the head, the labels and the
@@ -118,9 +116,8 @@ public struct QuantizedBundle: Sendable {
     /// Writes the bundle to `folder`, replacing any bundle there only once the new one is complete.
     public func save(to folder: String) throws {
         try ClassifierBundle.writeFolder(to: folder) { staging in
-            let tag = format.groupSize.map { "int4-\($0)" } ?? "int8"
             let configuration = try BundleConfiguration(
-                head: ClassifierBundle.description(of: classifier.head), calibration: classifier.calibration, card: card, version: version, quantization: tag)
+                head: ClassifierBundle.description(of: classifier.head), calibration: classifier.calibration, card: card, version: version, quantization: format.tag)
             try ClassifierBundle.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
             try ClassifierBundle.writeJSON(classifier.labels, to: staging.appendingPathComponent("labels.json"))
             try ClassifierBundle.writeHead(classifier.head.parameters, to: staging.appendingPathComponent("head.safetensors"))

@@ -64,6 +64,20 @@ struct QuantizedBundleTests {
         #expect(loaded.classifier.embedder.encoder.embeddings.words == RealModel.embedder?.encoder.embeddings.words)
     }
 
+    @Test func aBundleWithEverythingKeptInFloatStillLoads() async throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try QuantizedBundle(quantizing: Self.bundle(), to: .int4(groupSize: 64)) { _ in false }.save(to: folder.path)
+        let loaded = try QuantizedBundle(folder: folder.path)
+        #expect(loaded.format == .int4(groupSize: 64) && loaded.quantizedWords == nil)
+        let float = try Self.bundle().classifier
+        #expect(try await loaded.classifier.classify(Self.texts) == float.classify(Self.texts))
+        for format in [QuantizationFormat.int8, .int4(groupSize: 32), .int4(groupSize: 64), .int4(groupSize: 128)] {
+            #expect(QuantizationFormat(tag: format.tag) == format)
+        }
+        #expect(QuantizationFormat(tag: "int4") == nil)
+    }
+
     @Test func otherLoadersRefuseAndDamageIsCaught() throws {
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
