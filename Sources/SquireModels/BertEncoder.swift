@@ -19,17 +19,26 @@ public struct BertEncoder: Sendable {
     /// Keys may carry the `bert.` prefix of task checkpoints (`BertForSequenceClassification`).
     public init(checkpoint: SafetensorsFile, configuration: BertConfiguration) throws {
         try configuration.validate(file: checkpoint.path)
-        self.configuration = configuration
         let prefix = checkpoint.names.contains("embeddings.word_embeddings.weight") ? "" : "bert."
         func load(_ key: String, _ shape: [Int]) throws -> Tensor {
             let tensor = try checkpoint.tensor(prefix + key, shape: shape)
             guard tensor.isFinite else { throw SafetensorsError.nonFiniteValues(file: checkpoint.path, tensor: prefix + key) }
             return tensor
         }
-        let (d, inner, epsilon) = (configuration.hiddenSize, configuration.intermediateSize, configuration.layerNormEpsilon)
-        func linear(_ key: String, out: Int, in input: Int) throws -> Linear {
+        try self.init(configuration: configuration, tensor: load) { key, out, input in
             try Linear(weight: load(key + ".weight", [out, input]), bias: load(key + ".bias", [out]))
         }
+    }
+
+    /// An encoder of `configuration`'s shape assembled from `tensor(key, shape)` for the
+    /// embeddings and layer norms and `linear(key, out, in)` for the projections (keys without
+    /// `.weight`), for loaders of other checkpoint layouts (quantized ones).
+    package init(
+        configuration: BertConfiguration, tensor load: (_ key: String, _ shape: [Int]) throws -> Tensor,
+        linear: (_ key: String, _ out: Int, _ in: Int) throws -> any LinearLayer
+    ) throws {
+        self.configuration = configuration
+        let (d, inner, epsilon) = (configuration.hiddenSize, configuration.intermediateSize, configuration.layerNormEpsilon)
         func norm(_ key: String) throws -> LayerNorm {
             LayerNorm(gamma: try load(key + ".weight", [d]), beta: try load(key + ".bias", [d]), epsilon: epsilon)
         }
@@ -41,13 +50,13 @@ public struct BertEncoder: Sendable {
         layers = try (0..<configuration.layerCount).map { index in
             let layer = "encoder.layer.\(index)"
             return try BertLayer(
-                query: linear("\(layer).attention.self.query", out: d, in: d),
-                key: linear("\(layer).attention.self.key", out: d, in: d),
-                value: linear("\(layer).attention.self.value", out: d, in: d),
-                attentionOutput: linear("\(layer).attention.output.dense", out: d, in: d),
+                query: linear("\(layer).attention.self.query", d, d),
+                key: linear("\(layer).attention.self.key", d, d),
+                value: linear("\(layer).attention.self.value", d, d),
+                attentionOutput: linear("\(layer).attention.output.dense", d, d),
                 attentionNorm: norm("\(layer).attention.output.LayerNorm"),
-                intermediate: linear("\(layer).intermediate.dense", out: inner, in: d),
-                output: linear("\(layer).output.dense", out: d, in: inner),
+                intermediate: linear("\(layer).intermediate.dense", inner, d),
+                output: linear("\(layer).output.dense", d, inner),
                 outputNorm: norm("\(layer).output.LayerNorm"),
                 headCount: configuration.headCount)
         }

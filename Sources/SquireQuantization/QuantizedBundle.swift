@@ -54,7 +54,7 @@ public struct QuantizedBundle: Sendable {
         if filter(Self.wordEmbeddingsKey) {
             let table = try QuantizedMatrix(quantizing: encoder.embeddings.words, format: format)
             var embeddings = encoder.embeddings
-            embeddings.words = table.dequantized()
+            embeddings.words = try table.dequantized()
             encoder = BertEncoder(configuration: encoder.configuration, embeddings: embeddings, layers: encoder.layers)
             words = table
         }

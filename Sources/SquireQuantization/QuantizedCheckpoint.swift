@@ -71,7 +71,6 @@ enum QuantizedCheckpoint {
             throw QuantizationError.unsupportedFormat("\(file.path): quantization \(name ?? "missing"), group size \(groupSize.map(String.init) ?? "missing")")
         }
         try format.validate()
-        let (d, inner, epsilon) = (configuration.hiddenSize, configuration.intermediateSize, configuration.layerNormEpsilon)
         func float(_ key: String, _ shape: [Int]) throws -> Tensor {
             let tensor = try file.tensor(key, shape: shape)
             guard tensor.isFinite else { throw SafetensorsError.nonFiniteValues(file: file.path, tensor: key) }
@@ -93,33 +92,15 @@ enum QuantizedCheckpoint {
                 throw QuantizationError.invalidData("\(file.path): \(key): \(error)")
             }
         }
-        func linear(_ key: String, out: Int, in input: Int) throws -> any LinearLayer {
+        let words = try quantized(wordsKey, rows: configuration.vocabularySize, columns: configuration.hiddenSize)
+        let encoder = try BertEncoder(configuration: configuration) { key, shape in
+            if key == wordsKey + ".weight", let words { return try words.dequantized() }
+            return try float(key, shape)
+        } linear: { key, out, input in
             let bias = try float(key + ".bias", [out])
             if let weight = try quantized(key, rows: out, columns: input) { return try QuantizedLinear(weight: weight, bias: bias) }
             return try Linear(weight: float(key + ".weight", [out, input]), bias: bias)
         }
-        func norm(_ key: String) throws -> LayerNorm {
-            LayerNorm(gamma: try float(key + ".weight", [d]), beta: try float(key + ".bias", [d]), epsilon: epsilon)
-        }
-        let words = try quantized(wordsKey, rows: configuration.vocabularySize, columns: d)
-        let embeddings = try BertEmbeddings(
-            words: try words?.dequantized() ?? float(wordsKey + ".weight", [configuration.vocabularySize, d]),
-            positions: try float("embeddings.position_embeddings.weight", [configuration.maximumPositions, d]),
-            tokenTypes: try float("embeddings.token_type_embeddings.weight", [configuration.tokenTypeCount, d]),
-            norm: try norm("embeddings.LayerNorm"))
-        let layers = try (0..<configuration.layerCount).map { index in
-            let layer = "encoder.layer.\(index)"
-            return try BertLayer(
-                query: linear("\(layer).attention.self.query", out: d, in: d),
-                key: linear("\(layer).attention.self.key", out: d, in: d),
-                value: linear("\(layer).attention.self.value", out: d, in: d),
-                attentionOutput: linear("\(layer).attention.output.dense", out: d, in: d),
-                attentionNorm: norm("\(layer).attention.output.LayerNorm"),
-                intermediate: linear("\(layer).intermediate.dense", out: inner, in: d),
-                output: linear("\(layer).output.dense", out: d, in: inner),
-                outputNorm: norm("\(layer).output.LayerNorm"),
-                headCount: configuration.headCount)
-        }
-        return (BertEncoder(configuration: configuration, embeddings: embeddings, layers: layers), words)
+        return (encoder, words)
     }
 }

@@ -42,9 +42,8 @@ public struct QuantizedLinear: LinearLayer, Hashable {
     }
 
     /// The float layer the quantized one stands for.
-    public func dequantized() -> Linear {
-        // The dequantized weight is [rows, columns] and the bias [rows] by construction.
-        try! Linear(weight: weight.dequantized(), bias: bias)
+    public func dequantized() throws -> Linear {
+        try Linear(weight: weight.dequantized(), bias: bias)
     }
 
     /// `x · Ŵᵀ + b + residual` with the fastest integer kernel the CPU runs.

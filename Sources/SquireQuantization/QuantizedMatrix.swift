@@ -87,7 +87,7 @@ public struct QuantizedMatrix: Sendable, Hashable {
     }
 
     /// The float matrix the integers and scales stand for.
-    public func dequantized() -> Tensor {
+    public func dequantized() throws -> Tensor {
         var out = [Float](repeating: 0, count: rows * columns)
         switch format {
         case .int8:
@@ -106,8 +106,7 @@ public struct QuantizedMatrix: Sendable, Hashable {
                 }
             }
         }
-        // The shape is rows × columns by construction.
-        return try! Tensor(shape: [rows, columns], scalars: out)
+        return try Tensor(shape: [rows, columns], scalars: out)
     }
 
     /// The stored 4-bit integer at a position, in [-8, 7].

@@ -79,19 +79,21 @@ extension QuantizedMatrix {
     package func accumulateProduct(
         _ x: UnsafeBufferPointer<Float>, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, kernel: QuantizedKernel
     ) throws {
-        precondition(x.count == m * columns && out.count == m * rows, "QuantizedMatrix.accumulateProduct: buffer sizes")
+        guard x.count == m * columns, out.count == m * rows else {
+            throw TensorError.shapeMismatch("QuantizedMatrix.accumulateProduct (input, output vs weight)", [x.count, out.count], [rows, columns])
+        }
         guard m > 0 else { return }
         let a = try QuantizedRows(
             x, rows: m, width: columns, block: format == .int8 ? columns : 32, kernel: kernel == .reference ? .portable : kernel)
         switch kernel {
-        case .reference: accumulateReference(a, rows: m, into: out)
+        case .reference: try accumulateReference(a, rows: m, into: out)
         case .vector: accumulateVector(a, rows: m, into: out)
         case .portable: accumulatePortable(a, rows: m, into: out)
         }
     }
 
-    private func accumulateReference(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        let w = dequantized().scalars
+    private func accumulateReference(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>) throws {
+        let w = try dequantized().scalars
         for i in 0..<m {
             for j in 0..<rows {
                 var sum = 0.0

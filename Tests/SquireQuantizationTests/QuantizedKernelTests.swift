@@ -22,7 +22,7 @@ import Testing
         let fast = try layer.forward(x, adding: nil, kernel: kernel).scalars
         let reference = try layer.forward(x, adding: nil, kernel: .reference).scalars
         // The terms' magnitudes bound the rounding: Σ |x| · max|w| per row, plus the bias.
-        let w = layer.weight.dequantized().scalars.map(abs).max() ?? 0
+        let w = try layer.weight.dequantized().scalars.map(abs).max() ?? 0
         let k = layer.inputDimension, n = layer.outputDimension
         for i in 0..<(fast.count / n) {
             let magnitude = x.scalars[(i * k)..<((i + 1) * k)].reduce(0) { $0 + abs($1) } * w + 1
