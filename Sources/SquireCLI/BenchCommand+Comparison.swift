@@ -44,14 +44,14 @@ extension BenchCommand {
                     embeddings = try embedder.embeddings(for: batch)
                     answers += try classify(embeddings!)
                 }
-                batchSeconds.append(elapsed.seconds)
+                batchSeconds.append(elapsed.milliseconds / 1000)
                 rows += embeddings!.scalars
             }
             let embeddings = try Tensor(shape: [texts.count, embedder.dimension], scalars: rows)
             // Batch 1 on up to 256 texts, one call each, as a request handler sees it.
             var singleSeconds: [Double] = []
             for text in texts.prefix(256) {
-                singleSeconds.append(try clock.measure { _ = try classify(embedder.embeddings(for: [text])) }.seconds)
+                singleSeconds.append(try clock.measure { _ = try classify(embedder.embeddings(for: [text])) }.milliseconds / 1000)
             }
             let predictions = zip(dataset.examples, answers).map { Prediction(id: $0.id, expected: $0.label, classification: $1) }
             let labels = answers.map(\.label)
@@ -133,8 +133,4 @@ extension BenchCommand {
                         model.batch1.p50 * 1000, model.batch1.p95 * 1000, model.sentencesPerSecond))
         }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }

@@ -149,7 +149,7 @@ public struct LoRAAdapter: Sendable {
             throw LoRAError.invalidAdapter(file: Self.weightsFile, reason: "the base model has no layer \(missing.first ?? "")")
         }
         return try LoRAClassifier(
-            embedder: SentenceEmbedder(tokenizer: base.tokenizer, encoder: encoder, pooling: base.pooling, normalizes: base.normalizes),
+            embedder: base.replacingEncoder(encoder),
             classifier: classifier, configuration: configuration, labels: labels, calibration: calibration)
     }
 

@@ -81,7 +81,7 @@ extension LoRAClassifier {
             classifier = try Linear(weight: probe.weight, bias: probe.bias)
         }
         var model = try LoRAClassifier(
-            embedder: SentenceEmbedder(tokenizer: base.tokenizer, encoder: adapted, pooling: base.pooling, normalizes: base.normalizes),
+            embedder: base.replacingEncoder(adapted),
             classifier: classifier, configuration: recipe.adapter, labels: examples.labels)
         let trainer = Trainer(configuration: recipe.training, checkpointPath: checkpointPath)
         let summary = try trainer.train(&model, exampleCount: trainingPositions.count, batch: { members in

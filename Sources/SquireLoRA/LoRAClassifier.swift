@@ -59,15 +59,13 @@ public struct LoRAClassifier: TextClassifier {
     public func merged() throws -> EmbeddingClassifier {
         let encoder = try embedder.encoder.mergingAdapters()
         return try EmbeddingClassifier(
-            embedder: SentenceEmbedder(tokenizer: embedder.tokenizer, encoder: encoder, pooling: embedder.pooling, normalizes: embedder.normalizes),
+            embedder: embedder.replacingEncoder(encoder),
             head: LogisticHead(weight: classifier.weight, bias: classifier.bias, labels: labels), calibration: calibration)
     }
 
     /// The base embedder, without adapters: its encoder's tensors exactly as loaded.
     public func unmerged() throws -> SentenceEmbedder {
-        try SentenceEmbedder(
-            tokenizer: embedder.tokenizer, encoder: embedder.encoder.removingAdapters(),
-            pooling: embedder.pooling, normalizes: embedder.normalizes)
+        try embedder.replacingEncoder(embedder.encoder.removingAdapters())
     }
 
     /// The scalars that train (adapters and classifier) and their share of all the model's scalars.
@@ -102,7 +100,7 @@ extension LoRAClassifier: TrainableModel {
     public mutating func assignTrainableParameters(_ values: [Tensor]) throws {
         guard values.count >= 2 else { throw TrainingError.shapeMismatch("too few tensors for a LoRA classifier") }
         let encoder = try embedder.encoder.replacingParameters(Array(values.dropLast(2)), where: BertEncoder.isAdapterParameter)
-        embedder = try SentenceEmbedder(tokenizer: embedder.tokenizer, encoder: encoder, pooling: embedder.pooling, normalizes: embedder.normalizes)
+        embedder = try embedder.replacingEncoder(encoder)
         classifier = try classifier.replacingParameters(Array(values.suffix(2)))
     }
 

@@ -57,6 +57,14 @@ public struct SentenceEmbedder: TextEmbedder {
         self.normalizes = normalizes
     }
 
+    /// The same tokenizer, pooling, normalization and batch size over another encoder (an
+    /// adapted, merged or quantized one).
+    public func replacingEncoder(_ encoder: BertEncoder) throws -> SentenceEmbedder {
+        var embedder = try SentenceEmbedder(tokenizer: tokenizer, encoder: encoder, pooling: pooling, normalizes: normalizes)
+        embedder.batchSize = batchSize
+        return embedder
+    }
+
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         let matrix = try embeddings(for: texts)
         return (0..<texts.count).map { Array(matrix.scalars[($0 * dimension)..<(($0 + 1) * dimension)]) }

@@ -34,11 +34,7 @@ extension SentenceEmbedder {
         _ format: QuantizationFormat,
         where filter: (_ key: String, _ layer: any LinearLayer) -> Bool = { _, _ in true }
     ) throws -> SentenceEmbedder {
-        var embedder = try SentenceEmbedder(
-            tokenizer: tokenizer, encoder: encoder.quantized(format, where: filter), pooling: pooling, normalizes: normalizes
-        )
-        embedder.batchSize = batchSize
-        return embedder
+        try replacingEncoder(encoder.quantized(format, where: filter))
     }
 }
 

@@ -58,10 +58,8 @@ public struct QuantizedBundle: Sendable {
             encoder = BertEncoder(configuration: encoder.configuration, embeddings: embeddings, layers: encoder.layers)
             words = table
         }
-        let embedder = classifier.embedder
-        var quantized = try SentenceEmbedder(tokenizer: embedder.tokenizer, encoder: encoder, pooling: embedder.pooling, normalizes: embedder.normalizes)
-        quantized.batchSize = embedder.batchSize
-        self.classifier = try EmbeddingClassifier(embedder: quantized, head: classifier.head, calibration: classifier.calibration)
+        self.classifier = try EmbeddingClassifier(
+            embedder: classifier.embedder.replacingEncoder(encoder), head: classifier.head, calibration: classifier.calibration)
         self.format = format
         self.quantizedWords = words
         self.card = card
