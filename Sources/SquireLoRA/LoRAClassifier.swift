@@ -78,18 +78,7 @@ public struct LoRAClassifier: TextClassifier {
 
 extension LoRAClassifier: TrainableModel {
     /// Token id sequences and each one's label index.
-    public struct Batch: Sendable {
-        /// Token ids, `[CLS] … [SEP]`.
-        public var sequences: [[Int]]
-        /// The true label of each sequence.
-        public var classIndices: [Int]
-
-        /// Creates a batch.
-        public init(sequences: [[Int]], classIndices: [Int]) {
-            self.sequences = sequences
-            self.classIndices = classIndices
-        }
-    }
+    public typealias Batch = TokenBatch
 
     /// The adapters' tensors under their checkpoint keys, then `classifier.weight` and `classifier.bias`.
     public var trainableParameters: [(key: String, value: Tensor)] {
@@ -119,16 +108,6 @@ extension LoRAClassifier: TrainableModel {
     }
 
     public func evaluate(on batch: Batch) throws -> (loss: Double, accuracy: Double) {
-        var totalLoss = 0.0
-        var correct = 0
-        for start in stride(from: 0, to: batch.sequences.count, by: 64) {
-            let end = min(start + 64, batch.sequences.count)
-            let logits = try self.logits(for: Array(batch.sequences[start..<end]))
-            let targets = Array(batch.classIndices[start..<end])
-            totalLoss += try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: targets).loss * Double(end - start)
-            correct += zip(try logits.argmax(alongAxis: 1), targets).filter { $0 == $1 }.count
-        }
-        let count = Double(max(1, batch.sequences.count))
-        return (totalLoss / count, Double(correct) / count)
+        try batch.evaluate(chunk: 64, logits: logits(for:))
     }
 }

@@ -62,18 +62,7 @@ public struct TinyTransformerClassifier: TextClassifier {
 
 extension TinyTransformerClassifier: TrainableModel {
     /// Token id sequences and each one's label index.
-    public struct Batch: Sendable {
-        /// Token ids, `[CLS] … [SEP]`, at most the tokenizer's maximum length each.
-        public var sequences: [[Int]]
-        /// The true label of each sequence.
-        public var classIndices: [Int]
-
-        /// Creates a batch.
-        public init(sequences: [[Int]], classIndices: [Int]) {
-            self.sequences = sequences
-            self.classIndices = classIndices
-        }
-    }
+    public typealias Batch = TokenBatch
 
     public var trainableParameters: [(key: String, value: Tensor)] {
         encoder.parameters.map { ($0.key, $0.tensor) } + [("classifier.weight", classifier.weight), ("classifier.bias", classifier.bias)]
@@ -99,17 +88,7 @@ extension TinyTransformerClassifier: TrainableModel {
     }
 
     public func evaluate(on batch: Batch) throws -> (loss: Double, accuracy: Double) {
-        var totalLoss = 0.0
-        var correct = 0
-        for start in stride(from: 0, to: batch.sequences.count, by: 128) {
-            let end = min(start + 128, batch.sequences.count)
-            let logits = try self.logits(for: Array(batch.sequences[start..<end]))
-            let targets = Array(batch.classIndices[start..<end])
-            totalLoss += try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: targets).loss * Double(end - start)
-            correct += zip(try logits.argmax(alongAxis: 1), targets).filter { $0 == $1 }.count
-        }
-        let count = Double(max(1, batch.sequences.count))
-        return (totalLoss / count, Double(correct) / count)
+        try batch.evaluate(chunk: 128, logits: logits(for:))
     }
 }
 
