@@ -100,4 +100,15 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
                 apiKeyVariable: apiKeyVariable ?? "ANTHROPIC_API_KEY", environment: environment)
         }
     }
+
+    /// A text generator for synthetic data; the key is read from the environment now.
+    public func generator(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any TextGenerator {
+        switch provider {
+        case .openai:
+            return try OpenAIGenerator(configuration: configuration, apiKeyVariable: apiKeyVariable ?? "OPENAI_API_KEY", environment: environment)
+        case .anthropic:
+            return try AnthropicGenerator(
+                configuration: configuration, apiKeyVariable: apiKeyVariable ?? "ANTHROPIC_API_KEY", environment: environment)
+        }
+    }
 }

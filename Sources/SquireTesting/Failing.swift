@@ -66,3 +66,10 @@ extension Failing: Reranker where Base: Reranker {
         return try await base.scores(for: query, documents: documents)
     }
 }
+
+extension Failing: TextGenerator where Base: TextGenerator {
+    public func generate(_ prompt: Prompt) async throws -> GeneratedText {
+        try check([prompt.text])
+        return try await base.generate(prompt)
+    }
+}

@@ -39,3 +39,10 @@ extension Slow: Reranker where Base: Reranker {
         return try await base.scores(for: query, documents: documents)
     }
 }
+
+extension Slow: TextGenerator where Base: TextGenerator {
+    public func generate(_ prompt: Prompt) async throws -> GeneratedText {
+        try await Task.sleep(for: delay)
+        return try await base.generate(prompt)
+    }
+}

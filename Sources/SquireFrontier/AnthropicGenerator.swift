@@ -1,0 +1,59 @@
+public import Foundation
+public import SquireCore
+
+/// An Anthropic Messages model used as a `TextGenerator`.
+///
+/// The answer is the concatenation of its text blocks; an answer cut off by the token limit
+/// (`stop_reason: "max_tokens"`) or holding no text is a `ModelError.invalidResponse`.
+public struct AnthropicGenerator: TextGenerator {
+    let configuration: FrontierConfiguration
+    let transport: FrontierTransport
+
+    /// Creates a client; the API key is read from `apiKeyVariable` now, and kept redacted.
+    public init(
+        configuration: FrontierConfiguration, apiKeyVariable: String = "ANTHROPIC_API_KEY",
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let key = try APIKey(environmentVariable: apiKeyVariable, environment: environment)
+        self.configuration = configuration
+        transport = try FrontierTransport(
+            configuration: configuration, authorization: .header("x-api-key", key),
+            headers: [("anthropic-version", AnthropicClassifier.apiVersion)])
+    }
+
+    public func generate(_ prompt: Prompt) async throws -> GeneratedText {
+        var body: [String: Any] = [
+            "model": configuration.model, "max_tokens": prompt.maximumOutputTokens, "temperature": min(prompt.temperature, 1),
+            "messages": [["role": "user", "content": prompt.text]],
+        ]
+        if !prompt.instructions.isEmpty { body["system"] = prompt.instructions }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (data, attempts) = try await transport.post("messages", body: try JSONSerialization.data(withJSONObject: body))
+        struct Response: Decodable {
+            struct Block: Decodable {
+                var type: String
+                var text: String?
+            }
+            struct Tokens: Decodable {
+                var input_tokens: Int?
+                var output_tokens: Int?
+            }
+            var content: [Block]
+            var stop_reason: String?
+            var usage: Tokens?
+        }
+        guard let response = try? JSONDecoder().decode(Response.self, from: data) else {
+            throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
+        }
+        let texts = response.content.filter { $0.type == "text" }.compactMap(\.text)
+        guard !texts.isEmpty else { throw ModelError.invalidResponse("the answer holds no text\(FrontierTransport.excerpt(data))") }
+        if response.stop_reason == "max_tokens" {
+            throw ModelError.invalidResponse("the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less")
+        }
+        let usage = PerTextRequests.usage(
+            configuration, input: response.usage?.input_tokens ?? 0, output: response.usage?.output_tokens ?? 0,
+            attempts: attempts, latency: clock.now - start)
+        return GeneratedText(text: texts.joined(), usage: usage)
+    }
+}

@@ -1,0 +1,64 @@
+public import Foundation
+public import SquireCore
+
+/// An OpenAI-compatible chat-completions model used as a `TextGenerator`: the teacher that
+/// writes synthetic examples.
+///
+/// A refusal, a missing message or an answer cut off by the token limit
+/// (`finish_reason: "length"`) is a `ModelError.invalidResponse`, so a half-written list of
+/// examples never reaches the caller as if it were whole.
+public struct OpenAIGenerator: TextGenerator {
+    let configuration: FrontierConfiguration
+    let transport: FrontierTransport
+
+    /// Creates a client; the API key is read from `apiKeyVariable` now, and kept redacted.
+    public init(
+        configuration: FrontierConfiguration, apiKeyVariable: String = "OPENAI_API_KEY",
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let key = try APIKey(environmentVariable: apiKeyVariable, environment: environment)
+        self.configuration = configuration
+        transport = try FrontierTransport(configuration: configuration, authorization: .bearer(key))
+    }
+
+    public func generate(_ prompt: Prompt) async throws -> GeneratedText {
+        var messages: [[String: String]] = []
+        if !prompt.instructions.isEmpty { messages.append(["role": "system", "content": prompt.instructions]) }
+        messages.append(["role": "user", "content": prompt.text])
+        let body: [String: Any] = [
+            "model": configuration.model, "temperature": prompt.temperature,
+            "max_tokens": prompt.maximumOutputTokens, "messages": messages,
+        ]
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (data, attempts) = try await transport.post("chat/completions", body: try JSONSerialization.data(withJSONObject: body))
+        struct Response: Decodable {
+            struct Choice: Decodable {
+                struct Message: Decodable {
+                    var content: String?
+                    var refusal: String?
+                }
+                var message: Message
+                var finish_reason: String?
+            }
+            struct Tokens: Decodable {
+                var prompt_tokens: Int?
+                var completion_tokens: Int?
+            }
+            var choices: [Choice]
+            var usage: Tokens?
+        }
+        guard let response = try? JSONDecoder().decode(Response.self, from: data), let choice = response.choices.first else {
+            throw ModelError.invalidResponse("not a chat completion\(FrontierTransport.excerpt(data))")
+        }
+        if let refusal = choice.message.refusal { throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))") }
+        guard let content = choice.message.content else { throw ModelError.invalidResponse("the answer has no content") }
+        if choice.finish_reason == "length" {
+            throw ModelError.invalidResponse("the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less")
+        }
+        let usage = PerTextRequests.usage(
+            configuration, input: response.usage?.prompt_tokens ?? 0, output: response.usage?.completion_tokens ?? 0,
+            attempts: attempts, latency: clock.now - start)
+        return GeneratedText(text: content, usage: usage)
+    }
+}
