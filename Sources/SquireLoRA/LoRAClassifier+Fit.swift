@@ -37,10 +37,12 @@ extension LoRAClassifier {
     /// - Parameters:
     ///   - base: the pretrained embedder; its tensors are shared, not copied or changed.
     ///   - validation: held-out texts and labels; nil carves `validationFraction` of each label.
+    ///   - teacher: a teacher's probabilities for `texts`, to distill from; the model then has
+    ///     the teacher's labels, and validation still scores the hard labels.
     ///   - checkpointPath: written atomically after every epoch; an existing one is resumed.
     public static func fit(
         texts: [String], labels exampleLabels: [String], base: SentenceEmbedder,
-        validation: (texts: [String], labels: [String])? = nil, recipe: Recipe = Recipe(), checkpointPath: String? = nil,
+        validation: (texts: [String], labels: [String])? = nil, teacher: TeacherTargets? = nil, recipe: Recipe = Recipe(), checkpointPath: String? = nil,
         progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
     ) throws -> (model: LoRAClassifier, summary: TrainingSummary) {
         guard texts.count == exampleLabels.count else {
@@ -51,7 +53,8 @@ extension LoRAClassifier {
         let tokenizer = base.tokenizer
         let sequences = texts.map { tokenizer.encode($0).ids }
         // The label bookkeeping of the heads, on a dummy feature column.
-        let examples = try TrainingExamples(features: Tensor.zeros([texts.count, 1]), labels: exampleLabels)
+        try teacher?.validate(textCount: texts.count)
+        let examples = try TrainingExamples(features: Tensor.zeros([texts.count, 1]), labels: exampleLabels, knownLabels: teacher?.labels.sorted())
         var trainingPositions = Array(0..<texts.count)
         var validationBatch: Batch?
         if let validation {
@@ -85,7 +88,10 @@ extension LoRAClassifier {
             classifier: classifier, configuration: recipe.adapter, labels: examples.labels)
         let trainer = Trainer(configuration: recipe.training, checkpointPath: checkpointPath)
         let summary = try trainer.train(&model, exampleCount: trainingPositions.count, batch: { members in
-            Batch(sequences: members.map { sequences[trainingPositions[$0]] }, classIndices: members.map { examples.classIndices[trainingPositions[$0]] })
+            let positions = members.map { trainingPositions[$0] }
+            return Batch(
+                sequences: positions.map { sequences[$0] }, classIndices: positions.map { examples.classIndices[$0] },
+                teacherProbabilities: try teacher?.rows(positions, order: examples.labels), distillation: teacher?.distillation)
         }, validation: validationBatch, progress: progress)
         return (model, summary)
     }

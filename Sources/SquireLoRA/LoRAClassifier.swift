@@ -99,7 +99,7 @@ extension LoRAClassifier: TrainableModel {
         let pooled = try embedder.pooling.pool(states, sequences: ranges)
         let features = embedder.normalizes ? try pooled.l2Normalized() : pooled
         let logits = try classifier.forward(features)
-        let (loss, logitGradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: batch.classIndices)
+        let (loss, logitGradient) = try batch.lossAndGradient(logits: logits)
         let classifierGradients = try classifier.backward(logitGradient, input: features)
         let pooledGradient = embedder.normalizes ? try pooled.l2NormalizedBackward(classifierGradients.input) : classifierGradients.input
         let statesGradient = try embedder.pooling.backward(pooledGradient, states: states, sequences: ranges)

@@ -79,7 +79,7 @@ extension TinyTransformerClassifier: TrainableModel {
         let pooled = try Pooling.mean.pool(states, sequences: ranges)
         let (dropped, mask) = try dropout.forward(pooled, using: &generator)
         let logits = try classifier.forward(dropped)
-        let (loss, logitGradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: batch.classIndices)
+        let (loss, logitGradient) = try batch.lossAndGradient(logits: logits)
         let classifierGradients = try classifier.backward(logitGradient, input: dropped)
         let pooledGradient = try dropout.backward(classifierGradients.input, mask: mask)
         let statesGradient = try Pooling.mean.backward(pooledGradient, states: states, sequences: ranges)
@@ -137,9 +137,11 @@ extension TinyTransformerClassifier {
     /// - Parameters:
     ///   - tokenizer: supplies the vocabulary; the model keeps a copy cut at `maximumLength`.
     ///   - validation: held-out texts and labels; nil carves `validationFraction` of each label.
+    ///   - teacher: a teacher's probabilities for `texts`, to distill from; the model then has
+    ///     the teacher's labels, and validation still scores the hard labels.
     public static func fit(
         texts: [String], labels exampleLabels: [String], tokenizer: WordPieceTokenizer,
-        validation: (texts: [String], labels: [String])? = nil,
+        validation: (texts: [String], labels: [String])? = nil, teacher: TeacherTargets? = nil,
         configuration: Configuration = Configuration(), checkpointPath: String? = nil,
         progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
     ) throws -> (model: TinyTransformerClassifier, summary: TrainingSummary) {
@@ -154,7 +156,8 @@ extension TinyTransformerClassifier {
         tokenizer.maximumLength = configuration.maximumLength
         let sequences = texts.map { tokenizer.encode($0).ids }
         // The label bookkeeping of the heads, on a dummy feature column.
-        let examples = try TrainingExamples(features: Tensor.zeros([texts.count, 1]), labels: exampleLabels)
+        try teacher?.validate(textCount: texts.count)
+        let examples = try TrainingExamples(features: Tensor.zeros([texts.count, 1]), labels: exampleLabels, knownLabels: teacher?.labels.sorted())
         var trainingPositions = Array(0..<texts.count)
         var validationBatch: Batch?
         if let validation {
@@ -179,7 +182,10 @@ extension TinyTransformerClassifier {
             dropout: Dropout(rate: configuration.dropoutRate), labels: examples.labels)
         let trainer = Trainer(configuration: configuration.training, checkpointPath: checkpointPath)
         let summary = try trainer.train(&model, exampleCount: trainingPositions.count, batch: { members in
-            Batch(sequences: members.map { sequences[trainingPositions[$0]] }, classIndices: members.map { examples.classIndices[trainingPositions[$0]] })
+            let positions = members.map { trainingPositions[$0] }
+            return Batch(
+                sequences: positions.map { sequences[$0] }, classIndices: positions.map { examples.classIndices[$0] },
+                teacherProbabilities: try teacher?.rows(positions, order: examples.labels), distillation: teacher?.distillation)
         }, validation: validationBatch, progress: progress)
         return (model, summary)
     }

@@ -7,11 +7,26 @@ public struct TokenBatch: Sendable {
     public var sequences: [[Int]]
     /// The true label of each sequence.
     public var classIndices: [Int]
+    /// `[B, K]` teacher probabilities to distill from; nil trains on the hard labels alone.
+    public var teacherProbabilities: Tensor?
+    /// How the teacher's probabilities and the hard labels are mixed.
+    public var distillation: Distillation?
 
-    /// Creates a batch.
-    public init(sequences: [[Int]], classIndices: [Int]) {
+    /// Creates a batch; with `teacherProbabilities` and `distillation` the training loss is
+    /// the distillation loss, otherwise cross-entropy.
+    public init(sequences: [[Int]], classIndices: [Int], teacherProbabilities: Tensor? = nil, distillation: Distillation? = nil) {
         self.sequences = sequences
         self.classIndices = classIndices
+        self.teacherProbabilities = teacherProbabilities
+        self.distillation = distillation
+    }
+
+    /// The training loss of `logits` (`[B, K]`) on this batch and its gradient.
+    public func lossAndGradient(logits: Tensor) throws -> (loss: Double, gradient: Tensor) {
+        if let teacherProbabilities, let distillation {
+            return try distillation.lossAndGradient(logits: logits, teacherProbabilities: teacherProbabilities, classIndices: classIndices)
+        }
+        return try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: classIndices)
     }
 
     /// Mean cross-entropy and accuracy of `logits` over the batch, computed `chunk` sequences

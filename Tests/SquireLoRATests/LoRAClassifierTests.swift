@@ -66,6 +66,23 @@ import Testing
         #expect(total == trainable + base.encoder.parameters.reduce(0) { $0 + $1.tensor.count })
     }
 
+    @Test func distillsFromTeacherProbabilities() async throws {
+        let base = try Self.base()
+        let (texts, labels) = Self.examples(count: 240, seed: 1)
+        // The teacher knows a label the data never shows; the student inherits its label set.
+        let order = ["address", "card", "other", "refund"]
+        let rows = labels.map { label in order.map { $0 == label ? 0.85 : 0.05 } }
+        let teacher = try TeacherTargets(probabilities: rows, labels: order, distillation: Distillation(temperature: 2, softWeight: 0.7))
+        let model = try LoRAClassifier.fit(texts: texts, labels: labels, base: base, teacher: teacher, recipe: Self.recipe).model
+        #expect(model.labels == order)
+        let (testTexts, testLabels) = Self.examples(count: 60, seed: 99)
+        let answers = try await model.classify(testTexts)
+        let accuracy = Double(zip(answers, testLabels).filter { $0.label == $1 }.count) / Double(testLabels.count)
+        #expect(accuracy > 0.8, "distilled \(accuracy)")
+        let short = try TeacherTargets(probabilities: Array(rows.prefix(3)), labels: order, distillation: Distillation())
+        #expect(throws: TrainingError.self) { try LoRAClassifier.fit(texts: texts, labels: labels, base: base, teacher: short, recipe: Self.recipe) }
+    }
+
     @Test func mergedModelAnswersTheSame() async throws {
         let (texts, labels) = Self.examples(count: 120, seed: 2)
         var recipe = Self.recipe

@@ -93,6 +93,31 @@ import Testing
         #expect(reloaded.embeddingClassifier == nil)
     }
 
+    @Test func learnsFromTheTeachersProbabilitiesAlone() async throws {
+        let (texts, labels) = Self.examples(count: 96, seed: 11)
+        let (testTexts, testLabels) = Self.examples(count: 30, seed: 12)
+        // The hard labels are scrambled; only the teacher's probabilities carry the task.
+        let scrambled = labels.map { ["address": "card", "card": "refund", "refund": "address"][$0]! }
+        let order = ["address", "card", "other", "refund"]
+        let rows = labels.map { label in order.map { $0 == label ? 0.85 : 0.05 } }
+        let tokenizer = try Self.tokenizer()
+        func accuracy(softWeight: Double) throws -> Double {
+            let teacher = try TeacherTargets(probabilities: rows, labels: order, distillation: Distillation(temperature: 2, softWeight: softWeight))
+            let (model, _) = try TinyTransformerClassifier.fit(
+                texts: texts, labels: scrambled, tokenizer: tokenizer, validation: (testTexts, testLabels), teacher: teacher, configuration: Self.small)
+            #expect(model.labels == order)
+            let predicted = try model.logits(for: testTexts.map { model.tokenizer.encode($0).ids }).argmax(alongAxis: 1).map { order[$0] }
+            return Double(zip(predicted, testLabels).filter { $0 == $1 }.count) / Double(testLabels.count)
+        }
+        #expect(try accuracy(softWeight: 1) > 0.9)
+        #expect(try accuracy(softWeight: 0) < 0.2)
+
+        let short = try TeacherTargets(probabilities: Array(rows.prefix(5)), labels: order, distillation: Distillation())
+        #expect(throws: TrainingError.self) {
+            try TinyTransformerClassifier.fit(texts: texts, labels: labels, tokenizer: tokenizer, teacher: short, configuration: Self.small)
+        }
+    }
+
     @Test func refusesBadShapes() throws {
         #expect(throws: TrainingError.self) {
             try TinyTransformerClassifier.fit(texts: ["a"], labels: [], tokenizer: Self.tokenizer())
