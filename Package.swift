@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SquireRouting", targets: ["SquireRouting"]),
         .library(name: "SquireTesting", targets: ["SquireTesting"]),
         .library(name: "SquireFrontier", targets: ["SquireFrontier"]),
+        .library(name: "SquireData", targets: ["SquireData"]),
         .executable(name: "squire", targets: ["SquireCLI"]),
     ],
     dependencies: [
@@ -40,6 +41,7 @@ let package = Package(
         .target(name: "SquireDrift", dependencies: ["SquireCore"]),
         .target(name: "SquireRouting", dependencies: ["SquireCore", "SquireEval"]),
         .target(name: "SquireTesting", dependencies: ["SquireCore"]),
+        .target(name: "SquireData", dependencies: ["SquireCore", "SquireEval"]),
         .target(
             name: "SquireFrontier",
             dependencies: ["SquireCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
@@ -56,6 +58,7 @@ let package = Package(
                 "SquireDrift",
                 "SquireRouting",
                 "SquireFrontier",
+                "SquireData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +71,7 @@ let package = Package(
         .testTarget(name: "SquireDriftTests", dependencies: ["SquireDrift"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireRoutingTests", dependencies: ["SquireRouting", "SquireTesting"]),
         .testTarget(name: "SquireTestingTests", dependencies: ["SquireTesting"]),
+        .testTarget(name: "SquireDataTests", dependencies: ["SquireData", "SquireEval", "SquireTesting"]),
         // Finite-difference gradient checks shared by the model and LoRA tests.
         .target(name: "GradientCheck", dependencies: ["SquireTensor"], path: "Tests/GradientCheck"),
         // A real HTTP server on loopback for the frontier client and CLI tests.

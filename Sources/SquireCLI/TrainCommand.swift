@@ -79,13 +79,34 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    /// A teacher's probabilities for the training examples, by example id, for `squire distill`.
+    struct Teacher {
+        var labels: [String]
+        var probabilities: [String: [Double]]
+        var distillation: Distillation
+
+        /// The targets for the examples with `ids`, in that order.
+        func targets(_ ids: [String]) throws -> TeacherTargets {
+            try TeacherTargets(
+                probabilities: try ids.map { id in
+                    guard let row = probabilities[id] else { throw ValidationError("the teacher gave no probabilities for example \(id)") }
+                    return row
+                }, labels: labels, distillation: distillation)
+        }
+    }
+
+    func run() throws { try train(teacher: nil) }
+
+    /// Trains and writes the bundle; with `teacher`, the tiny transformer or LoRA student
+    /// learns from its probabilities as well as the labels.
+    func train(teacher: Teacher?) throws {
         let status = StatusLine()
         let training = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let held = try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
         let baseFolder = base ?? ModelFolder.allMiniLML6V2
-        if head == .tinyTransformer { return try trainTinyTransformer(training, held, baseFolder: baseFolder, status: status) }
-        if let lora { return try trainLoRA(lora, training, held, baseFolder: baseFolder, status: status) }
+        if head == .tinyTransformer { return try trainTinyTransformer(training, held, baseFolder: baseFolder, teacher: teacher, status: status) }
+        if let lora { return try trainLoRA(lora, training, held, baseFolder: baseFolder, teacher: teacher, status: status) }
+        if teacher != nil { throw ValidationError("distillation trains a tiny transformer or a LoRA fine-tune; pass --student tiny-transformer or --lora") }
         let embedder = try SentenceEmbedder(folder: baseFolder)
 
         let features = try Self.embed(training.examples.map(\.text), with: embedder, status: status, phase: "embedding \(data)")
@@ -156,14 +177,15 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// `--head tiny-transformer`: train from scratch on token ids, calibrate on the validation set.
-    private func trainTinyTransformer(_ training: Dataset, _ held: Dataset?, baseFolder: String, status: StatusLine) throws {
+    private func trainTinyTransformer(_ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?, status: StatusLine) throws {
         let tokenizer = try WordPieceTokenizer(folder: baseFolder)
         var configuration = TinyTransformerClassifier.Configuration()
         configuration.training.seed = seed
         if let epochs { configuration.training.epochs = epochs }
-        let (trainingTexts, trainingLabels, validationSet) = try splitForValidation(training, held)
+        let (trainingIDs, trainingTexts, trainingLabels, validationSet) = try splitForValidation(training, held)
         var (model, summary) = try TinyTransformerClassifier.fit(
-            texts: trainingTexts, labels: trainingLabels, tokenizer: tokenizer, validation: validationSet, configuration: configuration,
+            texts: trainingTexts, labels: trainingLabels, tokenizer: tokenizer, validation: validationSet,
+            teacher: try teacher?.targets(trainingIDs), configuration: configuration,
             checkpointPath: checkpoint, progress: reportEpochs(status))
         let logits = try model.logits(for: validationSet.texts.map { model.tokenizer.encode($0).ids })
         let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(logits: logits, labels: validationSet.labels, order: model.labels)
@@ -199,12 +221,15 @@ struct TrainCommand: ParsableCommand {
 
     /// Training texts and labels, and the validation set: `--validation`, or 10% of each
     /// label carved here so that early stopping and calibration see data the model did not train on.
-    private func splitForValidation(_ training: Dataset, _ held: Dataset?) throws -> (texts: [String], labels: [String], validation: (texts: [String], labels: [String])) {
+    private func splitForValidation(_ training: Dataset, _ held: Dataset?) throws -> (ids: [String], texts: [String], labels: [String], validation: (texts: [String], labels: [String])) {
+        var (train, validation) = (training, training)
         if let held {
-            return (training.examples.map(\.text), training.examples.map(\.label), (held.examples.map(\.text), held.examples.map(\.label)))
+            validation = held
+        } else {
+            let split = try training.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: seed)
+            (train, validation) = (split.train, split.validation)
         }
-        let split = try training.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: seed)
-        return (split.train.examples.map(\.text), split.train.examples.map(\.label), (split.validation.examples.map(\.text), split.validation.examples.map(\.label)))
+        return (train.examples.map(\.id), train.examples.map(\.text), train.examples.map(\.label), (validation.examples.map(\.text), validation.examples.map(\.label)))
     }
 
     /// Prints each epoch's validation figures and the step count in between.
@@ -220,16 +245,16 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// `--lora`: fine-tune adapters and a classifier, calibrate on the validation set.
-    private func trainLoRA(_ adapter: LoRAConfiguration, _ training: Dataset, _ held: Dataset?, baseFolder: String, status: StatusLine) throws {
+    private func trainLoRA(_ adapter: LoRAConfiguration, _ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?, status: StatusLine) throws {
         let base = try SentenceEmbedder(folder: baseFolder)
         var recipe = LoRAClassifier.Recipe(adapter: adapter)
         recipe.training.seed = seed
         if let epochs { recipe.training.epochs = epochs }
         if let inverseRegularization { recipe.warmStartInverseRegularization = inverseRegularization }
-        let (texts, labels, validationSet) = try splitForValidation(training, held)
+        let (ids, texts, labels, validationSet) = try splitForValidation(training, held)
         status.update("linear probe on the frozen encoder (warm start)", done: 0, total: 1)
         var (model, summary) = try LoRAClassifier.fit(
-            texts: texts, labels: labels, base: base, validation: validationSet, recipe: recipe, checkpointPath: checkpoint,
+            texts: texts, labels: labels, base: base, validation: validationSet, teacher: try teacher?.targets(ids), recipe: recipe, checkpointPath: checkpoint,
             progress: reportEpochs(status))
         let logits = try model.logits(for: validationSet.texts.map { model.embedder.tokenizer.encode($0).ids })
         let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(logits: logits, labels: validationSet.labels, order: model.labels)

@@ -1,11 +1,11 @@
-import Foundation
-import SquireCore
+package import Foundation
+package import SquireCore
 
 /// The objects of a JSON Lines file with their 1-based line numbers (and bytes, for typed decoding): blank lines skipped,
 /// a leading UTF-8 byte-order mark ignored, each line checked for UTF-8 and for being one
 /// JSON object. Datasets and recorded answers read their files through it.
-enum JSONLinesRecords {
-    static func parse(_ data: Data, source: String, expecting: String) throws -> [(line: Int, record: [String: JSONValue], bytes: Data)] {
+package enum JSONLinesRecords {
+    package static func parse(_ data: Data, source: String, expecting: String) throws -> [(line: Int, record: [String: JSONValue], bytes: Data)] {
         // Spreadsheet exports often start with a byte-order mark; it is not part of the data.
         let data = data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data
         var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)

@@ -137,4 +137,17 @@ import Testing
         #expect(leaks.first?.otherIDs == ["t1", "t2"])
         #expect(leaks.first?.text == "cancel my order")
     }
+
+    @Test func writesJSONLinesThatLoadBackTheSame() throws {
+        let dataset = try Dataset(name: "written", examples: [
+            LabeledExample(id: "a", text: "line one\nwith \"quotes\" and é", label: "x", tags: ["synthetic", "persona=a/b"]),
+            LabeledExample(id: "b", text: "", label: "y"),
+        ])
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("squire-written-\(UUID()).jsonl")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try dataset.write(to: url)
+        let loaded = try Dataset(contentsOf: url)
+        #expect(loaded.examples == dataset.examples)
+        #expect(!String(decoding: try Data(contentsOf: url), as: UTF8.self).contains("\"tags\":[]"))
+    }
 }

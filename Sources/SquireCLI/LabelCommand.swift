@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import SquireCore
+import SquireData
+import SquireEval
+
+/// `squire label`: label unlabelled texts with a teacher, resumably, with the cost counted.
+struct LabelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "label",
+        abstract: "Label texts with a teacher model (a frontier model or a bundle), keeping its probabilities.",
+        discussion: """
+            Reads texts (.jsonl with "text" and optionally "id"), asks --teacher for each label, and writes one {"id", "text", "label", "confidence", "probabilities", "usage"} line per text (readable as a dataset by every other command; `squire distill` learns from the probabilities), plus its datasheet. Every finished label is first appended to OUTPUT.journal and flushed: if the run stops (an outage, Ctrl-C, a crash), the same command resumes where it stopped, labelling nothing twice. Texts whose answers were unusable are left out and listed in OUTPUT.failures.jsonl; the same command run again asks only for them. Exit 0 when every text is labelled, 1 when some failed, 2 for an input error.
+
+            Examples:
+              squire label --input traffic.jsonl --teacher frontier.json --labels-from seeds.jsonl --output labelled.jsonl
+              squire label --input traffic.jsonl --teacher lora-bundle --output labelled.jsonl
+            """)
+
+    @Option(name: .long, help: "Texts to label (.jsonl with \"text\", optional \"id\").")
+    var input: String
+    @Option(name: .long, help: "The teacher: a bundle folder, or a frontier model file (.json, key from the environment).")
+    var teacher: String
+    @Option(name: .long, help: "For a frontier teacher: the labels, comma-separated.")
+    var labels: String?
+    @Option(name: .long, help: "For a frontier teacher: take the labels from this labelled file.")
+    var labelsFrom: String?
+    @Option(name: .long, help: "Where to write the labelled texts (.jsonl).")
+    var output: String
+    @Option(name: .long, help: "Texts per call (default: 32 for a bundle, 1 for a frontier model).")
+    var batchSize: Int?
+    @Option(name: .long, help: "Calls in flight (default: 1 for a bundle, the model file's maximum_concurrency for a frontier model).")
+    var concurrency: Int?
+    @Flag(name: .long, help: "Print the summary as JSON.")
+    var json = false
+
+    func run() async throws {
+        let texts = try UnlabeledText.load(contentsOf: URL(fileURLWithPath: input))
+        let (classifier, defaultBatch, defaultConcurrency) = try TeacherModel.open(
+            teacher, labels: try TeacherModel.labels(labels, from: labelsFrom), option: "--teacher")
+        let status = StatusLine()
+        let labeling = TeacherLabeling(
+            teacher: classifier, batchSize: batchSize ?? defaultBatch, maximumConcurrentBatches: concurrency ?? defaultConcurrency)
+        let journal = URL(fileURLWithPath: output + ".journal")
+        let result = try await labeling.label(texts, journal: journal) { progress in
+            status.update("labelling (\(progress.usage.cost) so far)", done: progress.labeled + progress.failed, total: progress.total)
+        }
+        status.finish("labelled \(result.labels.count) of \(texts.count) texts (\(result.resumedCount) from the journal)")
+        let failuresPath = output + ".failures.jsonl"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var lines = Data()
+        for label in result.labels {
+            lines.append(try encoder.encode(label))
+            lines.append(UInt8(ascii: "\n"))
+        }
+        try AtomicFile.write(Array(lines), to: output)
+        let counts = result.labels.reduce(into: [String: Int]()) { $0[$1.label, default: 0] += 1 }
+        let soft = result.labels.contains { !$0.probabilities.isEmpty }
+        var notes = ["Labels are the teacher's answers, not human judgements: measure the teacher on a human-labelled set before trusting them."]
+        if !result.failures.isEmpty { notes.append("\(result.failures.count) texts got no usable answer and are missing (\(failuresPath)).") }
+        try Datasheet(
+            title: URL(fileURLWithPath: output).lastPathComponent,
+            source: "Texts of \(input), labelled by a teacher model.",
+            method: [
+                "Teacher: \(teacher) (\(soft ? "probabilities kept as soft labels" : "hard labels; the teacher reports no probabilities")).",
+                "`squire label --input \(input) --teacher \(teacher) --output \(output)`; \(result.resumedCount) labels resumed from a journal.",
+            ],
+            labelCounts: counts, usage: result.usage, notes: notes
+        ).write(beside: URL(fileURLWithPath: output))
+        if result.failures.isEmpty {
+            try? FileManager.default.removeItem(at: journal)
+            try? FileManager.default.removeItem(atPath: failuresPath)
+        } else {
+            // The journal stays, so the next run asks only for the failed texts.
+            var failed = Data()
+            for failure in result.failures {
+                failed.append(try encoder.encode(failure))
+                failed.append(UInt8(ascii: "\n"))
+            }
+            try AtomicFile.write(Array(failed), to: failuresPath)
+        }
+        let usage = result.usage
+        if json {
+            let summary: [String: Any] = [
+                "texts": texts.count, "labeled": result.labels.count, "resumed": result.resumedCount, "failed": result.failures.count,
+                "calls": usage.calls, "input_tokens": usage.inputTokens, "output_tokens": usage.outputTokens, "cost_dollars": usage.cost.dollars,
+                "output": output, "failures": result.failures.isEmpty ? NSNull() : failuresPath,
+            ]
+            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+        } else if result.failures.isEmpty {
+            print("wrote \(output) and its datasheet: \(result.labels.count) labels; this run: \(usage.calls) calls, \(usage.totalTokens) tokens, \(usage.cost)")
+        } else {
+            print("wrote \(output) with \(result.labels.count) labels; \(result.failures.count) texts got unusable answers (listed in \(failuresPath)). Run the same command again to retry only those.")
+        }
+        if !result.failures.isEmpty { throw ExitCode(1) }
+    }
+}
