@@ -11,7 +11,7 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Check a labelled dataset for duplicates, leakage, doubtful labels, bad lengths, other scripts and personal data.",
         discussion: """
-            Runs, in order: length, Latin script, personal data (emails, phone and card numbers: --pii mask, flag or remove), exact duplicates (normalized text), near duplicates (embedding cosine ≥ --near-duplicate-threshold; skipped with --no-embeddings), leakage into --evaluation (text, and embedding cosine), label agreement with --verifier (a bundle or a frontier model file), and --max-per-label. Writes the kept examples, their datasheet (what each check removed and why, labels, diversity per label, known gaps), the examples whose labels are in doubt to the review file, and every removed example with its reason. Exit 0 when nothing waits for review, 1 when something does, 2 for an input error.
+            Runs, in order: length, Latin script, English (function words mostly Spanish, French, German, Italian or Portuguese are removed; --any-language skips it), personal data (emails, phone and card numbers: --pii mask, flag or remove), exact duplicates (normalized text), near duplicates (embedding cosine ≥ --near-duplicate-threshold; skipped with --no-embeddings), leakage into --evaluation (text, and embedding cosine), label agreement with --verifier (a bundle or a frontier model file), and --max-per-label. Writes the kept examples, their datasheet (what each check removed and why, labels, diversity per label, known gaps), the examples whose labels are in doubt to the review file, and every removed example with its reason. Exit 0 when nothing waits for review, 1 when something does, 2 for an input error.
 
             Example:
               squire verify --data synthetic.jsonl --evaluation test.jsonl --verifier frontier.json --output clean.jsonl
@@ -30,6 +30,8 @@ struct VerifyCommand: AsyncParsableCommand {
     var noEmbeddings = false
     @Option(name: .long, help: "Cosine at or above which two texts are near duplicates.")
     var nearDuplicateThreshold = 0.95
+    @Flag(name: .long, help: "Skip the English check (texts whose function words are mostly another language's), for data in other languages.")
+    var anyLanguage = false
     @Option(name: .long, help: "Personal data: mask, flag or remove.")
     var pii: PersonalData = .mask
     @Option(name: .long, help: "Shortest text kept, in characters.")
@@ -45,6 +47,14 @@ struct VerifyCommand: AsyncParsableCommand {
 
     enum PersonalData: String, ExpressibleByArgument {
         case mask, flag, remove
+
+        var action: PersonalDataAction {
+            switch self {
+            case .mask: .mask
+            case .flag: .flag
+            case .remove: .remove
+            }
+        }
     }
 
     func validate() throws {
@@ -57,7 +67,9 @@ struct VerifyCommand: AsyncParsableCommand {
         let evaluationSet = try evaluation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
         let verifierModel = try verifier.map { try TeacherModel.open($0, labels: dataset.labels, option: "--verifier").classifier }
         let embedder: SentenceEmbedder? = noEmbeddings ? nil : try SentenceEmbedder(folder: encoder.folder)
-        var steps: [VerificationStep] = [.length(characters: minimumLength...maximumLength), .latinScript(), .personalData(PersonalDataAction(rawValue: pii.rawValue)!), .exactDuplicates]
+        var steps: [VerificationStep] = [.length(characters: minimumLength...maximumLength), .latinScript()]
+        if !anyLanguage { steps.append(.english) }
+        steps += [.personalData(pii.action), .exactDuplicates]
         if embedder != nil { steps.append(.nearDuplicates(threshold: nearDuplicateThreshold)) }
         if let evaluationSet { steps.append(.leakage(against: evaluationSet, threshold: embedder == nil ? nil : nearDuplicateThreshold)) }
         if let verifierModel { steps.append(.labelAgreement(verifier: verifierModel)) }

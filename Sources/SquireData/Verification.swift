@@ -187,6 +187,14 @@ struct VerificationRun {
                     kept.append(example)
                 }
             }
+        case .english:
+            for example in examples {
+                if let (language, words) = StopwordLanguageGuess.otherLanguage(of: example.text) {
+                    remove(example, "looks \(language): \(words.joined(separator: ", "))", "another language")
+                } else {
+                    kept.append(example)
+                }
+            }
         case .personalData(let action):
             let scanner = PersonalDataScanner()
             for var example in examples {

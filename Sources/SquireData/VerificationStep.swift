@@ -22,6 +22,10 @@ public enum VerificationStep: Sendable {
     /// Language sanity for Latin-script data: texts without letters, or whose letters are
     /// less than `minimumLatinShare` Latin (another script, mojibake), are removed.
     case latinScript(minimumLatinShare: Double = 0.8)
+    /// Language sanity for English data: texts whose function words are mostly Spanish,
+    /// French, German, Italian or Portuguese (at least two, outnumbering the English ones)
+    /// are removed. Texts without function words pass.
+    case english
     /// Email addresses, phone and card numbers: flagged with a `pii:<kind>` tag, masked, or
     /// the example removed.
     case personalData(PersonalDataAction = .mask)
@@ -38,6 +42,7 @@ public enum VerificationStep: Sendable {
         case .labelAgreement: "label agreement with a second teacher"
         case .length(let range): "length \(range.lowerBound)–\(range.upperBound) characters"
         case .latinScript(let share): "Latin script (≥ \(Int((share * 100).rounded()))% of letters)"
+        case .english: "English (function words)"
         case .personalData(let action): "personal data (\(action.rawValue))"
         case .classBalance(let maximum): "class balance (at most \(maximum) per label)"
         }
@@ -46,7 +51,7 @@ public enum VerificationStep: Sendable {
     /// The checks a generated or teacher-labelled dataset should pass before training, in a
     /// sensible order (cheap text checks first, the second teacher last).
     public static func standard(evaluation: Dataset?, verifier: (any TextClassifier)?, embeddings: Bool) -> [VerificationStep] {
-        var steps: [VerificationStep] = [.length(), .latinScript(), .personalData(.mask), .exactDuplicates]
+        var steps: [VerificationStep] = [.length(), .latinScript(), .english, .personalData(.mask), .exactDuplicates]
         if embeddings { steps.append(.nearDuplicates()) }
         if let evaluation { steps.append(.leakage(against: evaluation, threshold: embeddings ? 0.95 : nil)) }
         if let verifier { steps.append(.labelAgreement(verifier: verifier)) }
