@@ -85,7 +85,7 @@ let package = Package(
             path: "Tests/LoopbackHTTPServer"
         ),
         .testTarget(name: "SquireFrontierTests", dependencies: ["SquireFrontier", "LoopbackHTTPServer"]),
-        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels", "LoopbackHTTPServer"]),
+        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels", "SquireRouting", "SquireFrontier", "LoopbackHTTPServer"]),
     ]
 )
 

@@ -29,5 +29,20 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        // The encoder (fp32, int8, int4; batch 1 and 32), the tokenizer, a LoRA step and
+        // LogisticHead.fit; the model-dependent ones register only when the model is downloaded.
+        .executableTarget(
+            name: "ModelBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "SquireModels", package: "Squire"),
+                .product(name: "SquireLoRA", package: "Squire"),
+                .product(name: "SquireQuantization", package: "Squire"),
+                .product(name: "SquireTensor", package: "Squire"),
+            ],
+            path: "Benchmarks/ModelBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        ),
     ]
 )
