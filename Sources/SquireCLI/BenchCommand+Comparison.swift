@@ -96,8 +96,9 @@ extension BenchCommand {
         guard let first = compared.first else { return }
         if json {
             let models: [[String: Any]] = compared.map { model in
+                // LatencySummary is in milliseconds already.
                 func latency(_ summary: LatencySummary) -> [String: Double] {
-                    ["p50": summary.p50 * 1000, "p95": summary.p95 * 1000, "p99": summary.p99 * 1000, "mean": summary.mean * 1000]
+                    ["p50": summary.p50, "p95": summary.p95, "p99": summary.p99, "mean": summary.mean]
                 }
                 return [
                     "model": model.folder, "weights": model.weights, "bundle_bytes": model.bundleBytes,
@@ -107,7 +108,7 @@ extension BenchCommand {
                     "label_agreement": model.agreement,
                     "embedding_cosine": ["mean": model.cosine.mean, "min": model.cosine.minimum],
                     "results": [
-                        ["batch_size": 1, "latency_ms": latency(model.batch1), "sentences_per_second": 1 / model.batch1.mean, "sentences": model.batch1.calls, "passes": 1, "stage": "classify"],
+                        ["batch_size": 1, "latency_ms": latency(model.batch1), "sentences_per_second": 1000 / model.batch1.mean, "sentences": model.batch1.calls, "passes": 1, "stage": "classify"],
                         ["batch_size": 32, "latency_ms": latency(model.batch32), "sentences_per_second": model.sentencesPerSecond, "sentences": examples, "passes": 1, "stage": "classify"],
                     ],
                 ]
@@ -130,7 +131,7 @@ extension BenchCommand {
                     + delta(model.metrics.expectedCalibrationError, first.metrics.expectedCalibrationError)
                     + String(
                         format: "  %6.2f%%  %8.4f  %7.4f  %9.2f  %9.2f  %9.1f", model.agreement * 100, model.cosine.mean, model.cosine.minimum,
-                        model.batch1.p50 * 1000, model.batch1.p95 * 1000, model.sentencesPerSecond))
+                        model.batch1.p50, model.batch1.p95, model.sentencesPerSecond))
         }
     }
 }

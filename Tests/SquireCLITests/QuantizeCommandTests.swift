@@ -50,6 +50,12 @@ struct QuantizeCommandTests {
             let results = model["results"] as? [[String: Any]] ?? []
             #expect(results.map { $0["batch_size"] as? Int } == [1, 32])
             #expect(results.allSatisfy { ($0["latency_ms"] as? [String: Double])?["p50"] ?? 0 > 0 && ($0["sentences_per_second"] as? Double ?? 0) > 0 })
+            // One text per call: texts per second and mean milliseconds per call are reciprocal, and
+            // a call takes milliseconds, not the seconds a units slip would report.
+            let single = try #require(results.first)
+            let mean = try #require((single["latency_ms"] as? [String: Double])?["mean"])
+            #expect(abs((single["sentences_per_second"] as? Double ?? 0) * mean / 1000 - 1) < 1e-9)
+            #expect(mean > 0.1 && mean < 5_000, "batch-1 mean \(mean) ms")
         }
         (status, output) = try runSquire(["bench", "--model", original, "--model", original])
         #expect(status == 2 && output.contains("several --model folders are compared only with --data"), "\(output)")
