@@ -66,4 +66,16 @@ enum JSONLines {
         }
         try AtomicFile.write(Array(output), to: path)
     }
+
+    /// Writes one encoded value per line (keys sorted), atomically.
+    static func write<T: Encodable>(_ values: [T], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var output = Data()
+        for value in values {
+            output.append(try encoder.encode(value))
+            output.append(UInt8(ascii: "\n"))
+        }
+        try AtomicFile.write(Array(output), to: path)
+    }
 }

@@ -47,14 +47,7 @@ struct LabelCommand: AsyncParsableCommand {
         }
         status.finish("labelled \(result.labels.count) of \(texts.count) texts (\(result.resumedCount) from the journal)")
         let failuresPath = output + ".failures.jsonl"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var lines = Data()
-        for label in result.labels {
-            lines.append(try encoder.encode(label))
-            lines.append(UInt8(ascii: "\n"))
-        }
-        try AtomicFile.write(Array(lines), to: output)
+        try JSONLines.write(result.labels, to: output)
         let counts = result.labels.reduce(into: [String: Int]()) { $0[$1.label, default: 0] += 1 }
         let soft = result.labels.contains { !$0.probabilities.isEmpty }
         var notes = ["Labels are the teacher's answers, not human judgements: measure the teacher on a human-labelled set before trusting them."]
@@ -73,12 +66,7 @@ struct LabelCommand: AsyncParsableCommand {
             try? FileManager.default.removeItem(atPath: failuresPath)
         } else {
             // The journal stays, so the next run asks only for the failed texts.
-            var failed = Data()
-            for failure in result.failures {
-                failed.append(try encoder.encode(failure))
-                failed.append(UInt8(ascii: "\n"))
-            }
-            try AtomicFile.write(Array(failed), to: failuresPath)
+            try JSONLines.write(result.failures, to: failuresPath)
         }
         let usage = result.usage
         if json {

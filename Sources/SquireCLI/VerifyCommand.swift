@@ -84,8 +84,8 @@ struct VerifyCommand: AsyncParsableCommand {
         let stem = outputURL.deletingPathExtension().path
         let reviewPath = review ?? stem + ".review.jsonl"
         let removedPath = stem + ".removed.jsonl"
-        try writeLines(verified.review, to: reviewPath)
-        try writeLines(verified.removed, to: removedPath)
+        try JSONLines.write(verified.review, to: reviewPath)
+        try JSONLines.write(verified.removed, to: removedPath)
         try Datasheet(
             title: verified.dataset.name, source: "Verified from \(data) (\(dataset.count) examples).",
             method: [
@@ -112,17 +112,6 @@ struct VerifyCommand: AsyncParsableCommand {
             print("wrote \(output) (\(verified.dataset.count) of \(dataset.count) kept), its datasheet, \(reviewPath) (\(verified.review.count) to review) and \(removedPath)")
         }
         if !verified.review.isEmpty { throw ExitCode(1) }
-    }
-
-    private func writeLines(_ values: [some Encodable], to path: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var data = Data()
-        for value in values {
-            data.append(try encoder.encode(value))
-            data.append(UInt8(ascii: "\n"))
-        }
-        try AtomicFile.write(Array(data), to: path)
     }
 }
 

@@ -47,21 +47,7 @@ public struct AnthropicClassifier: TextClassifier {
         let clock = ContinuousClock()
         let start = clock.now
         let (data, attempts) = try await transport.post("messages", body: try JSONSerialization.data(withJSONObject: body))
-        struct Response: Decodable {
-            struct Block: Decodable {
-                struct Input: Decodable { var label: String? }
-                var type: String
-                var name: String?
-                var input: Input?
-            }
-            struct Tokens: Decodable {
-                var input_tokens: Int?
-                var output_tokens: Int?
-            }
-            var content: [Block]
-            var usage: Tokens?
-        }
-        guard let response = try? JSONDecoder().decode(Response.self, from: data) else {
+        guard let response = try? JSONDecoder().decode(MessagesResponse.self, from: data) else {
             throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
         }
         guard let call = response.content.first(where: { $0.type == "tool_use" && $0.name == "classify" }), let label = call.input?.label else {

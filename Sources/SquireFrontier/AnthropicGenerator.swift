@@ -30,20 +30,7 @@ public struct AnthropicGenerator: TextGenerator {
         let clock = ContinuousClock()
         let start = clock.now
         let (data, attempts) = try await transport.post("messages", body: try JSONSerialization.data(withJSONObject: body))
-        struct Response: Decodable {
-            struct Block: Decodable {
-                var type: String
-                var text: String?
-            }
-            struct Tokens: Decodable {
-                var input_tokens: Int?
-                var output_tokens: Int?
-            }
-            var content: [Block]
-            var stop_reason: String?
-            var usage: Tokens?
-        }
-        guard let response = try? JSONDecoder().decode(Response.self, from: data) else {
+        guard let response = try? JSONDecoder().decode(MessagesResponse.self, from: data) else {
             throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
         }
         let texts = response.content.filter { $0.type == "text" }.compactMap(\.text)

@@ -48,22 +48,7 @@ public struct OpenAIClassifier: TextClassifier {
         let clock = ContinuousClock()
         let start = clock.now
         let (data, attempts) = try await transport.post("chat/completions", body: try JSONSerialization.data(withJSONObject: body))
-        struct Response: Decodable {
-            struct Choice: Decodable {
-                struct Message: Decodable {
-                    var content: String?
-                    var refusal: String?
-                }
-                var message: Message
-            }
-            struct Tokens: Decodable {
-                var prompt_tokens: Int?
-                var completion_tokens: Int?
-            }
-            var choices: [Choice]
-            var usage: Tokens?
-        }
-        guard let response = try? JSONDecoder().decode(Response.self, from: data), let message = response.choices.first?.message else {
+        guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data), let message = response.choices.first?.message else {
             throw ModelError.invalidResponse("not a chat completion\(FrontierTransport.excerpt(data))")
         }
         if let refusal = message.refusal { throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))") }

@@ -32,23 +32,7 @@ public struct OpenAIGenerator: TextGenerator {
         let clock = ContinuousClock()
         let start = clock.now
         let (data, attempts) = try await transport.post("chat/completions", body: try JSONSerialization.data(withJSONObject: body))
-        struct Response: Decodable {
-            struct Choice: Decodable {
-                struct Message: Decodable {
-                    var content: String?
-                    var refusal: String?
-                }
-                var message: Message
-                var finish_reason: String?
-            }
-            struct Tokens: Decodable {
-                var prompt_tokens: Int?
-                var completion_tokens: Int?
-            }
-            var choices: [Choice]
-            var usage: Tokens?
-        }
-        guard let response = try? JSONDecoder().decode(Response.self, from: data), let choice = response.choices.first else {
+        guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data), let choice = response.choices.first else {
             throw ModelError.invalidResponse("not a chat completion\(FrontierTransport.excerpt(data))")
         }
         if let refusal = choice.message.refusal { throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))") }
