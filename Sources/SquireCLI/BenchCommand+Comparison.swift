@@ -114,7 +114,7 @@ extension BenchCommand {
                 ]
             }
             let object: [String: Any] = ["data": data, "examples": examples, "baseline": first.folder, "models": models]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]), as: UTF8.self))
+            try JSONOutput.print(object)
             return
         }
         print("\(examples) examples of \(data); differences are against \(first.folder)")

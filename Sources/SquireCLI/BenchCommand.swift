@@ -126,8 +126,7 @@ struct BenchCommand: ParsableCommand {
             ])
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": modelFolder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            try JSONOutput.print(["results": results, "model": modelFolder])
         } else {
             print("batch  p50 ms   p95 ms   sentences/s   (\(texts.count) texts, \(passes) passes)")
             for result in results {
@@ -166,8 +165,7 @@ extension BenchCommand {
             "iterations": steps, "fit_seconds": ["p50": sorted[sorted.count / 2], "min": sorted[0]], "passes": passes,
         ]
         if json {
-            let data = try JSONSerialization.data(withJSONObject: ["results": [result]], options: [.prettyPrinted, .sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            try JSONOutput.print(["results": [result]])
         } else {
             print(String(format: "LogisticHead.fit: %d × %d, C = %g: %.3f s median of %d, %d iterations", rows.count, width, inverseRegularization, sorted[sorted.count / 2], passes, steps))
         }
@@ -208,8 +206,7 @@ extension BenchCommand {
             ])
         }
         if json {
-            let data = try JSONSerialization.data(withJSONObject: ["results": results, "model": modelFolder], options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-            print(String(decoding: data, as: UTF8.self))
+            try JSONOutput.print(["results": results, "model": modelFolder])
         } else {
             for result in results {
                 let epoch = result["epoch_seconds"] as! [String: Double]

@@ -11,7 +11,7 @@ struct ProfileCommand: ParsableCommand {
         commandName: "profile",
         abstract: "Build a drift reference profile from a model's answers on its validation data.",
         discussion: """
-            Reads the labelled validation set (.jsonl or .csv) and either the model's answers to it (--answers, the answers format of `squire eval`) or the bundle to run (--model, a folder from `squire train`, whose embeddings are profiled as well), and writes the profile: predicted-label, confidence and text-length distributions, the shipped accuracy and calibration, and alert bands for windows of --window-size. Failed answers are left out.
+            Reads the labelled validation set (.jsonl or .csv) and either the model's answers to it (--answers, the answers format of `squire eval`) or the bundle to run (--model, a folder from `squire train`, whose embeddings are profiled as well), and writes the profile: predicted-label, confidence and text-length distributions, the shipped accuracy and calibration, and alert bands for windows of --window-size. Failed answers are left out. --json prints {"output", "predictions", "failed", "labels", "window_size", "shipped_accuracy", "expected_calibration_error"}.
 
             Example:
               squire profile --data validation.jsonl --answers validation-answers.jsonl --output profile.json --window-size 500
@@ -35,6 +35,8 @@ struct ProfileCommand: ParsableCommand {
     var embeddings: String?
     @Option(name: .long, help: "Seed for the reference chunks behind the alert bands.")
     var seed: UInt64 = 0
+    @Flag(name: .long, help: "Print the summary as JSON instead of text.")
+    var json = false
 
     func validate() throws {
         guard (answers == nil) != (model == nil) else { throw ValidationError("give exactly one of --answers and --model") }
@@ -74,6 +76,15 @@ struct ProfileCommand: ParsableCommand {
         let profile = try ReferenceProfile(observations: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize, seed: seed)
         try profile.write(to: URL(fileURLWithPath: output))
         let failed = predictions.count - observations.count
+        if json {
+            var summary: [String: Any] = [
+                "output": output, "predictions": observations.count, "failed": failed, "labels": labels.count, "window_size": windowSize,
+            ]
+            summary["shipped_accuracy"] = profile.shippedAccuracy
+            summary["expected_calibration_error"] = profile.expectedCalibrationError
+            try JSONOutput.print(summary)
+            return
+        }
         print("\(observations.count) predictions\(failed > 0 ? " (\(failed) failed, left out)" : ""), \(labels.count) labels; shipped accuracy \(String(format: "%.4f", profile.shippedAccuracy ?? 0)), ECE \(String(format: "%.4f", profile.expectedCalibrationError ?? 0)); bands for windows of \(windowSize)")
         print("profile: \(output)")
     }

@@ -9,7 +9,7 @@ struct QuantizeCommand: ParsableCommand {
         commandName: "quantize",
         abstract: "Quantize a bundle's encoder to 8 or 4 bits and save it as a new bundle.",
         discussion: """
-            Reads a bundle written by `squire train` (a logistic or MLP head on the frozen encoder), quantizes the encoder's projections and word-embedding table — int8 with one scale per output channel, or int4 with one binary16 scale per --group-size values (llama.cpp's Q4_0 layout) — and writes a bundle that `squire predict`, `eval`, `profile` and `bench` open like any other. The head, biases, layer norms and position embeddings stay in float. Prints the encoder's file size before and after. Measure what quantization cost with `squire eval` on both bundles, or `squire bench --model A --model B`.
+            Reads a bundle written by `squire train` (a logistic or MLP head on the frozen encoder), quantizes the encoder's projections and word-embedding table — int8 with one scale per output channel, or int4 with one binary16 scale per --group-size values (llama.cpp's Q4_0 layout) — and writes a bundle that `squire predict`, `eval`, `profile` and `bench` open like any other. The head, biases, layer norms and position embeddings stay in float. Prints the encoder's file size before and after (--json: {"output", "version", "weights", "encoder_bytes_before", "encoder_bytes_after"}). Measure what quantization cost with `squire eval` on both bundles, or `squire bench --model A --model B`.
 
             Example:
               squire quantize --model intent-bundle --bits 8 --output intent-int8
@@ -26,6 +26,8 @@ struct QuantizeCommand: ParsableCommand {
     var floatEmbeddings = false
     @Option(name: .long, help: "Where to write the quantized bundle folder.")
     var output: String
+    @Flag(name: .long, help: "Print the sizes as JSON instead of text.")
+    var json = false
 
     func validate() throws {
         guard bits == 8 || bits == 4 else { throw ValidationError("--bits takes 8 or 4") }
@@ -44,6 +46,13 @@ struct QuantizeCommand: ParsableCommand {
         try quantized.save(to: output)
         let before = Self.size(of: model + "/encoder/model.safetensors")
         let after = Self.size(of: output + "/encoder/model.safetensors")
+        if json {
+            try JSONOutput.print([
+                "output": output, "version": quantized.version, "weights": format.description,
+                "encoder_bytes_before": before, "encoder_bytes_after": after,
+            ])
+            return
+        }
         print(String(
             format: "wrote %@ (version %@): encoder weights %@, %.1f MB → %.1f MB (%.1f%%)",
             output, quantized.version, format.description, Double(before) / 1e6, Double(after) / 1e6, Double(after) / Double(max(before, 1)) * 100))

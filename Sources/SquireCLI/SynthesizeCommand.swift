@@ -11,7 +11,7 @@ struct SynthesizeCommand: AsyncParsableCommand {
         commandName: "synthesize",
         abstract: "Write new examples for each label with a frontier model, varied by a seeded schedule and deduplicated.",
         discussion: """
-            Reads seed examples (a labelled .jsonl or .csv; every label in it gets new examples) and optional one-sentence descriptions of the labels (a JSON object, label → description), and asks --generator (a frontier model file; the key is read from the environment) for --per-label new examples each, rotating personas, lengths and styles from a seeded schedule. Lines equal, after normalization, to a seed, to --avoid or to an earlier answer are dropped as they arrive. Writes the examples (tagged "synthetic" and with their persona, length and style) and a datasheet; run `squire verify` on them before training. Exit 0 when every label got its examples, 1 when some fell short, 2 for an input error.
+            Reads seed examples (a labelled .jsonl or .csv; every label in it gets new examples) and optional one-sentence descriptions of the labels (a JSON object, label → description), and asks --generator (a frontier model file; the key is read from the environment) for --per-label new examples each, rotating personas, lengths and styles from a seeded schedule. Lines equal, after normalization, to a seed, to --avoid or to an earlier answer are dropped as they arrive. Writes the examples (tagged "synthetic" and with their persona, length and style) and a datasheet; run `squire verify` on them before training. --json prints {"output", "examples", "duplicates_dropped", "requests", "failed_requests", "calls", "cost_dollars", "shortfalls"}. Exit 0 when every label got its examples, 1 when some fell short, 2 for an input error.
 
             Example:
               squire synthesize --seeds seeds.jsonl --descriptions routes.json --generator frontier.json --per-label 50 --output synthetic.jsonl
@@ -33,6 +33,8 @@ struct SynthesizeCommand: AsyncParsableCommand {
     var seed: UInt64 = 0
     @Option(name: .long, help: "Where to write the examples (.jsonl).")
     var output: String
+    @Flag(name: .long, help: "Print the summary as JSON instead of text.")
+    var json = false
 
     func validate() throws {
         guard perLabel >= 1, examplesPerRequest >= 1 else { throw ValidationError("--per-label and --examples-per-request must be at least 1") }
@@ -74,10 +76,18 @@ struct SynthesizeCommand: AsyncParsableCommand {
             ],
             labelCounts: dataset.labelCounts, usage: result.usage, notes: notes
         ).write(beside: URL(fileURLWithPath: output))
-        print("wrote \(output) and its datasheet: \(result.examples.count) examples, \(result.duplicatesDropped) duplicates dropped, \(result.usage.calls) calls, \(result.usage.cost)")
-        if !result.shortfalls.isEmpty {
-            print("short: " + result.shortfalls.sorted { $0.key < $1.key }.map { "\($0.key) −\($0.value)" }.joined(separator: ", "))
-            throw ExitCode(1)
+        if json {
+            try JSONOutput.print([
+                "output": output, "examples": result.examples.count, "duplicates_dropped": result.duplicatesDropped,
+                "requests": result.requests, "failed_requests": result.failedRequests, "calls": result.usage.calls,
+                "cost_dollars": result.usage.cost.dollars, "shortfalls": result.shortfalls,
+            ])
+        } else {
+            print("wrote \(output) and its datasheet: \(result.examples.count) examples, \(result.duplicatesDropped) duplicates dropped, \(result.usage.calls) calls, \(result.usage.cost)")
+            if !result.shortfalls.isEmpty {
+                print("short: " + result.shortfalls.sorted { $0.key < $1.key }.map { "\($0.key) −\($0.value)" }.joined(separator: ", "))
+            }
         }
+        if !result.shortfalls.isEmpty { throw ExitCode(1) }
     }
 }

@@ -16,7 +16,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a classifier on a frozen sentence encoder and save it as a bundle.",
         discussion: """
-            Reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base encoder, chooses the head's regularization on a validation set (--validation, or 10% of each label carved from --data), refits on all of --data with the winner, calibrates confidences on the validation set, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number.
+            Reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base encoder, chooses the head's regularization on a validation set (--validation, or 10% of each label carved from --data), refits on all of --data with the winner, calibrates confidences on the validation set, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number. --json prints the closing summary as {"output", "version", "chosen", "validation_accuracy", "ece_before_calibration", "ece_after_calibration"}; --report writes the whole training report.
 
             Example:
               squire train --data train.jsonl --head logistic --output intent-bundle
@@ -58,6 +58,8 @@ struct TrainCommand: ParsableCommand {
     var intendedUse = "Assigns one of a fixed set of labels to a short English text, in place of a frontier-model call."
     @Option(name: .long, help: "Also write the training report (.json).")
     var report: String?
+    @Flag(name: .long, help: "Print the closing summary as JSON instead of text.")
+    var json = false
     @Option(name: .long, help: "For --head tiny-transformer or --lora: a checkpoint file written after every epoch; rerunning the same command resumes from it.")
     var checkpoint: String?
     @Option(name: .long, help: "Fine-tune the base encoder with LoRA adapters and a linear classifier instead of training a head on frozen embeddings: \(LoRASpecification.usage).", transform: LoRASpecification.parse)
@@ -162,6 +164,13 @@ struct TrainCommand: ParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             try AtomicFile.write(Array(try encoder.encode(value)), to: report)
+        }
+        if json {
+            try JSONOutput.print([
+                "output": output, "version": version, "chosen": summary, "validation_accuracy": accuracy,
+                "ece_before_calibration": ece.before, "ece_after_calibration": ece.after,
+            ])
+            return
         }
         print("wrote \(output) (version \(version)): \(summary), validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", ece.before)) → \(String(format: "%.4f", ece.after))")
     }

@@ -88,12 +88,14 @@ import Testing
         }
         let url = try await server.start()
         let synthetic = folder.appendingPathComponent("synthetic.jsonl").path
-        let made = try runSquire(
+        let made = try runSquireJSON(
             ["synthesize", "--seeds", seeds.path, "--generator", try Self.modelFile(url, in: folder), "--per-label", "4", "--examples-per-request", "2",
-             "--output", synthetic],
+             "--output", synthetic, "--json"],
             environment: Self.environment)
         await server.stop()
-        #expect(made.status == 0, "\(made.output)")
+        #expect(made.status == 0, "\(made.errors)")
+        #expect(made.object?["examples"] as? Int == 8)
+        #expect(made.object?["shortfalls"] as? [String: Int] == [:])
         let rows = try CLIFixtures.jsonLines(URL(fileURLWithPath: synthetic))
         #expect(rows.count == 8)
         #expect(rows.allSatisfy { ($0["tags"] as? [String])?.first == "synthetic" })

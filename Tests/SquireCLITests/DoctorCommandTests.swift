@@ -8,12 +8,18 @@ func squireBinary() -> URL {
     return bundle.deletingLastPathComponent().appendingPathComponent("squire")
 }
 
-/// Runs the built `squire` binary.
-func runSquire(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+/// A process for the built `squire` binary, in this process's environment plus `environment`.
+private func squireProcess(_ arguments: [String], environment: [String: String]) -> Process {
     let process = Process()
     process.executableURL = squireBinary()
     process.arguments = arguments
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    return process
+}
+
+/// Runs the built `squire` binary.
+func runSquire(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    let process = squireProcess(arguments, environment: environment)
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
@@ -21,6 +27,26 @@ func runSquire(_ arguments: [String], environment: [String: String] = [:]) throw
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Runs the built `squire` binary with `--json` output: the status, standard output parsed
+/// as one JSON object (progress lines go to standard error and are kept apart), and the errors.
+func runSquireJSON(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, object: [String: Any]?, errors: String) {
+    let process = squireProcess(arguments, environment: environment)
+    let output = Pipe()
+    let errors = FileManager.default.temporaryDirectory.appendingPathComponent("squire-stderr-\(UUID().uuidString)")
+    // Standard error goes to a file: two pipes read one after the other can deadlock.
+    guard FileManager.default.createFile(atPath: errors.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+    defer { try? FileManager.default.removeItem(at: errors) }
+    let errorHandle = try FileHandle(forWritingTo: errors)
+    defer { try? errorHandle.close() }
+    process.standardOutput = output
+    process.standardError = errorHandle
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    return (process.terminationStatus, object, (try? String(contentsOf: errors, encoding: .utf8)) ?? "")
 }
 
 @Suite struct DoctorCommandTests {

@@ -17,9 +17,10 @@ struct QuantizeCommandTests {
 
         for (bits, share) in [("8", 0.27), ("4", 0.16)] {
             let quantized = folder.appendingPathComponent("int\(bits)").path
-            (status, output) = try runSquire(["quantize", "--model", original, "--bits", bits, "--output", quantized])
-            #expect(status == 0, "\(output)")
-            #expect(output.contains("wrote \(quantized)"), "\(output)")
+            let made = try runSquireJSON(["quantize", "--model", original, "--bits", bits, "--output", quantized, "--json"])
+            #expect(made.status == 0, "\(made.errors)")
+            #expect(made.object?["output"] as? String == quantized)
+            #expect(made.object?["weights"] as? String == (bits == "8" ? "int8" : "int4 (groups of 32)"))
             let size = { (path: String) in Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) }
             #expect(size(quantized + "/encoder/model.safetensors") <= share * size(original + "/encoder/model.safetensors"))
             let predictions = folder.appendingPathComponent("int\(bits).jsonl")
