@@ -66,6 +66,23 @@ public final class LoopbackServer: Sendable {
         return "http://127.0.0.1:\(bound.localAddress!.port!)/v1"
     }
 
+    /// Serves `script` while `body` runs with the base URL and the server, and stops the
+    /// server afterwards, also when `body` throws.
+    public static func serving<Result>(
+        _ script: @escaping Script, _ body: (_ url: String, _ server: LoopbackServer) async throws -> Result
+    ) async throws -> Result {
+        let server = LoopbackServer(script: script)
+        let url = try await server.start()
+        do {
+            let result = try await body(url, server)
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
     /// Stops listening and shuts the event loop down.
     public func stop() async {
         let bound = channel.withLock { $0 }

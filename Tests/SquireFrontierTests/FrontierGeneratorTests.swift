@@ -15,23 +15,13 @@ import Testing
             price: .init(inputDollarsPerMillion: 1, outputDollarsPerMillion: 4))
     }
 
-    func withServer(_ script: @escaping LoopbackServer.Script, _ body: (String, LoopbackServer) async throws -> Void) async throws {
-        let server = LoopbackServer(script: script)
-        let url = try await server.start()
-        do { try await body(url, server) } catch {
-            await server.stop()
-            throw error
-        }
-        await server.stop()
-    }
-
     static func chat(_ content: String, finish: String = "stop") -> String {
         let escaped = String(decoding: try! JSONSerialization.data(withJSONObject: [content]), as: UTF8.self).dropFirst().dropLast()
         return #"{"choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"\#(finish)"}],"usage":{"prompt_tokens":120,"completion_tokens":30}}"#
     }
 
     @Test func openAIGeneratorSendsThePromptAndCountsTheCost() async throws {
-        try await withServer({ _, _ in .respond(status: 200, body: Self.chat("where is my refund\nrefund please")) }) { url, server in
+        try await LoopbackServer.serving({ _, _ in .respond(status: 200, body: Self.chat("where is my refund\nrefund please")) }) { url, server in
             let writer = try OpenAIGenerator(configuration: configuration(url), environment: Self.environment)
             let answer = try await writer.generate(Prompt(instructions: "Write messages.", text: "Write 2 refund requests.", temperature: 0.9, maximumOutputTokens: 200))
             #expect(answer.text == "where is my refund\nrefund please")
@@ -55,7 +45,7 @@ import Testing
             #"{"choices":[{"message":{"content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}"#,
             "<html>proxy error</html>",
         ]
-        try await withServer({ _, number in .respond(status: 200, body: replies[min(number - 1, replies.count - 1)]) }) { url, _ in
+        try await LoopbackServer.serving({ _, number in .respond(status: 200, body: replies[min(number - 1, replies.count - 1)]) }) { url, _ in
             let writer = try OpenAIGenerator(configuration: configuration(url), environment: Self.environment)
             for expected in ["cut off", "refused", "not a chat completion"] {
                 do {
@@ -74,7 +64,7 @@ import Testing
             #"{"content":[{"type":"text","text":"lost my card\n"},{"type":"text","text":"card gone"}],"stop_reason":"end_turn","usage":{"input_tokens":80,"output_tokens":9}}"#,
             #"{"content":[{"type":"text","text":"lost my"}],"stop_reason":"max_tokens","usage":{"input_tokens":80,"output_tokens":64}}"#,
         ]
-        try await withServer({ _, number in .respond(status: 200, body: replies[min(number - 1, 1)]) }) { url, server in
+        try await LoopbackServer.serving({ _, number in .respond(status: 200, body: replies[min(number - 1, 1)]) }) { url, server in
             let writer = try AnthropicGenerator(configuration: configuration(url), environment: Self.environment)
             let answer = try await writer.generate(Prompt(instructions: "Be brief.", text: "Write 2.", maximumOutputTokens: 64))
             #expect(answer.text == "lost my card\ncard gone")
