@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireModelsTests", dependencies: ["SquireModels", "GradientCheck"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireLoRATests", dependencies: ["SquireLoRA", "GradientCheck"], exclude: ["Fixtures"]),
-        .testTarget(name: "SquireQuantizationTests", dependencies: ["SquireQuantization", "SquireModels", "SquireTensor"]),
+        .testTarget(name: "SquireQuantizationTests", dependencies: ["SquireQuantization", "SquireModels", "SquireTensor", "SquireEval"]),
         .testTarget(name: "SquireEvalTests", dependencies: ["SquireEval"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireDriftTests", dependencies: ["SquireDrift"], exclude: ["Fixtures"]),
         .testTarget(name: "SquireRoutingTests", dependencies: ["SquireRouting", "SquireTesting"]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Drift validation on real shifts (README "Drift on real shifts"): trains Squire's logistic
+# Drift validation on real shifts (Documentation/Figures.md, "Drift on real shifts"): trains Squire's logistic
 # classifier on 90% of BANKING77's training split, builds the reference profile on the other
 # 10% with `squire profile --model`, and runs `squire drift` on BANKING77 test windows, SNIPS,
 # SMS and 10/30/50% mixtures, every prediction (with its embedding) from `squire predict`.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Classifiers on BANKING77, SNIPS and SMS spam (README "Classifiers"): `squire train` with
+# Classifiers on BANKING77, SNIPS and SMS spam (Documentation/Figures.md, "Classifiers"): `squire train` with
 # the logistic and MLP heads on frozen all-MiniLM-L6-v2 embeddings and with the tiny
 # transformer trained from scratch, each measured on the test split by `squire eval`; beside
 # the logistic head, scikit-learn's LogisticRegression at the C Squire chose, fitted on the

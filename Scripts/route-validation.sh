@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Cascade calibration on BANKING77 (README "Routing on BANKING77"): the answers of Squire's
+# Cascade calibration on BANKING77 (Documentation/Figures.md, "Routing on BANKING77"): the answers of Squire's
 # logistic classifier (trained by Scripts/drift-validation.sh, which this runs first when its
 # files are missing) on the test split, with the labels standing in for a perfect frontier
 # model. Needs ../shared/data, numpy and the model.

@@ -41,5 +41,5 @@ struct SquireCommand: AsyncParsableCommand {
 
 /// The version printed by `squire --version`.
 enum SquireVersion {
-    static let current = "0.1.0-dev"
+    static let current = "0.1.0"
 }
