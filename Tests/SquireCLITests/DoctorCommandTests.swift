@@ -75,10 +75,23 @@ func runSquireJSON(_ arguments: [String], environment: [String: String] = [:]) t
         #expect(output.contains("apt-get install -y libopenblas0"))
     }
 
-    @Test func helpCarriesAnExample() throws {
-        let (status, output) = try runSquire(["doctor", "--help"])
+    @Test func everySubcommandsHelpCarriesAnExample() throws {
+        // The subcommands as `squire --help` lists them, so a new one is checked too.
+        let (status, root) = try runSquire(["--help"])
         #expect(status == 0)
-        #expect(output.contains("squire doctor --json"))
+        let listing = try #require(root.range(of: "SUBCOMMANDS:")).upperBound
+        let subcommands = root[listing...].split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  "), !line.hasPrefix("   ") else { return nil }
+            return line.split(separator: " ").first.map(String.init)
+        }.filter { $0 != "See" }
+        #expect(subcommands.count >= 18, "\(subcommands)")
+        for subcommand in subcommands {
+            let (status, output) = try runSquire([subcommand, "--help"])
+            #expect(status == 0)
+            // An "Example:" or "Examples:" heading, then a command line of this subcommand.
+            let example = try #require(output.range(of: "Example"), "\(subcommand) --help has no example")
+            #expect(output[example.upperBound...].contains("squire \(subcommand) "), "\(output)")
+        }
     }
 
     @Test func unknownSubcommandIsAUsageError() throws {
