@@ -114,7 +114,7 @@ def summarize(work):
         first = decisions(name)[0]
         exceeded = [s["name"] for s in first["window"]["signals"] if s["exceeded"]]
         rows.append(f"| {name.upper()} traffic | first window alarms: {'yes' if first['window']['alarming'] else 'NO'} "
-                    f"| signals beyond band: {', '.join(exceeded) or 'none'}; estimated accuracy {first['window']['estimated_accuracy']:.3f} |")
+                    f"| signals beyond band and allowance: {', '.join(exceeded) or 'none'}; estimated accuracy {first['window']['estimated_accuracy']:.3f} |")
     for share in (10, 30, 50):
         ds = decisions(f"mix-{share}")
         detected = sum(d["window"]["alarming"] for d in ds)

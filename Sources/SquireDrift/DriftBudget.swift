@@ -5,12 +5,17 @@ import SquireCore
 /// sure it must be before it changes its mind — an error budget for model quality.
 ///
 /// As JSON: `{"maximum_accuracy_drop": 0.05, "allowed_drifting_windows": 2, "horizon": 6,
-/// "confirmation_windows": 2, "sudden_drop": 0.1, "labelling_queue_size": 50}`.
+/// "confirmation_windows": 2, "sudden_drop": 0.1, "labelling_queue_size": 50,
+/// "allowed_drift": {"label_js_distance": 0.1, "psi": 0.1, "embedding_mmd2": 0.015}}`;
+/// a missing key keeps its default.
 public struct DriftBudget: Sendable, Hashable, Codable {
     /// The largest drop of estimated accuracy below the shipped figure a window may show.
     public var maximumAccuracyDrop: Double
-    /// Windows among the last ``horizon`` that may alarm (drift beyond the reference bands,
-    /// or an accuracy drop beyond the maximum) before the budget is spent.
+    /// How far a signal may drift in one window, beyond its reference band, before the
+    /// window alarms.
+    public var allowedDrift: AllowedDrift
+    /// Windows among the last ``horizon`` that may alarm (drift beyond the reference bands
+    /// and ``allowedDrift``, or an accuracy drop beyond the maximum) before the budget is spent.
     public var allowedDriftingWindows: Int
     /// How many recent windows the budget is counted over.
     public var horizon: Int
@@ -25,10 +30,11 @@ public struct DriftBudget: Sendable, Hashable, Codable {
 
     /// Creates a budget; the defaults suit windows of a few hundred requests.
     public init(
-        maximumAccuracyDrop: Double = 0.05, allowedDriftingWindows: Int = 2, horizon: Int = 6, confirmationWindows: Int = 2,
+        maximumAccuracyDrop: Double = 0.05, allowedDrift: AllowedDrift = AllowedDrift(), allowedDriftingWindows: Int = 2, horizon: Int = 6, confirmationWindows: Int = 2,
         suddenDrop: Double = 0.10, labellingQueueSize: Int = 50
     ) {
         self.maximumAccuracyDrop = maximumAccuracyDrop
+        self.allowedDrift = allowedDrift
         self.allowedDriftingWindows = allowedDriftingWindows
         self.horizon = horizon
         self.confirmationWindows = confirmationWindows
@@ -47,11 +53,13 @@ public struct DriftBudget: Sendable, Hashable, Codable {
             throw DriftInputError.invalidSetting("confirmation_windows must be between 1 and horizon")
         }
         guard labellingQueueSize >= 0 else { throw DriftInputError.invalidSetting("labelling_queue_size must be ≥ 0") }
+        try allowedDrift.validate()
     }
 
     private enum CodingKeys: String, CodingKey {
         case horizon
         case maximumAccuracyDrop = "maximum_accuracy_drop"
+        case allowedDrift = "allowed_drift"
         case allowedDriftingWindows = "allowed_drifting_windows"
         case confirmationWindows = "confirmation_windows"
         case suddenDrop = "sudden_drop"
@@ -63,6 +71,7 @@ public struct DriftBudget: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             maximumAccuracyDrop: try container.decodeIfPresent(Double.self, forKey: .maximumAccuracyDrop) ?? defaults.maximumAccuracyDrop,
+            allowedDrift: try container.decodeIfPresent(AllowedDrift.self, forKey: .allowedDrift) ?? defaults.allowedDrift,
             allowedDriftingWindows: try container.decodeIfPresent(Int.self, forKey: .allowedDriftingWindows) ?? defaults.allowedDriftingWindows,
             horizon: try container.decodeIfPresent(Int.self, forKey: .horizon) ?? defaults.horizon,
             confirmationWindows: try container.decodeIfPresent(Int.self, forKey: .confirmationWindows) ?? defaults.confirmationWindows,

@@ -144,26 +144,28 @@ public struct DriftMonitor: Sendable {
         let shadows = state.pendingShadow
         let signals = try WindowSignals(window, against: profile, permutations: permutations, seed: UInt64(state.windowsClosed), detailed: true)
         let bands = profile.bands
-        var list: [WindowAssessment.Signal] = [
-            .init(name: "predicted_labels", value: signals.labelDistance, band: bands.labelDistance,
-                  exceeded: signals.labelDistance > bands.labelDistance, pValue: signals.labelTest?.pValue),
-            .init(name: "confidence", value: signals.confidenceStability, band: bands.confidenceStability,
-                  exceeded: signals.confidenceStability > bands.confidenceStability, pValue: signals.confidenceTest?.pValue),
+        let allowed = budget.allowedDrift
+        func signal(_ name: String, _ value: Double, band: Double, allowed: Double?, pValue: Double? = nil) -> WindowAssessment.Signal {
+            .init(name: name, value: value, band: band, allowed: allowed, exceeded: value > band && value > (allowed ?? -.infinity), pValue: pValue)
+        }
+        var list = [
+            signal("predicted_labels", signals.labelDistance, band: bands.labelDistance, allowed: allowed.labelDistance, pValue: signals.labelTest?.pValue),
+            signal("confidence", signals.confidenceStability, band: bands.confidenceStability, allowed: allowed.populationStability, pValue: signals.confidenceTest?.pValue),
         ]
         if let value = signals.textLengthStability, let band = bands.textLengthStability {
-            list.append(.init(name: "text_length", value: value, band: band, exceeded: value > band, pValue: nil))
+            list.append(signal("text_length", value, band: band, allowed: allowed.populationStability))
         }
         if let value = signals.unknownTokenStability, let band = bands.unknownTokenStability {
-            list.append(.init(name: "unknown_token_rate", value: value, band: band, exceeded: value > band, pValue: nil))
+            list.append(signal("unknown_token_rate", value, band: band, allowed: allowed.populationStability))
         }
         if let test = signals.embedding, let band = bands.embeddingDiscrepancy {
-            list.append(.init(name: "embedding", value: test.statistic, band: band, exceeded: test.statistic > band, pValue: test.pValue))
+            list.append(signal("embedding", test.statistic, band: band, allowed: allowed.embeddingDiscrepancy, pValue: test.pValue))
         }
         // The label-free estimate is a signal too: a drop below the shipped figure larger than
-        // reference windows show is drift the model's own confidence admits to.
+        // reference windows show is drift the model's own confidence admits to. Its practical
+        // allowance is the budget's maximum drop, which alarms on its own below.
         if let shipped = profile.shippedAccuracy {
-            let drop = shipped - signals.estimatedAccuracy
-            list.append(.init(name: "estimated_accuracy", value: drop, band: bands.accuracyEstimateSpread, exceeded: drop > bands.accuracyEstimateSpread, pValue: nil))
+            list.append(signal("estimated_accuracy", shipped - signals.estimatedAccuracy, band: bands.accuracyEstimateSpread, allowed: nil))
         }
         let versions = CategoricalDistribution(window.compactMap(\.modelVersion))
         let version = versions.counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
@@ -233,7 +235,8 @@ public struct DriftMonitor: Sendable {
                 .prefix(budget.labellingQueueSize).map(\.element))
         }
         for signal in list where signal.exceeded {
-            reasons.append("\(signal.name) drifted: \(String(format: "%.4f", signal.value)) beyond the reference band \(String(format: "%.4f", signal.band))")
+            let allowance = signal.allowed.map { " and the allowed \(String(format: "%.4f", $0))" } ?? ""
+            reasons.append("\(signal.name) drifted: \(String(format: "%.4f", signal.value)) beyond the reference band \(String(format: "%.4f", signal.band))\(allowance)")
         }
         if let drop = assessment.accuracyDrop {
             reasons.append("accuracy \(percent(assessment.bestAccuracy)) (\(assessment.labelledCount >= 30 ? "realized on \(assessment.labelledCount) labels" : "estimated, 95% interval \(percent(assessment.estimateLower))–\(percent(assessment.estimateUpper))")) vs shipped \(percent(profile.shippedAccuracy!)): a drop of \(percent(drop)), \(dropTooLarge ? "beyond" : "within") the allowed \(percent(budget.maximumAccuracyDrop))")

@@ -10,16 +10,19 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
         public var name: String
         /// The distance judged: JS distance, PSI, MMD², or the estimated accuracy drop.
         public var value: Double
-        /// The reference band it is judged against.
+        /// The reference band it is judged against: the reference's own sampling noise.
         public var band: Double
-        /// Whether the value is beyond the band.
+        /// The drift the budget allows regardless of the band (``AllowedDrift``); `nil` where
+        /// the budget sets none (the accuracy estimate, whose allowance is the maximum drop).
+        public var allowed: Double?
+        /// Whether the value is beyond the band and beyond the allowance.
         public var exceeded: Bool
         /// A test's p-value, reported as evidence (not used for the decision: on large
         /// windows p-values flag every difference).
         public var pValue: Double?
 
         private enum CodingKeys: String, CodingKey {
-            case name, value, band, exceeded
+            case name, value, band, allowed, exceeded
             case pValue = "p_value"
         }
     }

@@ -72,6 +72,44 @@ import Testing
         #expect(second.map(\.action) == [.hold, .retrain, .retrain, .hold, .hold])
     }
 
+    @Test func driftBeyondTheBandButWithinTheAllowanceDoesNotAlarm() throws {
+        // On windows of 2,000 the bands are narrow: texts a little longer than the
+        // reference's 20…60 are more than sampling noise, yet less than the PSI of 0.1 the
+        // budget allows by default.
+        let profile = try ReferenceProfile(observations: Traffic.make(8000, seed: 2), labels: Traffic.labels, windowSize: 2000, chunks: 100, seed: 7)
+        let window = Traffic.make(2000, seed: 450, length: 20...64)
+        var strict = try DriftMonitor(profile: profile, budget: DriftBudget(allowedDrift: .none))
+        let bandOnly = try #require(try run(&strict, [window]).first).window
+        var lenient = try DriftMonitor(profile: profile)
+        let withAllowance = try #require(try run(&lenient, [window]).first).window
+        let strictLength = try #require(bandOnly.signals.first { $0.name == "text_length" })
+        let length = try #require(withAllowance.signals.first { $0.name == "text_length" })
+        #expect(length.value > length.band && length.value < 0.1)
+        #expect(strictLength.exceeded && strictLength.allowed == 0)
+        #expect(!length.exceeded && length.allowed == 0.1)
+        #expect(bandOnly.alarming && !withAllowance.alarming)
+
+        // Far beyond both: the default allowance does not hide real drift.
+        var monitor = try DriftMonitor(profile: profile)
+        let shifted = try #require(try run(&monitor, [Traffic.make(2000, seed: 451, length: 80...200)]).first)
+        let far = try #require(shifted.window.signals.first { $0.name == "text_length" })
+        #expect(far.exceeded && far.value > 1)
+        #expect(shifted.reasons.contains { $0.contains("text_length drifted") && $0.contains("the allowed 0.1000") })
+    }
+
+    @Test func theBudgetReadsItsAllowanceAndRefusesANegativeOne() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("budget-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("budget.json")
+        try Data(#"{"horizon": 8, "allowed_drift": {"psi": 0.25}}"#.utf8).write(to: url)
+        let budget = try DriftBudget(contentsOf: url)
+        #expect(budget.horizon == 8)
+        #expect(budget.allowedDrift == AllowedDrift(labelDistance: 0.1, populationStability: 0.25, embeddingDiscrepancy: 0.015))
+        try Data(#"{"allowed_drift": {"embedding_mmd2": -0.01}}"#.utf8).write(to: url)
+        #expect { try DriftBudget(contentsOf: url) } throws: { String(describing: $0).contains("embedding_mmd2") }
+    }
+
     @Test func suddenDropAfterAVersionChangeRollsBackWhenThePreviousVersionDoesBetter() throws {
         var monitor = try DriftMonitor(profile: profile)
         let before = (0..<2).map { Traffic.make(200, seed: 500 + UInt64($0)) }
