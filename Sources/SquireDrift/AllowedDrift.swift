@@ -4,8 +4,8 @@
 /// A signal alarms only when it is beyond its band *and* beyond its allowance here. The
 /// bands alone answer "is this more than chance?", and on large windows a real but harmless
 /// difference — a test split worded a little differently from the training split — passes
-/// that test. The defaults are the thresholds Evidently, the most used open-source drift
-/// library, applies to the same statistics: PSI 0.1 (below it, "no significant change" by
+/// that test. The defaults are the thresholds the open-source drift library Evidently
+/// applies to the same statistics: PSI 0.1 (below it, "no significant change" by
 /// the credit-scoring convention PSI comes from), Jensen–Shannon distance 0.1, and MMD² 0.015
 /// for its RBF-kernel, median-heuristic embedding test — the kernel ``MaximumMeanDiscrepancyTest``
 /// uses. Set a value to 0 to alarm on the bands alone.
