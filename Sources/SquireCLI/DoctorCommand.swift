@@ -54,6 +54,8 @@ struct DoctorReport: Codable {
     }
 
     static func gather() -> DoctorReport {
+        // Read the library after Squire has set it up as every product will find it.
+        BLASThreads.ensureSingle()
         let blas = BLASLibrary.loaded()
         var warnings: [String] = []
         if blas.isReference {
@@ -65,8 +67,8 @@ struct DoctorReport: Codable {
         } else if blas.implementation == .unknown {
             warnings.append("the BLAS library could not be identified; `squire doctor` checks for OpenBLAS, BLIS, MKL and Netlib")
         }
-        if let threads = blas.threadCount, threads < ProcessInfo.processInfo.activeProcessorCount, !blas.isReference {
-            warnings.append("BLAS uses \(threads) of \(ProcessInfo.processInfo.activeProcessorCount) cores; check OPENBLAS_NUM_THREADS")
+        if blas.implementation == .openBLAS, let threads = blas.threadCount, threads != 1 {
+            warnings.append("OpenBLAS runs \(threads) threads after Squire set it to 1; products may differ in the last bits from run to run")
         }
         #if arch(x86_64)
         let arch = "x86_64"
@@ -101,7 +103,7 @@ struct DoctorReport: Codable {
             "  Platform     \(platform), \(processors) cores",
             "  BLAS         \(blas.implementation.rawValue)\(blas.configuration.map { " (\($0))" } ?? "")",
             "  BLAS file    \(blas.path ?? "not found")",
-            "  BLAS threads \(blas.threadCount.map(String.init) ?? "not reported")",
+            "  BLAS threads \(blas.threadCount.map(String.init) ?? "not reported") (Squire splits products over the \(processors) cores itself)",
             "  LAPACK file  \(lapackPath ?? "not found")",
             "  sgemm        \(String(format: "%.1f", sgemmGFLOPS)) GFLOP/s (512×384 · 384×1536, a quick check, not a benchmark)",
         ]

@@ -1,4 +1,5 @@
 public import SquireTensor
+import Synchronization
 
 /// A BERT-compatible transformer encoder, loaded from a safetensors checkpoint.
 ///
@@ -82,11 +83,48 @@ public struct BertEncoder: Sendable {
     public func hiddenStates(for sequences: [[Int]]) throws -> (states: Tensor, ranges: [Range<Int>]) {
         let ranges = try packedRanges(for: sequences)
         guard !sequences.isEmpty else { return (try Tensor.zeros([0, configuration.hiddenSize]), []) }
+        let parts = Self.partition(ranges, into: ParallelParts.cores)
+        guard parts.count > 1 else { return (try forward(sequences, ranges), ranges) }
+        // Sequences never see each other, so each core runs whole layers over its own share,
+        // with no hand-off between cores inside a layer.
+        let results = Mutex<[Int: Tensor]>([:])
+        try ParallelParts.run(parts.count) { index in
+            let part = parts[index]
+            let first = ranges[part.lowerBound].lowerBound
+            let local = ranges[part].map { ($0.lowerBound - first)..<($0.upperBound - first) }
+            let states = try forward(Array(sequences[part]), local)
+            results.withLock { $0[index] = states }
+        }
+        let states = results.withLock { states in (0..<parts.count).map { states[$0]! } }
+        return (try Tensor.concatenating(states), ranges)
+    }
+
+    private func forward(_ sequences: [[Int]], _ ranges: [Range<Int>]) throws -> Tensor {
         var states = try embeddings.forward(sequences)
         for layer in layers {
             states = try layer.forward(states, sequences: ranges)
         }
-        return (states, ranges)
+        return states
+    }
+
+    /// Contiguous groups of sequences with about equal token counts, one per core; a single
+    /// group when the batch is too small to be worth splitting.
+    package static func partition(_ ranges: [Range<Int>], into cores: Int) -> [Range<Int>] {
+        let total = ranges.last?.upperBound ?? 0
+        guard cores > 1, ranges.count >= 2, total >= 128 else { return [0..<ranges.count] }
+        var parts: [Range<Int>] = []
+        var start = 0
+        for core in 1...cores where start < ranges.count {
+            let target = total * core / cores
+            var end = start + 1
+            while end < ranges.count, ranges[end - 1].upperBound < target { end += 1 }
+            // Leave out the sequence that crosses the target when that cuts nearer to it.
+            if end - 1 > start, target - ranges[end - 2].upperBound < ranges[end - 1].upperBound - target { end -= 1 }
+            if core == cores { end = ranges.count }
+            parts.append(start..<end)
+            start = end
+        }
+        return parts
     }
 
     /// Each sequence's rows in the packed `[N, D]` states, after checking its ids and length.

@@ -200,7 +200,7 @@ extension QuantizedMatrix {
     /// large enough to repay the hand-off, each a multiple of 4 wide but the last.
     private static func splitColumns(_ n: Int, work: Int, _ body: @Sendable (Int, Int) -> Void) {
         let cores = ProcessInfoCores.count
-        guard cores > 1, work >= 1 << 18, n >= 8 else {
+        guard cores > 1, work >= 1 << 18, n >= 8, !ParallelParts.isInsidePart else {
             body(0, n)
             return
         }

@@ -2,9 +2,10 @@ import Dispatch
 
 /// Splits large elementwise work across the machine's cores.
 ///
-/// BLAS already runs matrix products on every core; between products, an activation over
+/// ``BLAS`` splits matrix products over the cores; between products, an activation over
 /// `[N, 1536]` would otherwise leave all but one idle. Small inputs stay on the calling
-/// thread, where a thread hand-off would cost more than it saves.
+/// thread, where a thread hand-off would cost more than it saves, and so does all work
+/// inside a ``ParallelParts`` part, whose neighbours already keep the other cores busy.
 enum ParallelChunks {
     /// Below this many elements the work runs on the calling thread.
     static let threshold = 1 << 17
@@ -13,7 +14,7 @@ enum ParallelChunks {
     /// Calls `body` on disjoint ranges, multiples of 8 long except the last, that cover `0..<count`.
     @inline(__always)
     static func run(count: Int, _ body: (Range<Int>) -> Void) {
-        guard count >= threshold, cores > 1 else {
+        guard count >= threshold, cores > 1, !ParallelParts.isInsidePart else {
             body(0..<count)
             return
         }

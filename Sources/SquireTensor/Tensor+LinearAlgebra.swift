@@ -32,6 +32,7 @@ extension Tensor {
         var x = try columnMajor(b)
         var pivots = [Int32](repeating: 0, count: n)
         var (size, rhs, lead, info) = (Int32(n), Int32(x.count / n), Int32(n), Int32(0))
+        BLASThreads.ensureSingle()
         sgesv_(&size, &rhs, &lu, &lead, &pivots, &x, &lead, &info)
         if info > 0 { throw TensorError.singularMatrix(pivot: Int(info) - 1) }
         try checkArguments(info, routine: "sgesv")
@@ -50,6 +51,7 @@ extension Tensor {
         var x = try columnMajor(b)
         var upper = CChar(UInt8(ascii: "U"))
         var (size, rhs, lead, info) = (Int32(n), Int32(x.count / n), Int32(n), Int32(0))
+        BLASThreads.ensureSingle()
         sposv_(&upper, &size, &rhs, &factor, &lead, &x, &lead, &info, 1)
         if info > 0 { throw TensorError.notPositiveDefinite(order: Int(info)) }
         try checkArguments(info, routine: "sposv")
@@ -68,6 +70,7 @@ extension Tensor {
             var (size, lead, info) = (Int32(n), Int32(n), Int32(0))
             var (workSize, iworkSize): (Float, Int32) = (0, 0)
             var query: Int32 = -1
+            BLASThreads.ensureSingle()
             ssyevd_(&job, &upper, &size, &vectors, &lead, &values, &workSize, &query, &iworkSize, &query, &info, 1, 1)
             try Tensor.checkArguments(info, routine: "ssyevd")
             var lwork = Int32(workSize.rounded(.up)), liwork = iworkSize
@@ -103,6 +106,7 @@ extension Tensor {
         var (rows, columns, lead, leadU, leadVT, info) = (Int32(n), Int32(m), Int32(n), Int32(n), Int32(k), Int32(0))
         var workSize: Float = 0
         var query: Int32 = -1
+        BLASThreads.ensureSingle()
         sgesdd_(&job, &rows, &columns, &matrix, &lead, &values, &lapackU, &leadU, &lapackVT, &leadVT, &workSize, &query, &iwork, &info, 1)
         try Tensor.checkArguments(info, routine: "sgesdd")
         var lwork = Int32(workSize.rounded(.up))

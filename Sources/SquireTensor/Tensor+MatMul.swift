@@ -1,7 +1,6 @@
-import CSquireBLAS
 
 extension Tensor {
-    /// The matrix product `op(a) · op(b)`, where `op` transposes when asked, through `cblas_sgemm`.
+    /// The matrix product `op(a) · op(b)`, where `op` transposes when asked, through ``BLAS``.
     ///
     /// Accepted shapes (before the transposes, which apply to the last two axes):
     /// - `[M, K] · [K, N]` → `[M, N]`;
@@ -105,14 +104,11 @@ struct MatMulPlan {
             return
         }
         for entry in 0..<batch {
-            cblas_sgemm(
-                CblasRowMajor,
-                transposeA ? CblasTrans : CblasNoTrans,
-                transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha,
-                a + entry * m * k, Int32(transposeA ? m : k),
-                b + (sharedB ? 0 : entry * k * n), Int32(transposeB ? k : n),
-                0, c + entry * m * n, Int32(n))
+            BLAS.gemm(
+                transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                a: a + entry * m * k, lda: transposeA ? m : k,
+                b: b + (sharedB ? 0 : entry * k * n), ldb: transposeB ? k : n,
+                c: c + entry * m * n, ldc: n)
         }
     }
 }

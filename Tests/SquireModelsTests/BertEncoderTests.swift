@@ -50,6 +50,42 @@ func writeTinyBert(in folder: ScratchFolder, corrupt: ((inout SafetensorsWriter)
         #expect(encoder.parameters.first?.key == "embeddings.word_embeddings.weight")
     }
 
+    @Test func aBatchSplitAcrossCoresEqualsOneSequenceAtATime() throws {
+        try writeTinyBert(in: folder)
+        let encoder = try BertEncoder(
+            checkpoint: SafetensorsFile(path: folder.file("model.safetensors")),
+            configuration: BertConfiguration(contentsOf: folder.file("config.json")))
+        var generator = SeededGenerator(seed: 9)
+        // 300-odd tokens: enough for the encoder to give each core a share.
+        let sequences = (0..<40).map { _ in [2] + (0..<Int.random(in: 1...10, using: &generator)).map { _ in Int.random(in: 4...14, using: &generator) } + [3] }
+        let (together, ranges) = try encoder.hiddenStates(for: sequences)
+        #expect(BertEncoder.partition(ranges, into: 2).count == 2)
+        for (sequence, range) in zip(sequences, ranges) {
+            let alone = try encoder.hiddenStates(for: [sequence]).states
+            #expect(zip(alone.scalars, try together.rows(range).scalars).allSatisfy { abs($0 - $1) < 1e-5 })
+        }
+    }
+
+    @Test func partsAreContiguousAndCarryAboutEqualTokens() {
+        var start = 0
+        let ranges = [5, 30, 12, 12, 7, 40, 9, 20, 3, 25].map { length in
+            defer { start += length }
+            return start..<(start + length)
+        }
+        for cores in [2, 3, 4] {
+            let parts = BertEncoder.partition(ranges, into: cores)
+            #expect(parts.count == cores)
+            #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == ranges.count)
+            #expect(zip(parts, parts.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound && !$0.isEmpty })
+            let tokens = parts.map { ranges[$0].reduce(0) { $0 + $1.count } }
+            // No part exceeds its fair share by more than one sequence (at most 40 tokens).
+            #expect(tokens.allSatisfy { $0 <= 163 / cores + 40 })
+        }
+        #expect(BertEncoder.partition(ranges, into: 1) == [0..<10])
+        #expect(BertEncoder.partition(Array(ranges.prefix(3)), into: 2) == [0..<3])  // 47 tokens: not worth splitting
+        #expect(BertEncoder.partition([0..<200], into: 2) == [0..<1])
+    }
+
     @Test func rejectsBadTokenSequences() throws {
         try writeTinyBert(in: folder)
         let encoder = try BertEncoder(

@@ -13,4 +13,10 @@ void squire_gelu_avx2(const float *x, float *y, ptrdiff_t count);
 /// GELU's derivative `Φ(x) + x·φ(x)` for `count` floats, as `VectorMath.geluDerivative`.
 void squire_gelu_derivative_avx2(const float *x, float *y, ptrdiff_t count);
 
+/// `C = alpha · A · Bᵀ + beta · C` for row-major `A` (`m × k`), `B` (`n × k`) and `C` (`m × n`),
+/// without packing either operand: for short `A` (a few dozen rows), where packing `B` would
+/// cost as much as the product. With `beta == 0`, `C` is not read.
+void squire_sgemm_nt_avx2(const float *a, ptrdiff_t lda, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                          ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, float alpha, float beta);
+
 #endif
