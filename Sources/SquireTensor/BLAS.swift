@@ -14,8 +14,9 @@ import CSquireTensorKernels
 /// bits whatever else the process runs. Products of a few rows against a transposed matrix
 /// (a short sentence through a linear layer) skip BLAS for an AVX2 kernel of Squire's own.
 public enum BLAS {
-    /// Below this many multiply-adds (`m · n · k`) a product stays on the calling thread:
-    /// about 40 µs of one core, where the hand-off to a second one stops paying.
+    /// Below this many multiply-adds (`m · n · k`, some 50 µs of one core) a product stays on
+    /// the calling thread, where waking a second core (a few µs) would be a large share of it.
+    /// Chosen by that estimate, not tuned by a benchmark.
     package static let splitThreshold = 1 << 21
     /// Up to this many rows, `A · Bᵀ` runs Squire's own AVX2 kernel, which reads `B` in place
     /// where OpenBLAS would first pack it (batch-1 embedding: 17% lower latency; at about 40
