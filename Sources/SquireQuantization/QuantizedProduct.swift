@@ -1,5 +1,4 @@
 internal import CSquireQuantKernels
-import Dispatch
 import SquireTensor
 
 /// Which implementation multiplies activations by a ``QuantizedMatrix``.
@@ -199,13 +198,13 @@ extension QuantizedMatrix {
     /// Runs `body` on column ranges that cover `0..<n`, one per core when the product is
     /// large enough to repay the hand-off, each a multiple of 4 wide but the last.
     private static func splitColumns(_ n: Int, work: Int, _ body: @Sendable (Int, Int) -> Void) {
-        let cores = ProcessInfoCores.count
+        let cores = ParallelParts.cores
         guard cores > 1, work >= 1 << 18, n >= 8, !ParallelParts.isInsidePart else {
             body(0, n)
             return
         }
         let chunk = (n / cores + 3) / 4 * 4
-        DispatchQueue.concurrentPerform(iterations: cores) { index in
+        ParallelParts.run(cores) { index in
             let start = index * chunk
             if start < n { body(start, Swift.min(start + chunk, n)) }
         }
