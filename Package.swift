@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "SquireTensor", dependencies: ["CSquireBLAS", "CSquireTensorKernels"]),
         .target(name: "SquireModels", dependencies: ["SquireCore", "SquireTensor"]),
         .target(name: "SquireLoRA", dependencies: ["SquireCore", "SquireTensor", "SquireModels"]),
-        // AVX2 integer kernels; SquireQuantization checks the CPU before calling them.
+        // AVX2 and AVX-512 VNNI integer kernels; SquireQuantization checks the CPU before calling them.
         .target(name: "CSquireQuantKernels"),
         .target(name: "SquireQuantization", dependencies: ["SquireTensor", "SquireModels", "CSquireQuantKernels"]),
         .target(name: "SquireEval", dependencies: ["SquireCore"]),

@@ -6,6 +6,8 @@
 #include "CSquireQuantKernels.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -16,6 +18,13 @@ int squire_quant_has_avx2(void) {
 }
 
 #define AVX2 __attribute__((target("avx2,fma")))
+// vpdpbusd on 256-bit vectors: AVX-512 VNNI with AVX-512 VL (Ice Lake and later, Zen 4).
+#define VNNI __attribute__((target("avx2,fma,avx512f,avx512vl,avx512vnni")))
+
+int squire_quant_has_vnni(void) {
+    __builtin_cpu_init();
+    return squire_quant_has_avx2() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
 
 // 32 products of `a` and `w` summed in pairs, then in fours, into 8 int32 lanes. vpmaddubsw
 // multiplies unsigned by signed bytes, so `a`'s sign moves onto `w`; with both in [-127, 127]
@@ -29,13 +38,6 @@ AVX2 static inline __m256i dot32(__m256i absA, __m256i a, __m256i w, __m256i one
 AVX2 static inline __m128i sum4(__m256i x, __m256i y, __m256i z, __m256i u) {
     __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(x, y), _mm256_hadd_epi32(z, u));
     return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-}
-
-AVX2 static inline float sum8f(__m256 x) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
 }
 
 AVX2 static inline int32_t sum8i(__m256i x) {
@@ -182,89 +184,351 @@ AVX2 void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
     }
 }
 
-// 32 four-bit weights (16 bytes) as signed bytes in [-8, 7], in value order.
-AVX2 static inline __m256i unpack32(const uint8_t *bytes) {
-    const __m128i low = _mm_set1_epi8(0x0F);
-    __m128i b = _mm_loadu_si128((const __m128i *)bytes);
-    __m256i v = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(b, 4), low), _mm_and_si128(b, low));
-    return _mm256_sub_epi8(v, _mm256_set1_epi8(8));
-}
+// The 4-bit kernel works on tiles of 8 output columns. For each tile it first gathers the
+// columns' packed bytes so that one 32-byte vector holds bytes 4q..4q+3 of every column's
+// block in dword j (column j): its low nibbles are values 4q..4q+3 of the 8 columns, its
+// high nibbles values 16+4q..16+4q+3. Each row then broadcasts the matching 4 activation
+// bytes, and one vpmaddubsw multiplies them by all 8 columns at once: 32 multiply-adds with
+// no horizontal sums. The nibbles stay unsigned ([0, 15], the value plus 8), so the kernel
+// subtracts 8 · Σ activations of the block afterwards instead of re-signing every weight.
 
-// One row of `a` (with its scales per 32 values) against one 4-bit weight row.
-AVX2 static float dot4(const int8_t *a, const float *sa, const uint8_t *w, const float *scales, ptrdiff_t k, ptrdiff_t group) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc = _mm256_setzero_ps();
-    for (ptrdiff_t g = 0; g < k; g += group) {
-        __m256 sum = _mm256_setzero_ps();
-        for (ptrdiff_t l = g; l < g + group; l += 32) {
-            __m256i x = _mm256_loadu_si256((const __m256i *)(a + l));
-            __m256i d = dot32(_mm256_abs_epi8(x), x, unpack32(w + l / 2), ones);
-            sum = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d), _mm256_set1_ps(sa[l / 32]), sum);
-        }
-        acc = _mm256_fmadd_ps(sum, _mm256_set1_ps(scales[g / group]), acc);
+enum { tileColumns = 8, tileRows = 4 };
+
+// Eight consecutive weight rows (`w`, `k / 2` bytes each) rearranged as described above into
+// tw[4b..4b+3] for every block b, and their scales (`sw`, `groups` each) into ts[b].
+AVX2 static void gatherTile(const uint8_t *w, const float *sw, ptrdiff_t k, ptrdiff_t groups, __m256i *tw, __m256 *ts) {
+    const ptrdiff_t rowBytes = k / 2, blocks = k / 32, perGroup = blocks / groups;
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+        const uint8_t *p = w + 16 * b;
+        __m256i y0 = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(p + 4 * rowBytes)), _mm_loadu_si128((const __m128i *)p));
+        __m256i y1 = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(p + 5 * rowBytes)), _mm_loadu_si128((const __m128i *)(p + rowBytes)));
+        __m256i y2 = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(p + 6 * rowBytes)), _mm_loadu_si128((const __m128i *)(p + 2 * rowBytes)));
+        __m256i y3 = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)(p + 7 * rowBytes)), _mm_loadu_si128((const __m128i *)(p + 3 * rowBytes)));
+        __m256i t0 = _mm256_unpacklo_epi32(y0, y1), t1 = _mm256_unpackhi_epi32(y0, y1);
+        __m256i t2 = _mm256_unpacklo_epi32(y2, y3), t3 = _mm256_unpackhi_epi32(y2, y3);
+        tw[4 * b] = _mm256_unpacklo_epi64(t0, t2);
+        tw[4 * b + 1] = _mm256_unpackhi_epi64(t0, t2);
+        tw[4 * b + 2] = _mm256_unpacklo_epi64(t1, t3);
+        tw[4 * b + 3] = _mm256_unpackhi_epi64(t1, t3);
     }
-    return sum8f(acc);
+    const __m256i index = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32((int)groups));
+    for (ptrdiff_t g = 0; g < groups; g++) {
+        __m256 scales = _mm256_i32gather_ps(sw + g, index, 4);
+        for (ptrdiff_t b = g * perGroup; b < (g + 1) * perGroup; b++) ts[b] = scales;
+    }
 }
 
-AVX2 void squire_gemm_q4_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
-                              const uint8_t *w, const float *sw, ptrdiff_t k, ptrdiff_t group,
+AVX2 static inline __m256i broadcast4(const int8_t *x) {
+    int32_t v;
+    __builtin_memcpy(&v, x, 4);
+    return _mm256_set1_epi32(v);
+}
+
+// Rows [0, R) of `a` against one gathered tile, added to c[r, 0..<columns]. `sums8` holds
+// 8 · Σ activations per row and block. Instantiated below for AVX2 and for AVX-512 VNNI with
+// their own `accumulateQ4` (one row's products of a block quarter, added to the row's two
+// accumulators) and `totalQ4` (a block's int32 sum per column from both).
+#define TILE_ROWS_Q4(TARGET, SUFFIX)                                                                           \
+    TARGET static inline __attribute__((always_inline)) void tileRowsQ4##SUFFIX(                               \
+        int R, const int8_t *a, ptrdiff_t k, const float *sa, const int32_t *sums8, ptrdiff_t blocks,          \
+        const __m256i *tw, const __m256 *ts, float *c, ptrdiff_t ldc, ptrdiff_t columns) {                     \
+        const __m256i low = _mm256_set1_epi8(0x0F);                                                            \
+        __m256 f[tileRows];                                                                                    \
+        for (int r = 0; r < R; r++) f[r] = _mm256_setzero_ps();                                                \
+        for (ptrdiff_t b = 0; b < blocks; b++) {                                                               \
+            __m256i acc[tileRows], acc2[tileRows];                                                             \
+            for (int r = 0; r < R; r++) acc[r] = acc2[r] = _mm256_setzero_si256();                             \
+            for (int q = 0; q < 4; q++) {                                                                      \
+                __m256i v = _mm256_load_si256(tw + 4 * b + q);                                                 \
+                __m256i lo = _mm256_and_si256(v, low), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low);    \
+                for (int r = 0; r < R; r++) accumulateQ4##SUFFIX(&acc[r], &acc2[r], lo, hi, a + r * k + 32 * b + 4 * q); \
+            }                                                                                                  \
+            for (int r = 0; r < R; r++) {                                                                      \
+                __m256i d = _mm256_sub_epi32(totalQ4##SUFFIX(acc[r], acc2[r]), _mm256_set1_epi32(sums8[r * blocks + b])); \
+                __m256 scale = _mm256_mul_ps(ts[b], _mm256_set1_ps(sa[r * blocks + b]));                        \
+                f[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(d), scale, f[r]);                                     \
+            }                                                                                                  \
+        }                                                                                                      \
+        for (int r = 0; r < R; r++) addRow(c + r * ldc, f[r], columns);                                        \
+    }                                                                                                          \
+    TARGET static void rowsQ4##SUFFIX##1(ROWS_Q4_PARAMETERS) { tileRowsQ4##SUFFIX(1, ROWS_Q4_ARGUMENTS); }     \
+    TARGET static void rowsQ4##SUFFIX##2(ROWS_Q4_PARAMETERS) { tileRowsQ4##SUFFIX(2, ROWS_Q4_ARGUMENTS); }     \
+    TARGET static void rowsQ4##SUFFIX##3(ROWS_Q4_PARAMETERS) { tileRowsQ4##SUFFIX(3, ROWS_Q4_ARGUMENTS); }     \
+    TARGET static void rowsQ4##SUFFIX##4(ROWS_Q4_PARAMETERS) { tileRowsQ4##SUFFIX(4, ROWS_Q4_ARGUMENTS); }
+
+#define ROWS_Q4_PARAMETERS const int8_t *a, ptrdiff_t k, const float *sa, const int32_t *sums8, ptrdiff_t blocks, \
+                           const __m256i *tw, const __m256 *ts, float *c, ptrdiff_t ldc, ptrdiff_t columns
+#define ROWS_Q4_ARGUMENTS a, k, sa, sums8, blocks, tw, ts, c, ldc, columns
+typedef void (*RowsQ4)(ROWS_Q4_PARAMETERS);
+
+// c[0..<columns] += the first `columns` lanes of `f`.
+AVX2 static inline void addRow(float *c, __m256 f, ptrdiff_t columns) {
+    if (columns == tileColumns) {
+        _mm256_storeu_ps(c, _mm256_add_ps(_mm256_loadu_ps(c), f));
+    } else {
+        float lanes[tileColumns];
+        _mm256_storeu_ps(lanes, f);
+        for (ptrdiff_t j = 0; j < columns; j++) c[j] += lanes[j];
+    }
+}
+
+// vpmaddubsw sums pairs into int16: each lane gathers 16 products of a weight in [0, 15] and
+// an activation in [-127, 127] over a block, at most 30480 in magnitude, so it cannot overflow.
+// One accumulator suffices: its adds are short.
+AVX2 static inline void accumulateQ4Avx2(__m256i *acc, __m256i *unused, __m256i lo, __m256i hi, const int8_t *x) {
+    (void)unused;
+    __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(lo, broadcast4(x)), _mm256_maddubs_epi16(hi, broadcast4(x + 16)));
+    *acc = _mm256_add_epi16(*acc, p);
+}
+AVX2 static inline __m256i totalQ4Avx2(__m256i acc, __m256i unused) {
+    (void)unused;
+    return _mm256_madd_epi16(acc, _mm256_set1_epi16(1));
+}
+TILE_ROWS_Q4(AVX2, Avx2)
+
+// vpdpbusd adds four products straight into int32; low and high nibbles go to separate
+// accumulators because each vpdpbusd waits for the last one on its accumulator.
+VNNI static inline void accumulateQ4Vnni(__m256i *acc, __m256i *acc2, __m256i lo, __m256i hi, const int8_t *x) {
+    *acc = _mm256_dpbusd_epi32(*acc, lo, broadcast4(x));
+    *acc2 = _mm256_dpbusd_epi32(*acc2, hi, broadcast4(x + 16));
+}
+VNNI static inline __m256i totalQ4Vnni(__m256i acc, __m256i acc2) { return _mm256_add_epi32(acc, acc2); }
+TILE_ROWS_Q4(VNNI, Vnni)
+
+// Asks for the cache lines of [from, to).
+AVX2 static inline void prefetchBytes(const void *from, const void *to) {
+    for (const char *p = from; p < (const char *)to; p += 64) _mm_prefetch(p, _MM_HINT_T0);
+}
+
+// Asks for the packed weights and scales of columns [from, to), which are contiguous.
+AVX2 static inline void prefetchColumns(const uint8_t *w, const float *sw, ptrdiff_t k, ptrdiff_t groups, ptrdiff_t from, ptrdiff_t to) {
+    prefetchBytes(w + from * (k / 2), w + to * (k / 2));
+    prefetchBytes(sw + from * groups, sw + to * groups);
+}
+
+AVX2 static void gemmQ4(const int8_t *a, const float *sa, ptrdiff_t m, const uint8_t *w, const float *sw,
+                        ptrdiff_t k, ptrdiff_t group, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc,
+                        const RowsQ4 rowsQ4[tileRows + 1]) {
+    const ptrdiff_t blocks = k / 32, groups = k / group;
+    // Rows in bands whose activations stay in L2 while every column tile passes over them;
+    // within a band each tile is gathered once, so the gathering is repaid over many rows.
+    ptrdiff_t band = (128 * 1024) / k;
+    band = band < tileRows ? tileRows : band - band % tileRows;
+    if (band > m) band = m;
+    // One allocation: the gathered tile and its scales per block, each band row's block
+    // sums, and a last tile narrower than 8 columns padded to 8 (0x88 bytes are values 0).
+    const size_t tileBytes = (size_t)blocks * 4 * sizeof(__m256i), scaleBytes = (size_t)blocks * sizeof(__m256);
+    const size_t sumBytes = ((size_t)band * (size_t)blocks * sizeof(int32_t) + 31) / 32 * 32;
+    const size_t padBytes = (size_t)tileColumns * (size_t)(k / 2), padScaleBytes = (size_t)tileColumns * (size_t)groups * sizeof(float);
+    uint8_t *scratch = aligned_alloc(32, tileBytes + scaleBytes + sumBytes + (padBytes + padScaleBytes + 31) / 32 * 32);
+    if (!scratch) abort();
+    __m256i *tw = (__m256i *)scratch;
+    __m256 *ts = (__m256 *)(scratch + tileBytes);
+    int32_t *sums8 = (int32_t *)(scratch + tileBytes + scaleBytes);
+    uint8_t *padW = scratch + tileBytes + scaleBytes + sumBytes;
+    float *padS = (float *)(padW + padBytes);
+    const ptrdiff_t full = j0 + (j1 - j0) / tileColumns * tileColumns;
+    const __m256i unsignedOnes = _mm256_set1_epi8(1), ones = _mm256_set1_epi16(1);
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += band) {
+        const ptrdiff_t rows = m - i0 < band ? m - i0 : band;
+        const int8_t *ab = a + i0 * k;
+        const float *sab = sa + i0 * blocks;
+        for (ptrdiff_t r = 0; r < rows * blocks; r++) {
+            __m256i x = _mm256_loadu_si256((const __m256i *)(ab + 32 * r));
+            sums8[r] = 8 * sum8i(_mm256_madd_epi16(_mm256_maddubs_epi16(unsignedOnes, x), ones));
+        }
+        prefetchColumns(w, sw, k, groups, j0, j0 + 2 * tileColumns < j1 ? j0 + 2 * tileColumns : j1);
+        for (ptrdiff_t j = j0; j < j1; j += tileColumns) {
+            const ptrdiff_t columns = j1 - j < tileColumns ? j1 - j : tileColumns;
+            // Weights arrive from L3 or memory (a model's layers do not fit in L2); asking two
+            // tiles ahead hides the latency that would otherwise stall every gather.
+            const ptrdiff_t ahead = j + 2 * tileColumns;
+            if (ahead < j1) prefetchColumns(w, sw, k, groups, ahead, ahead + tileColumns < j1 ? ahead + tileColumns : j1);
+            if (j < full) {
+                gatherTile(w + j * (k / 2), sw + j * groups, k, groups, tw, ts);
+            } else {
+                memset(padW, 0x88, padBytes);
+                memcpy(padW, w + j * (k / 2), (size_t)columns * (size_t)(k / 2));
+                memset(padS, 0, padScaleBytes);
+                memcpy(padS, sw + j * groups, (size_t)columns * (size_t)groups * sizeof(float));
+                gatherTile(padW, padS, k, groups, tw, ts);
+            }
+            for (ptrdiff_t r = 0; r < rows; r += tileRows) {
+                const ptrdiff_t count = rows - r < tileRows ? rows - r : tileRows;
+                rowsQ4[count](ab + r * k, k, sab + r * blocks, sums8 + r * blocks, blocks, tw, ts, c + (i0 + r) * ldc + j, ldc, columns);
+            }
+        }
+    }
+    free(scratch);
+}
+
+void squire_gemm_q4_avx2(const int8_t *a, const float *sa, ptrdiff_t m, const uint8_t *w, const float *sw,
+                         ptrdiff_t k, ptrdiff_t group, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
+    static const RowsQ4 rows[tileRows + 1] = {0, rowsQ4Avx21, rowsQ4Avx22, rowsQ4Avx23, rowsQ4Avx24};
+    gemmQ4(a, sa, m, w, sw, k, group, j0, j1, c, ldc, rows);
+}
+
+void squire_gemm_q4_vnni(const int8_t *a, const float *sa, ptrdiff_t m, const uint8_t *w, const float *sw,
+                         ptrdiff_t k, ptrdiff_t group, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
+    static const RowsQ4 rows[tileRows + 1] = {0, rowsQ4Vnni1, rowsQ4Vnni2, rowsQ4Vnni3, rowsQ4Vnni4};
+    gemmQ4(a, sa, m, w, sw, k, group, j0, j1, c, ldc, rows);
+}
+
+// The int8 kernel for CPUs with VNNI uses the 4-bit kernel's tiles: 8 columns gathered so
+// that dword j of a vector holds 4 consecutive weights of column j, times 4 broadcast
+// activations. vpdpbusd wants one unsigned operand, so activations are stored plus 128 (in
+// [1, 255]) and 128 · Σ weights is subtracted per column at the end; every sum stays in int32
+// for k up to 65,000 (255 · 127 · k < 2³¹).
+
+enum { tileRowsQ8 = 8, maximumDepthQ8 = 65000 };
+
+// Eight weight rows (`w`, `ldw` bytes apart, `k` each) as tw[0..<(k + 3) / 4] (zero past k),
+// and 128 · Σ weights of each column.
+VNNI static __m256i gatherTileQ8(const int8_t *w, ptrdiff_t ldw, ptrdiff_t k, __m256i *tw) {
+    const ptrdiff_t k32 = k - k % 32, quads = (k + 3) / 4;
+    for (ptrdiff_t l = 0; l < k32; l += 32) {
+        __m256i r[8], t[8], u[8];
+        for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_si256((const __m256i *)(w + j * ldw + l));
+        for (int j = 0; j < 8; j += 2) {
+            t[j] = _mm256_unpacklo_epi32(r[j], r[j + 1]);
+            t[j + 1] = _mm256_unpackhi_epi32(r[j], r[j + 1]);
+        }
+        for (int h = 0; h < 8; h += 4) {
+            u[h] = _mm256_unpacklo_epi64(t[h], t[h + 2]);
+            u[h + 1] = _mm256_unpackhi_epi64(t[h], t[h + 2]);
+            u[h + 2] = _mm256_unpacklo_epi64(t[h + 1], t[h + 3]);
+            u[h + 3] = _mm256_unpackhi_epi64(t[h + 1], t[h + 3]);
+        }
+        __m256i *out = tw + l / 4;
+        for (int q = 0; q < 4; q++) {
+            out[q] = _mm256_permute2x128_si256(u[q], u[q + 4], 0x20);
+            out[q + 4] = _mm256_permute2x128_si256(u[q], u[q + 4], 0x31);
+        }
+    }
+    if (k32 < k) {
+        int8_t *tail = (int8_t *)(tw + k32 / 4);
+        memset(tail, 0, (size_t)(quads - k32 / 4) * sizeof(__m256i));
+        for (ptrdiff_t l = k32; l < k; l++) {
+            for (int j = 0; j < 8; j++) tail[((l - k32) / 4) * 32 + 4 * j + (l % 4)] = w[j * ldw + l];
+        }
+    }
+    // Four accumulators, so the vpdpbusd chain does not wait on itself.
+    __m256i sums[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+    const __m256i ones = _mm256_set1_epi8(1);
+    for (ptrdiff_t q = 0; q < quads; q++) sums[q % 4] = _mm256_dpbusd_epi32(sums[q % 4], ones, tw[q]);
+    return _mm256_slli_epi32(_mm256_add_epi32(_mm256_add_epi32(sums[0], sums[1]), _mm256_add_epi32(sums[2], sums[3])), 7);
+}
+
+// Rows [0, R) of the shifted activations `u` (row stride `ldu`) against one gathered tile.
+VNNI static inline __attribute__((always_inline)) void tileRowsQ8Vnni(
+    int R, const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, const float *sa, const __m256i *tw,
+    __m256i correction, __m256 scales, float *c, ptrdiff_t ldc, ptrdiff_t columns) {
+    // Two accumulators per row (even and odd quads), so short tiles do not wait on vpdpbusd's
+    // latency.
+    __m256i acc[tileRowsQ8], acc2[tileRowsQ8];
+    for (int r = 0; r < R; r++) acc[r] = acc2[r] = _mm256_setzero_si256();
+    ptrdiff_t q = 0;
+    for (; q + 2 <= quads; q += 2) {
+        __m256i v = _mm256_load_si256(tw + q), v2 = _mm256_load_si256(tw + q + 1);
+        for (int r = 0; r < R; r++) {
+            acc[r] = _mm256_dpbusd_epi32(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);
+            acc2[r] = _mm256_dpbusd_epi32(acc2[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q + 4)), v2);
+        }
+    }
+    if (q < quads) {
+        __m256i v = _mm256_load_si256(tw + q);
+        for (int r = 0; r < R; r++) acc[r] = _mm256_dpbusd_epi32(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);
+    }
+    for (int r = 0; r < R; r++) {
+        __m256i total = _mm256_sub_epi32(_mm256_add_epi32(acc[r], acc2[r]), correction);
+        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(scales, _mm256_set1_ps(sa[r])));
+        addRow(c + r * ldc, f, columns);
+    }
+}
+
+#define ROWS_Q8_PARAMETERS const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, const float *sa, const __m256i *tw, \
+                           __m256i correction, __m256 scales, float *c, ptrdiff_t ldc, ptrdiff_t columns
+#define ROWS_Q8_ARGUMENTS u, ldu, quads, sa, tw, correction, scales, c, ldc, columns
+VNNI static void rowsQ8(int R, ROWS_Q8_PARAMETERS) {
+    switch (R) {
+    case 8: tileRowsQ8Vnni(8, ROWS_Q8_ARGUMENTS); break;
+    case 7: tileRowsQ8Vnni(7, ROWS_Q8_ARGUMENTS); break;
+    case 6: tileRowsQ8Vnni(6, ROWS_Q8_ARGUMENTS); break;
+    case 5: tileRowsQ8Vnni(5, ROWS_Q8_ARGUMENTS); break;
+    case 4: tileRowsQ8Vnni(4, ROWS_Q8_ARGUMENTS); break;
+    case 3: tileRowsQ8Vnni(3, ROWS_Q8_ARGUMENTS); break;
+    case 2: tileRowsQ8Vnni(2, ROWS_Q8_ARGUMENTS); break;
+    default: tileRowsQ8Vnni(1, ROWS_Q8_ARGUMENTS); break;
+    }
+}
+
+VNNI void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
+                              const int8_t *w, const float *sw, ptrdiff_t k,
                               ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    const ptrdiff_t groups = k / group, blocks = k / 32;
-    const ptrdiff_t block = columnBlock(k / 2);
-    for (ptrdiff_t jb = j0; jb < j1; jb += block) {
-        const ptrdiff_t je = jb + block < j1 ? jb + block : j1;
-        ptrdiff_t i = 0;
-        for (; i + 2 <= m; i += 2) {
-            const int8_t *a0 = a + i * k, *a1 = a0 + k;
-            const float *sa0 = sa + i * blocks, *sa1 = sa0 + blocks;
-            ptrdiff_t j = jb;
-            for (; j + 2 <= je; j += 2) {
-                const uint8_t *w0 = w + j * (k / 2), *w1 = w0 + k / 2;
-                const float *s0 = sw + j * groups, *s1 = s0 + groups;
-                __m256 f00 = _mm256_setzero_ps(), f01 = f00, f10 = f00, f11 = f00;
-                for (ptrdiff_t g = 0; g < k; g += group) {
-                    __m256 g00 = _mm256_setzero_ps(), g01 = g00, g10 = g00, g11 = g00;
-                    for (ptrdiff_t l = g; l < g + group; l += 32) {
-                        __m256i x0 = _mm256_loadu_si256((const __m256i *)(a0 + l));
-                        __m256i x1 = _mm256_loadu_si256((const __m256i *)(a1 + l));
-                        __m256i ax0 = _mm256_abs_epi8(x0), ax1 = _mm256_abs_epi8(x1);
-                        __m256 b0 = _mm256_set1_ps(sa0[l / 32]), b1 = _mm256_set1_ps(sa1[l / 32]);
-                        __m256i y = unpack32(w0 + l / 2);
-                        g00 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot32(ax0, x0, y, ones)), b0, g00);
-                        g10 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot32(ax1, x1, y, ones)), b1, g10);
-                        y = unpack32(w1 + l / 2);
-                        g01 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot32(ax0, x0, y, ones)), b0, g01);
-                        g11 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot32(ax1, x1, y, ones)), b1, g11);
-                    }
-                    __m256 e0 = _mm256_set1_ps(s0[g / group]), e1 = _mm256_set1_ps(s1[g / group]);
-                    f00 = _mm256_fmadd_ps(g00, e0, f00);
-                    f10 = _mm256_fmadd_ps(g10, e0, f10);
-                    f01 = _mm256_fmadd_ps(g01, e1, f01);
-                    f11 = _mm256_fmadd_ps(g11, e1, f11);
-                }
-                c[i * ldc + j] += sum8f(f00);
-                c[i * ldc + j + 1] += sum8f(f01);
-                c[(i + 1) * ldc + j] += sum8f(f10);
-                c[(i + 1) * ldc + j + 1] += sum8f(f11);
+    // Gathering tiles costs more than it saves for a few rows (below about 6 on Zen 4).
+    if (k > maximumDepthQ8 || m < tileRowsQ8) {
+        squire_gemm_q8_avx2(a, sa, m, w, sw, k, j0, j1, c, ldc);
+        return;
+    }
+    const ptrdiff_t quads = (k + 3) / 4, ldu = 4 * quads;
+    ptrdiff_t band = (128 * 1024) / ldu;
+    band = band < tileRowsQ8 ? tileRowsQ8 : band - band % tileRowsQ8;
+    if (band > m) band = m;
+    // The gathered tile, a band of shifted activations, and a last tile narrower than 8
+    // columns padded with zero weights.
+    const size_t tileBytes = (size_t)quads * sizeof(__m256i), bandBytes = ((size_t)band * (size_t)ldu + 31) / 32 * 32;
+    const size_t padBytes = (size_t)tileColumns * (size_t)k;
+    uint8_t *scratch = aligned_alloc(32, tileBytes + bandBytes + (padBytes + 31) / 32 * 32);
+    if (!scratch) abort();
+    __m256i *tw = (__m256i *)scratch;
+    uint8_t *u = scratch + tileBytes, *pad = u + bandBytes;
+    const ptrdiff_t full = j0 + (j1 - j0) / tileColumns * tileColumns;
+    const __m256i flip = _mm256_set1_epi8((char)0x80);
+    for (ptrdiff_t i0 = 0; i0 < m; i0 += band) {
+        const ptrdiff_t rows = m - i0 < band ? m - i0 : band;
+        for (ptrdiff_t r = 0; r < rows; r++) {
+            const int8_t *x = a + (i0 + r) * k;
+            uint8_t *y = u + r * ldu;
+            ptrdiff_t l = 0;
+            for (; l + 32 <= k; l += 32) {
+                _mm256_storeu_si256((__m256i *)(y + l), _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(x + l)), flip));
             }
-            for (; j < je; j++) {
-                c[i * ldc + j] += dot4(a0, sa0, w + j * (k / 2), sw + j * groups, k, group);
-                c[(i + 1) * ldc + j] += dot4(a1, sa1, w + j * (k / 2), sw + j * groups, k, group);
-            }
+            for (; l < k; l++) y[l] = (uint8_t)(x[l] + 128);
+            for (; l < ldu; l++) y[l] = 128;
         }
-        for (; i < m; i++) {
-            for (ptrdiff_t j = jb; j < je; j++) {
-                c[i * ldc + j] += dot4(a + i * k, sa + i * blocks, w + j * (k / 2), sw + j * groups, k, group);
+        prefetchBytes(w + j0 * k, w + (j0 + 2 * tileColumns < j1 ? j0 + 2 * tileColumns : j1) * k);
+        for (ptrdiff_t j = j0; j < j1; j += tileColumns) {
+            const ptrdiff_t columns = j1 - j < tileColumns ? j1 - j : tileColumns;
+            // As in the 4-bit kernel, ask for the weights two tiles ahead.
+            const ptrdiff_t ahead = j + 2 * tileColumns;
+            if (ahead < j1) prefetchBytes(w + ahead * k, w + (ahead + tileColumns < j1 ? ahead + tileColumns : j1) * k);
+            __m256i correction;
+            __m256 scales;
+            if (j < full) {
+                correction = gatherTileQ8(w + j * k, k, k, tw);
+                scales = _mm256_loadu_ps(sw + j);
+            } else {
+                memset(pad, 0, padBytes);
+                memcpy(pad, w + j * k, (size_t)columns * (size_t)k);
+                correction = gatherTileQ8((const int8_t *)pad, k, k, tw);
+                float s[tileColumns] = {0};
+                memcpy(s, sw + j, (size_t)columns * sizeof(float));
+                scales = _mm256_loadu_ps(s);
+            }
+            for (ptrdiff_t r = 0; r < rows; r += tileRowsQ8) {
+                const int count = (int)(rows - r < tileRowsQ8 ? rows - r : tileRowsQ8);
+                rowsQ8(count, u + r * ldu, ldu, quads, sa + i0 + r, tw, correction, scales, c + (i0 + r) * ldc + j, ldc, columns);
             }
         }
     }
+    free(scratch);
 }
 
 #else
 
 // Other architectures take SquireQuantization's Swift path; these are never called there.
 int squire_quant_has_avx2(void) { return 0; }
+int squire_quant_has_vnni(void) { return 0; }
 void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int8_t *q, float *scales) {
     (void)x; (void)rows; (void)k; (void)q; (void)scales;
 }
@@ -275,6 +539,14 @@ void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m, const in
 void squire_gemm_q4_avx2(const int8_t *a, const float *sa, ptrdiff_t m, const uint8_t *w, const float *sw,
                          ptrdiff_t k, ptrdiff_t group, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
     (void)a; (void)sa; (void)m; (void)w; (void)sw; (void)k; (void)group; (void)j0; (void)j1; (void)c; (void)ldc;
+}
+void squire_gemm_q4_vnni(const int8_t *a, const float *sa, ptrdiff_t m, const uint8_t *w, const float *sw,
+                         ptrdiff_t k, ptrdiff_t group, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
+    squire_gemm_q4_avx2(a, sa, m, w, sw, k, group, j0, j1, c, ldc);
+}
+void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m, const int8_t *w, const float *sw,
+                         ptrdiff_t k, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
+    squire_gemm_q8_avx2(a, sa, m, w, sw, k, j0, j1, c, ldc);
 }
 
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SquireQuantization
 import SquireTensor
 
 /// `squire doctor`: what this machine gives Squire to run on.
@@ -41,6 +42,7 @@ struct DoctorReport: Codable {
     var blas: BLASLibrary
     var lapackPath: String?
     var sgemmGFLOPS: Double
+    var integerKernels: String
     var warnings: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -50,6 +52,7 @@ struct DoctorReport: Codable {
         case platform, processors, blas
         case lapackPath = "lapack_path"
         case sgemmGFLOPS = "sgemm_gflops"
+        case integerKernels = "integer_kernels"
         case warnings
     }
 
@@ -93,6 +96,7 @@ struct DoctorReport: Codable {
             blas: blas,
             lapackPath: LAPACKLibrary.path(),
             sgemmGFLOPS: measureSgemm(),
+            integerKernels: QuantizedKernel.best.summary,
             warnings: warnings)
     }
 
@@ -106,6 +110,7 @@ struct DoctorReport: Codable {
             "  BLAS threads \(blas.threadCount.map(String.init) ?? "not reported") (Squire splits products over the \(processors) cores itself)",
             "  LAPACK file  \(lapackPath ?? "not found")",
             "  sgemm        \(String(format: "%.1f", sgemmGFLOPS)) GFLOP/s (512×384 · 384×1536, a quick check, not a benchmark)",
+            "  int8/int4    \(integerKernels) kernels for quantized models",
         ]
         for warning in warnings { lines.append("warning: \(warning)") }
         return lines.joined(separator: "\n")

@@ -3,6 +3,9 @@ import SquireTensor
 
 /// Which implementation multiplies activations by a ``QuantizedMatrix``.
 package enum QuantizedKernel: Sendable, CaseIterable {
+    /// AVX-512 VNNI integer kernels (`vpdpbusd` on 256-bit vectors; the C target); needs
+    /// AVX2, AVX512-VNNI and AVX512-VL (Intel Ice Lake and later, AMD Zen 4 and later).
+    case vnni
     /// AVX2 integer kernels (the C target); needs an x86-64 CPU with AVX2 and FMA.
     case vector
     /// Swift SIMD integer kernels, for every CPU.
@@ -12,11 +15,26 @@ package enum QuantizedKernel: Sendable, CaseIterable {
     case reference
 
     /// The fastest kernel this CPU runs.
-    package static let best: QuantizedKernel = squire_quant_has_avx2() != 0 ? .vector : .portable
+    package static let best: QuantizedKernel =
+        squire_quant_has_vnni() != 0 ? .vnni : squire_quant_has_avx2() != 0 ? .vector : .portable
+
+    /// What the kernel runs on, for reports such as `squire doctor`'s.
+    package var summary: String {
+        switch self {
+        case .vnni: "AVX-512 VNNI (vpdpbusd)"
+        case .vector: "AVX2"
+        case .portable: "Swift SIMD"
+        case .reference: "dequantized reference"
+        }
+    }
 
     /// Whether this CPU runs the kernel.
     package var isAvailable: Bool {
-        self != .vector || squire_quant_has_avx2() != 0
+        switch self {
+        case .vnni: squire_quant_has_vnni() != 0
+        case .vector: squire_quant_has_avx2() != 0
+        case .portable, .reference: true
+        }
     }
 }
 
@@ -36,7 +54,7 @@ struct QuantizedRows {
         let blocks = rows * width / block
         var values = [Int8](repeating: 0, count: rows * width)
         var scales = [Float](repeating: 0, count: blocks)
-        if kernel == .vector {
+        if kernel == .vector || kernel == .vnni {
             values.withUnsafeMutableBufferPointer { q in
                 scales.withUnsafeMutableBufferPointer { s in
                     // Blocks are contiguous, so they are the rows of a [blocks, block] matrix.
@@ -86,7 +104,8 @@ extension QuantizedMatrix {
             x, rows: m, width: columns, block: format == .int8 ? columns : 32, kernel: kernel == .reference ? .portable : kernel)
         switch kernel {
         case .reference: try accumulateReference(a, rows: m, into: out)
-        case .vector: accumulateVector(a, rows: m, into: out)
+        case .vector: accumulateVector(a, rows: m, into: out, vnni: false)
+        case .vnni: accumulateVector(a, rows: m, into: out, vnni: true)
         case .portable: accumulatePortable(a, rows: m, into: out)
         }
     }
@@ -104,7 +123,7 @@ extension QuantizedMatrix {
         }
     }
 
-    private func accumulateVector(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>) {
+    private func accumulateVector(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, vnni: Bool) {
         let k = columns, n = rows
         a.values.withUnsafeBufferPointer { av in
             a.scales.withUnsafeBufferPointer { sa in
@@ -120,10 +139,18 @@ extension QuantizedMatrix {
                             switch format {
                             case .int8:
                                 wv.withMemoryRebound(to: Int8.self, capacity: n * k) { w in
-                                    squire_gemm_q8_avx2(av, sa, m, w, sw, k, j0, j1, c, n)
+                                    if vnni {
+                                        squire_gemm_q8_vnni(av, sa, m, w, sw, k, j0, j1, c, n)
+                                    } else {
+                                        squire_gemm_q8_avx2(av, sa, m, w, sw, k, j0, j1, c, n)
+                                    }
                                 }
                             case .int4(let groupSize):
-                                squire_gemm_q4_avx2(av, sa, m, wv, sw, k, groupSize, j0, j1, c, n)
+                                if vnni {
+                                    squire_gemm_q4_vnni(av, sa, m, wv, sw, k, groupSize, j0, j1, c, n)
+                                } else {
+                                    squire_gemm_q4_avx2(av, sa, m, wv, sw, k, groupSize, j0, j1, c, n)
+                                }
                             }
                         }
                     }
