@@ -1,7 +1,8 @@
 // Integer matrix products for quantized linear layers, written with AVX2 intrinsics because
 // Swift's portable SIMD types have no u8 x s8 multiply-add (vpmaddubsw), which does 32
-// multiply-adds per instruction. SquireQuantization falls back to its Swift SIMD path when
-// the CPU lacks AVX2 or on other architectures.
+// multiply-adds per instruction, nor VNNI's vpdpbusd, which CPUs with AVX-512 VNNI run
+// instead. SquireQuantization falls back to its Swift SIMD path when the CPU lacks AVX2 or on
+// other architectures.
 
 #include "CSquireQuantKernels.h"
 
