@@ -1,4 +1,3 @@
-import Dispatch
 import Synchronization
 
 #if canImport(Glibc)
@@ -26,22 +25,30 @@ package enum ParallelParts {
     /// Whether the calling thread is running a part, so its own work should not fan out again.
     package static var isInsidePart: Bool { pthread_getspecific(partKey) != nil }
 
+    /// Marks the calling thread as running parts for the rest of its life (a worker's).
+    static func markInsidePart() {
+        pthread_setspecific(partKey, UnsafeRawPointer(bitPattern: 1))
+    }
+
     /// Runs `body(part)` for every part in `0..<count` concurrently and returns when all have;
     /// rethrows the first error a part threw. Inside a part, the parts run one after another.
+    ///
+    /// The parts run on the calling thread and ``WorkerThreads``; while another thread's
+    /// parts hold the workers, they run one after another on the calling thread.
     package static func run<Failure: Error>(_ count: Int, _ body: (Int) throws(Failure) -> Void) throws(Failure) {
         guard count > 1, !isInsidePart else {
             for part in 0..<count { try body(part) }
             return
         }
+        markInsidePart()
+        defer { pthread_setspecific(partKey, nil) }
         let failure = Mutex<Failure?>(nil)
-        withoutActuallyEscaping(body) { body in
-            // Safe to share: concurrentPerform returns only after every part has run.
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: count) { part in
-                pthread_setspecific(partKey, UnsafeRawPointer(bitPattern: 1))
-                defer { pthread_setspecific(partKey, nil) }
-                do throws(Failure) { try body(part) } catch { failure.withLock { $0 = $0 ?? error } }
-            }
+        let ran = WorkerThreads.shared.run(count) { part in
+            do throws(Failure) { try body(part) } catch { failure.withLock { $0 = $0 ?? error } }
+        }
+        guard ran else {
+            for part in 0..<count { try body(part) }
+            return
         }
         if let error = failure.withLock({ $0 }) { throw error }
     }

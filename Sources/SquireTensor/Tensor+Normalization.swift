@@ -45,17 +45,22 @@ extension Tensor {
                     let variance = rowSum(output, count: width) / Float(width)
                     let scale = SIMD8<Float>(repeating: 1 / (variance + epsilon).squareRoot())
                     var i = 0
-                    while i < width {
-                        let n = Swift.min(8, width - i)
+                    while i + 8 <= width {
+                        let x = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let gv = UnsafeRawPointer(g.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                        let bv = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(output + i).storeBytes(of: (x - centre) * scale * gv + bv, as: SIMD8<Float>.self)
+                        i += 8
+                    }
+                    if i < width {
                         var x = SIMD8<Float>(), gv = SIMD8<Float>(), bv = SIMD8<Float>()
-                        for lane in 0..<n {
+                        for lane in 0..<(width - i) {
                             x[lane] = row[i + lane]
                             gv[lane] = g[i + lane]
                             bv[lane] = b[i + lane]
                         }
                         let y = (x - centre) * scale * gv + bv
-                        for lane in 0..<n { output[i + lane] = y[lane] }
-                        i += 8
+                        for lane in 0..<(width - i) { output[i + lane] = y[lane] }
                     }
                 }
             }

@@ -3,6 +3,16 @@
 
 #include <stddef.h>
 
+/// Tells the CPU the caller is in a spin-wait loop (x86 `pause`, Arm `yield`), so the loop
+/// neither floods the memory system with loads nor starves a sibling hardware thread.
+static inline void squire_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// 1 when the CPU runs AVX2 and FMA (and the kernels below may be called), 0 otherwise.
 int squire_tensor_has_avx2(void);
 
