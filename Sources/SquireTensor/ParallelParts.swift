@@ -25,7 +25,8 @@ package enum ParallelParts {
     /// Whether the calling thread is running a part, so its own work should not fan out again.
     package static var isInsidePart: Bool { pthread_getspecific(partKey) != nil }
 
-    /// Marks the calling thread as running parts for the rest of its life (a worker's).
+    /// Marks the calling thread as running a part: a worker for its whole life, a caller
+    /// until ``run(_:_:)`` clears the mark on return.
     static func markInsidePart() {
         pthread_setspecific(partKey, UnsafeRawPointer(bitPattern: 1))
     }

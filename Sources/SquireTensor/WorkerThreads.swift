@@ -146,20 +146,13 @@ package final class WorkerThreads: @unchecked Sendable {
         let context = Unmanaged.passRetained(self)
         #if canImport(Darwin)
         var thread: pthread_t?
+        let started = pthread_create(&thread, nil, { Unmanaged<WorkerThreads>.fromOpaque($0).takeRetainedValue().serve() }, context.toOpaque())
+        if started == 0, let thread { pthread_detach(thread) }
         #else
         var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { Unmanaged<WorkerThreads>.fromOpaque($0!).takeRetainedValue().serve() }, context.toOpaque())
+        if started == 0 { pthread_detach(thread) }
         #endif
-        let started = pthread_create(&thread, nil, { context in
-            Unmanaged<WorkerThreads>.fromOpaque(context!).takeRetainedValue().serve()
-        }, context.toOpaque())
-        if started == 0 {
-            #if canImport(Darwin)
-            if let thread { pthread_detach(thread) }
-            #else
-            pthread_detach(thread)
-            #endif
-        } else {
-            context.release()
-        }
+        if started != 0 { context.release() }
     }
 }
