@@ -6,8 +6,9 @@
 /// inside a ``ParallelParts`` part, whose neighbours already keep the other cores busy.
 enum ParallelChunks {
     /// Below this many elements the work runs on the calling thread. A hand-off to a spinning
-    /// ``WorkerThreads`` worker costs about a microsecond; GELU on 16,384 floats about 25, so
-    /// one sentence's feed-forward activation (`[19, 1536]`) is worth splitting.
+    /// ``WorkerThreads`` worker costs about a microsecond; GELU on 16,384 floats some 30 on one
+    /// core (the `gelu` rows of `Benchmarks/`), so one sentence's feed-forward activation
+    /// (`[19, 1536]`) is worth splitting.
     static let threshold = 1 << 14
     static let cores = ProcessInfoCores.count
 
