@@ -44,6 +44,8 @@ struct TrainCommand: ParsableCommand {
     var weightDecay: Double?
     @Option(name: .long, help: "Hidden layer widths of the MLP head, comma-separated (one or two).")
     var hidden = "512"
+    @Option(name: .long, help: "Label smoothing of the MLP head's training loss, in 0 ..< 1 (default 0.1).")
+    var labelSmoothing: Float?
     @Option(name: .long, help: "Most epochs for the MLP head, the tiny transformer or --lora (early stopping picks fewer); default 30, 15 and 4.")
     var epochs: Int?
     @Flag(name: .long, help: "Weigh classes inversely to their frequency.")
@@ -71,6 +73,8 @@ struct TrainCommand: ParsableCommand {
         guard weightDecay.map({ $0 >= 0 }) ?? true else { throw ValidationError("--weight-decay must not be negative") }
         if head != .logistic, inverseRegularization != nil { throw ValidationError("--c is for --head logistic") }
         if head != .mlp, weightDecay != nil { throw ValidationError("--weight-decay is for --head mlp") }
+        if head != .mlp, labelSmoothing != nil { throw ValidationError("--label-smoothing is for --head mlp") }
+        guard labelSmoothing.map({ $0 >= 0 && $0 < 1 }) ?? true else { throw ValidationError("--label-smoothing must be in 0 ..< 1") }
         if head == .tinyTransformer, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
         if head != .tinyTransformer, lora == nil, checkpoint != nil { throw ValidationError("--checkpoint is for --head tiny-transformer and --lora") }
         if lora != nil, head != .logistic { throw ValidationError("--lora trains its own linear classifier; leave out --head") }
@@ -121,6 +125,7 @@ struct TrainCommand: ParsableCommand {
         recipe.calibrates = !noCalibration
         recipe.mlp.hiddenSizes = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         recipe.mlp.training.epochs = epochs ?? 30
+        if let labelSmoothing { recipe.mlp.labelSmoothing = labelSmoothing }
         recipe.mlp.training.seed = seed
         var validationSet: (features: Tensor, labels: [String])?
         if let heldFeatures, let held { validationSet = (heldFeatures, held.examples.map(\.label)) }
@@ -132,7 +137,7 @@ struct TrainCommand: ParsableCommand {
         let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
         let method = head == .logistic
             ? "Multinomial logistic regression (L-BFGS, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
-            : "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), AdamW, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
+            : "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), label smoothing \(recipe.mlp.labelSmoothing), AdamW, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
         let card = ModelCard(
             name: cardName,
             intendedUse: intendedUse,

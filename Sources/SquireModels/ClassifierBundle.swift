@@ -156,7 +156,8 @@ public struct ClassifierBundle: Sendable {
             head = try MLPHead(
                 layers: layers, activation: description.activation ?? .gelu,
                 dropout: Dropout(rate: description.dropout ?? 0), labels: labels,
-                inputMean: weights.tensor("input.mean"), inputScale: weights.tensor("input.scale"))
+                inputMean: weights.tensor("input.mean"), inputScale: weights.tensor("input.scale"),
+                labelSmoothing: description.labelSmoothing ?? 0)
         case let other:
             throw BundleError.invalidFile(file: "config.json", reason: "unknown head type \"\(other)\"; expected logistic or mlp")
         }
@@ -169,7 +170,9 @@ public struct ClassifierBundle: Sendable {
         case is LogisticHead:
             return .init(type: "logistic")
         case let mlp as MLPHead:
-            return .init(type: "mlp", hiddenSizes: mlp.layers.dropLast().map(\.outputDimension), activation: mlp.activation, dropout: mlp.dropout.rate)
+            return .init(
+                type: "mlp", hiddenSizes: mlp.layers.dropLast().map(\.outputDimension), activation: mlp.activation,
+                dropout: mlp.dropout.rate, labelSmoothing: mlp.labelSmoothing)
         default:
             throw BundleError.invalidFile(file: "config.json", reason: "a \(type(of: head)) head cannot be saved in a bundle yet")
         }
@@ -278,11 +281,14 @@ package struct BundleConfiguration: Codable {
         var hiddenSizes: [Int]?
         var activation: Activation?
         package var dropout: Float?
+        /// Absent in bundles written before label smoothing existed.
+        var labelSmoothing: Float?
         var transformer: Transformer?
 
         enum CodingKeys: String, CodingKey {
             case type, activation, dropout, transformer
             case hiddenSizes = "hidden_sizes"
+            case labelSmoothing = "label_smoothing"
         }
     }
 
@@ -315,7 +321,7 @@ package struct BundleConfiguration: Codable {
 extension BundleConfiguration.Head {
     /// A head described by its type alone (and its dropout), for bundles of other modules.
     package init(type: String, dropout: Float?) {
-        self.init(type: type, hiddenSizes: nil, activation: nil, dropout: dropout, transformer: nil)
+        self.init(type: type, hiddenSizes: nil, activation: nil, dropout: dropout, labelSmoothing: nil, transformer: nil)
     }
 }
 

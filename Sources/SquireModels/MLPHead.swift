@@ -19,6 +19,9 @@ public struct MLPHead: ClassificationHead, Hashable {
     public var activation: Activation
     /// Dropout after every hidden activation, during training only.
     public var dropout: Dropout
+    /// The label smoothing ε of the training loss; validation and reported losses are
+    /// the plain negative log-likelihood.
+    public var labelSmoothing: Float
     /// The labels, in the order of the output layer's rows.
     public var labels: [String]
     /// `[D]`: subtracted from every input (key `input.mean`); not trained.
@@ -31,7 +34,11 @@ public struct MLPHead: ClassificationHead, Hashable {
     /// - Parameters:
     ///   - inputMean: subtracted from inputs; nil subtracts nothing.
     ///   - inputScale: multiplies centred inputs; nil leaves them as they are.
-    public init(layers: [Linear], activation: Activation, dropout: Dropout, labels: [String], inputMean: Tensor? = nil, inputScale: Tensor? = nil) throws {
+    ///   - labelSmoothing: ε of the training loss, in `0 ..< 1`.
+    public init(
+        layers: [Linear], activation: Activation, dropout: Dropout, labels: [String],
+        inputMean: Tensor? = nil, inputScale: Tensor? = nil, labelSmoothing: Float = 0
+    ) throws {
         guard let last = layers.last, last.outputDimension == labels.count else {
             throw TrainingError.shapeMismatch("an MLP head needs layers ending in \(labels.count) outputs, one per label")
         }
@@ -44,10 +51,14 @@ public struct MLPHead: ClassificationHead, Hashable {
         guard self.inputMean.shape == [width], self.inputScale.shape == [width] else {
             throw TrainingError.shapeMismatch("the input standardization must have \(width) entries, got \(self.inputMean.shape) and \(self.inputScale.shape)")
         }
+        guard labelSmoothing >= 0, labelSmoothing < 1 else {
+            throw TrainingError.invalidConfiguration("label smoothing must be in 0 ..< 1, got \(labelSmoothing)")
+        }
         self.layers = layers
         self.activation = activation
         self.dropout = dropout
         self.labels = labels
+        self.labelSmoothing = labelSmoothing
     }
 
     /// A freshly initialized head: weights and biases uniform in `±1/√fan-in`, torch's
@@ -164,7 +175,8 @@ extension MLPHead: TrainableModel {
                 x = output
             }
         }
-        let (loss, logitGradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: x, classIndices: batch.classIndices, weights: batch.weights)
+        let (loss, logitGradient) = try SoftmaxCrossEntropy.lossAndGradient(
+            logits: x, classIndices: batch.classIndices, weights: batch.weights, labelSmoothing: labelSmoothing)
 
         // Backward, in reverse order of the forward pass.
         var gradients = [Tensor](repeating: Tensor([]), count: layers.count * 2)
@@ -199,6 +211,8 @@ extension MLPHead {
         public var activation: Activation
         /// The dropout rate after each hidden activation.
         public var dropoutRate: Float
+        /// The label smoothing ε of the training loss.
+        public var labelSmoothing: Float
         /// How much each class counts in the loss.
         public var classWeighting: ClassWeighting
         /// The fraction of each label's examples held out for early stopping.
@@ -206,18 +220,21 @@ extension MLPHead {
         /// The optimizer, schedule, epochs and seed.
         public var training: TrainingConfiguration
 
-        /// Creates a configuration. The defaults (one hidden layer of 512 with GELU, dropout
-        /// 0.5, AdamW at 3e-4 for up to 30 epochs with patience 5, 10% held out) beat the
-        /// logistic head on BANKING77 embeddings; lighter dropout or a higher rate overfit
-        /// within two or three epochs there.
+        /// Creates a configuration: by default one hidden layer of 512 with GELU, dropout 0.5,
+        /// label smoothing 0.1, AdamW at 3e-4 for up to 30 epochs with patience 5, 10% held out.
+        /// Cross-validated on BANKING77's training split (`Scripts/mlp_cross_validation.py`),
+        /// label smoothing and longer training lifted the head from the logistic head's accuracy
+        /// to 0.6–0.8 point above it; lighter dropout or a higher rate overfit within two or
+        /// three epochs.
         public init(
-            hiddenSizes: [Int] = [512], activation: Activation = .gelu, dropoutRate: Float = 0.5,
+            hiddenSizes: [Int] = [512], activation: Activation = .gelu, dropoutRate: Float = 0.5, labelSmoothing: Float = 0.1,
             classWeighting: ClassWeighting = .uniform, validationFraction: Double = 0.1,
             training: TrainingConfiguration = TrainingConfiguration(learningRate: 3e-4, earlyStoppingPatience: 5)
         ) {
             self.hiddenSizes = hiddenSizes
             self.activation = activation
             self.dropoutRate = dropoutRate
+            self.labelSmoothing = labelSmoothing
             self.classWeighting = classWeighting
             self.validationFraction = validationFraction
             self.training = training
@@ -246,6 +263,9 @@ extension MLPHead {
         guard configuration.validationFraction >= 0, configuration.validationFraction < 1 else {
             throw TrainingError.invalidConfiguration("the validation fraction must be in 0 ..< 1, got \(configuration.validationFraction)")
         }
+        guard configuration.labelSmoothing >= 0, configuration.labelSmoothing < 1 else {
+            throw TrainingError.invalidConfiguration("label smoothing must be in 0 ..< 1, got \(configuration.labelSmoothing)")
+        }
         try configuration.training.validate()
         let examples = try TrainingExamples(features: features, labels: exampleLabels, knownLabels: labelOrder)
         let (training, validation): (TrainingExamples, TrainingExamples?)
@@ -262,6 +282,7 @@ extension MLPHead {
             inputDimension: examples.dimension, hiddenSizes: configuration.hiddenSizes, labels: examples.labels,
             activation: configuration.activation, dropout: Dropout(rate: configuration.dropoutRate), seed: configuration.training.seed)
         (head.inputMean, head.inputScale) = try standardization(of: training.features)
+        head.labelSmoothing = configuration.labelSmoothing
         let validationBatch = try validation.map {
             Batch(features: $0.features, classIndices: $0.classIndices,
                   weights: uniform ? nil : try configuration.classWeighting.exampleWeights(classIndices: $0.classIndices, labels: $0.labels).map(Float.init))

@@ -100,6 +100,13 @@ struct TrainCommandTests {
         #expect(status == 2 && output.contains("--c is for --head logistic"))
     }
 
+    @Test func badLabelSmoothingIsRefusedBeforeAnyWork() throws {
+        var (status, output) = try runSquire(["train", "--data", "missing.jsonl", "--head", "mlp", "--label-smoothing", "1", "--output", "unused"])
+        #expect(status == 2 && output.contains("--label-smoothing must be in 0 ..< 1"), "\(output)")
+        (status, output) = try runSquire(["train", "--data", "missing.jsonl", "--label-smoothing", "0.1", "--output", "unused"])
+        #expect(status == 2 && output.contains("--label-smoothing is for --head mlp"), "\(output)")
+    }
+
     @Test func loraBundleTrainsPredictsAndEvaluates() throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }

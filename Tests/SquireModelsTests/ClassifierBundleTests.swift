@@ -51,6 +51,9 @@ struct ClassifierBundleTests {
         #expect(reloaded.card == bundle.card)
         #expect(reloaded.embeddingClassifier?.calibration == bundle.embeddingClassifier?.calibration)
         #expect(before[0].label == "card" && before[1].label == "refund" && before[2].label == "address")
+        if kind == .mlp {
+            #expect((reloaded.embeddingClassifier?.head as? MLPHead)?.labelSmoothing == ClassifierRecipe().mlp.labelSmoothing)
+        }
         let card = try String(contentsOfFile: path + "/MODEL_CARD.md", encoding: .utf8)
         #expect(card.contains("## Intended use") && card.contains("| card | 3 |") && card.contains("validation_accuracy"))
 

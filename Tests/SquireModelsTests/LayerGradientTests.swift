@@ -41,15 +41,35 @@ import Testing
         #expect(try GradientCheck.relativeError(of: analytic, at: x, step: 1e-3) { try Self.dot(activation.forward($0), r) } < 5e-3)
     }
 
-    @Test func softmaxCrossEntropy() throws {
+    @Test(arguments: [Float(0), 0.1, 0.5])
+    func softmaxCrossEntropy(labelSmoothing: Float) throws {
         var generator = SeededGenerator(seed: 3)
         let logits = try Tensor.normal([5, 4], using: &generator)
         let labels = [0, 3, 1, 1, 2]
         let weights: [Float] = [1, 2, 0.5, 1, 3]
-        let (_, gradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights)
+        let (_, gradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights, labelSmoothing: labelSmoothing)
         #expect(try GradientCheck.relativeError(of: gradient, at: logits) {
-            try SoftmaxCrossEntropy.lossAndGradient(logits: $0, classIndices: labels, weights: weights).loss
+            try SoftmaxCrossEntropy.lossAndGradient(logits: $0, classIndices: labels, weights: weights, labelSmoothing: labelSmoothing).loss
         } < 1e-3)
+    }
+
+    /// torch's definition: `(1 − ε) · NLL + ε · (the weighted mean over rows of −Σⱼ log pⱼ / K)`.
+    @Test func labelSmoothingMixesTheTrueLabelWithTheUniformTarget() throws {
+        var generator = SeededGenerator(seed: 3)
+        let logits = try Tensor.normal([5, 4], using: &generator)
+        let labels = [0, 3, 1, 1, 2]
+        let weights: [Float] = [1, 2, 0.5, 1, 3]
+        let plain = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights).loss
+        let logP = try logits.logSoftmax().scalars
+        let uniform = (0..<5).reduce(0.0) { sum, row in
+            sum + Double(weights[row]) * (0..<4).reduce(0.0) { $0 - Double(logP[row * 4 + $1]) } / 4
+        } / Double(weights.reduce(0, +))
+        let smoothed = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights, labelSmoothing: 0.2).loss
+        #expect(abs(smoothed - (0.8 * plain + 0.2 * uniform)) < 1e-6)
+        #expect(smoothed != plain)
+        for bad: Float in [-0.1, 1, .nan] {
+            #expect(throws: TensorError.self) { try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, labelSmoothing: bad) }
+        }
     }
 
     @Test func dropoutUsesTheSameMaskBackward() throws {

@@ -31,6 +31,20 @@ import Testing
         #expect(summary.validationLoss != nil)
     }
 
+    @Test func labelSmoothingTrainsADifferentModelAndRejectsBadValues() throws {
+        let (features, labels) = try Self.blobs()
+        let smoothed = try MLPHead.fit(features: features, labels: labels, configuration: Self.small).head
+        var plain = Self.small
+        plain.labelSmoothing = 0
+        #expect(smoothed.labelSmoothing == 0.1)
+        #expect(try MLPHead.fit(features: features, labels: labels, configuration: plain).head.layers != smoothed.layers)
+        for bad: Float in [-0.1, 1] {
+            var configuration = Self.small
+            configuration.labelSmoothing = bad
+            #expect(throws: TrainingError.self) { try MLPHead.fit(features: features, labels: labels, configuration: configuration) }
+        }
+    }
+
     @Test func sameSeedSameModelOtherSeedOtherModel() throws {
         let (features, labels) = try Self.blobs()
         let first = try MLPHead.fit(features: features, labels: labels, configuration: Self.small).head
