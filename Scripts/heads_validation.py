@@ -39,4 +39,5 @@ def main():
         print(json.dumps({"seconds": time.perf_counter() - start, "iterations": int(model.n_iter_[0])}))
 
 
-main()
+if __name__ == "__main__":
+    main()

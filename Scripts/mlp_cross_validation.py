@@ -14,21 +14,19 @@ with keys H (hidden width), p (dropout), lr, wd, epochs, smooth (label smoothing
 (averaged seeds). Prints one JSON line per setting: mean accuracy over the stratified folds
 (seed 0), each fold's, and the mean accuracy after every epoch.
 """
-import json, sys, time, itertools
+import json, sys, time
 import numpy as np
 from scipy.special import erf
 from sklearn.model_selection import StratifiedKFold
 from sklearn.linear_model import LogisticRegression
 
-def load(e, d):
-    x = np.array([json.loads(l)["embedding"] for l in open(e)], dtype=np.float32)
-    y = [json.loads(l)["label"] for l in open(d) if l.strip()]
-    return x, y
+from heads_validation import load
 
 def gelu(z): return 0.5 * z * (1 + erf(z / np.sqrt(2)))
 def dgelu(z): return 0.5 * (1 + erf(z / np.sqrt(2))) + z * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi)
 
-def fit(x, y, C, H=512, p=0.5, lr=3e-4, wd=0.01, epochs=30, smooth=0.0, seed=0, bs=32, xv=None, yv=None, warm=0.05):
+def fit(x, y, C, xv, H=512, p=0.5, lr=3e-4, wd=0.01, epochs=30, smooth=0.0, seed=0, bs=32, warm=0.05):
+    """Trains on (x, y) and returns the logits for xv after every epoch."""
     rng = np.random.default_rng(seed)
     n, d = x.shape
     mu, sd = x.mean(0), x.std(0); sd[sd < 1e-6] = 1
@@ -64,9 +62,8 @@ def fit(x, y, C, H=512, p=0.5, lr=3e-4, wd=0.01, epochs=30, smooth=0.0, seed=0, 
                 mh = m[i] / (1 - 0.9 ** t); vh = v[i] / (1 - 0.999 ** t)
                 if decay[i]: P[i] *= (1 - rate * wd)
                 P[i] -= rate * mh / (np.sqrt(vh) + 1e-8)
-        if xv is not None:
-            lv = predict(xv); hist.append(((lv.argmax(1) == yv).mean(), lv))
-    return predict, hist
+        hist.append(predict(xv))
+    return hist
 
 if __name__ == "__main__":
     x, ylab = load(sys.argv[1], sys.argv[2])
@@ -82,8 +79,7 @@ if __name__ == "__main__":
             ens = cfg.get("ensemble", 1); kw = {k2: v for k2, v in cfg.items() if k2 not in ("kind", "ensemble")}
             summed = None
             for e in range(ens):
-                _, hist = fit(x[tr], y[tr], C, seed=e, xv=x[te], yv=y[te], **kw)
-                lg = np.stack([h[1] for h in hist])  # epochs x n x C
+                lg = np.stack(fit(x[tr], y[tr], C, x[te], seed=e, **kw))  # epochs x n x C
                 summed = lg if summed is None else summed + lg
             curve = (summed.argmax(2) == y[te][None]).mean(1); curves.append(curve); accs.append(curve[-1])
         out = {"cfg": cfg, "mean_final": float(np.mean(accs)), "folds": [round(float(a), 4) for a in accs], "sec": round(time.time() - t0)}

@@ -63,7 +63,10 @@ public struct MLPHead: ClassificationHead, Hashable {
 
     /// A freshly initialized head: weights and biases uniform in `±1/√fan-in`, torch's
     /// default for `nn.Linear`.
-    public init(inputDimension: Int, hiddenSizes: [Int], labels: [String], activation: Activation = .gelu, dropout: Dropout, seed: UInt64) throws {
+    public init(
+        inputDimension: Int, hiddenSizes: [Int], labels: [String], activation: Activation = .gelu, dropout: Dropout,
+        labelSmoothing: Float = 0, seed: UInt64
+    ) throws {
         var generator = SeededGenerator(seed: seed)
         var layers: [Linear] = []
         for (fanIn, fanOut) in zip([inputDimension] + hiddenSizes, hiddenSizes + [labels.count]) {
@@ -72,7 +75,7 @@ public struct MLPHead: ClassificationHead, Hashable {
                 weight: Tensor.uniform([fanOut, fanIn], in: -bound...bound, using: &generator),
                 bias: Tensor.uniform([fanOut], in: -bound...bound, using: &generator)))
         }
-        try self.init(layers: layers, activation: activation, dropout: dropout, labels: labels)
+        try self.init(layers: layers, activation: activation, dropout: dropout, labels: labels, labelSmoothing: labelSmoothing)
     }
 
     public var inputDimension: Int { layers[0].inputDimension }
@@ -263,9 +266,6 @@ extension MLPHead {
         guard configuration.validationFraction >= 0, configuration.validationFraction < 1 else {
             throw TrainingError.invalidConfiguration("the validation fraction must be in 0 ..< 1, got \(configuration.validationFraction)")
         }
-        guard configuration.labelSmoothing >= 0, configuration.labelSmoothing < 1 else {
-            throw TrainingError.invalidConfiguration("label smoothing must be in 0 ..< 1, got \(configuration.labelSmoothing)")
-        }
         try configuration.training.validate()
         let examples = try TrainingExamples(features: features, labels: exampleLabels, knownLabels: labelOrder)
         let (training, validation): (TrainingExamples, TrainingExamples?)
@@ -280,9 +280,9 @@ extension MLPHead {
         let uniform = configuration.classWeighting == .uniform
         var head = try MLPHead(
             inputDimension: examples.dimension, hiddenSizes: configuration.hiddenSizes, labels: examples.labels,
-            activation: configuration.activation, dropout: Dropout(rate: configuration.dropoutRate), seed: configuration.training.seed)
+            activation: configuration.activation, dropout: Dropout(rate: configuration.dropoutRate),
+            labelSmoothing: configuration.labelSmoothing, seed: configuration.training.seed)
         (head.inputMean, head.inputScale) = try standardization(of: training.features)
-        head.labelSmoothing = configuration.labelSmoothing
         let validationBatch = try validation.map {
             Batch(features: $0.features, classIndices: $0.classIndices,
                   weights: uniform ? nil : try configuration.classWeighting.exampleWeights(classIndices: $0.classIndices, labels: $0.labels).map(Float.init))

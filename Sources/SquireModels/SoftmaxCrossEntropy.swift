@@ -31,6 +31,7 @@ public enum SoftmaxCrossEntropy {
         let total = Double(weights?.reduce(0, +) ?? Float(rows))
         let spread = Double(labelSmoothing) / Double(width)
         let truth = 1 - Double(labelSmoothing)
+        let (spreadFloat, truthFloat) = (Float(spread), Float(truth))
         var loss = 0.0
         gradient.withUnsafeMutableBufferPointer { g in
             logProbabilities.withUnsafeBufferPointer { logP in
@@ -40,9 +41,9 @@ public enum SoftmaxCrossEntropy {
                     var rowLoss = -truth * Double(logP[row * width + classIndices[row]])
                     for j in 0..<width {
                         if spread > 0 { rowLoss -= spread * Double(logP[row * width + j]) }
-                        g[row * width + j] = (g[row * width + j] - Float(spread)) * scale
+                        g[row * width + j] = (g[row * width + j] - spreadFloat) * scale
                     }
-                    g[row * width + classIndices[row]] -= Float(truth) * scale
+                    g[row * width + classIndices[row]] -= truthFloat * scale
                     loss += weight * rowLoss
                 }
             }
