@@ -48,7 +48,7 @@ AVX2 static inline int32_t sum8i(__m256i x) {
     return _mm_cvtsi128_si32(s);
 }
 
-AVX2 void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int8_t *q, float *scales) {
+AVX2 void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int levels, int8_t *q, float *scales) {
     const __m256 signMask = _mm256_set1_ps(-0.0f);
     for (ptrdiff_t r = 0; r < rows; r++) {
         const float *row = x + r * k;
@@ -78,7 +78,7 @@ AVX2 void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t
             scales[r] = NAN;
             continue;
         }
-        float scale = absMax / 127.0f;
+        float scale = absMax / (float)levels;
         scales[r] = scale;
         float inverse = scale > 0 ? 1.0f / scale : 0.0f;
         const __m256 inv = _mm256_set1_ps(inverse);
@@ -95,7 +95,7 @@ AVX2 void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t
         }
         for (; l < k; l++) {
             float v = nearbyintf(row[l] * inverse);
-            out[l] = (int8_t)(v > 127 ? 127 : (v < -127 ? -127 : v));
+            out[l] = (int8_t)(v > levels ? levels : (v < -levels ? -levels : v));
         }
     }
 }
@@ -126,7 +126,9 @@ AVX2 static int32_t dot8(const int8_t *a, const int8_t *w, ptrdiff_t k) {
     return sum8i(acc) + dotTail8(a, w, l, k);
 }
 
-AVX2 void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
+// Few rows: 2 × 4 blocks of dot products straight from the weight rows, with `a`'s sign
+// moved onto the weights, for any values in [-127, 127].
+AVX2 static void gemmQ8Signed(const int8_t *a, const float *sa, ptrdiff_t m,
                               const int8_t *w, const float *sw, ptrdiff_t k,
                               ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
     const __m256i ones = _mm256_set1_epi16(1);
@@ -375,17 +377,22 @@ void squire_gemm_q4_vnni(const int8_t *a, const float *sa, ptrdiff_t m, const ui
     gemmQ4(a, sa, m, w, sw, k, group, j0, j1, c, ldc, rows);
 }
 
-// The int8 kernel for CPUs with VNNI uses the 4-bit kernel's tiles: 8 columns gathered so
-// that dword j of a vector holds 4 consecutive weights of column j, times 4 broadcast
-// activations. vpdpbusd wants one unsigned operand, so activations are stored plus 128 (in
-// [1, 255]) and 128 · Σ weights is subtracted per column at the end; every sum stays in int32
-// for k up to 65,000 (255 · 127 · k < 2³¹).
+// The int8 kernels for many rows use the 4-bit kernel's tiles: 8 columns gathered so that
+// dword j of a vector holds 4 consecutive weights of column j, times 4 broadcast activations,
+// which needs no horizontal sums. Both multiply-adds want one unsigned operand, so activations
+// are stored shifted up and the shift times Σ weights is subtracted per column at the end:
+// - VNNI: vpdpbusd adds four products straight into int32; activations keep 8 bits and are
+//   stored plus 128 (in [1, 255]).
+// - AVX2: vpmaddubsw sums pairs into int16 and saturates, so activations get 7 bits ([-63, 63],
+//   stored plus 64 in [1, 127]): a pair is then at most 2 · 127 · 127. That saves the sign
+//   trick's two extra instructions per 32 products (ONNX Runtime's "reduce_range" drops a bit
+//   of the weights instead, for the same reason).
+// Every sum stays in int32 for k up to 65,000 (255 · 127 · k < 2³¹).
 
 enum { tileRowsQ8 = 8, maximumDepthQ8 = 65000 };
 
-// Eight weight rows (`w`, `ldw` bytes apart, `k` each) as tw[0..<(k + 3) / 4] (zero past k),
-// and 128 · Σ weights of each column.
-VNNI static __m256i gatherTileQ8(const int8_t *w, ptrdiff_t ldw, ptrdiff_t k, __m256i *tw) {
+// Eight weight rows (`w`, `ldw` bytes apart, `k` each) as tw[0..<(k + 3) / 4] (zero past k).
+AVX2 static void gatherTileQ8(const int8_t *w, ptrdiff_t ldw, ptrdiff_t k, __m256i *tw) {
     const ptrdiff_t k32 = k - k % 32, quads = (k + 3) / 4;
     for (ptrdiff_t l = 0; l < k32; l += 32) {
         __m256i r[8], t[8], u[8];
@@ -413,64 +420,86 @@ VNNI static __m256i gatherTileQ8(const int8_t *w, ptrdiff_t ldw, ptrdiff_t k, __
             for (int j = 0; j < 8; j++) tail[((l - k32) / 4) * 32 + 4 * j + (l % 4)] = w[j * ldw + l];
         }
     }
-    // Four accumulators, so the vpdpbusd chain does not wait on itself.
+}
+
+// 128 · Σ weights of each column of a gathered tile. Four accumulators, so the vpdpbusd
+// chain does not wait on itself.
+VNNI static __m256i shiftedSumsVnni(const __m256i *tw, ptrdiff_t quads) {
     __m256i sums[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
     const __m256i ones = _mm256_set1_epi8(1);
     for (ptrdiff_t q = 0; q < quads; q++) sums[q % 4] = _mm256_dpbusd_epi32(sums[q % 4], ones, tw[q]);
     return _mm256_slli_epi32(_mm256_add_epi32(_mm256_add_epi32(sums[0], sums[1]), _mm256_add_epi32(sums[2], sums[3])), 7);
 }
 
-// Rows [0, R) of the shifted activations `u` (row stride `ldu`) against one gathered tile.
-VNNI static inline __attribute__((always_inline)) void tileRowsQ8Vnni(
-    int R, const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, const float *sa, const __m256i *tw,
-    __m256i correction, __m256 scales, float *c, ptrdiff_t ldc, ptrdiff_t columns) {
-    // Two accumulators per row (even and odd quads), so short tiles do not wait on vpdpbusd's
-    // latency.
-    __m256i acc[tileRowsQ8], acc2[tileRowsQ8];
-    for (int r = 0; r < R; r++) acc[r] = acc2[r] = _mm256_setzero_si256();
-    ptrdiff_t q = 0;
-    for (; q + 2 <= quads; q += 2) {
-        __m256i v = _mm256_load_si256(tw + q), v2 = _mm256_load_si256(tw + q + 1);
-        for (int r = 0; r < R; r++) {
-            acc[r] = _mm256_dpbusd_epi32(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);
-            acc2[r] = _mm256_dpbusd_epi32(acc2[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q + 4)), v2);
-        }
-    }
-    if (q < quads) {
-        __m256i v = _mm256_load_si256(tw + q);
-        for (int r = 0; r < R; r++) acc[r] = _mm256_dpbusd_epi32(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);
-    }
-    for (int r = 0; r < R; r++) {
-        __m256i total = _mm256_sub_epi32(_mm256_add_epi32(acc[r], acc2[r]), correction);
-        __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(scales, _mm256_set1_ps(sa[r])));
-        addRow(c + r * ldc, f, columns);
-    }
+// 64 · Σ weights of each column of a gathered tile.
+AVX2 static __m256i shiftedSumsAvx2(const __m256i *tw, ptrdiff_t quads) {
+    __m256i sum = _mm256_setzero_si256();
+    const __m256i unsignedOnes = _mm256_set1_epi8(1), ones = _mm256_set1_epi16(1);
+    for (ptrdiff_t q = 0; q < quads; q++) sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(unsignedOnes, tw[q]), ones));
+    return _mm256_slli_epi32(sum, 6);
 }
+
+// Rows [0, R) of the shifted activations `u` (row stride `ldu`) against one gathered tile,
+// added to c[r, 0..<columns]. Instantiated below with each CPU's `accumulateQ8` (one row's
+// products of one or two quads added to the row's accumulators).
+#define TILE_ROWS_Q8(TARGET, SUFFIX)                                                                           \
+    TARGET static inline __attribute__((always_inline)) void tileRowsQ8##SUFFIX(                               \
+        int R, const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, const float *sa, const __m256i *tw,           \
+        __m256i correction, __m256 scales, float *c, ptrdiff_t ldc, ptrdiff_t columns) {                       \
+        /* Two accumulators per row (even and odd quads), so short tiles do not wait on the */                 \
+        /* multiply-adds' latency. */                                                                          \
+        __m256i acc[tileRowsQ8], acc2[tileRowsQ8];                                                             \
+        for (int r = 0; r < R; r++) acc[r] = acc2[r] = _mm256_setzero_si256();                                 \
+        ptrdiff_t q = 0;                                                                                       \
+        for (; q + 2 <= quads; q += 2) {                                                                       \
+            __m256i v = _mm256_load_si256(tw + q), v2 = _mm256_load_si256(tw + q + 1);                         \
+            for (int r = 0; r < R; r++) {                                                                      \
+                acc[r] = accumulateQ8##SUFFIX(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);   \
+                acc2[r] = accumulateQ8##SUFFIX(acc2[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q + 4)), v2); \
+            }                                                                                                  \
+        }                                                                                                      \
+        if (q < quads) {                                                                                       \
+            __m256i v = _mm256_load_si256(tw + q);                                                             \
+            for (int r = 0; r < R; r++) acc[r] = accumulateQ8##SUFFIX(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v); \
+        }                                                                                                      \
+        for (int r = 0; r < R; r++) {                                                                          \
+            __m256i total = _mm256_sub_epi32(_mm256_add_epi32(acc[r], acc2[r]), correction);                   \
+            __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(scales, _mm256_set1_ps(sa[r])));  \
+            addRow(c + r * ldc, f, columns);                                                                   \
+        }                                                                                                      \
+    }                                                                                                          \
+    TARGET static void rowsQ8##SUFFIX(int R, ROWS_Q8_PARAMETERS) {                                             \
+        switch (R) {                                                                                           \
+        case 8: tileRowsQ8##SUFFIX(8, ROWS_Q8_ARGUMENTS); break;                                               \
+        case 7: tileRowsQ8##SUFFIX(7, ROWS_Q8_ARGUMENTS); break;                                               \
+        case 6: tileRowsQ8##SUFFIX(6, ROWS_Q8_ARGUMENTS); break;                                               \
+        case 5: tileRowsQ8##SUFFIX(5, ROWS_Q8_ARGUMENTS); break;                                               \
+        case 4: tileRowsQ8##SUFFIX(4, ROWS_Q8_ARGUMENTS); break;                                               \
+        case 3: tileRowsQ8##SUFFIX(3, ROWS_Q8_ARGUMENTS); break;                                               \
+        case 2: tileRowsQ8##SUFFIX(2, ROWS_Q8_ARGUMENTS); break;                                               \
+        default: tileRowsQ8##SUFFIX(1, ROWS_Q8_ARGUMENTS); break;                                              \
+        }                                                                                                      \
+    }
 
 #define ROWS_Q8_PARAMETERS const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, const float *sa, const __m256i *tw, \
                            __m256i correction, __m256 scales, float *c, ptrdiff_t ldc, ptrdiff_t columns
 #define ROWS_Q8_ARGUMENTS u, ldu, quads, sa, tw, correction, scales, c, ldc, columns
-VNNI static void rowsQ8(int R, ROWS_Q8_PARAMETERS) {
-    switch (R) {
-    case 8: tileRowsQ8Vnni(8, ROWS_Q8_ARGUMENTS); break;
-    case 7: tileRowsQ8Vnni(7, ROWS_Q8_ARGUMENTS); break;
-    case 6: tileRowsQ8Vnni(6, ROWS_Q8_ARGUMENTS); break;
-    case 5: tileRowsQ8Vnni(5, ROWS_Q8_ARGUMENTS); break;
-    case 4: tileRowsQ8Vnni(4, ROWS_Q8_ARGUMENTS); break;
-    case 3: tileRowsQ8Vnni(3, ROWS_Q8_ARGUMENTS); break;
-    case 2: tileRowsQ8Vnni(2, ROWS_Q8_ARGUMENTS); break;
-    default: tileRowsQ8Vnni(1, ROWS_Q8_ARGUMENTS); break;
-    }
-}
+typedef void (*RowsQ8)(int R, ROWS_Q8_PARAMETERS);
+typedef __m256i (*ShiftedSums)(const __m256i *tw, ptrdiff_t quads);
 
-VNNI void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
-                              const int8_t *w, const float *sw, ptrdiff_t k,
-                              ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
-    // Gathering tiles costs more than it saves for a few rows (below about 6 on Zen 4).
-    if (k > maximumDepthQ8 || m < tileRowsQ8) {
-        squire_gemm_q8_avx2(a, sa, m, w, sw, k, j0, j1, c, ldc);
-        return;
-    }
+VNNI static inline __m256i accumulateQ8Vnni(__m256i acc, __m256i x, __m256i w) { return _mm256_dpbusd_epi32(acc, x, w); }
+TILE_ROWS_Q8(VNNI, Vnni)
+
+AVX2 static inline __m256i accumulateQ8Avx2(__m256i acc, __m256i x, __m256i w) {
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), _mm256_set1_epi16(1)));
+}
+TILE_ROWS_Q8(AVX2, Avx2)
+
+// `a` plus `shift` in bands of rows, against every gathered tile of columns [j0, j1).
+AVX2 static void gemmQ8Tiled(const int8_t *a, const float *sa, ptrdiff_t m,
+                             const int8_t *w, const float *sw, ptrdiff_t k,
+                             ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc,
+                             uint8_t shift, RowsQ8 rowsQ8, ShiftedSums shiftedSums) {
     const ptrdiff_t quads = (k + 3) / 4, ldu = 4 * quads;
     ptrdiff_t band = (128 * 1024) / ldu;
     band = band < tileRowsQ8 ? tileRowsQ8 : band - band % tileRowsQ8;
@@ -484,7 +513,7 @@ VNNI void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
     __m256i *tw = (__m256i *)scratch;
     uint8_t *u = scratch + tileBytes, *pad = u + bandBytes;
     const ptrdiff_t full = j0 + (j1 - j0) / tileColumns * tileColumns;
-    const __m256i flip = _mm256_set1_epi8((char)0x80);
+    const __m256i shifts = _mm256_set1_epi8((char)shift);
     for (ptrdiff_t i0 = 0; i0 < m; i0 += band) {
         const ptrdiff_t rows = m - i0 < band ? m - i0 : band;
         for (ptrdiff_t r = 0; r < rows; r++) {
@@ -492,10 +521,10 @@ VNNI void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
             uint8_t *y = u + r * ldu;
             ptrdiff_t l = 0;
             for (; l + 32 <= k; l += 32) {
-                _mm256_storeu_si256((__m256i *)(y + l), _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(x + l)), flip));
+                _mm256_storeu_si256((__m256i *)(y + l), _mm256_add_epi8(_mm256_loadu_si256((const __m256i *)(x + l)), shifts));
             }
-            for (; l < k; l++) y[l] = (uint8_t)(x[l] + 128);
-            for (; l < ldu; l++) y[l] = 128;
+            for (; l < k; l++) y[l] = (uint8_t)(x[l] + shift);
+            for (; l < ldu; l++) y[l] = shift;
         }
         prefetchBytes(w + j0 * k, w + (j0 + 2 * tileColumns < j1 ? j0 + 2 * tileColumns : j1) * k);
         for (ptrdiff_t j = j0; j < j1; j += tileColumns) {
@@ -503,19 +532,19 @@ VNNI void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
             // As in the 4-bit kernel, ask for the weights two tiles ahead.
             const ptrdiff_t ahead = j + 2 * tileColumns;
             if (ahead < j1) prefetchBytes(w + ahead * k, w + (ahead + tileColumns < j1 ? ahead + tileColumns : j1) * k);
-            __m256i correction;
             __m256 scales;
             if (j < full) {
-                correction = gatherTileQ8(w + j * k, k, k, tw);
+                gatherTileQ8(w + j * k, k, k, tw);
                 scales = _mm256_loadu_ps(sw + j);
             } else {
                 memset(pad, 0, padBytes);
                 memcpy(pad, w + j * k, (size_t)columns * (size_t)k);
-                correction = gatherTileQ8((const int8_t *)pad, k, k, tw);
+                gatherTileQ8((const int8_t *)pad, k, k, tw);
                 float s[tileColumns] = {0};
                 memcpy(s, sw + j, (size_t)columns * sizeof(float));
                 scales = _mm256_loadu_ps(s);
             }
+            const __m256i correction = shiftedSums(tw, quads);
             for (ptrdiff_t r = 0; r < rows; r += tileRowsQ8) {
                 const int count = (int)(rows - r < tileRowsQ8 ? rows - r : tileRowsQ8);
                 rowsQ8(count, u + r * ldu, ldu, quads, sa + i0 + r, tw, correction, scales, c + (i0 + r) * ldc + j, ldc, columns);
@@ -525,13 +554,35 @@ VNNI void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
     free(scratch);
 }
 
+// Gathering tiles costs more than it saves for a few rows (below about 6 on Zen 4), and the
+// tiled kernels' int32 sums bound k.
+void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
+                         const int8_t *w, const float *sw, ptrdiff_t k,
+                         ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
+    if (k > maximumDepthQ8 || m < tileRowsQ8) {
+        gemmQ8Signed(a, sa, m, w, sw, k, j0, j1, c, ldc);
+    } else {
+        gemmQ8Tiled(a, sa, m, w, sw, k, j0, j1, c, ldc, 64, rowsQ8Avx2, shiftedSumsAvx2);
+    }
+}
+
+void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
+                         const int8_t *w, const float *sw, ptrdiff_t k,
+                         ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
+    if (k > maximumDepthQ8 || m < tileRowsQ8) {
+        gemmQ8Signed(a, sa, m, w, sw, k, j0, j1, c, ldc);
+    } else {
+        gemmQ8Tiled(a, sa, m, w, sw, k, j0, j1, c, ldc, 128, rowsQ8Vnni, shiftedSumsVnni);
+    }
+}
+
 #else
 
 // Other architectures take SquireQuantization's Swift path; these are never called there.
 int squire_quant_has_avx2(void) { return 0; }
 int squire_quant_has_vnni(void) { return 0; }
-void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int8_t *q, float *scales) {
-    (void)x; (void)rows; (void)k; (void)q; (void)scales;
+void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int levels, int8_t *q, float *scales) {
+    (void)x; (void)rows; (void)k; (void)levels; (void)q; (void)scales;
 }
 void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m, const int8_t *w, const float *sw,
                          ptrdiff_t k, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {

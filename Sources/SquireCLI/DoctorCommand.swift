@@ -73,6 +73,10 @@ struct DoctorReport: Codable {
         if blas.implementation == .openBLAS, let threads = blas.threadCount, threads != 1 {
             warnings.append("OpenBLAS runs \(threads) threads after Squire set it to 1; products may differ in the last bits from run to run")
         }
+        if let name = ProcessInfo.processInfo.environment[QuantizedKernel.environmentVariable], name != QuantizedKernel.best.name {
+            let names = QuantizedKernel.allCases.filter { $0 != .reference && $0.isAvailable }.map(\.name)
+            warnings.append("\(QuantizedKernel.environmentVariable)=\(name) is ignored: this CPU runs \(names.joined(separator: ", "))")
+        }
         #if arch(x86_64)
         let arch = "x86_64"
         #elseif arch(arm64)

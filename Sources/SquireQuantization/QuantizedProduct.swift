@@ -1,4 +1,5 @@
 internal import CSquireQuantKernels
+import Foundation
 import SquireTensor
 
 /// Which implementation multiplies activations by a ``QuantizedMatrix``.
@@ -14,15 +15,49 @@ package enum QuantizedKernel: Sendable, CaseIterable {
     /// must agree with.
     case reference
 
+    /// The kernel quantized layers run: the one `SQUIRE_QUANTIZED_KERNEL` names (`vnni`, `avx2`
+    /// or `swift`) when this CPU runs it, else the fastest this CPU runs.
+    package static let best: QuantizedKernel = chosen(by: ProcessInfo.processInfo.environment[environmentVariable])
+
+    /// The environment variable that chooses the kernel, so that CPUs with VNNI can reproduce
+    /// what AVX2-only ones compute.
+    package static let environmentVariable = "SQUIRE_QUANTIZED_KERNEL"
+
     /// The fastest kernel this CPU runs.
-    package static let best: QuantizedKernel =
+    package static let fastest: QuantizedKernel =
         squire_quant_has_vnni() != 0 ? .vnni : squire_quant_has_avx2() != 0 ? .vector : .portable
+
+    /// The kernel `name` chooses, or ``fastest`` when `name` is nil, unknown, or a kernel this
+    /// CPU does not run.
+    package static func chosen(by name: String?) -> QuantizedKernel {
+        guard let name, let kernel = allCases.first(where: { $0.name == name && $0 != .reference }), kernel.isAvailable else {
+            return fastest
+        }
+        return kernel
+    }
+
+    /// The kernel's value of `SQUIRE_QUANTIZED_KERNEL`.
+    package var name: String {
+        switch self {
+        case .vnni: "vnni"
+        case .vector: "avx2"
+        case .portable: "swift"
+        case .reference: "reference"
+        }
+    }
+
+    /// The largest magnitude of the integers activations are quantized to before a product
+    /// with `format` weights: 63 for the AVX2 int8 kernel, whose `vpmaddubsw` would saturate
+    /// its int16 pair sums on 8-bit activations times 8-bit weights, else 127.
+    package func activationLevels(for format: QuantizationFormat) -> Int {
+        self == .vector && format == .int8 ? 63 : 127
+    }
 
     /// What the kernel runs on, for reports such as `squire doctor`'s.
     package var summary: String {
         switch self {
         case .vnni: "AVX-512 VNNI (vpdpbusd)"
-        case .vector: "AVX2"
+        case .vector: "AVX2 (int8: 7-bit activations)"
         case .portable: "Swift SIMD"
         case .reference: "dequantized reference"
         }
@@ -42,15 +77,16 @@ package enum QuantizedKernel: Sendable, CaseIterable {
 /// quantized product: one scale per row for int8 weights, one per 32 values for int4 weights
 /// (as llama.cpp pairs Q4_0 weights with Q8_0 activations), since a row's outlier
 /// dimensions would otherwise cost the other values most of their precision.
+/// ``QuantizedKernel/activationLevels(for:)`` sets their range.
 struct QuantizedRows {
     var values: [Int8]
     /// `[rows, width / block]`.
     var scales: [Float]
     var block: Int
 
-    /// Quantizes `rows` rows of `width` floats in blocks of `block` (which divides `width`):
-    /// `scale = max|block| / 127`.
-    init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int, block: Int, kernel: QuantizedKernel) throws {
+    /// Quantizes `rows` rows of `width` floats in blocks of `block` (which divides `width`) to
+    /// integers in `-levels...levels`: `scale = max|block| / levels`.
+    init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int, block: Int, levels: Int, kernel: QuantizedKernel) throws {
         let blocks = rows * width / block
         var values = [Int8](repeating: 0, count: rows * width)
         var scales = [Float](repeating: 0, count: blocks)
@@ -58,19 +94,20 @@ struct QuantizedRows {
             values.withUnsafeMutableBufferPointer { q in
                 scales.withUnsafeMutableBufferPointer { s in
                     // Blocks are contiguous, so they are the rows of a [blocks, block] matrix.
-                    squire_quantize_rows_q8_avx2(x.baseAddress, blocks, block, q.baseAddress, s.baseAddress)
+                    squire_quantize_rows_q8_avx2(x.baseAddress, blocks, block, Int32(levels), q.baseAddress, s.baseAddress)
                 }
             }
         } else {
+            let levels = Float(levels)
             for index in 0..<blocks {
                 let slice = x[(index * block)..<((index + 1) * block)]
                 // A NaN would slip through `max`, so a non-finite value marks the block itself.
-                let scale = slice.contains { !$0.isFinite } ? .nan : slice.reduce(Float(0)) { Swift.max($0, abs($1)) } / 127
+                let scale = slice.contains { !$0.isFinite } ? .nan : slice.reduce(Float(0)) { Swift.max($0, abs($1)) } / levels
                 scales[index] = scale
                 guard scale.isFinite else { break }
                 let inverse: Float = scale > 0 ? 1 / scale : 0
                 for (offset, value) in slice.enumerated() {
-                    values[index * block + offset] = Int8(Swift.min(Swift.max((value * inverse).rounded(.toNearestOrEven), -127), 127))
+                    values[index * block + offset] = Int8(Swift.min(Swift.max((value * inverse).rounded(.toNearestOrEven), -levels), levels))
                 }
             }
         }
@@ -92,16 +129,21 @@ struct QuantizedRows {
 
 extension QuantizedMatrix {
     /// `out[i, j] += Σ_l x[i, l] · W[j, l]` for `x` of shape `[m, columns]` and `out` of
-    /// shape `[m, rows]`, with `x` quantized to int8 first (see ``QuantizedRows``).
+    /// shape `[m, rows]`, with `x` quantized to int8 first (see ``QuantizedRows``) to
+    /// `activationLevels`, by default the kernel's own.
     package func accumulateProduct(
-        _ x: UnsafeBufferPointer<Float>, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, kernel: QuantizedKernel
+        _ x: UnsafeBufferPointer<Float>, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, kernel: QuantizedKernel,
+        activationLevels: Int? = nil
     ) throws {
         guard x.count == m * columns, out.count == m * rows else {
             throw TensorError.shapeMismatch("QuantizedMatrix.accumulateProduct (input, output vs weight)", [x.count, out.count], [rows, columns])
         }
         guard m > 0 else { return }
+        let levels = activationLevels ?? kernel.activationLevels(for: format)
+        precondition((1...kernel.activationLevels(for: format)).contains(levels), "\(kernel.summary) kernels take at most \(kernel.activationLevels(for: format)) activation levels")
         let a = try QuantizedRows(
-            x, rows: m, width: columns, block: format == .int8 ? columns : 32, kernel: kernel == .reference ? .portable : kernel)
+            x, rows: m, width: columns, block: format == .int8 ? columns : 32, levels: levels,
+            kernel: kernel == .reference ? .portable : kernel)
         switch kernel {
         case .reference: try accumulateReference(a, rows: m, into: out)
         case .vector: accumulateVector(a, rows: m, into: out, vnni: false)

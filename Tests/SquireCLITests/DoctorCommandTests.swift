@@ -58,7 +58,17 @@ func runSquireJSON(_ arguments: [String], environment: [String: String] = [:]) t
         #expect(blas["implementation"] as? String != "unknown")
         #expect((blas["path"] as? String)?.isEmpty == false)
         #expect((report["sgemm_gflops"] as? Double ?? 0) > 0)
-        #expect(["AVX-512 VNNI (vpdpbusd)", "AVX2", "Swift SIMD"].contains(report["integer_kernels"] as? String ?? ""))
+        #expect(["AVX-512 VNNI (vpdpbusd)", "AVX2 (int8: 7-bit activations)", "Swift SIMD"].contains(report["integer_kernels"] as? String ?? ""))
+    }
+
+    @Test func namesTheIntegerKernelTheEnvironmentChose() throws {
+        let (status, output) = try runSquire(["doctor", "--json"], environment: ["SQUIRE_QUANTIZED_KERNEL": "swift"])
+        #expect(status == 0, "\(output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+        #expect(report["integer_kernels"] as? String == "Swift SIMD")
+        #expect((report["warnings"] as? [String])?.isEmpty == true, "\(output)")
+        let (_, text) = try runSquire(["doctor"], environment: ["SQUIRE_QUANTIZED_KERNEL": "avx9"])
+        #expect(text.contains("warning: SQUIRE_QUANTIZED_KERNEL=avx9 is ignored: this CPU runs "), "\(text)")
     }
 
     @Test func warnsWhenTheReferenceBLASIsLoaded() throws {

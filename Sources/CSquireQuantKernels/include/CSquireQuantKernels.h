@@ -11,21 +11,23 @@ int squire_quant_has_avx2(void);
 /// the `_vnni` kernels below may be called; 0 otherwise.
 int squire_quant_has_vnni(void);
 
-/// Quantizes each row of `x` ([rows, k], row-major) symmetrically to int8:
-/// `scales[r] = max|x[r, :]| / 127`, `q[r, l] = round(x[r, l] / scales[r])`. A row of zeros
-/// gets scale 0 and zeros.
-void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int8_t *q, float *scales);
+/// Quantizes each row of `x` ([rows, k], row-major) symmetrically to integers in
+/// [-levels, levels] (`levels` at most 127): `scales[r] = max|x[r, :]| / levels`,
+/// `q[r, l] = round(x[r, l] / scales[r])`. A row of zeros gets scale 0 and zeros; a row holding
+/// NaN or infinity gets scale NaN.
+void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int levels, int8_t *q, float *scales);
 
 /// `c[i, j] += (Σ_l a[i, l] · w[j, l]) · sa[i] · sw[j]` for `i < m`, `j0 <= j < j1`.
 ///
-/// `a` is [m, k] int8 with one scale per row, `w` is [n, k] int8 with one scale per row
-/// (output channel); every value lies in [-127, 127]. `c` has row stride `ldc`.
+/// `a` is [m, k] int8 with one scale per row, its values in [-63, 63] (vpmaddubsw's int16
+/// pair sums would saturate otherwise); `w` is [n, k] int8 with one scale per row (output
+/// channel), its values in [-127, 127]. `c` has row stride `ldc`.
 void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
                          const int8_t *w, const float *sw, ptrdiff_t k,
                          ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc);
 
-/// ``squire_gemm_q8_avx2`` with vpdpbusd for 8 rows or more (fewer take the AVX2 kernel); same
-/// arguments, same results up to float rounding.
+/// ``squire_gemm_q8_avx2`` with vpdpbusd for 8 rows or more, which takes activations in
+/// [-127, 127]; otherwise the same arguments and the same results up to float rounding.
 void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
                          const int8_t *w, const float *sw, ptrdiff_t k,
                          ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc);
