@@ -381,12 +381,13 @@ void squire_gemm_q4_vnni(const int8_t *a, const float *sa, ptrdiff_t m, const ui
 // dword j of a vector holds 4 consecutive weights of column j, times 4 broadcast activations,
 // which needs no horizontal sums. Both multiply-adds want one unsigned operand, so activations
 // are stored shifted up and the shift times Σ weights is subtracted per column at the end:
-// - VNNI: vpdpbusd adds four products straight into int32; activations keep 8 bits and are
-//   stored plus 128 (in [1, 255]).
+// - VNNI: vpdpbusd adds four products straight into int32; activations keep 8 bits with one
+//   scale per row and are stored plus 128 (in [1, 255]).
 // - AVX2: vpmaddubsw sums pairs into int16 and saturates, so activations get 7 bits ([-63, 63],
 //   stored plus 64 in [1, 127]): a pair is then at most 2 · 127 · 127. That saves the sign
-//   trick's two extra instructions per 32 products (ONNX Runtime's "reduce_range" drops a bit
-//   of the weights instead, for the same reason).
+//   trick's extra instructions. To win back the lost bit, AVX2 activations carry one scale per
+//   block of 64 values, which confines all-MiniLM-L6-v2's outlier dimensions to their blocks
+//   (ONNX Runtime's "reduce_range" drops a bit of the weights instead, for the same reason).
 // Every sum stays in int32 for k up to 65,000 (255 · 127 · k < 2³¹).
 
 enum { tileRowsQ8 = 8, maximumDepthQ8 = 65000 };
@@ -422,96 +423,142 @@ AVX2 static void gatherTileQ8(const int8_t *w, ptrdiff_t ldw, ptrdiff_t k, __m25
     }
 }
 
-// 128 · Σ weights of each column of a gathered tile. Four accumulators, so the vpdpbusd
-// chain does not wait on itself.
-VNNI static __m256i shiftedSumsVnni(const __m256i *tw, ptrdiff_t quads) {
-    __m256i sums[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+// The quads of activation block b: [b · blockQuads, min((b + 1) · blockQuads, quads)).
+static inline ptrdiff_t blockEnd(ptrdiff_t b, ptrdiff_t blockQuads, ptrdiff_t quads) {
+    return (b + 1) * blockQuads < quads ? (b + 1) * blockQuads : quads;
+}
+
+// 128 · Σ weights of each column of a gathered tile, per activation block. Four accumulators,
+// so the vpdpbusd chain does not wait on itself.
+VNNI static void shiftedSumsVnni(const __m256i *tw, ptrdiff_t quads, ptrdiff_t blockQuads, __m256i *corrections) {
     const __m256i ones = _mm256_set1_epi8(1);
-    for (ptrdiff_t q = 0; q < quads; q++) sums[q % 4] = _mm256_dpbusd_epi32(sums[q % 4], ones, tw[q]);
-    return _mm256_slli_epi32(_mm256_add_epi32(_mm256_add_epi32(sums[0], sums[1]), _mm256_add_epi32(sums[2], sums[3])), 7);
-}
-
-// 64 · Σ weights of each column of a gathered tile.
-AVX2 static __m256i shiftedSumsAvx2(const __m256i *tw, ptrdiff_t quads) {
-    __m256i sum = _mm256_setzero_si256();
-    const __m256i unsignedOnes = _mm256_set1_epi8(1), ones = _mm256_set1_epi16(1);
-    for (ptrdiff_t q = 0; q < quads; q++) sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(unsignedOnes, tw[q]), ones));
-    return _mm256_slli_epi32(sum, 6);
-}
-
-// Rows [0, R) of the shifted activations `u` (row stride `ldu`) against one gathered tile,
-// added to c[r, 0..<columns]. Instantiated below with each CPU's `accumulateQ8` (one row's
-// products of one or two quads added to the row's accumulators).
-#define TILE_ROWS_Q8(TARGET, SUFFIX)                                                                           \
-    TARGET static inline __attribute__((always_inline)) void tileRowsQ8##SUFFIX(                               \
-        int R, const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, const float *sa, const __m256i *tw,           \
-        __m256i correction, __m256 scales, float *c, ptrdiff_t ldc, ptrdiff_t columns) {                       \
-        /* Two accumulators per row (even and odd quads), so short tiles do not wait on the */                 \
-        /* multiply-adds' latency. */                                                                          \
-        __m256i acc[tileRowsQ8], acc2[tileRowsQ8];                                                             \
-        for (int r = 0; r < R; r++) acc[r] = acc2[r] = _mm256_setzero_si256();                                 \
-        ptrdiff_t q = 0;                                                                                       \
-        for (; q + 2 <= quads; q += 2) {                                                                       \
-            __m256i v = _mm256_load_si256(tw + q), v2 = _mm256_load_si256(tw + q + 1);                         \
-            for (int r = 0; r < R; r++) {                                                                      \
-                acc[r] = accumulateQ8##SUFFIX(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);   \
-                acc2[r] = accumulateQ8##SUFFIX(acc2[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q + 4)), v2); \
-            }                                                                                                  \
-        }                                                                                                      \
-        if (q < quads) {                                                                                       \
-            __m256i v = _mm256_load_si256(tw + q);                                                             \
-            for (int r = 0; r < R; r++) acc[r] = accumulateQ8##SUFFIX(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v); \
-        }                                                                                                      \
-        for (int r = 0; r < R; r++) {                                                                          \
-            __m256i total = _mm256_sub_epi32(_mm256_add_epi32(acc[r], acc2[r]), correction);                   \
-            __m256 f = _mm256_mul_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(scales, _mm256_set1_ps(sa[r])));  \
-            addRow(c + r * ldc, f, columns);                                                                   \
-        }                                                                                                      \
-    }                                                                                                          \
-    TARGET static void rowsQ8##SUFFIX(int R, ROWS_Q8_PARAMETERS) {                                             \
-        switch (R) {                                                                                           \
-        case 8: tileRowsQ8##SUFFIX(8, ROWS_Q8_ARGUMENTS); break;                                               \
-        case 7: tileRowsQ8##SUFFIX(7, ROWS_Q8_ARGUMENTS); break;                                               \
-        case 6: tileRowsQ8##SUFFIX(6, ROWS_Q8_ARGUMENTS); break;                                               \
-        case 5: tileRowsQ8##SUFFIX(5, ROWS_Q8_ARGUMENTS); break;                                               \
-        case 4: tileRowsQ8##SUFFIX(4, ROWS_Q8_ARGUMENTS); break;                                               \
-        case 3: tileRowsQ8##SUFFIX(3, ROWS_Q8_ARGUMENTS); break;                                               \
-        case 2: tileRowsQ8##SUFFIX(2, ROWS_Q8_ARGUMENTS); break;                                               \
-        default: tileRowsQ8##SUFFIX(1, ROWS_Q8_ARGUMENTS); break;                                              \
-        }                                                                                                      \
+    for (ptrdiff_t b = 0; b * blockQuads < quads; b++) {
+        __m256i sums[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+        for (ptrdiff_t q = b * blockQuads, i = 0; q < blockEnd(b, blockQuads, quads); q++, i++) sums[i % 4] = _mm256_dpbusd_epi32(sums[i % 4], ones, tw[q]);
+        corrections[b] = _mm256_slli_epi32(_mm256_add_epi32(_mm256_add_epi32(sums[0], sums[1]), _mm256_add_epi32(sums[2], sums[3])), 7);
     }
-
-#define ROWS_Q8_PARAMETERS const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, const float *sa, const __m256i *tw, \
-                           __m256i correction, __m256 scales, float *c, ptrdiff_t ldc, ptrdiff_t columns
-#define ROWS_Q8_ARGUMENTS u, ldu, quads, sa, tw, correction, scales, c, ldc, columns
-typedef void (*RowsQ8)(int R, ROWS_Q8_PARAMETERS);
-typedef __m256i (*ShiftedSums)(const __m256i *tw, ptrdiff_t quads);
-
-VNNI static inline __m256i accumulateQ8Vnni(__m256i acc, __m256i x, __m256i w) { return _mm256_dpbusd_epi32(acc, x, w); }
-TILE_ROWS_Q8(VNNI, Vnni)
-
-AVX2 static inline __m256i accumulateQ8Avx2(__m256i acc, __m256i x, __m256i w) {
-    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), _mm256_set1_epi16(1)));
 }
-TILE_ROWS_Q8(AVX2, Avx2)
 
-// `a` plus `shift` in bands of rows, against every gathered tile of columns [j0, j1).
+// 64 · Σ weights of each column of a gathered tile, per activation block.
+AVX2 static void shiftedSumsAvx2(const __m256i *tw, ptrdiff_t quads, ptrdiff_t blockQuads, __m256i *corrections) {
+    const __m256i unsignedOnes = _mm256_set1_epi8(1), ones = _mm256_set1_epi16(1);
+    for (ptrdiff_t b = 0; b * blockQuads < quads; b++) {
+        __m256i sum = _mm256_setzero_si256();
+        for (ptrdiff_t q = b * blockQuads; q < blockEnd(b, blockQuads, quads); q++) {
+            sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(unsignedOnes, tw[q]), ones));
+        }
+        corrections[b] = _mm256_slli_epi32(sum, 6);
+    }
+}
+
+#define ROWS_Q8_PARAMETERS const uint8_t *u, ptrdiff_t ldu, ptrdiff_t quads, ptrdiff_t blocks, ptrdiff_t blockQuads, \
+                           const float *sa, const __m256i *tw, const __m256i *corrections, __m256 scales,           \
+                           float *c, ptrdiff_t ldc, ptrdiff_t columns
+#define ROWS_Q8_ARGUMENTS u, ldu, quads, blocks, blockQuads, sa, tw, corrections, scales, c, ldc, columns
+typedef void (*RowsQ8)(int R, ROWS_Q8_PARAMETERS);
+typedef void (*ShiftedSums)(const __m256i *tw, ptrdiff_t quads, ptrdiff_t blockQuads, __m256i *corrections);
+
+// Rows [0, R) of the shifted activations `u` (row stride `ldu`; `blocks` scales per row in
+// `sa`, each covering `blockQuads` quads) against one gathered tile, added to c[r, 0..<columns].
+// VNNI keeps 8 rows with two accumulators each (even and odd quads), so that vpdpbusd does not
+// wait on itself, in AVX-512's 32 vector registers.
+VNNI static inline __attribute__((always_inline)) void tileRowsQ8Vnni(int R, ROWS_Q8_PARAMETERS) {
+    __m256 f[tileRowsQ8];
+    for (int r = 0; r < R; r++) f[r] = _mm256_setzero_ps();
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+        __m256i acc[tileRowsQ8], acc2[tileRowsQ8];
+        for (int r = 0; r < R; r++) acc[r] = acc2[r] = _mm256_setzero_si256();
+        const ptrdiff_t end = blockEnd(b, blockQuads, quads);
+        ptrdiff_t q = b * blockQuads;
+        for (; q + 2 <= end; q += 2) {
+            __m256i v = _mm256_load_si256(tw + q), v2 = _mm256_load_si256(tw + q + 1);
+            for (int r = 0; r < R; r++) {
+                acc[r] = _mm256_dpbusd_epi32(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);
+                acc2[r] = _mm256_dpbusd_epi32(acc2[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q + 4)), v2);
+            }
+        }
+        if (q < end) {
+            __m256i v = _mm256_load_si256(tw + q);
+            for (int r = 0; r < R; r++) acc[r] = _mm256_dpbusd_epi32(acc[r], broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);
+        }
+        for (int r = 0; r < R; r++) {
+            __m256i total = _mm256_sub_epi32(_mm256_add_epi32(acc[r], acc2[r]), corrections[b]);
+            f[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(scales, _mm256_set1_ps(sa[r * blocks + b])), f[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) addRow(c + r * ldc, f[r], columns);
+}
+
+VNNI static void rowsQ8Vnni(int R, ROWS_Q8_PARAMETERS) {
+    switch (R) {
+    case 8: tileRowsQ8Vnni(8, ROWS_Q8_ARGUMENTS); break;
+    case 7: tileRowsQ8Vnni(7, ROWS_Q8_ARGUMENTS); break;
+    case 6: tileRowsQ8Vnni(6, ROWS_Q8_ARGUMENTS); break;
+    case 5: tileRowsQ8Vnni(5, ROWS_Q8_ARGUMENTS); break;
+    case 4: tileRowsQ8Vnni(4, ROWS_Q8_ARGUMENTS); break;
+    case 3: tileRowsQ8Vnni(3, ROWS_Q8_ARGUMENTS); break;
+    case 2: tileRowsQ8Vnni(2, ROWS_Q8_ARGUMENTS); break;
+    default: tileRowsQ8Vnni(1, ROWS_Q8_ARGUMENTS); break;
+    }
+}
+
+// AVX2 has 16 vector registers, so it takes 4 rows at a time with one accumulator each: only
+// the add is on the accumulator's chain, and it takes one cycle.
+AVX2 static inline __attribute__((always_inline)) void tileRowsQ8Avx2(int R, ROWS_Q8_PARAMETERS) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 f[4];
+    for (int r = 0; r < R; r++) f[r] = _mm256_setzero_ps();
+    for (ptrdiff_t b = 0; b < blocks; b++) {
+        __m256i acc[4];
+        for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_si256();
+        for (ptrdiff_t q = b * blockQuads; q < blockEnd(b, blockQuads, quads); q++) {
+            __m256i v = _mm256_load_si256(tw + q);
+            for (int r = 0; r < R; r++) {
+                __m256i pairs = _mm256_maddubs_epi16(broadcast4((const int8_t *)(u + r * ldu + 4 * q)), v);
+                acc[r] = _mm256_add_epi32(acc[r], _mm256_madd_epi16(pairs, ones));
+            }
+        }
+        for (int r = 0; r < R; r++) {
+            __m256i total = _mm256_sub_epi32(acc[r], corrections[b]);
+            f[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(total), _mm256_mul_ps(scales, _mm256_set1_ps(sa[r * blocks + b])), f[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) addRow(c + r * ldc, f[r], columns);
+}
+
+AVX2 static void rowsQ8Avx2(int R, ROWS_Q8_PARAMETERS) {
+    for (int r = 0; r < R; r += 4) {
+        const uint8_t *ur = u + r * ldu;
+        const float *sr = sa + r * blocks;
+        float *cr = c + r * ldc;
+        switch (R - r < 4 ? R - r : 4) {
+        case 4: tileRowsQ8Avx2(4, ur, ldu, quads, blocks, blockQuads, sr, tw, corrections, scales, cr, ldc, columns); break;
+        case 3: tileRowsQ8Avx2(3, ur, ldu, quads, blocks, blockQuads, sr, tw, corrections, scales, cr, ldc, columns); break;
+        case 2: tileRowsQ8Avx2(2, ur, ldu, quads, blocks, blockQuads, sr, tw, corrections, scales, cr, ldc, columns); break;
+        default: tileRowsQ8Avx2(1, ur, ldu, quads, blocks, blockQuads, sr, tw, corrections, scales, cr, ldc, columns); break;
+        }
+    }
+}
+
+// `a` plus `shift` in bands of rows, against every gathered tile of columns [j0, j1). `sa`
+// holds one scale per `block` values of each row (`block` is k or a multiple of 4 dividing k).
 AVX2 static void gemmQ8Tiled(const int8_t *a, const float *sa, ptrdiff_t m,
-                             const int8_t *w, const float *sw, ptrdiff_t k,
+                             const int8_t *w, const float *sw, ptrdiff_t k, ptrdiff_t block,
                              ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc,
                              uint8_t shift, RowsQ8 rowsQ8, ShiftedSums shiftedSums) {
     const ptrdiff_t quads = (k + 3) / 4, ldu = 4 * quads;
+    const ptrdiff_t blocks = k / block, blockQuads = blocks == 1 ? quads : block / 4;
     ptrdiff_t band = (128 * 1024) / ldu;
     band = band < tileRowsQ8 ? tileRowsQ8 : band - band % tileRowsQ8;
     if (band > m) band = m;
-    // The gathered tile, a band of shifted activations, and a last tile narrower than 8
-    // columns padded with zero weights.
-    const size_t tileBytes = (size_t)quads * sizeof(__m256i), bandBytes = ((size_t)band * (size_t)ldu + 31) / 32 * 32;
-    const size_t padBytes = (size_t)tileColumns * (size_t)k;
-    uint8_t *scratch = aligned_alloc(32, tileBytes + bandBytes + (padBytes + 31) / 32 * 32);
+    // The gathered tile, its corrections per block, a band of shifted activations, and a last
+    // tile narrower than 8 columns padded with zero weights.
+    const size_t tileBytes = (size_t)quads * sizeof(__m256i), correctionBytes = (size_t)blocks * sizeof(__m256i);
+    const size_t bandBytes = ((size_t)band * (size_t)ldu + 31) / 32 * 32, padBytes = (size_t)tileColumns * (size_t)k;
+    uint8_t *scratch = aligned_alloc(32, tileBytes + correctionBytes + bandBytes + (padBytes + 31) / 32 * 32);
     if (!scratch) abort();
-    __m256i *tw = (__m256i *)scratch;
-    uint8_t *u = scratch + tileBytes, *pad = u + bandBytes;
+    __m256i *tw = (__m256i *)scratch, *corrections = (__m256i *)(scratch + tileBytes);
+    uint8_t *u = scratch + tileBytes + correctionBytes, *pad = u + bandBytes;
     const ptrdiff_t full = j0 + (j1 - j0) / tileColumns * tileColumns;
     const __m256i shifts = _mm256_set1_epi8((char)shift);
     for (ptrdiff_t i0 = 0; i0 < m; i0 += band) {
@@ -544,35 +591,39 @@ AVX2 static void gemmQ8Tiled(const int8_t *a, const float *sa, ptrdiff_t m,
                 memcpy(s, sw + j, (size_t)columns * sizeof(float));
                 scales = _mm256_loadu_ps(s);
             }
-            const __m256i correction = shiftedSums(tw, quads);
+            shiftedSums(tw, quads, blockQuads, corrections);
             for (ptrdiff_t r = 0; r < rows; r += tileRowsQ8) {
                 const int count = (int)(rows - r < tileRowsQ8 ? rows - r : tileRowsQ8);
-                rowsQ8(count, u + r * ldu, ldu, quads, sa + i0 + r, tw, correction, scales, c + (i0 + r) * ldc + j, ldc, columns);
+                rowsQ8(count, u + r * ldu, ldu, quads, blocks, blockQuads, sa + (i0 + r) * blocks, tw, corrections, scales,
+                       c + (i0 + r) * ldc + j, ldc, columns);
             }
         }
     }
     free(scratch);
 }
 
-// Gathering tiles costs more than it saves for a few rows (below about 6 on Zen 4), and the
-// tiled kernels' int32 sums bound k.
+// Without the sign trick the tiled kernel keeps up with the in-place one even for a few rows
+// (two-word texts, 4-6 rows: within 5% on Zen 4), so only rows too long for its int32 sums go
+// to the latter.
 void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
-                         const int8_t *w, const float *sw, ptrdiff_t k,
+                         const int8_t *w, const float *sw, ptrdiff_t k, ptrdiff_t block,
                          ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
-    if (k > maximumDepthQ8 || m < tileRowsQ8) {
+    if (block == k && k > maximumDepthQ8) {
         gemmQ8Signed(a, sa, m, w, sw, k, j0, j1, c, ldc);
     } else {
-        gemmQ8Tiled(a, sa, m, w, sw, k, j0, j1, c, ldc, 64, rowsQ8Avx2, shiftedSumsAvx2);
+        gemmQ8Tiled(a, sa, m, w, sw, k, block, j0, j1, c, ldc, 64, rowsQ8Avx2, shiftedSumsAvx2);
     }
 }
 
+// Gathering tiles costs more than it saves for a few rows (below about 6 on Zen 4), and the
+// tiled kernel's int32 sums bound k.
 void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
                          const int8_t *w, const float *sw, ptrdiff_t k,
                          ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
     if (k > maximumDepthQ8 || m < tileRowsQ8) {
         gemmQ8Signed(a, sa, m, w, sw, k, j0, j1, c, ldc);
     } else {
-        gemmQ8Tiled(a, sa, m, w, sw, k, j0, j1, c, ldc, 128, rowsQ8Vnni, shiftedSumsVnni);
+        gemmQ8Tiled(a, sa, m, w, sw, k, k, j0, j1, c, ldc, 128, rowsQ8Vnni, shiftedSumsVnni);
     }
 }
 
@@ -585,8 +636,8 @@ void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, i
     (void)x; (void)rows; (void)k; (void)levels; (void)q; (void)scales;
 }
 void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m, const int8_t *w, const float *sw,
-                         ptrdiff_t k, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
-    (void)a; (void)sa; (void)m; (void)w; (void)sw; (void)k; (void)j0; (void)j1; (void)c; (void)ldc;
+                         ptrdiff_t k, ptrdiff_t block, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
+    (void)a; (void)sa; (void)m; (void)w; (void)sw; (void)k; (void)block; (void)j0; (void)j1; (void)c; (void)ldc;
 }
 void squire_gemm_q4_avx2(const int8_t *a, const float *sa, ptrdiff_t m, const uint8_t *w, const float *sw,
                          ptrdiff_t k, ptrdiff_t group, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
@@ -598,7 +649,7 @@ void squire_gemm_q4_vnni(const int8_t *a, const float *sa, ptrdiff_t m, const ui
 }
 void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m, const int8_t *w, const float *sw,
                          ptrdiff_t k, ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {
-    squire_gemm_q8_avx2(a, sa, m, w, sw, k, j0, j1, c, ldc);
+    squire_gemm_q8_avx2(a, sa, m, w, sw, k, k, j0, j1, c, ldc);
 }
 
 #endif

@@ -54,9 +54,9 @@ public struct QuantizedLinear: LinearLayer, Hashable {
         try forward(x, adding: residual, kernel: .best)
     }
 
-    /// ``forward(_:adding:)`` with a chosen kernel, for tests and benchmarks, and activations
-    /// quantized to `activationLevels` (by default the kernel's own).
-    package func forward(_ x: Tensor, adding residual: Tensor?, kernel: QuantizedKernel, activationLevels: Int? = nil) throws -> Tensor {
+    /// ``forward(_:adding:)`` with a chosen kernel, for tests and benchmarks; the reference
+    /// can quantize activations as another kernel does (`activationsLike`).
+    package func forward(_ x: Tensor, adding residual: Tensor?, kernel: QuantizedKernel, activationsLike: QuantizedKernel? = nil) throws -> Tensor {
         guard let inner = x.shape.last, inner == inputDimension else {
             throw TensorError.shapeMismatch("QuantizedLinear.forward (input vs weight)", x.shape, [weight.rows, weight.columns])
         }
@@ -76,7 +76,7 @@ public struct QuantizedLinear: LinearLayer, Hashable {
         }
         try x.withUnsafeBufferPointer { input in
             try output.withUnsafeMutableBufferPointer { out in
-                try weight.accumulateProduct(input, rows: rows, into: out, kernel: kernel, activationLevels: activationLevels)
+                try weight.accumulateProduct(input, rows: rows, into: out, kernel: kernel, activationsLike: activationsLike)
             }
         }
         return try Tensor(shape: outputShape, scalars: output)

@@ -46,18 +46,25 @@ package enum QuantizedKernel: Sendable, CaseIterable {
         }
     }
 
-    /// The largest magnitude of the integers activations are quantized to before a product
-    /// with `format` weights: 63 for the AVX2 int8 kernel, whose `vpmaddubsw` would saturate
-    /// its int16 pair sums on 8-bit activations times 8-bit weights, else 127.
-    package func activationLevels(for format: QuantizationFormat) -> Int {
-        self == .vector && format == .int8 ? 63 : 127
+    /// How activations `width` values long are quantized before a product with `format`
+    /// weights: to integers in `-levels...levels`, one scale per `block` values. int4 weights
+    /// take 8-bit activations in blocks of 32 everywhere; int8 weights take 8 bits with one
+    /// scale per row, except on the AVX2 kernel, whose `vpmaddubsw` would saturate its int16
+    /// pair sums on 8-bit activations: 7 bits there, in blocks of 64 (when 64 divides the row)
+    /// so that a row's outlier dimensions cost only their own block its precision.
+    package func activationQuantization(for format: QuantizationFormat, width: Int) -> (levels: Int, block: Int) {
+        switch format {
+        case .int4: (127, 32)
+        case .int8 where self == .vector: (63, width.isMultiple(of: 64) ? 64 : width)
+        case .int8: (127, width)
+        }
     }
 
     /// What the kernel runs on, for reports such as `squire doctor`'s.
     package var summary: String {
         switch self {
         case .vnni: "AVX-512 VNNI (vpdpbusd)"
-        case .vector: "AVX2 (int8: 7-bit activations)"
+        case .vector: "AVX2 (int8: 7-bit activations in blocks of 64)"
         case .portable: "Swift SIMD"
         case .reference: "dequantized reference"
         }
@@ -77,7 +84,7 @@ package enum QuantizedKernel: Sendable, CaseIterable {
 /// quantized product: one scale per row for int8 weights, one per 32 values for int4 weights
 /// (as llama.cpp pairs Q4_0 weights with Q8_0 activations), since a row's outlier
 /// dimensions would otherwise cost the other values most of their precision.
-/// ``QuantizedKernel/activationLevels(for:)`` sets their range.
+/// ``QuantizedKernel/activationQuantization(for:width:)`` sets their range and blocks.
 struct QuantizedRows {
     var values: [Int8]
     /// `[rows, width / block]`.
@@ -129,21 +136,20 @@ struct QuantizedRows {
 
 extension QuantizedMatrix {
     /// `out[i, j] += Σ_l x[i, l] · W[j, l]` for `x` of shape `[m, columns]` and `out` of
-    /// shape `[m, rows]`, with `x` quantized to int8 first (see ``QuantizedRows``) to
-    /// `activationLevels`, by default the kernel's own.
+    /// shape `[m, rows]`, with `x` quantized to int8 first (see ``QuantizedRows``) as
+    /// `activationsLike` quantizes them, by default `kernel` itself; only the reference takes
+    /// another kernel's activations.
     package func accumulateProduct(
         _ x: UnsafeBufferPointer<Float>, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, kernel: QuantizedKernel,
-        activationLevels: Int? = nil
+        activationsLike: QuantizedKernel? = nil
     ) throws {
         guard x.count == m * columns, out.count == m * rows else {
             throw TensorError.shapeMismatch("QuantizedMatrix.accumulateProduct (input, output vs weight)", [x.count, out.count], [rows, columns])
         }
         guard m > 0 else { return }
-        let levels = activationLevels ?? kernel.activationLevels(for: format)
-        precondition((1...kernel.activationLevels(for: format)).contains(levels), "\(kernel.summary) kernels take at most \(kernel.activationLevels(for: format)) activation levels")
-        let a = try QuantizedRows(
-            x, rows: m, width: columns, block: format == .int8 ? columns : 32, levels: levels,
-            kernel: kernel == .reference ? .portable : kernel)
+        precondition(activationsLike == nil || activationsLike == kernel || kernel == .reference, "only the reference takes another kernel's activations")
+        let (levels, block) = (activationsLike ?? kernel).activationQuantization(for: format, width: columns)
+        let a = try QuantizedRows(x, rows: m, width: columns, block: block, levels: levels, kernel: kernel == .reference ? .portable : kernel)
         switch kernel {
         case .reference: try accumulateReference(a, rows: m, into: out)
         case .vector: accumulateVector(a, rows: m, into: out, vnni: false)
@@ -166,7 +172,7 @@ extension QuantizedMatrix {
     }
 
     private func accumulateVector(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, vnni: Bool) {
-        let k = columns, n = rows
+        let k = columns, n = rows, block = a.block
         a.values.withUnsafeBufferPointer { av in
             a.scales.withUnsafeBufferPointer { sa in
                 values.withUnsafeBufferPointer { wv in
@@ -184,7 +190,7 @@ extension QuantizedMatrix {
                                     if vnni {
                                         squire_gemm_q8_vnni(av, sa, m, w, sw, k, j0, j1, c, n)
                                     } else {
-                                        squire_gemm_q8_avx2(av, sa, m, w, sw, k, j0, j1, c, n)
+                                        squire_gemm_q8_avx2(av, sa, m, w, sw, k, block, j0, j1, c, n)
                                     }
                                 }
                             case .int4(let groupSize):

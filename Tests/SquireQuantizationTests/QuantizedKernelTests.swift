@@ -21,8 +21,7 @@ import Testing
     /// rounding of the sum's terms.
     static func expectAgreement(_ layer: QuantizedLinear, _ x: Tensor, kernel: QuantizedKernel, _ comment: String) throws {
         let fast = try layer.forward(x, adding: nil, kernel: kernel).scalars
-        let levels = kernel.activationLevels(for: layer.weight.format)
-        let reference = try layer.forward(x, adding: nil, kernel: .reference, activationLevels: levels).scalars
+        let reference = try layer.forward(x, adding: nil, kernel: .reference, activationsLike: kernel).scalars
         // The terms' magnitudes bound the rounding: Σ |x| · max|w| per row, plus the bias.
         let w = try layer.weight.dequantized().scalars.map(abs).max() ?? 0
         let k = layer.inputDimension, n = layer.outputDimension
@@ -118,12 +117,15 @@ import Testing
         for name in ["reference", "AVX2", "", "neon"] { #expect(QuantizedKernel.chosen(by: name) == .fastest, "\(name)") }
     }
 
-    /// The AVX2 int8 kernel's activations carry 7 bits (see `activationLevels(for:)`); the
-    /// other kernels' 8.
-    @Test func activationPrecisionPerKernel() {
-        #expect(QuantizedKernel.vector.activationLevels(for: .int8) == 63)
-        #expect(QuantizedKernel.vector.activationLevels(for: .int4(groupSize: 32)) == 127)
-        for kernel in [QuantizedKernel.vnni, .portable, .reference] { #expect(kernel.activationLevels(for: .int8) == 127) }
+    /// The AVX2 int8 kernel's activations carry 7 bits in blocks of 64; the other kernels'
+    /// 8 bits, per row for int8 weights and per 32 values for int4.
+    @Test func activationQuantizationPerKernel() {
+        #expect(QuantizedKernel.vector.activationQuantization(for: .int8, width: 384) == (63, 64))
+        #expect(QuantizedKernel.vector.activationQuantization(for: .int8, width: 96) == (63, 96))
+        for kernel in QuantizedKernel.allCases {
+            #expect(kernel.activationQuantization(for: .int4(groupSize: 64), width: 384) == (127, 32))
+            if kernel != .vector { #expect(kernel.activationQuantization(for: .int8, width: 384) == (127, 384)) }
+        }
     }
 
     @Test func residualIsAddedAndNonFiniteInputRefused() throws {
@@ -157,8 +159,8 @@ import Testing
         for format in [QuantizationFormat.int8, .int4(groupSize: 32)] {
             for kernel in Self.fastKernels {
                 // 1 − cosine grows with the square of the activations' step: measured 5.6e-5
-                // with 8-bit activations and int8 weights, 1.4e-4 with the AVX2 kernel's 7 bits.
-                let minimumCosine = format == .int8 ? (kernel.activationLevels(for: format) == 127 ? 0.9999 : 0.9998) : 0.99
+                // with 8-bit activations per row, 9.8e-5 with the AVX2 kernel's 7 bits per 64.
+                let minimumCosine = format == .int8 ? (kernel.activationQuantization(for: format, width: 384).levels == 127 ? 0.9999 : 0.9998) : 0.99
                 let approximate = try QuantizedLinear(quantizing: linear, format: format).forward(x, adding: nil, kernel: kernel).scalars
                 let dot = zip(exact, approximate).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
                 let norms = (exact.reduce(0.0) { $0 + Double($1 * $1) } * approximate.reduce(0.0) { $0 + Double($1 * $1) }).squareRoot()

@@ -17,17 +17,20 @@ int squire_quant_has_vnni(void);
 /// NaN or infinity gets scale NaN.
 void squire_quantize_rows_q8_avx2(const float *x, ptrdiff_t rows, ptrdiff_t k, int levels, int8_t *q, float *scales);
 
-/// `c[i, j] += (Σ_l a[i, l] · w[j, l]) · sa[i] · sw[j]` for `i < m`, `j0 <= j < j1`.
+/// `c[i, j] += Σ_b (Σ_{l in block b} a[i, l] · w[j, l]) · sa[i, b] · sw[j]` for `i < m`,
+/// `j0 <= j < j1`.
 ///
-/// `a` is [m, k] int8 with one scale per row, its values in [-63, 63] (vpmaddubsw's int16
-/// pair sums would saturate otherwise); `w` is [n, k] int8 with one scale per row (output
+/// `a` is [m, k] int8 with one scale per `block` values of a row (`sa` is [m, k / block];
+/// `block` is k, or a multiple of 4 that divides k), its values in [-63, 63] (vpmaddubsw's
+/// int16 pair sums would saturate otherwise); `w` is [n, k] int8 with one scale per row (output
 /// channel), its values in [-127, 127]. `c` has row stride `ldc`.
 void squire_gemm_q8_avx2(const int8_t *a, const float *sa, ptrdiff_t m,
-                         const int8_t *w, const float *sw, ptrdiff_t k,
+                         const int8_t *w, const float *sw, ptrdiff_t k, ptrdiff_t block,
                          ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc);
 
-/// ``squire_gemm_q8_avx2`` with vpdpbusd for 8 rows or more, which takes activations in
-/// [-127, 127]; otherwise the same arguments and the same results up to float rounding.
+/// `c[i, j] += (Σ_l a[i, l] · w[j, l]) · sa[i] · sw[j]`, with vpdpbusd for 8 rows or more:
+/// ``squire_gemm_q8_avx2``'s arguments with one scale per row of `a` (`block` = k) and its
+/// values in [-127, 127].
 void squire_gemm_q8_vnni(const int8_t *a, const float *sa, ptrdiff_t m,
                          const int8_t *w, const float *sw, ptrdiff_t k,
                          ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc);
