@@ -126,8 +126,9 @@ AVX2 static int32_t dot8(const int8_t *a, const int8_t *w, ptrdiff_t k) {
     return sum8i(acc) + dotTail8(a, w, l, k);
 }
 
-// Few rows: 2 × 4 blocks of dot products straight from the weight rows, with `a`'s sign
-// moved onto the weights, for any values in [-127, 127].
+// What the tiled kernels below do not take (VNNI's products of few rows, rows too long for
+// their int32 sums): 2 × 4 blocks of dot products straight from the weight rows, with `a`'s
+// sign moved onto the weights, for any values in [-127, 127] with one scale per row.
 AVX2 static void gemmQ8Signed(const int8_t *a, const float *sa, ptrdiff_t m,
                               const int8_t *w, const float *sw, ptrdiff_t k,
                               ptrdiff_t j0, ptrdiff_t j1, float *c, ptrdiff_t ldc) {

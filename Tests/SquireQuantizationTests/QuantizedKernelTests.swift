@@ -69,7 +69,7 @@ import Testing
         }
     }
 
-    // 3 rows take the kernels for few rows, 9 the tiled ones.
+    // 3 rows take VNNI's kernel for few rows, 9 its tiled one (AVX2 tiles both).
     @Test(arguments: [3, 9])
     func extremeValues(rows: Int) throws {
         for format in Self.formats {
@@ -94,8 +94,8 @@ import Testing
     }
 
     /// Every activation and every weight at the top of its integer range: the AVX2 int8
-    /// kernel's int16 pair sums reach 2 · 127 · 127, just short of saturating. 3 rows take the
-    /// kernels for few rows, 9 the tiled ones.
+    /// kernel's int16 pair sums reach 2 · 127 · 127, just short of saturating. 3 rows take
+    /// VNNI's kernel for few rows, 9 its tiled one (AVX2 tiles both).
     @Test(arguments: [3, 9])
     func fullRangeProductsDoNotSaturate(rows: Int) throws {
         for sign: Float in [1, -1] {
