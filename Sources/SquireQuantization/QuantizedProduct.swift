@@ -138,7 +138,7 @@ extension QuantizedMatrix {
     /// `out[i, j] += Σ_l x[i, l] · W[j, l]` for `x` of shape `[m, columns]` and `out` of
     /// shape `[m, rows]`, with `x` quantized to int8 first (see ``QuantizedRows``) as
     /// `activationsLike` quantizes them, by default `kernel` itself; only the reference takes
-    /// another kernel's activations.
+    /// another kernel's activations (others throw ``QuantizationError/unsupportedFormat(_:)``).
     package func accumulateProduct(
         _ x: UnsafeBufferPointer<Float>, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, kernel: QuantizedKernel,
         activationsLike: QuantizedKernel? = nil
@@ -146,8 +146,10 @@ extension QuantizedMatrix {
         guard x.count == m * columns, out.count == m * rows else {
             throw TensorError.shapeMismatch("QuantizedMatrix.accumulateProduct (input, output vs weight)", [x.count, out.count], [rows, columns])
         }
+        guard activationsLike == nil || activationsLike == kernel || kernel == .reference else {
+            throw QuantizationError.unsupportedFormat("only the reference kernel quantizes activations as another kernel does")
+        }
         guard m > 0 else { return }
-        precondition(activationsLike == nil || activationsLike == kernel || kernel == .reference, "only the reference takes another kernel's activations")
         let (levels, block) = (activationsLike ?? kernel).activationQuantization(for: format, width: columns)
         let a = try QuantizedRows(x, rows: m, width: columns, block: block, levels: levels, kernel: kernel == .reference ? .portable : kernel)
         switch kernel {

@@ -135,6 +135,7 @@ import Testing
         let residual = try Tensor.normal([2, 8], using: &generator)
         let plain = try layer.forward(x)
         let added = try layer.forward(x, adding: residual)
+        #expect(throws: QuantizationError.self) { try layer.forward(x, adding: nil, kernel: .portable, activationsLike: .vector) }
         for (index, value) in added.scalars.enumerated() {
             #expect(abs(value - plain.scalars[index] - residual.scalars[index]) <= 1e-5)
         }
