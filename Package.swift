@@ -36,7 +36,10 @@ let package = Package(
         .target(name: "SquireLoRA", dependencies: ["SquireCore", "SquireTensor", "SquireModels"]),
         // AVX2 and AVX-512 VNNI integer kernels; SquireQuantization checks the CPU before calling them.
         .target(name: "CSquireQuantKernels"),
-        .target(name: "SquireQuantization", dependencies: ["SquireTensor", "SquireModels", "CSquireQuantKernels"]),
+        .target(
+            name: "SquireQuantization",
+            dependencies: ["SquireCore", "SquireTensor", "SquireModels", "CSquireQuantKernels"]
+        ),
         .target(name: "SquireEval", dependencies: ["SquireCore"]),
         .target(name: "SquireDrift", dependencies: ["SquireCore"]),
         .target(name: "SquireRouting", dependencies: ["SquireCore", "SquireEval"]),
@@ -44,7 +47,12 @@ let package = Package(
         .target(name: "SquireData", dependencies: ["SquireCore", "SquireEval"]),
         .target(
             name: "SquireFrontier",
-            dependencies: ["SquireCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "SquireCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "SquireCLI",
@@ -64,14 +72,23 @@ let package = Package(
         ),
         .testTarget(name: "SquireCoreTests", dependencies: ["SquireCore"]),
         .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
-        .testTarget(name: "SquireModelsTests", dependencies: ["SquireModels", "GradientCheck"], exclude: ["Fixtures"]),
-        .testTarget(name: "SquireLoRATests", dependencies: ["SquireLoRA", "GradientCheck"], exclude: ["Fixtures"]),
-        .testTarget(name: "SquireQuantizationTests", dependencies: ["SquireQuantization", "SquireModels", "SquireTensor", "SquireEval"]),
-        .testTarget(name: "SquireEvalTests", dependencies: ["SquireEval"], exclude: ["Fixtures"]),
-        .testTarget(name: "SquireDriftTests", dependencies: ["SquireDrift"], exclude: ["Fixtures"]),
-        .testTarget(name: "SquireRoutingTests", dependencies: ["SquireRouting", "SquireTesting"]),
-        .testTarget(name: "SquireTestingTests", dependencies: ["SquireTesting"]),
-        .testTarget(name: "SquireDataTests", dependencies: ["SquireData", "SquireEval", "SquireTesting"]),
+        .testTarget(
+            name: "SquireModelsTests", dependencies: ["SquireCore", "SquireTensor", "SquireModels", "GradientCheck"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "SquireLoRATests",
+            dependencies: ["SquireCore", "SquireTensor", "SquireModels", "SquireLoRA", "GradientCheck"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "SquireQuantizationTests",
+            dependencies: ["SquireCore", "SquireQuantization", "SquireModels", "SquireTensor", "SquireEval"]),
+        .testTarget(name: "SquireEvalTests", dependencies: ["SquireCore", "SquireEval"], exclude: ["Fixtures"]),
+        .testTarget(name: "SquireDriftTests", dependencies: ["SquireCore", "SquireDrift"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "SquireRoutingTests", dependencies: ["SquireCore", "SquireEval", "SquireRouting", "SquireTesting"]),
+        .testTarget(name: "SquireTestingTests", dependencies: ["SquireCore", "SquireTesting"]),
+        .testTarget(
+            name: "SquireDataTests", dependencies: ["SquireCore", "SquireData", "SquireEval", "SquireTesting"]),
         // Finite-difference gradient checks shared by the model and LoRA tests.
         .target(name: "GradientCheck", dependencies: ["SquireTensor"], path: "Tests/GradientCheck"),
         // A real HTTP server on loopback for the frontier client and CLI tests.
@@ -84,8 +101,13 @@ let package = Package(
             ],
             path: "Tests/LoopbackHTTPServer"
         ),
-        .testTarget(name: "SquireFrontierTests", dependencies: ["SquireFrontier", "LoopbackHTTPServer"]),
-        .testTarget(name: "SquireCLITests", dependencies: ["SquireCLI", "SquireModels", "SquireRouting", "SquireFrontier", "LoopbackHTTPServer"]),
+        .testTarget(name: "SquireFrontierTests", dependencies: ["SquireCore", "SquireFrontier", "LoopbackHTTPServer"]),
+        .testTarget(
+            name: "SquireCLITests",
+            dependencies: [
+                "SquireCLI", "SquireCore", "SquireTensor", "SquireModels", "SquireRouting", "SquireFrontier",
+                "LoopbackHTTPServer",
+            ]),
     ]
 )
 
@@ -95,5 +117,6 @@ for target in package.targets where target.type != .system {
     settings.append(.swiftLanguageMode(.v6))
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
     target.swiftSettings = settings
 }

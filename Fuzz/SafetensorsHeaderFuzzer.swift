@@ -1,5 +1,5 @@
 // libFuzzer target: the safetensors header parser must return or throw SafetensorsError,
-// never crash, on any bytes. Built and run by Scripts/fuzz.sh.
+// never crash, on any bytes. Built and run by Scripts/fuzz/fuzz.sh.
 import SquireModels
 
 @_cdecl("LLVMFuzzerTestOneInput")

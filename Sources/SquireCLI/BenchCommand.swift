@@ -22,7 +22,11 @@ struct BenchCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The model folder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2); with --data, a bundle to compare (repeat for several, the first is the baseline).")
+    @Option(
+        name: .long,
+        help:
+            "The model folder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2); with --data, a bundle to compare (repeat for several, the first is the baseline)."
+    )
     var model: [String] = []
     @Option(name: .long, help: "Labelled texts (.jsonl or .csv) on which to compare the --model bundles.")
     var data: String?
@@ -32,7 +36,11 @@ struct BenchCommand: ParsableCommand {
     var batchSize = "1,32"
     @Option(name: .long, help: "Timed passes over the inputs per batch size.")
     var passes = 3
-    @Option(name: .long, help: "What to time: embed (tokenizer, encoder, pooling), tokenize (the tokenizer alone), train-step (tokenizer, encoder forward and backward, as fine-tuning runs it), lora-epoch (one epoch of LoRA fine-tuning on the labelled --input with --lora, one pass per batch size), or fit-logistic (LogisticHead.fit on the embeddings in --input, as `squire embed` writes them, with the labels of --labels).")
+    @Option(
+        name: .long,
+        help:
+            "What to time: embed (tokenizer, encoder, pooling), tokenize (the tokenizer alone), train-step (tokenizer, encoder forward and backward, as fine-tuning runs it), lora-epoch (one epoch of LoRA fine-tuning on the labelled --input with --lora, one pass per batch size), or fit-logistic (LogisticHead.fit on the embeddings in --input, as `squire embed` writes them, with the labels of --labels)."
+    )
     var stage: Stage = .embed
     @Option(name: .long, help: "For fit-logistic: the labelled data (.jsonl) in the order of --input.")
     var labels: String?
@@ -54,21 +62,29 @@ struct BenchCommand: ParsableCommand {
         case loraEpoch = "lora-epoch"
     }
 
-    var batchSizes: [Int] { batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var batchSizes: [Int] {
+        batchSize.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
 
     /// The encoder folder the single-model stages run.
     var modelFolder: String { model.first ?? ModelFolder.allMiniLML6V2 }
 
     func validate() throws {
         if data != nil {
-            guard !model.isEmpty else { throw ValidationError("--data compares bundles: give at least one --model BUNDLE") }
-            guard input == nil, bits == nil, stage == .embed else { throw ValidationError("--data compares --model bundles; it takes no --input, --bits or --stage") }
+            guard !model.isEmpty else {
+                throw ValidationError("--data compares bundles: give at least one --model BUNDLE")
+            }
+            guard input == nil, bits == nil, stage == .embed else {
+                throw ValidationError("--data compares --model bundles; it takes no --input, --bits or --stage")
+            }
             return
         }
         guard model.count <= 1 else { throw ValidationError("several --model folders are compared only with --data") }
-        guard input != nil else { throw ValidationError("--input is required (or --data with --model bundles to compare)") }
+        guard input != nil else {
+            throw ValidationError("--input is required (or --data with --model bundles to compare)")
+        }
         guard !batchSizes.isEmpty, batchSizes.allSatisfy({ $0 > 0 }),
-              batchSizes.count == batchSize.split(separator: ",").count
+            batchSizes.count == batchSize.split(separator: ",").count
         else { throw ValidationError("--batch-size takes positive integers separated by commas, such as 1,32") }
         guard passes > 0 else { throw ValidationError("--passes must be positive") }
         if bits != nil {
@@ -86,23 +102,30 @@ struct BenchCommand: ParsableCommand {
         guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
         var embedder = try SentenceEmbedder(folder: modelFolder)
         if let format = try quantizationFormat() { embedder = try embedder.quantized(format) }
-        let run: ([String]) throws -> Void = switch stage {
-        case .embed: { _ = try embedder.embeddings(for: $0) }
-        case .tokenize, .fitLogistic, .loraEpoch: { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
-        case .trainStep: { batch in
-            // Forward and backward through the whole encoder: mean pooling, then a loss that is
-            // the sum of the pooled states, so every parameter gets a gradient.
-            var generator = SeededGenerator(seed: 0)
-            let (states, ranges, cache) = try embedder.encoder.forwardCaching(batch.map { embedder.tokenizer.encode($0).ids }, using: &generator)
-            let pooled = try Pooling.mean.pool(states, sequences: ranges)
-            let upstream = try Pooling.mean.backward(Tensor.ones(pooled.shape), states: states, sequences: ranges)
-            _ = try embedder.encoder.backward(upstream, cache: cache)
-        }
-        }
+        let run: ([String]) throws -> Void =
+            switch stage {
+            case .embed: { _ = try embedder.embeddings(for: $0) }
+            case .tokenize, .fitLogistic, .loraEpoch:
+                { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
+            case .trainStep:
+                { batch in
+                    // Forward and backward through the whole encoder: mean pooling, then a loss that is
+                    // the sum of the pooled states, so every parameter gets a gradient.
+                    var generator = SeededGenerator(seed: 0)
+                    let (states, ranges, cache) = try embedder.encoder.forwardCaching(
+                        batch.map { embedder.tokenizer.encode($0).ids }, using: &generator)
+                    let pooled = try Pooling.mean.pool(states, sequences: ranges)
+                    let upstream = try Pooling.mean.backward(
+                        Tensor.ones(pooled.shape), states: states, sequences: ranges)
+                    _ = try embedder.encoder.backward(upstream, cache: cache)
+                }
+            }
         let clock = ContinuousClock()
         var results: [[String: Any]] = []
         for size in batchSizes {
-            let batches = stride(from: 0, to: texts.count, by: size).map { Array(texts[$0..<min($0 + size, texts.count)]) }
+            let batches = stride(from: 0, to: texts.count, by: size).map {
+                Array(texts[$0..<min($0 + size, texts.count)])
+            }
             for batch in batches.prefix(3) { try run(batch) }  // warm-up
             var latencies: [Double] = []
             var total: Duration = .zero
@@ -114,10 +137,15 @@ struct BenchCommand: ParsableCommand {
                 }
             }
             let sorted = latencies.sorted()
-            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))] }
+            func percentile(_ p: Double) -> Double {
+                sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
+            }
             results.append([
                 "batch_size": size,
-                "latency_ms": ["p50": percentile(0.5), "p95": percentile(0.95), "p99": percentile(0.99), "mean": latencies.reduce(0, +) / Double(latencies.count)],
+                "latency_ms": [
+                    "p50": percentile(0.5), "p95": percentile(0.95), "p99": percentile(0.99),
+                    "mean": latencies.reduce(0, +) / Double(latencies.count),
+                ],
                 "sentences_per_second": Double(texts.count * passes) / (total.milliseconds / 1000),
                 "sentences": texts.count,
                 "passes": passes,
@@ -131,7 +159,10 @@ struct BenchCommand: ParsableCommand {
             print("batch  p50 ms   p95 ms   sentences/s   (\(texts.count) texts, \(passes) passes)")
             for result in results {
                 let latency = result["latency_ms"] as! [String: Double]
-                print(String(format: "%5d  %7.2f  %7.2f  %12.1f", result["batch_size"] as! Int, latency["p50"]!, latency["p95"]!, result["sentences_per_second"] as! Double))
+                print(
+                    String(
+                        format: "%5d  %7.2f  %7.2f  %12.1f", result["batch_size"] as! Int, latency["p50"]!,
+                        latency["p95"]!, result["sentences_per_second"] as! Double))
             }
         }
     }
@@ -141,12 +172,17 @@ extension BenchCommand {
     /// Times `LogisticHead.fit` with scikit-learn's stopping rule (tol 1e-4), one fit per pass.
     func runLogisticFit() throws {
         let input = input ?? ""
-        guard let labels else { throw ValidationError("--stage fit-logistic needs --labels, the labelled data in the order of --input") }
+        guard let labels else {
+            throw ValidationError("--stage fit-logistic needs --labels, the labelled data in the order of --input")
+        }
         struct Row: Decodable { var embedding: [Float] }
-        let rows = try JSONLines.read(Row.self, from: input, expecting: "expected a JSON object with an \"embedding\" array").map(\.value)
+        let rows = try JSONLines.read(
+            Row.self, from: input, expecting: "expected a JSON object with an \"embedding\" array"
+        ).map(\.value)
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: labels))
         guard dataset.examples.count == rows.count, let width = rows.first?.embedding.count else {
-            throw ValidationError("--input has \(rows.count) embeddings but --labels has \(dataset.examples.count) examples")
+            throw ValidationError(
+                "--input has \(rows.count) embeddings but --labels has \(dataset.examples.count) examples")
         }
         let features = try Tensor(shape: [rows.count, width], scalars: rows.flatMap(\.embedding))
         let configuration = LogisticHead.Configuration(inverseRegularization: inverseRegularization)
@@ -155,7 +191,9 @@ extension BenchCommand {
         var steps = 0
         for _ in 0..<passes {
             let elapsed = try clock.measure {
-                steps = try LogisticHead.fit(features: features, labels: dataset.examples.map(\.label), configuration: configuration).summary.steps
+                steps = try LogisticHead.fit(
+                    features: features, labels: dataset.examples.map(\.label), configuration: configuration
+                ).summary.steps
             }
             seconds.append(elapsed.milliseconds / 1000)
         }
@@ -167,7 +205,10 @@ extension BenchCommand {
         if json {
             try JSONOutput.print(["results": [result]])
         } else {
-            print(String(format: "LogisticHead.fit: %d × %d, C = %g: %.3f s median of %d, %d iterations", rows.count, width, inverseRegularization, sorted[sorted.count / 2], passes, steps))
+            print(
+                String(
+                    format: "LogisticHead.fit: %d × %d, C = %g: %.3f s median of %d, %d iterations", rows.count, width,
+                    inverseRegularization, sorted[sorted.count / 2], passes, steps))
         }
     }
 }
@@ -179,7 +220,7 @@ extension Duration {
 extension BenchCommand {
     /// Times one epoch of LoRA fine-tuning (tokenization, forward, backward into the adapters
     /// and the classifier, AdamW) over the labelled `--input`, once per pass and batch size:
-    /// the figure `Scripts/bench-lora-epoch.sh` compares with PEFT.
+    /// the figure `Scripts/peers/bench-lora-epoch.sh` compares with PEFT.
     func runLoRAEpoch() throws {
         let input = input ?? ""
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: input))
@@ -187,13 +228,19 @@ extension BenchCommand {
         let clock = ContinuousClock()
         var results: [[String: Any]] = []
         for size in batchSizes {
-            var recipe = LoRAClassifier.Recipe(adapter: lora ?? LoRAClassifier.Recipe().adapter, validationFraction: 0, warmStartInverseRegularization: nil)
-            recipe.training = TrainingConfiguration(epochs: 1, batchSize: size, learningRate: 1e-3, warmupFraction: 0.1, earlyStoppingPatience: nil)
+            var recipe = LoRAClassifier.Recipe(
+                adapter: lora ?? LoRAClassifier.Recipe().adapter, validationFraction: 0,
+                warmStartInverseRegularization: nil)
+            recipe.training = TrainingConfiguration(
+                epochs: 1, batchSize: size, learningRate: 1e-3, warmupFraction: 0.1, earlyStoppingPatience: nil)
             var seconds: [Double] = []
             var trainable = 0
             for _ in 0..<passes {
                 let elapsed = try clock.measure {
-                    let model = try LoRAClassifier.fit(texts: dataset.examples.map(\.text), labels: dataset.examples.map(\.label), base: base, recipe: recipe).model
+                    let model = try LoRAClassifier.fit(
+                        texts: dataset.examples.map(\.text), labels: dataset.examples.map(\.label), base: base,
+                        recipe: recipe
+                    ).model
                     trainable = model.trainableParameterCount.trainable
                 }
                 seconds.append(elapsed.milliseconds / 1000)
@@ -210,7 +257,10 @@ extension BenchCommand {
         } else {
             for result in results {
                 let epoch = result["epoch_seconds"] as! [String: Double]
-                print(String(format: "LoRA epoch, batch %d, %d examples: %.1f s median of %d", result["batch_size"] as! Int, dataset.examples.count, epoch["p50"]!, passes))
+                print(
+                    String(
+                        format: "LoRA epoch, batch %d, %d examples: %.1f s median of %d", result["batch_size"] as! Int,
+                        dataset.examples.count, epoch["p50"]!, passes))
             }
         }
     }

@@ -29,16 +29,21 @@ struct CompareCommand: ParsableCommand {
     var p95BudgetMs: Double?
     @Option(name: .long, help: "NAME=DOLLARS: a candidate's fixed monthly cost (hosting, upkeep); repeatable.")
     var fixedMonthlyCost: [String] = []
-    @Option(name: .customLong("price-per-1000"), help: "NAME=DOLLARS: a candidate's price per 1,000 requests instead of the measured cost; repeatable.")
+    @Option(
+        name: .customLong("price-per-1000"),
+        help: "NAME=DOLLARS: a candidate's price per 1,000 requests instead of the measured cost; repeatable.")
     var pricePer1000: [String] = []
     @Flag(name: .long, help: "Print the matrix as JSON.")
     var json = false
 
     func validate() throws {
         guard !reports.isEmpty else { throw ValidationError("give at least one report") }
-        guard monthlyVolume >= 0, monthlyVolume.isFinite else { throw ValidationError("--monthly-volume must be a non-negative number") }
+        guard monthlyVolume >= 0, monthlyVolume.isFinite else {
+            throw ValidationError("--monthly-volume must be a non-negative number")
+        }
         guard Metric(rawValue: metric) != nil else {
-            throw ValidationError("unknown --metric \(metric); use one of \(Metric.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown --metric \(metric); use one of \(Metric.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -46,13 +51,17 @@ struct CompareCommand: ParsableCommand {
         let loaded = try reports.map { try EvalReport(contentsOf: URL(fileURLWithPath: $0)) }
         var names: [String] = []
         for (report, path) in zip(loaded, reports) {
-            names.append(names.contains(report.model) ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : report.model)
+            names.append(
+                names.contains(report.model)
+                    ? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent : report.model)
         }
         let fixed = try Self.assignments(fixedMonthlyCost, option: "--fixed-monthly-cost", names: names)
         let prices = try Self.assignments(pricePer1000, option: "--price-per-1000", names: names)
         let matrix = DecisionMatrix(
             candidates: zip(names, loaded).map { name, report in
-                .init(name: name, report: report, fixedMonthlyDollars: fixed[name] ?? 0, dollarsPer1000Requests: prices[name])
+                .init(
+                    name: name, report: report, fixedMonthlyDollars: fixed[name] ?? 0,
+                    dollarsPer1000Requests: prices[name])
             },
             monthlyVolume: monthlyVolume, metric: Metric(rawValue: metric)!, minimumQuality: minimumQuality,
             qualityTolerance: tolerance, p95Budget: p95BudgetMs)
@@ -67,12 +76,16 @@ struct CompareCommand: ParsableCommand {
 
     static func assignments(_ values: [String], option: String, names: [String]) throws -> [String: Double] {
         try values.reduce(into: [:]) { result, value in
-            guard let equals = value.lastIndex(of: "="), let dollars = Double(value[value.index(after: equals)...]), dollars >= 0, dollars.isFinite else {
+            guard let equals = value.lastIndex(of: "="), let dollars = Double(value[value.index(after: equals)...]),
+                dollars >= 0, dollars.isFinite
+            else {
                 throw ValidationError("\(option) \(value): expected NAME=DOLLARS")
             }
             let name = String(value[..<equals])
             guard names.contains(name) else {
-                throw ValidationError("\(option) \(value): no candidate is named \"\(name)\"; candidates are \(names.joined(separator: ", "))")
+                throw ValidationError(
+                    "\(option) \(value): no candidate is named \"\(name)\"; candidates are \(names.joined(separator: ", "))"
+                )
             }
             result[name] = dollars
         }

@@ -22,7 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
               squire demo --data ../shared/data/banking77 --output banking-demo
             """)
 
-    @Option(name: .long, help: "A labelled file, or a folder with train.jsonl and test.jsonl (default: the built-in routing dataset).")
+    @Option(
+        name: .long,
+        help: "A labelled file, or a folder with train.jsonl and test.jsonl (default: the built-in routing dataset).")
     var data: String?
     @Option(name: .long, help: "Where to write the reports.")
     var output = "squire-demo"
@@ -37,31 +39,44 @@ struct DemoCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let status = StatusLine()
         let (train, validation, test, outOfScope, source) = try loadData()
-        print("data: \(source) — \(train.count) training, \(validation.count) validation, \(test.count) test examples, \(train.labels.count) labels")
+        print(
+            "data: \(source) — \(train.count) training, \(validation.count) validation, \(test.count) test examples, \(train.labels.count) labels"
+        )
 
         // 1. Train a head on frozen embeddings.
         let embedder = try SentenceEmbedder(folder: encoder.folder)
-        let features = try TrainCommand.embed(train.examples.map(\.text), with: embedder, status: status, phase: "embedding the training set")
-        let validationFeatures = try TrainCommand.embed(validation.examples.map(\.text), with: embedder, status: status, phase: "embedding the validation set")
+        let features = try TrainCommand.embed(
+            train.examples.map(\.text), with: embedder, status: status, phase: "embedding the training set")
+        let validationFeatures = try TrainCommand.embed(
+            validation.examples.map(\.text), with: embedder, status: status, phase: "embedding the validation set")
         let recipe = ClassifierRecipe(head: .logistic, seed: seed)
         let (head, calibration, outcome) = try recipe.train(
-            features: features, labels: train.examples.map(\.label), validation: (validationFeatures, validation.examples.map(\.label)),
+            features: features, labels: train.examples.map(\.label),
+            validation: (validationFeatures, validation.examples.map(\.label)),
             progress: { _ in })
         let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
         let card = ModelCard(
-            name: "demo-router", intendedUse: "Routes an agent's incoming requests to a tool (squire demo).", trainingData: source,
-            labelCounts: train.labelCounts, method: "Logistic regression (\(outcome.chosen)) on frozen all-MiniLM-L6-v2 embeddings; calibration: \(calibration).",
-            evaluation: ["validation_accuracy": outcome.validationAccuracy], evaluationData: "\(validation.count) validation examples")
+            name: "demo-router", intendedUse: "Routes an agent's incoming requests to a tool (squire demo).",
+            trainingData: source,
+            labelCounts: train.labelCounts,
+            method:
+                "Logistic regression (\(outcome.chosen)) on frozen all-MiniLM-L6-v2 embeddings; calibration: \(calibration).",
+            evaluation: ["validation_accuracy": outcome.validationAccuracy],
+            evaluationData: "\(validation.count) validation examples")
         let bundlePath = folder.appendingPathComponent("model").path
         try ClassifierBundle(classifier: classifier, card: card, encoderFolder: encoder.folder).save(to: bundlePath)
-        print("1 train     logistic head, \(outcome.chosen), validation accuracy \(percent(outcome.validationAccuracy)), ECE \(String(format: "%.3f", outcome.eceBefore)) → \(String(format: "%.3f", outcome.eceAfter)) after calibration")
+        print(
+            "1 train     logistic head, \(outcome.chosen), validation accuracy \(percent(outcome.validationAccuracy)), ECE \(String(format: "%.3f", outcome.eceBefore)) → \(String(format: "%.3f", outcome.eceAfter)) after calibration"
+        )
 
         // 2. Evaluate on the test split.
         let runner = EvalRunner(batchSize: 32, maximumConcurrency: 1)
         let report = try await EvalReport.evaluate(classifier, named: "demo-router", on: test, runner: runner)
         try report.write(to: folder.appendingPathComponent("report.json"))
         let metrics = report.metrics
-        print("2 evaluate  test accuracy \(percent(metrics.accuracy)), macro-F1 \(String(format: "%.3f", metrics.macro.f1)), ECE \(String(format: "%.3f", metrics.expectedCalibrationError))")
+        print(
+            "2 evaluate  test accuracy \(percent(metrics.accuracy)), macro-F1 \(String(format: "%.3f", metrics.macro.f1)), ECE \(String(format: "%.3f", metrics.expectedCalibrationError))"
+        )
 
         // 3. Gate against the keyword rules it replaces.
         let baseline = KeywordBaseline(texts: train.examples.map(\.text), labels: train.examples.map(\.label))
@@ -72,30 +87,45 @@ struct DemoCommand: AsyncParsableCommand {
         let verdict = gate.evaluate(report, baseline: baselineReport)
         let encoderJSON = JSONEncoder()
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(Array(try encoderJSON.encode(verdict)), to: folder.appendingPathComponent("gate.json").path)
-        try AtomicFile.write(Array(report.html(gate: verdict).utf8), to: folder.appendingPathComponent("report.html").path)
-        print("3 gate      \(verdict.shipped ? "SHIP" : "DO NOT SHIP"): accuracy \(percent(metrics.accuracy)) against keyword rules \(percent(baselineReport.metrics.accuracy)); \(verdict.checks.filter(\.passed).count)/\(verdict.checks.count) checks pass")
+        try AtomicFile.write(
+            Array(try encoderJSON.encode(verdict)), to: folder.appendingPathComponent("gate.json").path)
+        try AtomicFile.write(
+            Array(report.html(gate: verdict).utf8), to: folder.appendingPathComponent("report.html").path)
+        print(
+            "3 gate      \(verdict.shipped ? "SHIP" : "DO NOT SHIP"): accuracy \(percent(metrics.accuracy)) against keyword rules \(percent(baselineReport.metrics.accuracy)); \(verdict.checks.filter(\.passed).count)/\(verdict.checks.count) checks pass"
+        )
 
         // 4. Quantize and compare.
         let floatLabels = report.predictions.map { $0.classification?.label }
         print("4 quantize  weights  projections  test accuracy  agrees with float  p50 per batch of 32")
-        print("            float32  \(megabytes(classifier.embedder.encoder.projectionWeightBytes))     \(percent(metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))100.0%             \(milliseconds(report.latency.p50))")
+        print(
+            "            float32  \(megabytes(classifier.embedder.encoder.projectionWeightBytes))     \(percent(metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))100.0%             \(milliseconds(report.latency.p50))"
+        )
         for format in [QuantizationFormat.int8, .int4(groupSize: 32)] {
             let quantized = try classifier.quantized(format)
-            let quantizedReport = try await EvalReport.evaluate(quantized, named: "demo-router \(format.tag)", on: test, runner: runner)
+            let quantizedReport = try await EvalReport.evaluate(
+                quantized, named: "demo-router \(format.tag)", on: test, runner: runner)
             try quantizedReport.write(to: folder.appendingPathComponent("report-\(format.tag).json"))
             let same = zip(quantizedReport.predictions, floatLabels).filter { $0.classification?.label == $1 }.count
-            let agreement = percent(Double(same) / Double(max(1, test.count))).padding(toLength: 19, withPad: " ", startingAt: 0)
-            print("            \(format.tag.padding(toLength: 7, withPad: " ", startingAt: 0))  \(megabytes(quantized.embedder.encoder.projectionWeightBytes))     \(percent(quantizedReport.metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))\(agreement)\(milliseconds(quantizedReport.latency.p50))")
+            let agreement = percent(Double(same) / Double(max(1, test.count))).padding(
+                toLength: 19, withPad: " ", startingAt: 0)
+            print(
+                "            \(format.tag.padding(toLength: 7, withPad: " ", startingAt: 0))  \(megabytes(quantized.embedder.encoder.projectionWeightBytes))     \(percent(quantizedReport.metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))\(agreement)\(milliseconds(quantizedReport.latency.p50))"
+            )
         }
 
         // 5. The cascade's threshold: unsure requests go to the frontier model.
-        let answered = report.predictions.compactMap { prediction in prediction.classification.map { (prediction.expected, $0) } }
+        let answered = report.predictions.compactMap { prediction in
+            prediction.classification.map { (prediction.expected, $0) }
+        }
         let calibrationCurve = try ThresholdCalibration(
-            localLabels: answered.map(\.1.label), localConfidences: answered.map(\.1.confidence), correctLabels: answered.map(\.0),
+            localLabels: answered.map(\.1.label), localConfidences: answered.map(\.1.confidence),
+            correctLabels: answered.map(\.0),
             target: .accuracy(min(0.99, metrics.accuracy + 0.5 * (1 - metrics.accuracy))), fallbackDollarsPer1000: 2)
         if let chosen = calibrationCurve.chosen {
-            print("5 cascade   threshold \(String(format: "%.3f", chosen.threshold)): \(percent(chosen.escalationRate)) of requests go to the frontier model, accuracy \(percent(metrics.accuracy)) → \(percent(chosen.accuracy)), $\(String(format: "%.2f", chosen.dollarsPer1000Requests)) per 1,000 requests instead of $2.00 (frontier at $2 per 1,000 assumed right)")
+            print(
+                "5 cascade   threshold \(String(format: "%.3f", chosen.threshold)): \(percent(chosen.escalationRate)) of requests go to the frontier model, accuracy \(percent(metrics.accuracy)) → \(percent(chosen.accuracy)), $\(String(format: "%.2f", chosen.dollarsPer1000Requests)) per 1,000 requests instead of $2.00 (frontier at $2 per 1,000 assumed right)"
+            )
         } else {
             print("5 cascade   no threshold reaches the target on this test set")
         }
@@ -105,10 +135,12 @@ struct DemoCommand: AsyncParsableCommand {
         let validationAnswers = try classifier.classifications(forEmbeddings: validationFeatures)
         let reference = try zip(validation.examples, validationAnswers).enumerated().map { index, pair in
             Observation(
-                id: pair.0.id, text: pair.0.text, label: pair.1.label, confidence: pair.1.confidence, modelVersion: "demo-1",
+                id: pair.0.id, text: pair.0.text, label: pair.1.label, confidence: pair.1.confidence,
+                modelVersion: "demo-1",
                 trueLabel: pair.0.label, embedding: try row(index, of: validationFeatures))
         }
-        let profile = try ReferenceProfile(observations: reference, labels: train.labels, modelVersion: "demo-1", windowSize: windowSize, seed: seed)
+        let profile = try ReferenceProfile(
+            observations: reference, labels: train.labels, modelVersion: "demo-1", windowSize: windowSize, seed: seed)
         try profile.write(to: folder.appendingPathComponent("profile.json"))
         var monitor = try DriftMonitor(profile: profile)
         // Test files are often sorted by label; traffic is not, so both phases are shuffled.
@@ -117,23 +149,33 @@ struct DemoCommand: AsyncParsableCommand {
         let skewedLabels = Set(train.labels.prefix(max(2, train.labels.count / 3)))
         let pool = outOfScope + test.examples.filter { skewedLabels.contains($0.label) }.map(\.text)
         let shifted = (0..<(windowSize * 3)).map { _ in pool[Int(generator.next() % UInt64(pool.count))] }
-        let stream: [(phase: String, text: String)] = normal.map { ("in-distribution", $0) } + shifted.map { ("shifted", $0) }
-        let streamFeatures = try TrainCommand.embed(stream.map(\.text), with: embedder, status: status, phase: "embedding the simulated traffic")
+        let stream: [(phase: String, text: String)] =
+            normal.map { ("in-distribution", $0) } + shifted.map { ("shifted", $0) }
+        let streamFeatures = try TrainCommand.embed(
+            stream.map(\.text), with: embedder, status: status, phase: "embedding the simulated traffic")
         let streamAnswers = try classifier.classifications(forEmbeddings: streamFeatures)
-        print("6 drift     windows of \(windowSize): the test split shuffled, then traffic drawn from \(outOfScope.isEmpty ? "" : "out-of-scope requests and ")\(skewedLabels.count) of the \(train.labels.count) labels only")
+        print(
+            "6 drift     windows of \(windowSize): the test split shuffled, then traffic drawn from \(outOfScope.isEmpty ? "" : "out-of-scope requests and ")\(skewedLabels.count) of the \(train.labels.count) labels only"
+        )
         var decisions: [(String, DriftDecision)] = []
         for (index, (item, answer)) in zip(stream, streamAnswers).enumerated() {
-            let observation = Observation(text: item.text, label: answer.label, confidence: answer.confidence, modelVersion: "demo-1", embedding: try row(index, of: streamFeatures))
+            let observation = Observation(
+                text: item.text, label: answer.label, confidence: answer.confidence, modelVersion: "demo-1",
+                embedding: try row(index, of: streamFeatures))
             if let decision = try monitor.observe(observation) {
                 decisions.append((item.phase, decision))
                 let exceeded = decision.window.signals.filter(\.exceeded).map(\.name)
-                print("            window \(decision.window.index + 1) (\(item.phase)): \(decision.action.rawValue.uppercased()), estimated accuracy \(percent(decision.window.estimatedAccuracy))\(exceeded.isEmpty ? "" : ", drifted: " + exceeded.joined(separator: ", "))")
+                print(
+                    "            window \(decision.window.index + 1) (\(item.phase)): \(decision.action.rawValue.uppercased()), estimated accuracy \(percent(decision.window.estimatedAccuracy))\(exceeded.isEmpty ? "" : ", drifted: " + exceeded.joined(separator: ", "))"
+                )
             }
         }
-        try AtomicFile.write(Array(try encoderJSON.encode(decisions.map(\.1))), to: folder.appendingPathComponent("drift.json").path)
+        try AtomicFile.write(
+            Array(try encoderJSON.encode(decisions.map(\.1))), to: folder.appendingPathComponent("drift.json").path)
 
         let seconds = (clock.now - started).components.seconds
-        print("""
+        print(
+            """
 
             done in \(seconds) s. Written to \(output)/:
               model/         the bundle (squire predict --model \(output)/model --input …)
@@ -148,7 +190,9 @@ struct DemoCommand: AsyncParsableCommand {
         guard let data else {
             let all = try Dataset(
                 name: "demo-routes",
-                examples: DemoRoutes.examples.enumerated().map { LabeledExample(id: "r\($0.offset + 1)", text: $0.element.text, label: $0.element.label) })
+                examples: DemoRoutes.examples.enumerated().map {
+                    LabeledExample(id: "r\($0.offset + 1)", text: $0.element.text, label: $0.element.label)
+                })
             let split = try all.stratifiedSplit(validationFraction: 0.2, testFraction: 0.3, seed: seed)
             return (split.train, split.validation, split.test, DemoRoutes.outOfScope, "the built-in routing dataset")
         }

@@ -33,9 +33,12 @@ struct DistillCommand: AsyncParsableCommand {
     var output: String
     @Option(name: .long, help: "The distillation temperature T.")
     var temperature = 2.0
-    @Option(name: .long, help: "α: the share of the loss that follows the teacher's probabilities (0 trains on its labels alone).")
+    @Option(
+        name: .long,
+        help: "α: the share of the loss that follows the teacher's probabilities (0 trains on its labels alone).")
     var softWeight = 0.5
-    @Option(name: .long, help: "Labelled validation texts for choosing the epoch and calibrating; default: 10% of --data.")
+    @Option(
+        name: .long, help: "Labelled validation texts for choosing the epoch and calibrating; default: 10% of --data.")
     var validation: String?
     @Option(name: .long, help: "Most epochs (default: 15 for the tiny transformer, 4 for LoRA).")
     var epochs: Int?
@@ -45,14 +48,20 @@ struct DistillCommand: AsyncParsableCommand {
     var seed: UInt64 = 0
     @Option(name: .long, help: "A labelled set to measure the student (and --teacher) on.")
     var evaluation: String?
-    @Option(name: .long, help: "The teacher's bundle folder or frontier model file, measured on --evaluation beside the student.")
+    @Option(
+        name: .long,
+        help: "The teacher's bundle folder or frontier model file, measured on --evaluation beside the student.")
     var teacher: String?
     @Option(name: .long, help: "Write the distillation report (.json) here.")
     var report: String?
 
     func validate() throws {
-        guard temperature > 0, (0...1).contains(softWeight) else { throw ValidationError("--temperature must be positive and --soft-weight in 0...1") }
-        if teacher != nil, evaluation == nil { throw ValidationError("--teacher is measured on --evaluation; pass both") }
+        guard temperature > 0, (0...1).contains(softWeight) else {
+            throw ValidationError("--temperature must be positive and --soft-weight in 0...1")
+        }
+        if teacher != nil, evaluation == nil {
+            throw ValidationError("--teacher is measured on --evaluation; pass both")
+        }
     }
 
     func run() async throws {
@@ -60,9 +69,11 @@ struct DistillCommand: AsyncParsableCommand {
         guard !labels.isEmpty else { throw ValidationError("\(data) holds no teacher labels") }
         let (order, rows) = TeacherLabel.probabilityRows(labels)
         let distillation = try Distillation(temperature: temperature, softWeight: softWeight)
-        _ = try TeacherTargets(probabilities: rows, labels: order, distillation: distillation)  // every row checked before any training
+        // Every row is checked before any training.
+        _ = try TeacherTargets(probabilities: rows, labels: order, distillation: distillation)
         let teacherRows = TrainCommand.Teacher(
-            labels: order, probabilities: Dictionary(zip(labels.map(\.id), rows), uniquingKeysWith: { first, _ in first }),
+            labels: order,
+            probabilities: Dictionary(zip(labels.map(\.id), rows), uniquingKeysWith: { first, _ in first }),
             distillation: distillation)
         var arguments = ["--data", data, "--output", output, "--seed", String(seed)]
         if let lora { arguments += ["--lora", lora] } else { arguments += ["--head", student.rawValue] }
@@ -76,22 +87,29 @@ struct DistillCommand: AsyncParsableCommand {
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: evaluation))
         let studentBundle = try OpenedBundle(folder: output)
         let runner = EvalRunner(batchSize: 32, maximumConcurrency: 1)
-        let studentReport = try await EvalReport.evaluate(studentBundle.classifier, named: "student", on: dataset, runner: runner)
-        var summary: [String: Double] = ["student_accuracy": studentReport.metrics.accuracy, "student_macro_f1": studentReport.metrics.macro.f1]
+        let studentReport = try await EvalReport.evaluate(
+            studentBundle.classifier, named: "student", on: dataset, runner: runner)
+        var summary: [String: Double] = [
+            "student_accuracy": studentReport.metrics.accuracy, "student_macro_f1": studentReport.metrics.macro.f1,
+        ]
         var line = "student on \(dataset.name): accuracy \(String(format: "%.4f", studentReport.metrics.accuracy))"
         if let teacher {
             let model = try TeacherModel.open(teacher, labels: dataset.labels, option: "--teacher")
             let teacherReport = try await EvalReport.evaluate(
-                model.classifier, named: "teacher", on: dataset, runner: EvalRunner(batchSize: model.batchSize, maximumConcurrency: model.concurrency))
+                model.classifier, named: "teacher", on: dataset,
+                runner: EvalRunner(batchSize: model.batchSize, maximumConcurrency: model.concurrency))
             let kept = studentReport.metrics.accuracy / max(teacherReport.metrics.accuracy, 1e-12)
             summary["teacher_accuracy"] = teacherReport.metrics.accuracy
             summary["teacher_macro_f1"] = teacherReport.metrics.macro.f1
             summary["accuracy_kept"] = kept
-            line += "; teacher \(String(format: "%.4f", teacherReport.metrics.accuracy)); the student keeps \(String(format: "%.1f", kept * 100))% of the teacher's accuracy"
+            line +=
+                "; teacher \(String(format: "%.4f", teacherReport.metrics.accuracy)); the student keeps \(String(format: "%.1f", kept * 100))% of the teacher's accuracy"
         }
         print(line)
         if let report {
-            try AtomicFile.write(Array(try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])), to: report)
+            try AtomicFile.write(
+                Array(try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])),
+                to: report)
         }
     }
 }

@@ -62,34 +62,42 @@ struct DoctorReport: Codable {
         let blas = BLASLibrary.loaded()
         var warnings: [String] = []
         if blas.isReference {
-            warnings.append("""
+            warnings.append(
+                """
                 the Netlib reference BLAS is loaded: it is single-threaded and 10-50x slower than OpenBLAS. \
                 Install OpenBLAS and Debian's alternatives switch to it, with no rebuild: \
                 sudo apt-get install -y libopenblas0
                 """)
         } else if blas.implementation == .unknown {
-            warnings.append("the BLAS library could not be identified; `squire doctor` checks for OpenBLAS, BLIS, MKL and Netlib")
+            warnings.append(
+                "the BLAS library could not be identified; `squire doctor` checks for OpenBLAS, BLIS, MKL and Netlib")
         }
         if blas.implementation == .openBLAS, let threads = blas.threadCount, threads != 1 {
-            warnings.append("OpenBLAS runs \(threads) threads after Squire set it to 1; products may differ in the last bits from run to run")
+            warnings.append(
+                "OpenBLAS runs \(threads) threads after Squire set it to 1; products may differ in the last bits from run to run"
+            )
         }
-        if let name = ProcessInfo.processInfo.environment[QuantizedKernel.environmentVariable], name != QuantizedKernel.best.name {
+        if let name = ProcessInfo.processInfo.environment[QuantizedKernel.environmentVariable],
+            name != QuantizedKernel.best.name
+        {
             let names = QuantizedKernel.allCases.filter { $0 != .reference && $0.isAvailable }.map(\.name)
-            warnings.append("\(QuantizedKernel.environmentVariable)=\(name) is ignored: this CPU runs \(names.joined(separator: ", "))")
+            warnings.append(
+                "\(QuantizedKernel.environmentVariable)=\(name) is ignored: this CPU runs \(names.joined(separator: ", "))"
+            )
         }
         #if arch(x86_64)
-        let arch = "x86_64"
+            let arch = "x86_64"
         #elseif arch(arm64)
-        let arch = "arm64"
+            let arch = "arm64"
         #else
-        let arch = "unknown"
+            let arch = "unknown"
         #endif
         #if os(Linux)
-        let os = "Linux"
+            let os = "Linux"
         #elseif os(macOS)
-        let os = "macOS"
+            let os = "macOS"
         #else
-        let os = "unknown"
+            let os = "unknown"
         #endif
         return DoctorReport(
             squireVersion: SquireVersion.current,
@@ -122,13 +130,13 @@ struct DoctorReport: Codable {
 
     private static var compilerVersion: String {
         #if compiler(>=6.4)
-        return "Swift 6.4 or later"
+            return "Swift 6.4 or later"
         #elseif compiler(>=6.3)
-        return "Swift 6.3"
+            return "Swift 6.3"
         #elseif compiler(>=6.2)
-        return "Swift 6.2"
+            return "Swift 6.2"
         #else
-        return "Swift 6.1"
+            return "Swift 6.1"
         #endif
     }
 
@@ -151,7 +159,7 @@ struct DoctorReport: Codable {
     private static func measureSgemm() -> Double {
         var generator = SeededGenerator(seed: 1)
         guard let a = try? Tensor.uniform([512, 384], in: -1...1, using: &generator),
-              let b = try? Tensor.uniform([384, 1536], in: -1...1, using: &generator)
+            let b = try? Tensor.uniform([384, 1536], in: -1...1, using: &generator)
         else { return 0 }
         _ = try? Tensor.matmul(a, b)
         let repeats = 5

@@ -28,7 +28,9 @@ struct DriftCommand: ParsableCommand {
     var windowSize: Int?
     @Option(name: .long, help: "Cut windows by time instead: seconds per window (predictions need timestamps).")
     var windowSeconds: Double?
-    @Option(name: .long, help: "The previous model version's predictions for the same requests, line by line, for rollback checks.")
+    @Option(
+        name: .long,
+        help: "The previous model version's predictions for the same requests, line by line, for rollback checks.")
     var previousVersion: String?
     @Option(name: .long, help: "Write the last retrain decision's labelling queue here (.jsonl).")
     var queue: String?
@@ -36,28 +38,40 @@ struct DriftCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if windowSize != nil && windowSeconds != nil { throw ValidationError("give --window-size or --window-seconds, not both") }
+        if windowSize != nil && windowSeconds != nil {
+            throw ValidationError("give --window-size or --window-seconds, not both")
+        }
         if let size = windowSize, size < 1 { throw ValidationError("--window-size must be positive") }
     }
 
     func run() throws {
         let profile = try ReferenceProfile(contentsOf: URL(fileURLWithPath: reference))
         let rules = try budget.map { try DriftBudget(contentsOf: URL(fileURLWithPath: $0)) } ?? DriftBudget()
-        let windowing: DriftMonitor.Windowing? = windowSeconds.map { .duration(seconds: $0) } ?? windowSize.map { .count($0) }
+        let windowing: DriftMonitor.Windowing? =
+            windowSeconds.map { .duration(seconds: $0) } ?? windowSize.map { .count($0) }
         var monitor: DriftMonitor
         if let state, FileManager.default.fileExists(atPath: state) {
-            monitor = try DriftMonitor(profile: profile, budget: rules, windowing: windowing, resumingFrom: URL(fileURLWithPath: state))
+            monitor = try DriftMonitor(
+                profile: profile, budget: rules, windowing: windowing, resumingFrom: URL(fileURLWithPath: state))
         } else {
             monitor = try DriftMonitor(profile: profile, budget: rules, windowing: windowing)
         }
         let observations = try Self.read(current)
         let shadows = try previousVersion.map { try Self.read($0) }
         if let shadows, shadows.count != observations.count {
-            throw InputTexts.Error(path: previousVersion!, line: nil, reason: "has \(shadows.count) predictions for \(observations.count) in \(current); they must answer the same requests in the same order")
+            throw InputTexts.Error(
+                path: previousVersion!, line: nil,
+                reason:
+                    "has \(shadows.count) predictions for \(observations.count) in \(current); they must answer the same requests in the same order"
+            )
         }
         let skip = monitor.state.consumed
         guard skip <= observations.count else {
-            throw InputTexts.Error(path: current, line: nil, reason: "the state has consumed \(skip) predictions but the file has \(observations.count); was the file replaced? Start a new --state")
+            throw InputTexts.Error(
+                path: current, line: nil,
+                reason:
+                    "the state has consumed \(skip) predictions but the file has \(observations.count); was the file replaced? Start a new --state"
+            )
         }
         var decisions: [DriftDecision] = []
         for index in skip..<observations.count {
@@ -68,7 +82,8 @@ struct DriftCommand: ParsableCommand {
                     if !json { Self.printDecision(decision) }
                 }
             } catch let error as DriftInputError {
-                if let state { try monitor.save(to: URL(fileURLWithPath: state)) }  // keep what was consumed before the bad line
+                // Keep what was consumed before the bad line.
+                if let state { try monitor.save(to: URL(fileURLWithPath: state)) }
                 throw InputTexts.Error(path: current, line: index + 1, reason: String(describing: error))
             }
         }
@@ -100,7 +115,9 @@ struct DriftCommand: ParsableCommand {
 
     static func printDecision(_ decision: DriftDecision) {
         let window = decision.window
-        print("window \(window.index) (\(window.count) predictions\(window.modelVersion.map { ", \($0)" } ?? "")): \(decision.action.rawValue) — budget \(decision.budgetSpent)/\(decision.budgetAllowed) spent")
+        print(
+            "window \(window.index) (\(window.count) predictions\(window.modelVersion.map { ", \($0)" } ?? "")): \(decision.action.rawValue) — budget \(decision.budgetSpent)/\(decision.budgetAllowed) spent"
+        )
         for reason in decision.reasons { print("  \(reason)") }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import SquireModels
+import SquireTensor
 
 /// `squire embed`: sentence embeddings for every line of a file.
 struct EmbedCommand: ParsableCommand {
@@ -30,7 +31,9 @@ struct EmbedCommand: ParsableCommand {
         let vectors = try embedder.embeddings(for: texts)
         let width = embedder.dimension
         try JSONLines.write(
-            texts.enumerated().map { ["text": $1, "embedding": Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)])] },
+            texts.enumerated().map {
+                ["text": $1, "embedding": Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)])]
+            },
             to: files.output)
     }
 }

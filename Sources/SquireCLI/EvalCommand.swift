@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import SquireCore
 import SquireEval
-import SquireModels
 import SquireFrontier
+import SquireModels
 
 /// `squire eval`: metrics, slices and suites for a model's answers on a labelled dataset.
 struct EvalCommand: AsyncParsableCommand {
@@ -23,7 +23,10 @@ struct EvalCommand: AsyncParsableCommand {
     var data: String
     @Option(name: .long, help: "The model's answers (.jsonl), one per example id.")
     var answers: String?
-    @Option(name: .long, help: "A bundle folder from `squire train`, or a frontier model file (.json), to run instead of reading answers.")
+    @Option(
+        name: .long,
+        help:
+            "A bundle folder from `squire train`, or a frontier model file (.json), to run instead of reading answers.")
     var model: String?
     @Option(name: .long, help: "With --model: texts per call.")
     var batchSize = 16
@@ -47,10 +50,16 @@ struct EvalCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (answers == nil) != (model == nil) else { throw ValidationError("give exactly one of --answers and --model") }
-        guard batchSize > 0, concurrency > 0 else { throw ValidationError("--batch-size and --concurrency must be positive") }
+        guard (answers == nil) != (model == nil) else {
+            throw ValidationError("give exactly one of --answers and --model")
+        }
+        guard batchSize > 0, concurrency > 0 else {
+            throw ValidationError("--batch-size and --concurrency must be positive")
+        }
         if let model, !model.hasSuffix(".json"), !FileManager.default.fileExists(atPath: model + "/manifest.json") {
-            throw ValidationError("--model takes a bundle folder from `squire train` or a frontier model file (.json); \(model) is neither")
+            throw ValidationError(
+                "--model takes a bundle folder from `squire train` or a frontier model file (.json); \(model) is neither"
+            )
         }
     }
 
@@ -65,13 +74,15 @@ struct EvalCommand: AsyncParsableCommand {
             }
             let name = modelName ?? URL(fileURLWithPath: answers).deletingPathExtension().lastPathComponent
             result = EvalReport(
-                model: name, dataset: dataset.name, predictions: try recorded.predictions(for: dataset.examples, source: answers),
+                model: name, dataset: dataset.name,
+                predictions: try recorded.predictions(for: dataset.examples, source: answers),
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         } else if let model, !model.hasSuffix(".json") {
             let bundle = try OpenedBundle(folder: model)
             let suites = try suite.map { try RegressionSuite(contentsOf: URL(fileURLWithPath: $0)) }
             result = try await EvalReport.evaluate(
-                bundle.classifier, named: modelName ?? "\(URL(fileURLWithPath: model).lastPathComponent) (\(bundle.version))", on: dataset,
+                bundle.classifier,
+                named: modelName ?? "\(URL(fileURLWithPath: model).lastPathComponent) (\(bundle.version))", on: dataset,
                 runner: EvalRunner(batchSize: batchSize, maximumConcurrency: 1),  // the encoder already uses every core
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         } else {
@@ -80,7 +91,8 @@ struct EvalCommand: AsyncParsableCommand {
             let labels = dataset.labels
             let classifier = try file.classifier(labels: labels)
             result = try await EvalReport.evaluate(
-                classifier, named: modelName ?? file.model, on: dataset, runner: EvalRunner(batchSize: batchSize, maximumConcurrency: concurrency),
+                classifier, named: modelName ?? file.model, on: dataset,
+                runner: EvalRunner(batchSize: batchSize, maximumConcurrency: concurrency),
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         }
         try result.write(to: URL(fileURLWithPath: report))
@@ -90,15 +102,26 @@ struct EvalCommand: AsyncParsableCommand {
         if json {
             var headline: [String: Any] = [
                 "examples": m.count, "failures": m.failures, "accuracy": m.accuracy, "macro_f1": m.macro.f1,
-                "weighted_f1": m.weighted.f1, "expected_calibration_error": m.expectedCalibrationError, "report": report,
-                "suites": Dictionary(result.suites.map { ($0.name, $0.passed) }, uniquingKeysWith: { first, _ in first }),
+                "weighted_f1": m.weighted.f1, "expected_calibration_error": m.expectedCalibrationError,
+                "report": report,
+                "suites": Dictionary(
+                    result.suites.map { ($0.name, $0.passed) }, uniquingKeysWith: { first, _ in first }),
             ]
             if let logLoss = m.logLoss { headline["log_loss"] = logLoss }
-            print(String(decoding: try JSONSerialization.data(withJSONObject: headline, options: [.sortedKeys]), as: UTF8.self))
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: headline, options: [.sortedKeys]),
+                    as: UTF8.self))
         } else {
-            print("\(m.count) examples (\(m.failures) failed): accuracy \(String(format: "%.4f", m.accuracy)), macro F1 \(String(format: "%.4f", m.macro.f1)), ECE \(String(format: "%.4f", m.expectedCalibrationError))")
-            for suite in result.suites { print("suite \(suite.name): \(suite.outcomes.filter(\.passed).count)/\(suite.outcomes.count) pass") }
-            print("report: \(report)" + (html.map { ", html: \($0)" } ?? "") + (markdown.map { ", markdown: \($0)" } ?? ""))
+            print(
+                "\(m.count) examples (\(m.failures) failed): accuracy \(String(format: "%.4f", m.accuracy)), macro F1 \(String(format: "%.4f", m.macro.f1)), ECE \(String(format: "%.4f", m.expectedCalibrationError))"
+            )
+            for suite in result.suites {
+                print("suite \(suite.name): \(suite.outcomes.filter(\.passed).count)/\(suite.outcomes.count) pass")
+            }
+            print(
+                "report: \(report)" + (html.map { ", html: \($0)" } ?? "")
+                    + (markdown.map { ", markdown: \($0)" } ?? ""))
         }
     }
 }

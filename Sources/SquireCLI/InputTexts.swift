@@ -41,7 +41,9 @@ enum InputTexts {
 enum JSONLines {
     /// Decodes every non-blank line as `T`; an error names the file and line, with
     /// `expecting` saying what a line should be.
-    static func read<T: Decodable>(_ type: T.Type, from path: String, expecting: String) throws -> [(line: Int, value: T)] {
+    static func read<T: Decodable>(_ type: T.Type, from path: String, expecting: String) throws -> [(
+        line: Int, value: T
+    )] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputTexts.Error(path: path, line: nil, reason: "cannot read the file; check the path")
         }
@@ -61,7 +63,8 @@ enum JSONLines {
     static func write(_ records: [[String: Any]], to path: String) throws {
         var output = Data()
         for record in records {
-            output.append(try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]))
+            output.append(
+                try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]))
             output.append(UInt8(ascii: "\n"))
         }
         try AtomicFile.write(Array(output), to: path)

@@ -5,7 +5,8 @@ import Foundation
 enum JSONOutput {
     /// Prints `object` (values JSONSerialization accepts: strings, numbers, arrays, dictionaries).
     static func print(_ object: [String: Any]) throws {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let data = try JSONSerialization.data(
+            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         Swift.print(String(decoding: data, as: UTF8.self))
     }
 }

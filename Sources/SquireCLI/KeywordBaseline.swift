@@ -23,9 +23,14 @@ struct KeywordBaseline: TextClassifier {
         }
         labels = Set(exampleLabels).sorted()
         keywords = counts.mapValues { words in
-            Set(words.filter { $0.value >= 2 }
-                .sorted { (Double($0.value) / Double(totals[$0.key]!), $0.value, $1.key) > (Double($1.value) / Double(totals[$1.key]!), $1.value, $0.key) }
-                .prefix(perLabel).map(\.key))
+            Set(
+                words.filter { $0.value >= 2 }
+                    .sorted {
+                        (Double($0.value) / Double(totals[$0.key]!), $0.value, $1.key) > (
+                            Double($1.value) / Double(totals[$1.key]!), $1.value, $0.key
+                        )
+                    }
+                    .prefix(perLabel).map(\.key))
         }
         let frequency = exampleLabels.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
         fallback = frequency.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? labels.first ?? ""

@@ -19,7 +19,8 @@ struct LabelCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Texts to label (.jsonl with \"text\", optional \"id\").")
     var input: String
-    @Option(name: .long, help: "The teacher: a bundle folder, or a frontier model file (.json, key from the environment).")
+    @Option(
+        name: .long, help: "The teacher: a bundle folder, or a frontier model file (.json, key from the environment).")
     var teacher: String
     @Option(name: .long, help: "For a frontier teacher: the labels, comma-separated.")
     var labels: String?
@@ -29,7 +30,9 @@ struct LabelCommand: AsyncParsableCommand {
     var output: String
     @Option(name: .long, help: "Texts per call (default: 32 for a bundle, 1 for a frontier model).")
     var batchSize: Int?
-    @Option(name: .long, help: "Calls in flight (default: 1 for a bundle, the model file's maximum_concurrency for a frontier model).")
+    @Option(
+        name: .long,
+        help: "Calls in flight (default: 1 for a bundle, the model file's maximum_concurrency for a frontier model).")
     var concurrency: Int?
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
@@ -40,18 +43,26 @@ struct LabelCommand: AsyncParsableCommand {
             teacher, labels: try TeacherModel.labels(labels, from: labelsFrom), option: "--teacher")
         let status = StatusLine()
         let labeling = TeacherLabeling(
-            teacher: classifier, batchSize: batchSize ?? defaultBatch, maximumConcurrentBatches: concurrency ?? defaultConcurrency)
+            teacher: classifier, batchSize: batchSize ?? defaultBatch,
+            maximumConcurrentBatches: concurrency ?? defaultConcurrency)
         let journal = URL(fileURLWithPath: output + ".journal")
         let result = try await labeling.label(texts, journal: journal) { progress in
-            status.update("labelling (\(progress.usage.cost) so far)", done: progress.labeled + progress.failed, total: progress.total)
+            status.update(
+                "labelling (\(progress.usage.cost) so far)", done: progress.labeled + progress.failed,
+                total: progress.total)
         }
-        status.finish("labelled \(result.labels.count) of \(texts.count) texts (\(result.resumedCount) from the journal)")
+        status.finish(
+            "labelled \(result.labels.count) of \(texts.count) texts (\(result.resumedCount) from the journal)")
         let failuresPath = output + ".failures.jsonl"
         try JSONLines.write(result.labels, to: output)
         let counts = result.labels.reduce(into: [String: Int]()) { $0[$1.label, default: 0] += 1 }
         let soft = result.labels.contains { !$0.probabilities.isEmpty }
-        var notes = ["Labels are the teacher's answers, not human judgements: measure the teacher on a human-labelled set before trusting them."]
-        if !result.failures.isEmpty { notes.append("\(result.failures.count) texts got no usable answer and are missing (\(failuresPath)).") }
+        var notes = [
+            "Labels are the teacher's answers, not human judgements: measure the teacher on a human-labelled set before trusting them."
+        ]
+        if !result.failures.isEmpty {
+            notes.append("\(result.failures.count) texts got no usable answer and are missing (\(failuresPath)).")
+        }
         try Datasheet(
             title: URL(fileURLWithPath: output).lastPathComponent,
             source: "Texts of \(input), labelled by a teacher model.",
@@ -71,15 +82,24 @@ struct LabelCommand: AsyncParsableCommand {
         let usage = result.usage
         if json {
             let summary: [String: Any] = [
-                "texts": texts.count, "labeled": result.labels.count, "resumed": result.resumedCount, "failed": result.failures.count,
-                "calls": usage.calls, "input_tokens": usage.inputTokens, "output_tokens": usage.outputTokens, "cost_dollars": usage.cost.dollars,
+                "texts": texts.count, "labeled": result.labels.count, "resumed": result.resumedCount,
+                "failed": result.failures.count,
+                "calls": usage.calls, "input_tokens": usage.inputTokens, "output_tokens": usage.outputTokens,
+                "cost_dollars": usage.cost.dollars,
                 "output": output, "failures": result.failures.isEmpty ? NSNull() : failuresPath,
             ]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self))
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self
+                ))
         } else if result.failures.isEmpty {
-            print("wrote \(output) and its datasheet: \(result.labels.count) labels; this run: \(usage.calls) calls, \(usage.totalTokens) tokens, \(usage.cost)")
+            print(
+                "wrote \(output) and its datasheet: \(result.labels.count) labels; this run: \(usage.calls) calls, \(usage.totalTokens) tokens, \(usage.cost)"
+            )
         } else {
-            print("wrote \(output) with \(result.labels.count) labels; \(result.failures.count) texts got unusable answers (listed in \(failuresPath)). Run the same command again to retry only those.")
+            print(
+                "wrote \(output) with \(result.labels.count) labels; \(result.failures.count) texts got unusable answers (listed in \(failuresPath)). Run the same command again to retry only those."
+            )
         }
         if !result.failures.isEmpty { throw ExitCode(1) }
     }

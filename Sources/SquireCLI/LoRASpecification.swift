@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SquireLoRA
 
 /// `--lora rank=8,alpha=16,targets=query,value[,dropout=0.1][,rslora]`: a LoRA configuration
@@ -11,7 +12,11 @@ enum LoRASpecification {
         for item in argument.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             if parts.count == 1 {
-                if item == "rslora" { configuration.rankStabilized = true; readingTargets = false; continue }
+                if item == "rslora" {
+                    configuration.rankStabilized = true
+                    readingTargets = false
+                    continue
+                }
                 guard readingTargets, !item.isEmpty else { throw ValidationError("\(item) is not key=value") }
                 configuration.targetModules.append(item)
                 continue

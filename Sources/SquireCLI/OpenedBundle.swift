@@ -19,8 +19,14 @@ struct OpenedBundle: Sendable {
     let embedding: (embedder: SentenceEmbedder, classify: @Sendable (Tensor) throws -> [Classification])?
 
     init(folder: String) throws {
-        struct Peek: Decodable { struct Head: Decodable { var type: String }; var head: Head; var quantization: String? }
-        let peek = FileManager.default.contents(atPath: folder + "/config.json").flatMap { try? JSONDecoder().decode(Peek.self, from: $0) }
+        struct Peek: Decodable {
+            struct Head: Decodable { var type: String }
+            var head: Head
+            var quantization: String?
+        }
+        let peek = FileManager.default.contents(atPath: folder + "/config.json").flatMap {
+            try? JSONDecoder().decode(Peek.self, from: $0)
+        }
         if peek?.quantization != nil {
             let bundle = try QuantizedBundle(folder: folder)
             let model = bundle.classifier

@@ -36,7 +36,9 @@ struct PredictCommand: ParsableCommand {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             text = try container.decode(String.self, forKey: .text)
             // Ids may be numbers in the wild; keep them as their text.
-            if let number = try? container.decodeIfPresent(Int.self, forKey: .id) { id = String(number) } else {
+            if let number = try? container.decodeIfPresent(Int.self, forKey: .id) {
+                id = String(number)
+            } else {
                 id = try container.decodeIfPresent(String.self, forKey: .id)
             }
             label = try container.decodeIfPresent(String.self, forKey: .label)
@@ -45,18 +47,25 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         let bundle = try OpenedBundle(folder: model)
-        let lines: [Line] = files.input.hasSuffix(".jsonl") || files.input.hasSuffix(".ndjson")
-            ? try JSONLines.read(Line.self, from: files.input, expecting: "expected a JSON object with a \"text\" string").map(\.value)
+        let lines: [Line] =
+            files.input.hasSuffix(".jsonl") || files.input.hasSuffix(".ndjson")
+            ? try JSONLines.read(
+                Line.self, from: files.input, expecting: "expected a JSON object with a \"text\" string"
+            ).map(\.value)
             : try InputTexts.read(files.input).map(Line.init(text:))
         let status = StatusLine()
         var features: Tensor?
         let answers: [Classification]
         if let (embedder, classify) = bundle.embedding {
-            let vectors = try TrainCommand.embed(lines.map(\.text), with: embedder, status: status, phase: "embedding \(files.input)")
+            let vectors = try TrainCommand.embed(
+                lines.map(\.text), with: embedder, status: status, phase: "embedding \(files.input)")
             answers = try classify(vectors)
             features = vectors
         } else {
-            guard !embeddings else { throw ValidationError("--embeddings needs a bundle with a sentence encoder; a tiny transformer has none") }
+            guard !embeddings else {
+                throw ValidationError(
+                    "--embeddings needs a bundle with a sentence encoder; a tiny transformer has none")
+            }
             answers = try Self.blocking { try await bundle.classifier.classify(lines.map(\.text)) }
         }
         let tokenizer = bundle.tokenizer
@@ -70,7 +79,8 @@ struct PredictCommand: ParsableCommand {
                 "confidence": answer.confidence,
                 "probabilities": answer.probabilities,
                 "model_version": version,
-                "unknown_token_rate": ids.isEmpty ? 0 : Double(ids.filter { $0 == tokenizer.unknownID }.count) / Double(ids.count),
+                "unknown_token_rate": ids.isEmpty
+                    ? 0 : Double(ids.filter { $0 == tokenizer.unknownID }.count) / Double(ids.count),
             ]
             if let id = line.id { record["id"] = id }
             if let label = line.label { record["true_label"] = label }

@@ -4,6 +4,7 @@ import SquireCore
 import SquireDrift
 import SquireEval
 import SquireModels
+import SquireTensor
 
 /// `squire profile`: the reference profile drift is measured against, from validation answers.
 struct ProfileCommand: ParsableCommand {
@@ -23,7 +24,11 @@ struct ProfileCommand: ParsableCommand {
     var data: String
     @Option(name: .long, help: "The model's answers on it (.jsonl).")
     var answers: String?
-    @Option(name: .long, help: "A bundle folder from `squire train` to run on the data instead of reading answers; its embeddings are profiled too.")
+    @Option(
+        name: .long,
+        help:
+            "A bundle folder from `squire train` to run on the data instead of reading answers; its embeddings are profiled too."
+    )
     var model: String?
     @Option(name: .long, help: "Where to write the profile (.json).")
     var output: String
@@ -31,7 +36,10 @@ struct ProfileCommand: ParsableCommand {
     var windowSize = 500
     @Option(name: .long, help: "The model version being profiled.")
     var modelVersion: String?
-    @Option(name: .long, help: "Embeddings of the validation texts in dataset order, as `squire embed` writes them, for embedding drift.")
+    @Option(
+        name: .long,
+        help: "Embeddings of the validation texts in dataset order, as `squire embed` writes them, for embedding drift."
+    )
     var embeddings: String?
     @Option(name: .long, help: "Seed for the reference chunks behind the alert bands.")
     var seed: UInt64 = 0
@@ -39,8 +47,12 @@ struct ProfileCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (answers == nil) != (model == nil) else { throw ValidationError("give exactly one of --answers and --model") }
-        guard model == nil || embeddings == nil else { throw ValidationError("--model profiles the bundle's own embeddings; leave out --embeddings") }
+        guard (answers == nil) != (model == nil) else {
+            throw ValidationError("give exactly one of --answers and --model")
+        }
+        guard model == nil || embeddings == nil else {
+            throw ValidationError("--model profiles the bundle's own embeddings; leave out --embeddings")
+        }
     }
 
     func run() throws {
@@ -53,39 +65,50 @@ struct ProfileCommand: ParsableCommand {
             let texts = dataset.examples.map(\.text)
             let answers: [Classification]
             if let (embedder, classify) = bundle.embedding {
-                let features = try TrainCommand.embed(texts, with: embedder, status: StatusLine(), phase: "embedding \(data)")
+                let features = try TrainCommand.embed(
+                    texts, with: embedder, status: StatusLine(), phase: "embedding \(data)")
                 answers = try classify(features)
                 let width = features.shape[1]
-                vectors = (0..<texts.count).map { row in features.scalars[(row * width)..<((row + 1) * width)].map(Double.init) }
+                vectors = (0..<texts.count).map { row in
+                    features.scalars[(row * width)..<((row + 1) * width)].map(Double.init)
+                }
             } else {
                 answers = try PredictCommand.blocking { try await bundle.classifier.classify(texts) }
             }
-            predictions = zip(dataset.examples, answers).map { Prediction(id: $0.id, expected: $0.label, tags: $0.tags, classification: $1) }
+            predictions = zip(dataset.examples, answers).map {
+                Prediction(id: $0.id, expected: $0.label, tags: $0.tags, classification: $1)
+            }
             modelVersion = modelVersion ?? bundle.version
         } else {
-            predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers!)).predictions(for: dataset.examples, source: answers!)
+            predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers!)).predictions(
+                for: dataset.examples, source: answers!)
         }
         let observations = zip(dataset.examples, predictions).enumerated().compactMap { index, pair in
             pair.1.classification.map {
                 Observation(
-                    id: pair.0.id, text: pair.0.text, label: $0.label, confidence: $0.confidence, modelVersion: modelVersion,
+                    id: pair.0.id, text: pair.0.text, label: $0.label, confidence: $0.confidence,
+                    modelVersion: modelVersion,
                     trueLabel: pair.0.label, embedding: vectors?[index])
             }
         }
         let labels = Set(dataset.labels).union(observations.map(\.label)).sorted()
-        let profile = try ReferenceProfile(observations: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize, seed: seed)
+        let profile = try ReferenceProfile(
+            observations: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize, seed: seed)
         try profile.write(to: URL(fileURLWithPath: output))
         let failed = predictions.count - observations.count
         if json {
             var summary: [String: Any] = [
-                "output": output, "predictions": observations.count, "failed": failed, "labels": labels.count, "window_size": windowSize,
+                "output": output, "predictions": observations.count, "failed": failed, "labels": labels.count,
+                "window_size": windowSize,
             ]
             summary["shipped_accuracy"] = profile.shippedAccuracy
             summary["expected_calibration_error"] = profile.expectedCalibrationError
             try JSONOutput.print(summary)
             return
         }
-        print("\(observations.count) predictions\(failed > 0 ? " (\(failed) failed, left out)" : ""), \(labels.count) labels; shipped accuracy \(String(format: "%.4f", profile.shippedAccuracy ?? 0)), ECE \(String(format: "%.4f", profile.expectedCalibrationError ?? 0)); bands for windows of \(windowSize)")
+        print(
+            "\(observations.count) predictions\(failed > 0 ? " (\(failed) failed, left out)" : ""), \(labels.count) labels; shipped accuracy \(String(format: "%.4f", profile.shippedAccuracy ?? 0)), ECE \(String(format: "%.4f", profile.expectedCalibrationError ?? 0)); bands for windows of \(windowSize)"
+        )
         print("profile: \(output)")
     }
 
@@ -97,11 +120,15 @@ struct ProfileCommand: ParsableCommand {
         }
         let lines = try JSONLines.read(Line.self, from: path, expecting: "expected {\"embedding\": [numbers]}")
         guard lines.count == texts.count else {
-            throw InputTexts.Error(path: path, line: nil, reason: "has \(lines.count) embeddings for \(texts.count) examples; embed the dataset's texts in order")
+            throw InputTexts.Error(
+                path: path, line: nil,
+                reason: "has \(lines.count) embeddings for \(texts.count) examples; embed the dataset's texts in order")
         }
         return try lines.enumerated().map { index, entry in
             if let text = entry.value.text, text != texts[index] {
-                throw InputTexts.Error(path: path, line: entry.line, reason: "the embedding is of another text than example \(index + 1)'s")
+                throw InputTexts.Error(
+                    path: path, line: entry.line, reason: "the embedding is of another text than example \(index + 1)'s"
+                )
             }
             return entry.value.embedding
         }

@@ -53,9 +53,11 @@ struct QuantizeCommand: ParsableCommand {
             ])
             return
         }
-        print(String(
-            format: "wrote %@ (version %@): encoder weights %@, %.1f MB → %.1f MB (%.1f%%)",
-            output, quantized.version, format.description, Double(before) / 1e6, Double(after) / 1e6, Double(after) / Double(max(before, 1)) * 100))
+        print(
+            String(
+                format: "wrote %@ (version %@): encoder weights %@, %.1f MB → %.1f MB (%.1f%%)",
+                output, quantized.version, format.description, Double(before) / 1e6, Double(after) / 1e6,
+                Double(after) / Double(max(before, 1)) * 100))
     }
 
     static func size(of path: String) -> Int {

@@ -43,20 +43,26 @@ struct RouteCommand: ParsableCommand {
         let local = try Self.read(predictions, confidence: true)
         let truth = try Self.read(reference, confidence: false)
         guard local.count == truth.count else {
-            throw InputTexts.Error(path: reference, line: nil, reason: "has \(truth.count) lines for \(local.count) predictions; they must be in the same order")
+            throw InputTexts.Error(
+                path: reference, line: nil,
+                reason: "has \(truth.count) lines for \(local.count) predictions; they must be in the same order")
         }
         var fallbackCorrect: [Bool]?
         if let fallback {
             let answers = try Self.read(fallback, confidence: false)
             guard answers.count == truth.count else {
-                throw InputTexts.Error(path: fallback, line: nil, reason: "has \(answers.count) lines for \(truth.count) references")
+                throw InputTexts.Error(
+                    path: fallback, line: nil, reason: "has \(answers.count) lines for \(truth.count) references")
             }
             fallbackCorrect = zip(answers, truth).map { $0.label == $1.label }
         }
-        let target: ThresholdCalibration.Target = targetAccuracy.map { .accuracy($0) } ?? .escalationRate(targetEscalationRate!)
+        let target: ThresholdCalibration.Target =
+            targetAccuracy.map { .accuracy($0) } ?? .escalationRate(targetEscalationRate!)
         let calibration = try ThresholdCalibration(
-            localLabels: local.map(\.label), localConfidences: local.map { $0.confidence! }, correctLabels: truth.map(\.label),
-            fallbackCorrect: fallbackCorrect, target: target, localDollarsPer1000: localCost, fallbackDollarsPer1000: fallbackCost)
+            localLabels: local.map(\.label), localConfidences: local.map { $0.confidence! },
+            correctLabels: truth.map(\.label),
+            fallbackCorrect: fallbackCorrect, target: target, localDollarsPer1000: localCost,
+            fallbackDollarsPer1000: fallbackCost)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -70,30 +76,42 @@ struct RouteCommand: ParsableCommand {
     static func describe(_ c: ThresholdCalibration, target: ThresholdCalibration.Target) -> String {
         func f(_ value: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", value) }
         func pct(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
-        var lines = ["\(c.count) requests: local accuracy \(f(c.localAccuracy)), fallback accuracy \(f(c.fallbackAccuracy))"]
+        var lines = [
+            "\(c.count) requests: local accuracy \(f(c.localAccuracy)), fallback accuracy \(f(c.fallbackAccuracy))"
+        ]
         switch target {
         case .accuracy(let goal): lines.append("target: accuracy ≥ \(f(goal)) with the fewest escalations")
         case .escalationRate(let limit): lines.append("target: the best accuracy escalating at most \(pct(limit))")
         }
         if let chosen = c.chosen {
-            lines.append("threshold \(f(chosen.threshold)): escalate \(pct(chosen.escalationRate)) of requests, accuracy \(f(chosen.accuracy))")
-            lines.append("cost $\(f(chosen.dollarsPer1000Requests)) per 1,000 requests against $\(f(c.fallbackOnlyDollarsPer1000Requests)) all-fallback: $\(f(c.savedDollarsPer1000Requests ?? 0)) saved")
-            lines.append("a random router escalating \(pct(chosen.escalationRate)) reaches \(f(c.randomRouterAccuracy(escalationRate: chosen.escalationRate)))")
+            lines.append(
+                "threshold \(f(chosen.threshold)): escalate \(pct(chosen.escalationRate)) of requests, accuracy \(f(chosen.accuracy))"
+            )
+            lines.append(
+                "cost $\(f(chosen.dollarsPer1000Requests)) per 1,000 requests against $\(f(c.fallbackOnlyDollarsPer1000Requests)) all-fallback: $\(f(c.savedDollarsPer1000Requests ?? 0)) saved"
+            )
+            lines.append(
+                "a random router escalating \(pct(chosen.escalationRate)) reaches \(f(c.randomRouterAccuracy(escalationRate: chosen.escalationRate)))"
+            )
         } else {
             lines.append("no threshold reaches the target")
         }
         if let apgr = c.averageGapRecovered {
             let cpt50 = c.escalationRate(recoveringGap: 0.5).map(pct) ?? "—"
             let cpt80 = c.escalationRate(recoveringGap: 0.8).map(pct) ?? "—"
-            lines.append("APGR \(f(apgr, 3)) (random router 0.500); escalations for 50% / 80% of the gap: \(cpt50) / \(cpt80)")
+            lines.append(
+                "APGR \(f(apgr, 3)) (random router 0.500); escalations for 50% / 80% of the gap: \(cpt50) / \(cpt80)")
         }
         lines.append("")
         lines.append("threshold   escalated   accuracy   $/1,000")
         // About twenty rows, evenly spread over the escalation rate.
         var lastShown = -1.0
-        for (index, point) in c.points.enumerated() where point.escalationRate - lastShown >= 0.05 || index == c.points.count - 1 {
+        for (index, point) in c.points.enumerated()
+        where point.escalationRate - lastShown >= 0.05 || index == c.points.count - 1 {
             lastShown = point.escalationRate
-            lines.append("\(f(point.threshold).padding(toLength: 12, withPad: " ", startingAt: 0))\(pct(point.escalationRate).padding(toLength: 12, withPad: " ", startingAt: 0))\(f(point.accuracy).padding(toLength: 11, withPad: " ", startingAt: 0))\(f(point.dollarsPer1000Requests))")
+            lines.append(
+                "\(f(point.threshold).padding(toLength: 12, withPad: " ", startingAt: 0))\(pct(point.escalationRate).padding(toLength: 12, withPad: " ", startingAt: 0))\(f(point.accuracy).padding(toLength: 11, withPad: " ", startingAt: 0))\(f(point.dollarsPer1000Requests))"
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -104,7 +122,8 @@ struct RouteCommand: ParsableCommand {
     }
 
     static func read(_ path: String, confidence: Bool) throws -> [Line] {
-        try JSONLines.read(Line.self, from: path, expecting: "expected a JSON object with a \"label\" string").map { line, value in
+        try JSONLines.read(Line.self, from: path, expecting: "expected a JSON object with a \"label\" string").map {
+            line, value in
             if confidence {
                 guard let c = value.confidence, c.isFinite, (0...1).contains(c) else {
                     throw InputTexts.Error(path: path, line: line, reason: "needs a \"confidence\" between 0 and 1")

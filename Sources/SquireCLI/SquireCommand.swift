@@ -11,7 +11,12 @@ struct SquireCommand: AsyncParsableCommand {
             Exit codes: 0 success, 1 a check failed (a gate said do not ship), 2 a usage or input error.
             """,
         version: SquireVersion.current,
-        subcommands: [DemoCommand.self, DoctorCommand.self, TrainCommand.self, LabelCommand.self, SynthesizeCommand.self, VerifyCommand.self, DistillCommand.self, QuantizeCommand.self, PredictCommand.self, EmbedCommand.self, TokenizeCommand.self, BenchCommand.self, EvalCommand.self, GateCommand.self, CompareCommand.self, ProfileCommand.self, DriftCommand.self, RouteCommand.self]
+        subcommands: [
+            DemoCommand.self, DoctorCommand.self, TrainCommand.self, LabelCommand.self, SynthesizeCommand.self,
+            VerifyCommand.self, DistillCommand.self, QuantizeCommand.self, PredictCommand.self, EmbedCommand.self,
+            TokenizeCommand.self, BenchCommand.self, EvalCommand.self, GateCommand.self, CompareCommand.self,
+            ProfileCommand.self, DriftCommand.self, RouteCommand.self,
+        ]
     )
 
     /// Runs the command, mapping ArgumentParser's usage errors (64) to Squire's documented 2.

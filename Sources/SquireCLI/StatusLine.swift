@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Progress on standard error: a redrawn bar on a terminal, plain lines otherwise (logs, CI).

@@ -9,7 +9,8 @@ import SquireFrontier
 struct SynthesizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthesize",
-        abstract: "Write new examples for each label with a frontier model, varied by a seeded schedule and deduplicated.",
+        abstract:
+            "Write new examples for each label with a frontier model, varied by a seeded schedule and deduplicated.",
         discussion: """
             Reads seed examples (a labelled .jsonl or .csv; every label in it gets new examples) and optional one-sentence descriptions of the labels (a JSON object, label → description), and asks --generator (a frontier model file; the key is read from the environment) for --per-label new examples each, rotating personas, lengths and styles from a seeded schedule. Lines equal, after normalization, to a seed, to --avoid or to an earlier answer are dropped as they arrive. Writes the examples (tagged "synthetic" and with their persona, length and style) and a datasheet; run `squire verify` on them before training. --json prints {"output", "examples", "duplicates_dropped", "requests", "failed_requests", "calls", "cost_dollars", "shortfalls"}. Exit 0 when every label got its examples, 1 when some fell short, 2 for an input error.
 
@@ -37,7 +38,9 @@ struct SynthesizeCommand: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
-        guard perLabel >= 1, examplesPerRequest >= 1 else { throw ValidationError("--per-label and --examples-per-request must be at least 1") }
+        guard perLabel >= 1, examplesPerRequest >= 1 else {
+            throw ValidationError("--per-label and --examples-per-request must be at least 1")
+        }
     }
 
     func run() async throws {
@@ -51,24 +54,33 @@ struct SynthesizeCommand: AsyncParsableCommand {
         }
         var byLabel: [String: [String]] = [:]
         for example in seedSet.examples { byLabel[example.label, default: []].append(example.text) }
-        let briefs = seedSet.labels.map { LabelBrief(label: $0, description: described[$0] ?? "", seeds: byLabel[$0] ?? []) }
+        let briefs = seedSet.labels.map {
+            LabelBrief(label: $0, description: described[$0] ?? "", seeds: byLabel[$0] ?? [])
+        }
         let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: generator))
         let writer = try file.generator()
         let avoided = try avoid.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)).examples.map(\.text) } ?? []
         let status = StatusLine()
         let run = SyntheticGeneration(generator: writer, examplesPerRequest: examplesPerRequest, seed: seed)
-        let result = try await run.generate(briefs, count: perLabel, avoiding: avoided + seedSet.examples.map(\.text)) { progress in
-            status.update("generating (\(progress.usage.cost) so far)", done: progress.labelsDone, total: progress.labelCount)
+        let result = try await run.generate(briefs, count: perLabel, avoiding: avoided + seedSet.examples.map(\.text)) {
+            progress in
+            status.update(
+                "generating (\(progress.usage.cost) so far)", done: progress.labelsDone, total: progress.labelCount)
         }
         status.finish("generated \(result.examples.count) examples in \(result.requests) requests")
-        let dataset = try Dataset(name: URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent, examples: result.examples)
+        let dataset = try Dataset(
+            name: URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent, examples: result.examples)
         try dataset.write(to: URL(fileURLWithPath: output))
-        var notes = ["Synthetic: written by \(file.model), not taken from real traffic. Verify (`squire verify`) and measure on real data before trusting it."]
+        var notes = [
+            "Synthetic: written by \(file.model), not taken from real traffic. Verify (`squire verify`) and measure on real data before trusting it."
+        ]
         for (label, missing) in result.shortfalls.sorted(by: { $0.key < $1.key }) {
-            notes.append("\(label) is \(missing) examples short of \(perLabel): the generator kept repeating itself or failing.")
+            notes.append(
+                "\(label) is \(missing) examples short of \(perLabel): the generator kept repeating itself or failing.")
         }
         try Datasheet(
-            title: dataset.name, source: "Synthetic examples from \(file.model), seeded with \(seedSet.count) examples of \(seeds).",
+            title: dataset.name,
+            source: "Synthetic examples from \(file.model), seeded with \(seedSet.count) examples of \(seeds).",
             method: [
                 "`squire synthesize --seeds \(seeds) --generator \(generator) --per-label \(perLabel) --examples-per-request \(examplesPerRequest) --seed \(seed)`.",
                 "Each request showed up to 5 seeds of its label and asked for \(examplesPerRequest) messages in a persona, length and style drawn from the standard schedule.",
@@ -83,9 +95,14 @@ struct SynthesizeCommand: AsyncParsableCommand {
                 "cost_dollars": result.usage.cost.dollars, "shortfalls": result.shortfalls,
             ])
         } else {
-            print("wrote \(output) and its datasheet: \(result.examples.count) examples, \(result.duplicatesDropped) duplicates dropped, \(result.usage.calls) calls, \(result.usage.cost)")
+            print(
+                "wrote \(output) and its datasheet: \(result.examples.count) examples, \(result.duplicatesDropped) duplicates dropped, \(result.usage.calls) calls, \(result.usage.cost)"
+            )
             if !result.shortfalls.isEmpty {
-                print("short: " + result.shortfalls.sorted { $0.key < $1.key }.map { "\($0.key) −\($0.value)" }.joined(separator: ", "))
+                print(
+                    "short: "
+                        + result.shortfalls.sorted { $0.key < $1.key }.map { "\($0.key) −\($0.value)" }.joined(
+                            separator: ", "))
             }
         }
         if !result.shortfalls.isEmpty { throw ExitCode(1) }

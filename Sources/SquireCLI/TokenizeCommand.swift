@@ -23,7 +23,12 @@ struct TokenizeCommand: ParsableCommand {
         let texts = try InputTexts.read(files.input)
         let tokenizer = try WordPieceTokenizer(folder: model.folder)
         try JSONLines.write(
-            texts.map { ["text": $0, "ids": tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids] },
+            texts.map {
+                [
+                    "text": $0,
+                    "ids": tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids,
+                ]
+            },
             to: files.output)
     }
 }

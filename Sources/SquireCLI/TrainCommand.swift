@@ -7,7 +7,7 @@ import SquireModels
 import SquireTensor
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `squire train`: a classifier bundle from labelled texts.
@@ -30,11 +30,19 @@ struct TrainCommand: ParsableCommand {
 
     @Option(name: .long, help: "Labelled training texts (.jsonl or .csv).")
     var data: String
-    @Option(name: .long, help: "Labelled validation texts for choosing hyperparameters and calibrating; default: 10% of --data.")
+    @Option(
+        name: .long,
+        help: "Labelled validation texts for choosing hyperparameters and calibrating; default: 10% of --data.")
     var validation: String?
-    @Option(name: .long, help: "The base encoder folder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2).")
+    @Option(
+        name: .long,
+        help: "The base encoder folder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2).")
     var base: String?
-    @Option(name: .long, help: "The head: logistic or mlp on the frozen base encoder, or tiny-transformer (a small encoder trained from scratch on the base's vocabulary).")
+    @Option(
+        name: .long,
+        help:
+            "The head: logistic or mlp on the frozen base encoder, or tiny-transformer (a small encoder trained from scratch on the base's vocabulary)."
+    )
     var head: Head = .logistic
     @Option(name: .long, help: "Where to write the bundle folder.")
     var output: String
@@ -46,7 +54,11 @@ struct TrainCommand: ParsableCommand {
     var hidden = "512"
     @Option(name: .long, help: "Label smoothing of the MLP head's training loss, in 0 ..< 1 (default 0.1).")
     var labelSmoothing: Float?
-    @Option(name: .long, help: "Most epochs for the MLP head, the tiny transformer or --lora (early stopping picks fewer); default 30, 15 and 4.")
+    @Option(
+        name: .long,
+        help:
+            "Most epochs for the MLP head, the tiny transformer or --lora (early stopping picks fewer); default 30, 15 and 4."
+    )
     var epochs: Int?
     @Flag(name: .long, help: "Weigh classes inversely to their frequency.")
     var balanced = false
@@ -62,9 +74,17 @@ struct TrainCommand: ParsableCommand {
     var report: String?
     @Flag(name: .long, help: "Print the closing summary as JSON instead of text.")
     var json = false
-    @Option(name: .long, help: "For --head tiny-transformer or --lora: a checkpoint file written after every epoch; rerunning the same command resumes from it.")
+    @Option(
+        name: .long,
+        help:
+            "For --head tiny-transformer or --lora: a checkpoint file written after every epoch; rerunning the same command resumes from it."
+    )
     var checkpoint: String?
-    @Option(name: .long, help: "Fine-tune the base encoder with LoRA adapters and a linear classifier instead of training a head on frozen embeddings: \(LoRASpecification.usage).", transform: LoRASpecification.parse)
+    @Option(
+        name: .long,
+        help:
+            "Fine-tune the base encoder with LoRA adapters and a linear classifier instead of training a head on frozen embeddings: \(LoRASpecification.usage).",
+        transform: LoRASpecification.parse)
     var lora: LoRAConfiguration?
 
     func validate() throws {
@@ -74,10 +94,16 @@ struct TrainCommand: ParsableCommand {
         if head != .logistic, inverseRegularization != nil { throw ValidationError("--c is for --head logistic") }
         if head != .mlp, weightDecay != nil { throw ValidationError("--weight-decay is for --head mlp") }
         if head != .mlp, labelSmoothing != nil { throw ValidationError("--label-smoothing is for --head mlp") }
-        guard labelSmoothing.map({ $0 >= 0 && $0 < 1 }) ?? true else { throw ValidationError("--label-smoothing must be in 0 ..< 1") }
+        guard labelSmoothing.map({ $0 >= 0 && $0 < 1 }) ?? true else {
+            throw ValidationError("--label-smoothing must be in 0 ..< 1")
+        }
         if head == .tinyTransformer, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
-        if head != .tinyTransformer, lora == nil, checkpoint != nil { throw ValidationError("--checkpoint is for --head tiny-transformer and --lora") }
-        if lora != nil, head != .logistic { throw ValidationError("--lora trains its own linear classifier; leave out --head") }
+        if head != .tinyTransformer, lora == nil, checkpoint != nil {
+            throw ValidationError("--checkpoint is for --head tiny-transformer and --lora")
+        }
+        if lora != nil, head != .logistic {
+            throw ValidationError("--lora trains its own linear classifier; leave out --head")
+        }
         if lora != nil, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
         let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(widths.count), widths.allSatisfy({ $0 > 0 }) else {
@@ -95,7 +121,9 @@ struct TrainCommand: ParsableCommand {
         func targets(_ ids: [String]) throws -> TeacherTargets {
             try TeacherTargets(
                 probabilities: try ids.map { id in
-                    guard let row = probabilities[id] else { throw ValidationError("the teacher gave no probabilities for example \(id)") }
+                    guard let row = probabilities[id] else {
+                        throw ValidationError("the teacher gave no probabilities for example \(id)")
+                    }
                     return row
                 }, labels: labels, distillation: distillation)
         }
@@ -110,20 +138,32 @@ struct TrainCommand: ParsableCommand {
         let training = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let held = try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
         let baseFolder = base ?? ModelFolder.allMiniLML6V2
-        if head == .tinyTransformer { return try trainTinyTransformer(training, held, baseFolder: baseFolder, teacher: teacher, status: status) }
-        if let lora { return try trainLoRA(lora, training, held, baseFolder: baseFolder, teacher: teacher, status: status) }
-        if teacher != nil { throw ValidationError("distillation trains a tiny transformer or a LoRA fine-tune; pass --student tiny-transformer or --lora") }
+        if head == .tinyTransformer {
+            return try trainTinyTransformer(training, held, baseFolder: baseFolder, teacher: teacher, status: status)
+        }
+        if let lora {
+            return try trainLoRA(lora, training, held, baseFolder: baseFolder, teacher: teacher, status: status)
+        }
+        if teacher != nil {
+            throw ValidationError(
+                "distillation trains a tiny transformer or a LoRA fine-tune; pass --student tiny-transformer or --lora")
+        }
         let embedder = try SentenceEmbedder(folder: baseFolder)
 
-        let features = try Self.embed(training.examples.map(\.text), with: embedder, status: status, phase: "embedding \(data)")
-        let heldFeatures = try held.map { try Self.embed($0.examples.map(\.text), with: embedder, status: status, phase: "embedding \($0.name)") }
+        let features = try Self.embed(
+            training.examples.map(\.text), with: embedder, status: status, phase: "embedding \(data)")
+        let heldFeatures = try held.map {
+            try Self.embed($0.examples.map(\.text), with: embedder, status: status, phase: "embedding \($0.name)")
+        }
 
         var recipe = ClassifierRecipe(head: head == .logistic ? .logistic : .mlp, seed: seed)
         if let inverseRegularization { recipe.inverseRegularizations = [inverseRegularization] }
         if let weightDecay { recipe.weightDecays = [weightDecay] }
         recipe.classWeighting = balanced ? .balanced : .uniform
         recipe.calibrates = !noCalibration
-        recipe.mlp.hiddenSizes = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        recipe.mlp.hiddenSizes = hidden.split(separator: ",").compactMap {
+            Int($0.trimmingCharacters(in: .whitespaces))
+        }
         recipe.mlp.training.epochs = epochs ?? 30
         if let labelSmoothing { recipe.mlp.labelSmoothing = labelSmoothing }
         recipe.mlp.training.seed = seed
@@ -135,7 +175,8 @@ struct TrainCommand: ParsableCommand {
 
         let classifier = try EmbeddingClassifier(embedder: embedder, head: trainedHead, calibration: calibration)
         let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
-        let method = head == .logistic
+        let method =
+            head == .logistic
             ? "Multinomial logistic regression (L-BFGS, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
             : "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), label smoothing \(recipe.mlp.labelSmoothing), AdamW, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
         let card = ModelCard(
@@ -159,11 +200,19 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Saves the bundle, writes `--report`, and prints the closing line.
-    private func finish(_ bundle: ClassifierBundle, report value: some Encodable, summary: String, accuracy: Double, ece: (before: Double, after: Double)) throws {
-        try finish(version: bundle.version, save: { try bundle.save(to: output) }, report: value, summary: summary, accuracy: accuracy, ece: ece)
+    private func finish(
+        _ bundle: ClassifierBundle, report value: some Encodable, summary: String, accuracy: Double,
+        ece: (before: Double, after: Double)
+    ) throws {
+        try finish(
+            version: bundle.version, save: { try bundle.save(to: output) }, report: value, summary: summary,
+            accuracy: accuracy, ece: ece)
     }
 
-    private func finish(version: String, save: () throws -> Void, report value: some Encodable, summary: String, accuracy: Double, ece: (before: Double, after: Double)) throws {
+    private func finish(
+        version: String, save: () throws -> Void, report value: some Encodable, summary: String, accuracy: Double,
+        ece: (before: Double, after: Double)
+    ) throws {
         try save()
         if let report {
             let encoder = JSONEncoder()
@@ -177,7 +226,9 @@ struct TrainCommand: ParsableCommand {
             ])
             return
         }
-        print("wrote \(output) (version \(version)): \(summary), validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", ece.before)) → \(String(format: "%.4f", ece.after))")
+        print(
+            "wrote \(output) (version \(version)): \(summary), validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", ece.before)) → \(String(format: "%.4f", ece.after))"
+        )
     }
 
     var cardName: String { name ?? URL(fileURLWithPath: output).lastPathComponent }
@@ -191,7 +242,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// `--head tiny-transformer`: train from scratch on token ids, calibrate on the validation set.
-    private func trainTinyTransformer(_ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?, status: StatusLine) throws {
+    private func trainTinyTransformer(
+        _ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?, status: StatusLine
+    ) throws {
         let tokenizer = try WordPieceTokenizer(folder: baseFolder)
         var configuration = TinyTransformerClassifier.Configuration()
         configuration.training.seed = seed
@@ -202,14 +255,19 @@ struct TrainCommand: ParsableCommand {
             teacher: try teacher?.targets(trainingIDs), configuration: configuration,
             checkpointPath: checkpoint, progress: reportEpochs(status))
         let logits = try model.logits(for: validationSet.texts.map { model.tokenizer.encode($0).ids })
-        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(logits: logits, labels: validationSet.labels, order: model.labels)
+        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(
+            logits: logits, labels: validationSet.labels, order: model.labels)
         model.calibration = calibration
         let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
         let c = model.encoder.configuration
         let card = ModelCard(
-            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent, labelCounts: counts,
-            method: "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(model.calibration).",
-            evaluation: ["validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter],
+            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent,
+            labelCounts: counts,
+            method:
+                "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(model.calibration).",
+            evaluation: [
+                "validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter,
+            ],
             evaluationData: evaluationData(validationSet.texts.count),
             limitations: limitations(labelCount: counts.count, maximumLength: c.maximumPositions))
         try finish(
@@ -219,23 +277,31 @@ struct TrainCommand: ParsableCommand {
 
     /// The validation accuracy and, unless `--no-calibration`, a temperature (Platt for two
     /// labels) fitted on the validation logits, with the ECE before and after.
-    private func calibrate(logits: Tensor, labels: [String], order: [String]) throws -> (calibration: Calibration, accuracy: Double, eceBefore: Double, eceAfter: Double) {
+    private func calibrate(logits: Tensor, labels: [String], order: [String]) throws -> (
+        calibration: Calibration, accuracy: Double, eceBefore: Double, eceAfter: Double
+    ) {
         let indices = labels.map { order.firstIndex(of: $0) ?? 0 }
-        let eceBefore = try Calibration.expectedCalibrationError(Calibration.none.probabilities(fromLogits: logits), indices)
+        let eceBefore = try Calibration.expectedCalibrationError(
+            Calibration.none.probabilities(fromLogits: logits), indices)
         var calibration = Calibration.none
         if !noCalibration {
-            calibration = order.count == 2
+            calibration =
+                order.count == 2
                 ? try Calibration.fitPlatt(logits: logits, classIndices: indices)
                 : try Calibration.fitTemperature(logits: logits, classIndices: indices)
         }
         let eceAfter = try Calibration.expectedCalibrationError(calibration.probabilities(fromLogits: logits), indices)
-        let accuracy = Double(zip(try logits.argmax(alongAxis: 1), indices).filter { $0 == $1 }.count) / Double(max(1, indices.count))
+        let accuracy =
+            Double(zip(try logits.argmax(alongAxis: 1), indices).filter { $0 == $1 }.count)
+            / Double(max(1, indices.count))
         return (calibration, accuracy, eceBefore, eceAfter)
     }
 
     /// Training texts and labels, and the validation set: `--validation`, or 10% of each
     /// label carved here so that early stopping and calibration see data the model did not train on.
-    private func splitForValidation(_ training: Dataset, _ held: Dataset?) throws -> (ids: [String], texts: [String], labels: [String], validation: (texts: [String], labels: [String])) {
+    private func splitForValidation(_ training: Dataset, _ held: Dataset?) throws -> (
+        ids: [String], texts: [String], labels: [String], validation: (texts: [String], labels: [String])
+    ) {
         var (train, validation) = (training, training)
         if let held {
             validation = held
@@ -243,14 +309,19 @@ struct TrainCommand: ParsableCommand {
             let split = try training.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: seed)
             (train, validation) = (split.train, split.validation)
         }
-        return (train.examples.map(\.id), train.examples.map(\.text), train.examples.map(\.label), (validation.examples.map(\.text), validation.examples.map(\.label)))
+        return (
+            train.examples.map(\.id), train.examples.map(\.text), train.examples.map(\.label),
+            (validation.examples.map(\.text), validation.examples.map(\.label))
+        )
     }
 
     /// Prints each epoch's validation figures and the step count in between.
     private func reportEpochs(_ status: StatusLine) -> (TrainingProgress) -> TrainingAction {
         { progress in
             if let loss = progress.validationLoss, let epoch = progress.epoch {
-                status.finish("epoch \(epoch): validation loss \(String(format: "%.4f", loss)), accuracy \(String(format: "%.2f", (progress.validationAccuracy ?? 0) * 100))%")
+                status.finish(
+                    "epoch \(epoch): validation loss \(String(format: "%.4f", loss)), accuracy \(String(format: "%.2f", (progress.validationAccuracy ?? 0) * 100))%"
+                )
             } else if let total = progress.totalSteps {
                 status.update("training", done: progress.step, total: total)
             }
@@ -259,7 +330,10 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// `--lora`: fine-tune adapters and a classifier, calibrate on the validation set.
-    private func trainLoRA(_ adapter: LoRAConfiguration, _ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?, status: StatusLine) throws {
+    private func trainLoRA(
+        _ adapter: LoRAConfiguration, _ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?,
+        status: StatusLine
+    ) throws {
         let base = try SentenceEmbedder(folder: baseFolder)
         var recipe = LoRAClassifier.Recipe(adapter: adapter)
         recipe.training.seed = seed
@@ -268,24 +342,31 @@ struct TrainCommand: ParsableCommand {
         let (ids, texts, labels, validationSet) = try splitForValidation(training, held)
         status.update("linear probe on the frozen encoder (warm start)", done: 0, total: 1)
         var (model, summary) = try LoRAClassifier.fit(
-            texts: texts, labels: labels, base: base, validation: validationSet, teacher: try teacher?.targets(ids), recipe: recipe, checkpointPath: checkpoint,
+            texts: texts, labels: labels, base: base, validation: validationSet, teacher: try teacher?.targets(ids),
+            recipe: recipe, checkpointPath: checkpoint,
             progress: reportEpochs(status))
         let logits = try model.logits(for: validationSet.texts.map { model.embedder.tokenizer.encode($0).ids })
-        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(logits: logits, labels: validationSet.labels, order: model.labels)
+        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(
+            logits: logits, labels: validationSet.labels, order: model.labels)
         model.calibration = calibration
         let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
         let (trainable, total) = model.trainableParameterCount
         let targets = adapter.targetModules.joined(separator: ", ")
         let card = ModelCard(
-            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent, labelCounts: counts,
-            method: "LoRA fine-tune of \(URL(fileURLWithPath: baseFolder).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(String(format: "%.2f", Double(trainable) / Double(total) * 100))% of \(total)) with a linear classifier on mean-pooled, normalized states, warm-started from a linear probe; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(calibration).",
-            evaluation: ["validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter],
+            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent,
+            labelCounts: counts,
+            method:
+                "LoRA fine-tune of \(URL(fileURLWithPath: baseFolder).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(String(format: "%.2f", Double(trainable) / Double(total) * 100))% of \(total)) with a linear classifier on mean-pooled, normalized states, warm-started from a linear probe; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(calibration).",
+            evaluation: [
+                "validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter,
+            ],
             evaluationData: evaluationData(validationSet.texts.count),
             limitations: limitations(labelCount: counts.count, maximumLength: model.embedder.tokenizer.maximumLength))
         let bundle = LoRABundle(classifier: model, card: card, encoderFolder: baseFolder)
         try finish(
             version: bundle.version, save: { try bundle.save(to: output) }, report: summary,
-            summary: "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(String(format: "%.2f", Double(trainable) / Double(total) * 100))%)",
+            summary:
+                "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(String(format: "%.2f", Double(trainable) / Double(total) * 100))%)",
             accuracy: accuracy, ece: (eceBefore, eceAfter))
     }
 
@@ -297,7 +378,9 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Embeds in chunks so the status line can show progress.
-    static func embed(_ texts: [String], with embedder: SentenceEmbedder, status: StatusLine, phase: String) throws -> Tensor {
+    static func embed(_ texts: [String], with embedder: SentenceEmbedder, status: StatusLine, phase: String) throws
+        -> Tensor
+    {
         var rows: [Float] = []
         rows.reserveCapacity(texts.count * embedder.dimension)
         let chunk = 256

@@ -9,7 +9,8 @@ import SquireModels
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a labelled dataset for duplicates, leakage, doubtful labels, bad lengths, other scripts and personal data.",
+        abstract:
+            "Check a labelled dataset for duplicates, leakage, doubtful labels, bad lengths, other scripts and personal data.",
         discussion: """
             Runs, in order: length, Latin script, English (function words mostly Spanish, French, German, Italian or Portuguese are removed; --any-language skips it), personal data (emails, phone and card numbers: --pii mask, flag or remove), exact duplicates (normalized text), near duplicates (embedding cosine ≥ --near-duplicate-threshold; skipped with --no-embeddings), leakage into --evaluation (text, and embedding cosine), label agreement with --verifier (a bundle or a frontier model file), and --max-per-label. Writes the kept examples, their datasheet (what each check removed and why, labels, diversity per label, known gaps), the examples whose labels are in doubt to the review file, and every removed example with its reason. Exit 0 when nothing waits for review, 1 when something does, 2 for an input error.
 
@@ -23,14 +24,19 @@ struct VerifyCommand: AsyncParsableCommand {
     var output: String
     @Option(name: .long, help: "The evaluation set the data must not leak into.")
     var evaluation: String?
-    @Option(name: .long, help: "A second teacher (bundle folder or frontier model file) whose disagreements go to review.")
+    @Option(
+        name: .long, help: "A second teacher (bundle folder or frontier model file) whose disagreements go to review.")
     var verifier: String?
     @OptionGroup var encoder: ModelOptions
     @Flag(name: .long, help: "Skip the embedding checks (near duplicates, embedding leakage, embedding diversity).")
     var noEmbeddings = false
     @Option(name: .long, help: "Cosine at or above which two texts are near duplicates.")
     var nearDuplicateThreshold = 0.95
-    @Flag(name: .long, help: "Skip the English check (texts whose function words are mostly another language's), for data in other languages.")
+    @Flag(
+        name: .long,
+        help:
+            "Skip the English check (texts whose function words are mostly another language's), for data in other languages."
+    )
     var anyLanguage = false
     @Option(name: .long, help: "Personal data: mask, flag or remove.")
     var pii: PersonalData = .mask
@@ -58,20 +64,28 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
-        guard minimumLength >= 0, maximumLength >= minimumLength else { throw ValidationError("--minimum-length must be ≥ 0 and ≤ --maximum-length") }
-        guard (0...1).contains(nearDuplicateThreshold) else { throw ValidationError("--near-duplicate-threshold must be in 0...1") }
+        guard minimumLength >= 0, maximumLength >= minimumLength else {
+            throw ValidationError("--minimum-length must be ≥ 0 and ≤ --maximum-length")
+        }
+        guard (0...1).contains(nearDuplicateThreshold) else {
+            throw ValidationError("--near-duplicate-threshold must be in 0...1")
+        }
     }
 
     func run() async throws {
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let evaluationSet = try evaluation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
-        let verifierModel = try verifier.map { try TeacherModel.open($0, labels: dataset.labels, option: "--verifier").classifier }
+        let verifierModel = try verifier.map {
+            try TeacherModel.open($0, labels: dataset.labels, option: "--verifier").classifier
+        }
         let embedder: SentenceEmbedder? = noEmbeddings ? nil : try SentenceEmbedder(folder: encoder.folder)
         var steps: [VerificationStep] = [.length(characters: minimumLength...maximumLength), .latinScript()]
         if !anyLanguage { steps.append(.english) }
         steps += [.personalData(pii.action), .exactDuplicates]
         if embedder != nil { steps.append(.nearDuplicates(threshold: nearDuplicateThreshold)) }
-        if let evaluationSet { steps.append(.leakage(against: evaluationSet, threshold: embedder == nil ? nil : nearDuplicateThreshold)) }
+        if let evaluationSet {
+            steps.append(.leakage(against: evaluationSet, threshold: embedder == nil ? nil : nearDuplicateThreshold))
+        }
         if let verifierModel { steps.append(.labelAgreement(verifier: verifierModel)) }
         if let maxPerLabel { steps.append(.classBalance(maximumPerLabel: maxPerLabel)) }
         let status = StatusLine()
@@ -104,14 +118,22 @@ struct VerifyCommand: AsyncParsableCommand {
                 var review: Int
                 var filters: [FilterReport]
             }
-            print(String(decoding: try encoder.encode(Summary(examples: dataset.count, kept: verified.dataset.count, review: verified.review.count, filters: verified.filters)), as: UTF8.self))
+            print(
+                String(
+                    decoding: try encoder.encode(
+                        Summary(
+                            examples: dataset.count, kept: verified.dataset.count, review: verified.review.count,
+                            filters: verified.filters)), as: UTF8.self))
         } else {
             for filter in verified.filters {
-                print("\(filter.name): removed \(filter.removed) of \(filter.checked)\(filter.sentToReview > 0 ? " (\(filter.sentToReview) to review)" : "")\(filter.modified > 0 ? ", modified \(filter.modified)" : "")")
+                print(
+                    "\(filter.name): removed \(filter.removed) of \(filter.checked)\(filter.sentToReview > 0 ? " (\(filter.sentToReview) to review)" : "")\(filter.modified > 0 ? ", modified \(filter.modified)" : "")"
+                )
             }
-            print("wrote \(output) (\(verified.dataset.count) of \(dataset.count) kept), its datasheet, \(reviewPath) (\(verified.review.count) to review) and \(removedPath)")
+            print(
+                "wrote \(output) (\(verified.dataset.count) of \(dataset.count) kept), its datasheet, \(reviewPath) (\(verified.review.count) to review) and \(removedPath)"
+            )
         }
         if !verified.review.isEmpty { throw ExitCode(1) }
     }
 }
-

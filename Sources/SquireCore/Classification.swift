@@ -27,7 +27,8 @@ public struct Classification: Sendable, Hashable, Codable {
     /// Ties go to the label that sorts first, so the choice never depends on
     /// dictionary order. Throws ``ModelError/emptyProbabilities`` when there are none.
     public init(probabilities: [String: Double], usage: Usage = .zero) throws {
-        guard let best = probabilities.min(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }) else {
+        guard let best = probabilities.min(by: { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) })
+        else {
             throw ModelError.emptyProbabilities
         }
         self.init(label: best.key, confidence: best.value, probabilities: probabilities, usage: usage)

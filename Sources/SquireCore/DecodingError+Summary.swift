@@ -6,7 +6,8 @@ extension DecodingError {
             path.isEmpty ? "the top level" : path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         }
         switch self {
-        case .keyNotFound(let key, let context): return "missing \"\(key.stringValue)\" at \(location(context.codingPath))"
+        case .keyNotFound(let key, let context):
+            return "missing \"\(key.stringValue)\" at \(location(context.codingPath))"
         case .typeMismatch(let type, let context): return "\(location(context.codingPath)) must be \(type)"
         case .valueNotFound(let type, let context): return "\(location(context.codingPath)) must be \(type), found null"
         case .dataCorrupted(let context):

@@ -22,7 +22,8 @@ public enum ModelError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownLabel(let label, let known):
-            let shown = known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", … (\(known.count) in all)" : "")
+            let shown =
+                known.prefix(10).joined(separator: ", ") + (known.count > 10 ? ", … (\(known.count) in all)" : "")
             return "the model answered the label \"\(label)\", which is not one of its labels [\(shown)]"
         case .resultCountMismatch(let expected, let actual):
             return "the model returned \(actual) results for \(expected) inputs; results must match inputs one to one"

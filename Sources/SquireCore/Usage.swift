@@ -14,7 +14,9 @@ public struct Usage: Sendable, Hashable, Codable {
     public var cost: Cost
 
     /// Creates a usage from its parts.
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, calls: Int = 0, latency: Duration = .zero, cost: Cost = .zero) {
+    public init(
+        inputTokens: Int = 0, outputTokens: Int = 0, calls: Int = 0, latency: Duration = .zero, cost: Cost = .zero
+    ) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.calls = calls
@@ -50,7 +52,8 @@ public struct Usage: Sendable, Hashable, Codable {
         let seconds = try container.decodeIfPresent(Double.self, forKey: .latencySeconds) ?? 0
         guard seconds.isFinite, seconds >= 0 else {
             throw DecodingError.dataCorruptedError(
-                forKey: .latencySeconds, in: container, debugDescription: "latency_seconds must be a finite, non-negative number")
+                forKey: .latencySeconds, in: container,
+                debugDescription: "latency_seconds must be a finite, non-negative number")
         }
         latency = .nanoseconds(Int64((seconds * 1e9).rounded()))
         cost = Cost(dollars: try container.decodeIfPresent(Double.self, forKey: .cost) ?? 0)

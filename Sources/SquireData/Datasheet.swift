@@ -1,5 +1,6 @@
 public import Foundation
 public import SquireCore
+import SquireEval
 
 /// The datasheet every dataset Squire writes carries beside it: where the data came from,
 /// how it was made, what each filter removed, the label distribution, and known gaps —
@@ -30,7 +31,8 @@ public struct Datasheet: Sendable {
     /// Creates a datasheet.
     public init(
         title: String, source: String, method: [String], filters: [FilterReport] = [], labelCounts: [String: Int],
-        labelCountsBefore: [String: Int]? = nil, diversity: [String: LabelDiversity] = [:], usage: Usage? = nil, notes: [String] = []
+        labelCountsBefore: [String: Int]? = nil, diversity: [String: LabelDiversity] = [:], usage: Usage? = nil,
+        notes: [String] = []
     ) {
         self.title = title
         self.source = source
@@ -44,9 +46,13 @@ public struct Datasheet: Sendable {
     }
 
     /// The datasheet of a verified dataset.
-    public init(title: String, source: String, method: [String], verified: VerifiedDataset, usage: Usage? = nil, notes: [String] = []) {
+    public init(
+        title: String, source: String, method: [String], verified: VerifiedDataset, usage: Usage? = nil,
+        notes: [String] = []
+    ) {
         self.init(
-            title: title, source: source, method: method, filters: verified.filters, labelCounts: verified.dataset.labelCounts,
+            title: title, source: source, method: method, filters: verified.filters,
+            labelCounts: verified.dataset.labelCounts,
             labelCountsBefore: verified.labelCountsBefore, diversity: verified.diversity, usage: usage, notes: notes)
     }
 
@@ -59,20 +65,30 @@ public struct Datasheet: Sendable {
         let few = labelCounts.filter { $0.value < 10 }.keys.sorted()
         if !few.isEmpty { gaps.append("Labels with fewer than 10 examples: \(few.joined(separator: ", ")).") }
         if let most = counts.values.max(), let least = counts.values.min(), least > 0, most > 3 * least {
-            gaps.append("Imbalanced: the largest label has \(most) examples, the smallest \(least) (\(String(format: "%.1f", Double(most) / Double(least)))×).")
+            gaps.append(
+                "Imbalanced: the largest label has \(most) examples, the smallest \(least) (\(String(format: "%.1f", Double(most) / Double(least)))×)."
+            )
         }
         if let before = labelCountsBefore {
             let emptied = before.keys.filter { (labelCounts[$0] ?? 0) == 0 }.sorted()
-            if !emptied.isEmpty { gaps.append("Filtering removed every example of: \(emptied.joined(separator: ", ")).") }
+            if !emptied.isEmpty {
+                gaps.append("Filtering removed every example of: \(emptied.joined(separator: ", ")).")
+            }
         }
         let distinct = diversity.mapValues(\.distinctBigrams).filter { diversity[$0.key]!.count >= 5 }
         if distinct.count >= 2 {
             let median = distinct.values.sorted()[distinct.count / 2]
             let flat = distinct.filter { $0.value < 0.5 * median }.keys.sorted()
-            if !flat.isEmpty { gaps.append("Labels far less varied than the median (distinct-2 under half of \(String(format: "%.2f", median))): \(flat.joined(separator: ", ")).") }
+            if !flat.isEmpty {
+                gaps.append(
+                    "Labels far less varied than the median (distinct-2 under half of \(String(format: "%.2f", median))): \(flat.joined(separator: ", "))."
+                )
+            }
         }
         let review = filters.reduce(0) { $0 + $1.sentToReview }
-        if review > 0 { gaps.append("\(review) examples with doubtful labels were left out and wait in the review file.") }
+        if review > 0 {
+            gaps.append("\(review) examples with doubtful labels were left out and wait in the review file.")
+        }
         return gaps
     }
 
@@ -81,13 +97,22 @@ public struct Datasheet: Sendable {
         var lines = ["# Datasheet: \(title)", "", "## Source", "", source, "", "## How it was made", ""]
         lines += method.isEmpty ? ["(not recorded)"] : method.map { "- \($0)" }
         if let usage, usage.calls > 0 {
-            lines += ["", "Model calls: \(usage.calls), tokens in/out \(usage.inputTokens)/\(usage.outputTokens), cost \(usage.cost)."]
+            lines += [
+                "",
+                "Model calls: \(usage.calls), tokens in/out \(usage.inputTokens)/\(usage.outputTokens), cost \(usage.cost).",
+            ]
         }
         if !filters.isEmpty {
-            lines += ["", "## Filters", "", "| filter | checked | removed | to review | modified | reasons |", "| --- | ---: | ---: | ---: | ---: | --- |"]
+            lines += [
+                "", "## Filters", "", "| filter | checked | removed | to review | modified | reasons |",
+                "| --- | ---: | ---: | ---: | ---: | --- |",
+            ]
             for filter in filters {
-                let reasons = filter.reasons.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
-                lines.append("| \(filter.name) | \(filter.checked) | \(filter.removed) | \(filter.sentToReview) | \(filter.modified) | \(reasons) |")
+                let reasons = filter.reasons.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(
+                    separator: "; ")
+                lines.append(
+                    "| \(filter.name) | \(filter.checked) | \(filter.removed) | \(filter.sentToReview) | \(filter.modified) | \(reasons) |"
+                )
             }
         }
         let total = labelCounts.values.reduce(0, +)
@@ -97,21 +122,37 @@ public struct Datasheet: Sendable {
         let showsEmbedding = diversity.values.contains { $0.meanEmbeddingDistance != nil }
         var header = "| label | examples | share"
         var rule = "| --- | ---: | ---:"
-        if showsBefore { header += " | before filters"; rule += " | ---:" }
-        if showsDiversity { header += " | distinct-2"; rule += " | ---:" }
-        if showsEmbedding { header += " | mean embedding distance"; rule += " | ---:" }
+        if showsBefore {
+            header += " | before filters"
+            rule += " | ---:"
+        }
+        if showsDiversity {
+            header += " | distinct-2"
+            rule += " | ---:"
+        }
+        if showsEmbedding {
+            header += " | mean embedding distance"
+            rule += " | ---:"
+        }
         lines += [header + " |", rule + " |"]
         for label in Set(labelCounts.keys).union(labelCountsBefore?.keys ?? [:].keys).sorted() {
             let count = labelCounts[label] ?? 0
-            var row = "| \(label) | \(count) | \(String(format: "%.1f%%", total > 0 ? 100 * Double(count) / Double(total) : 0))"
+            var row =
+                "| \(label) | \(count) | \(String(format: "%.1f%%", total > 0 ? 100 * Double(count) / Double(total) : 0))"
             if showsBefore { row += " | \(labelCountsBefore?[label] ?? 0)" }
-            if showsDiversity { row += " | " + (diversity[label].map { String(format: "%.2f", $0.distinctBigrams) } ?? "") }
-            if showsEmbedding { row += " | " + (diversity[label]?.meanEmbeddingDistance.map { String(format: "%.3f", $0) } ?? "") }
+            if showsDiversity {
+                row += " | " + (diversity[label].map { String(format: "%.2f", $0.distinctBigrams) } ?? "")
+            }
+            if showsEmbedding {
+                row += " | " + (diversity[label]?.meanEmbeddingDistance.map { String(format: "%.3f", $0) } ?? "")
+            }
             lines.append(row + " |")
         }
         let gaps = knownGaps
         lines += ["", "## Known gaps", ""]
-        lines += gaps.isEmpty ? ["None found by the checks that ran; checks that did not run are not evidence."] : gaps.map { "- \($0)" }
+        lines +=
+            gaps.isEmpty
+            ? ["None found by the checks that ran; checks that did not run are not evidence."] : gaps.map { "- \($0)" }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -54,7 +54,8 @@ public struct DiversitySchedule: Sendable, Hashable, Codable {
 
     func validate() throws {
         guard !personas.isEmpty, !lengths.isEmpty, !styles.isEmpty else {
-            throw DataError.invalidConfiguration("a diversity schedule needs at least one persona, one length and one style")
+            throw DataError.invalidConfiguration(
+                "a diversity schedule needs at least one persona, one length and one style")
         }
     }
 }

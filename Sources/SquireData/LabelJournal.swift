@@ -21,7 +21,8 @@ final class LabelJournal {
         let path = url.path
         if !FileManager.default.fileExists(atPath: path) {
             guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw DataError.file(path, reason: "cannot create the labelling journal; check the directory exists and is writable")
+                throw DataError.file(
+                    path, reason: "cannot create the labelling journal; check the directory exists and is writable")
             }
         }
         guard let handle = FileHandle(forUpdatingAtPath: path) else {
@@ -38,7 +39,10 @@ final class LabelJournal {
             do {
                 resumed.append(try JSONDecoder().decode(TeacherLabel.self, from: line))
             } catch {
-                throw DataError.journal(path, reason: "line \(lineNumber) is not a teacher label; the file is not a labelling journal or was edited")
+                throw DataError.journal(
+                    path,
+                    reason:
+                        "line \(lineNumber) is not a teacher label; the file is not a labelling journal or was edited")
             }
             start = data.index(after: newline)
             validLength = start - data.startIndex
@@ -64,7 +68,8 @@ final class LabelJournal {
             try handle.write(contentsOf: data)
             try handle.synchronize()
         } catch {
-            throw DataError.file(url.path, reason: "cannot append to the labelling journal (\(error)); what was written before is kept")
+            throw DataError.file(
+                url.path, reason: "cannot append to the labelling journal (\(error)); what was written before is kept")
         }
     }
 }

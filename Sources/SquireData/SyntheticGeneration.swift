@@ -30,7 +30,8 @@ public struct SyntheticGeneration: Sendable {
 
     /// Creates a generation run over `generator`.
     public init(
-        generator: any TextGenerator, examplesPerRequest: Int = 8, schedule: DiversitySchedule = .standard, seedsPerRequest: Int = 5,
+        generator: any TextGenerator, examplesPerRequest: Int = 8, schedule: DiversitySchedule = .standard,
+        seedsPerRequest: Int = 5,
         maximumRequestsPerLabel: Int? = nil, maximumConcurrentLabels: Int = 4, temperature: Double = 1, seed: UInt64 = 0
     ) {
         self.generator = generator
@@ -49,13 +50,17 @@ public struct SyntheticGeneration: Sendable {
     /// Answers the generator cannot give (`ModelError.invalidResponse`) count as spent
     /// requests; outages and cancellation stop the run and are rethrown.
     public func generate(
-        _ briefs: [LabelBrief], count: Int, avoiding existing: [String] = [], progress: @Sendable (GenerationProgress) -> Void = { _ in }
+        _ briefs: [LabelBrief], count: Int, avoiding existing: [String] = [],
+        progress: @Sendable (GenerationProgress) -> Void = { _ in }
     ) async throws -> SyntheticDataset {
         guard count >= 1, examplesPerRequest >= 1, seedsPerRequest >= 0, maximumConcurrentLabels >= 1 else {
-            throw DataError.invalidConfiguration("the count, examples per request and concurrent labels must be at least 1")
+            throw DataError.invalidConfiguration(
+                "the count, examples per request and concurrent labels must be at least 1")
         }
         try schedule.validate()
-        guard Set(briefs.map(\.label)).count == briefs.count else { throw DataError.invalidInput("two briefs share a label") }
+        guard Set(briefs.map(\.label)).count == briefs.count else {
+            throw DataError.invalidInput("two briefs share a label")
+        }
         if let brief = briefs.first(where: { $0.label.isEmpty || $0.seeds.isEmpty }) {
             throw DataError.invalidInput("the brief for \"\(brief.label)\" needs a label and at least one seed example")
         }
@@ -73,7 +78,10 @@ public struct SyntheticGeneration: Sendable {
             for _ in 0..<maximumConcurrentLabels { launch() }
             while let outcome = try await group.next() {
                 results[outcome.label] = outcome
-                progress(GenerationProgress(labelsDone: results.count, labelCount: briefs.count, usage: results.values.reduce(.zero) { $0 + $1.usage }))
+                progress(
+                    GenerationProgress(
+                        labelsDone: results.count, labelCount: briefs.count,
+                        usage: results.values.reduce(.zero) { $0 + $1.usage }))
                 launch()
             }
         }
@@ -83,7 +91,10 @@ public struct SyntheticGeneration: Sendable {
             duplicatesDropped: ordered.reduce(0) { $0 + $1.duplicates },
             failedRequests: ordered.reduce(0) { $0 + $1.failedRequests },
             requests: ordered.reduce(0) { $0 + $1.requests },
-            shortfalls: Dictionary(uniqueKeysWithValues: ordered.filter { $0.examples.count < count }.map { ($0.label, count - $0.examples.count) }),
+            shortfalls: Dictionary(
+                uniqueKeysWithValues: ordered.filter { $0.examples.count < count }.map {
+                    ($0.label, count - $0.examples.count)
+                }),
             usage: ordered.reduce(.zero) { $0 + $1.usage })
     }
 
@@ -96,7 +107,9 @@ public struct SyntheticGeneration: Sendable {
         var usage = Usage.zero
     }
 
-    private func generate(_ brief: LabelBrief, count: Int, requests: Int, avoiding avoided: Set<String>) async throws -> LabelOutcome {
+    private func generate(_ brief: LabelBrief, count: Int, requests: Int, avoiding avoided: Set<String>) async throws
+        -> LabelOutcome
+    {
         var outcome = LabelOutcome(label: brief.label)
         var seen = avoided.union(brief.seeds.map(\.normalizedForComparison))
         var picker = SplitMix64(seed: seed ^ DiversitySchedule.fingerprint(brief.label) ^ 0x5EED)
@@ -154,10 +167,13 @@ public struct SyntheticGeneration: Sendable {
             var line = Substring(raw).trimmingWhitespace()
             if let first = line.first, "-*•".contains(first) { line = line.dropFirst().trimmingWhitespace() }
             let digits = line.prefix { $0.isNumber }
-            if !digits.isEmpty, digits.count <= 3, let marker = line.dropFirst(digits.count).first, marker == "." || marker == ")" {
+            if !digits.isEmpty, digits.count <= 3, let marker = line.dropFirst(digits.count).first,
+                marker == "." || marker == ")"
+            {
                 line = line.dropFirst(digits.count + 1).trimmingWhitespace()
             }
-            for (open, close) in [("\"", "\""), ("“", "”"), ("'", "'")] where line.count >= 2 && line.hasPrefix(open) && line.hasSuffix(close) {
+            for (open, close) in [("\"", "\""), ("“", "”"), ("'", "'")]
+            where line.count >= 2 && line.hasPrefix(open) && line.hasSuffix(close) {
                 line = line.dropFirst().dropLast().trimmingWhitespace()
             }
             guard !line.isEmpty, !line.hasSuffix(":") else { return nil }

@@ -19,7 +19,10 @@ public struct TeacherLabel: Sendable, Hashable, Codable {
     public var usage: Usage
 
     /// Creates a teacher label.
-    public init(id: String, text: String, label: String, confidence: Double, probabilities: [String: Double] = [:], usage: Usage = .zero) {
+    public init(
+        id: String, text: String, label: String, confidence: Double, probabilities: [String: Double] = [:],
+        usage: Usage = .zero
+    ) {
         self.id = id
         self.text = text
         self.label = label
@@ -54,7 +57,9 @@ extension TeacherLabel {
         do { data = try Data(contentsOf: url) } catch {
             throw DatasetError(source: url.path, reason: "cannot read the file; check the path")
         }
-        let records = try JSONLinesRecords.parse(data, source: url.path, expecting: "a teacher label {\"id\", \"text\", \"label\", \"confidence\", \"probabilities\"}")
+        let records = try JSONLinesRecords.parse(
+            data, source: url.path,
+            expecting: "a teacher label {\"id\", \"text\", \"label\", \"confidence\", \"probabilities\"}")
         return try records.map { line, _, bytes in
             do { return try JSONDecoder().decode(TeacherLabel.self, from: bytes) } catch let error as DecodingError {
                 throw DatasetError(source: url.path, line: line, reason: "not a teacher label: \(error.summary)")
@@ -67,7 +72,8 @@ extension TeacherLabel {
     public static func probabilityRows(_ labels: [TeacherLabel]) -> (labels: [String], rows: [[Double]]) {
         let order = Set(labels.flatMap { [$0.label] + $0.probabilities.keys }).sorted()
         let rows = labels.map { label in
-            label.probabilities.isEmpty ? order.map { $0 == label.label ? 1 : 0 } : order.map { label.probabilities[$0] ?? 0 }
+            label.probabilities.isEmpty
+                ? order.map { $0 == label.label ? 1 : 0 } : order.map { label.probabilities[$0] ?? 0 }
         }
         return (order, rows)
     }

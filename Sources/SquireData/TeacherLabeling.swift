@@ -35,7 +35,8 @@ public struct TeacherLabeling: Sendable {
         _ texts: [UnlabeledText], journal: URL, progress: @Sendable (LabelingProgress) -> Void = { _ in }
     ) async throws -> LabelingResult {
         guard batchSize >= 1, maximumConcurrentBatches >= 1 else {
-            throw DataError.invalidConfiguration("the batch size and the number of concurrent batches must be at least 1")
+            throw DataError.invalidConfiguration(
+                "the batch size and the number of concurrent batches must be at least 1")
         }
         var position: [String: Int] = [:]
         for (index, text) in texts.enumerated() {
@@ -47,13 +48,19 @@ public struct TeacherLabeling: Sendable {
         var done: [String: TeacherLabel] = [:]
         for label in writer.resumed {
             guard let index = position[label.id], texts[index].text == label.text else {
-                throw DataError.journal(journal.path, reason: "it holds \"\(label.id)\", which is not among the texts to label (or has another text); it belongs to another run — move it away or delete it")
+                throw DataError.journal(
+                    journal.path,
+                    reason:
+                        "it holds \"\(label.id)\", which is not among the texts to label (or has another text); it belongs to another run — move it away or delete it"
+                )
             }
             done[label.id] = label
         }
         let resumedCount = done.count
         let pending = texts.filter { done[$0.id] == nil }
-        let batches = stride(from: 0, to: pending.count, by: batchSize).map { Array(pending[$0..<min($0 + batchSize, pending.count)]) }
+        let batches = stride(from: 0, to: pending.count, by: batchSize).map {
+            Array(pending[$0..<min($0 + batchSize, pending.count)])
+        }
         var failures: [LabelingFailure] = []
         var usage = Usage.zero
         progress(LabelingProgress(labeled: done.count, failed: 0, total: texts.count, usage: usage))
@@ -76,7 +83,8 @@ public struct TeacherLabeling: Sendable {
                     usage += label.usage
                 }
                 failures += outcome.failures
-                progress(LabelingProgress(labeled: done.count, failed: failures.count, total: texts.count, usage: usage))
+                progress(
+                    LabelingProgress(labeled: done.count, failed: failures.count, total: texts.count, usage: usage))
                 if stop == nil { launch() }
             }
             if let stop { throw stop }
@@ -99,7 +107,9 @@ public struct TeacherLabeling: Sendable {
             return BatchOutcome(labels: try await labelChecked(batch, with: teacher))
         } catch {
             if Self.stopsTheRun(error) { return BatchOutcome(stop: error) }
-            if batch.count == 1 { return BatchOutcome(failures: [LabelingFailure(id: batch[0].id, reason: String(describing: error))]) }
+            if batch.count == 1 {
+                return BatchOutcome(failures: [LabelingFailure(id: batch[0].id, reason: String(describing: error))])
+            }
         }
         var outcome = BatchOutcome()
         for text in batch {
@@ -116,19 +126,28 @@ public struct TeacherLabeling: Sendable {
         return outcome
     }
 
-    private static func labelChecked(_ batch: [UnlabeledText], with teacher: any TextClassifier) async throws -> [TeacherLabel] {
+    private static func labelChecked(_ batch: [UnlabeledText], with teacher: any TextClassifier) async throws
+        -> [TeacherLabel]
+    {
         let answers = try await teacher.classify(batch.map(\.text))
-        guard answers.count == batch.count else { throw ModelError.resultCountMismatch(expected: batch.count, actual: answers.count) }
+        guard answers.count == batch.count else {
+            throw ModelError.resultCountMismatch(expected: batch.count, actual: answers.count)
+        }
         let known = Set(teacher.labels)
         return try zip(batch, answers).map { text, answer in
-            guard known.contains(answer.label) else { throw ModelError.unknownLabel(answer.label, known: teacher.labels) }
+            guard known.contains(answer.label) else {
+                throw ModelError.unknownLabel(answer.label, known: teacher.labels)
+            }
             guard answer.confidence.isFinite, (0...1).contains(answer.confidence),
                 answer.probabilities.allSatisfy({ known.contains($0.key) && $0.value.isFinite && $0.value >= 0 })
             else {
-                throw ModelError.invalidResponse("the confidence or probabilities for \"\(text.id)\" are not probabilities over the teacher's labels")
+                throw ModelError.invalidResponse(
+                    "the confidence or probabilities for \"\(text.id)\" are not probabilities over the teacher's labels"
+                )
             }
             return TeacherLabel(
-                id: text.id, text: text.text, label: answer.label, confidence: answer.confidence, probabilities: answer.probabilities,
+                id: text.id, text: text.text, label: answer.label, confidence: answer.confidence,
+                probabilities: answer.probabilities,
                 usage: answer.usage)
         }
     }
@@ -136,7 +155,8 @@ public struct TeacherLabeling: Sendable {
     /// Outages and cancellation end the run (the next run resumes); a bad answer does not.
     private static func stopsTheRun(_ error: any Error) -> Bool {
         switch error {
-        case ModelError.unknownLabel, ModelError.invalidResponse, ModelError.resultCountMismatch, ModelError.emptyProbabilities,
+        case ModelError.unknownLabel, ModelError.invalidResponse, ModelError.resultCountMismatch,
+            ModelError.emptyProbabilities,
             ModelError.invalidInput, ModelError.dimensionMismatch:
             return false
         default:

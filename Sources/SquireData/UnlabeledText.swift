@@ -27,7 +27,9 @@ public struct UnlabeledText: Sendable, Hashable, Codable {
         var seen: Set<String> = []
         return try records.map { line, record, _ in
             guard case .string(let text)? = record["text"] else {
-                throw DatasetError(source: url.path, line: line, reason: record["text"] == nil ? "missing \"text\"" : "\"text\" must be a string")
+                throw DatasetError(
+                    source: url.path, line: line,
+                    reason: record["text"] == nil ? "missing \"text\"" : "\"text\" must be a string")
             }
             var id = String(line)
             switch record["id"] {
@@ -37,7 +39,8 @@ public struct UnlabeledText: Sendable, Hashable, Codable {
             default: throw DatasetError(source: url.path, line: line, reason: "\"id\" must be a string or an integer")
             }
             guard seen.insert(id).inserted else {
-                throw DatasetError(source: url.path, line: line, reason: "the id \"\(id)\" appears twice; ids must be unique")
+                throw DatasetError(
+                    source: url.path, line: line, reason: "the id \"\(id)\" appears twice; ids must be unique")
             }
             return UnlabeledText(id: id, text: text)
         }

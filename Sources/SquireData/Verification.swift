@@ -34,19 +34,29 @@ public struct Verification: Sendable {
         for step in steps {
             switch step {
             case .nearDuplicates(let threshold), .leakage(_, let threshold?):
-                guard embedder != nil else { throw DataError.invalidConfiguration("\"\(step.name)\" needs an embedder") }
-                guard (0...1).contains(threshold) else { throw DataError.invalidConfiguration("\"\(step.name)\": the threshold must be in 0...1") }
+                guard embedder != nil else {
+                    throw DataError.invalidConfiguration("\"\(step.name)\" needs an embedder")
+                }
+                guard (0...1).contains(threshold) else {
+                    throw DataError.invalidConfiguration("\"\(step.name)\": the threshold must be in 0...1")
+                }
             case .labelAgreement(let verifier):
                 let unknown = Set(dataset.labels).subtracting(verifier.labels)
                 guard unknown.isEmpty else {
-                    throw DataError.invalidConfiguration("the second teacher does not know the labels \(unknown.sorted()); give it the dataset's label set")
+                    throw DataError.invalidConfiguration(
+                        "the second teacher does not know the labels \(unknown.sorted()); give it the dataset's label set"
+                    )
                 }
             case .length(let range):
                 guard range.lowerBound >= 0 else { throw DataError.invalidConfiguration("lengths cannot be negative") }
             case .latinScript(let share):
-                guard (0...1).contains(share) else { throw DataError.invalidConfiguration("the Latin share must be in 0...1") }
+                guard (0...1).contains(share) else {
+                    throw DataError.invalidConfiguration("the Latin share must be in 0...1")
+                }
             case .classBalance(let maximum):
-                guard maximum >= 1 else { throw DataError.invalidConfiguration("the per-label maximum must be at least 1") }
+                guard maximum >= 1 else {
+                    throw DataError.invalidConfiguration("the per-label maximum must be at least 1")
+                }
             default: break
             }
         }
@@ -54,7 +64,8 @@ public struct Verification: Sendable {
         for step in steps { try await run.apply(step) }
         let kept = try Dataset(name: dataset.name, examples: run.examples)
         return VerifiedDataset(
-            dataset: kept, filters: run.reports, removed: run.removed, review: run.review, labelCountsBefore: dataset.labelCounts,
+            dataset: kept, filters: run.reports, removed: run.removed, review: run.review,
+            labelCountsBefore: dataset.labelCounts,
             diversity: try await run.diversity(), usage: run.usage)
     }
 }
@@ -78,27 +89,36 @@ struct VerificationRun {
     }
 
     mutating func apply(_ step: VerificationStep) async throws {
-        var report = FilterReport(name: step.name, checked: examples.count, removed: 0, sentToReview: 0, modified: 0, reasons: [:])
+        var report = FilterReport(
+            name: step.name, checked: examples.count, removed: 0, sentToReview: 0, modified: 0, reasons: [:])
         var kept: [LabeledExample] = []
-        func remove(_ example: LabeledExample, _ reason: String, _ why: String, toReview: Bool = false, suggesting suggested: String? = nil) {
+        func remove(
+            _ example: LabeledExample, _ reason: String, _ why: String, toReview: Bool = false,
+            suggesting suggested: String? = nil
+        ) {
             report.removed += 1
             report.reasons[why, default: 0] += 1
             removed.append(RemovedExample(example: example, filter: step.name, reason: reason))
             if toReview {
                 report.sentToReview += 1
-                review.append(ReviewItem(example: example, filter: step.name, reason: reason, suggestedLabel: suggested))
+                review.append(
+                    ReviewItem(example: example, filter: step.name, reason: reason, suggestedLabel: suggested))
             }
         }
         switch step {
         case .exactDuplicates:
             var groups: [String: [Int]] = [:]
-            for (index, example) in examples.enumerated() { groups[example.text.normalizedForComparison, default: []].append(index) }
+            for (index, example) in examples.enumerated() {
+                groups[example.text.normalizedForComparison, default: []].append(index)
+            }
             for (index, example) in examples.enumerated() {
                 let group = groups[example.text.normalizedForComparison]!
                 let labels = Set(group.map { examples[$0].label })
                 if labels.count > 1 {
                     let others = group.filter { $0 != index }.map { "\(examples[$0].id) (\(examples[$0].label))" }
-                    remove(example, "same text as \(others.joined(separator: ", ")) with another label", "same text, conflicting labels", toReview: true)
+                    remove(
+                        example, "same text as \(others.joined(separator: ", ")) with another label",
+                        "same text, conflicting labels", toReview: true)
                 } else if group[0] != index {
                     remove(example, "same text as \(examples[group[0]].id)", "same text as an earlier example")
                 } else {
@@ -111,13 +131,17 @@ struct VerificationRun {
             let dimension = vectors.first?.value.count ?? 0
             for example in examples {
                 let vector = vectors[example.text]!
-                if let (position, cosine) = Self.best(vector, in: keptVectors, dimension: dimension), cosine >= Float(threshold) {
+                if let (position, cosine) = Self.best(vector, in: keptVectors, dimension: dimension),
+                    cosine >= Float(threshold)
+                {
                     let other = kept[position]
                     let evidence = "cosine \(String(format: "%.3f", cosine)) with \(other.id)"
                     if other.label == example.label {
                         remove(example, "near-duplicate: \(evidence)", "near-duplicate, same label")
                     } else {
-                        remove(example, "near-duplicate: \(evidence), which is labelled \(other.label)", "near-duplicate, conflicting label", toReview: true, suggesting: other.label)
+                        remove(
+                            example, "near-duplicate: \(evidence), which is labelled \(other.label)",
+                            "near-duplicate, conflicting label", toReview: true, suggesting: other.label)
                     }
                 } else {
                     kept.append(example)
@@ -127,7 +151,8 @@ struct VerificationRun {
         case .leakage(let evaluation, let threshold):
             var evaluationIDs: [String: String] = [:]
             for example in evaluation.examples where !example.text.normalizedForComparison.isEmpty {
-                evaluationIDs[example.text.normalizedForComparison] = evaluationIDs[example.text.normalizedForComparison] ?? example.id
+                evaluationIDs[example.text.normalizedForComparison] =
+                    evaluationIDs[example.text.normalizedForComparison] ?? example.id
             }
             var evaluationVectors: [Float] = []
             if threshold != nil {
@@ -137,12 +162,17 @@ struct VerificationRun {
             let dimension = vectors.first?.value.count ?? 0
             for example in examples {
                 if let id = evaluationIDs[example.text.normalizedForComparison] {
-                    remove(example, "same text as \(evaluation.name) example \(id)", "same text as an evaluation example")
-                } else if let threshold, let (position, cosine) = Self.best(vectors[example.text]!, in: evaluationVectors, dimension: dimension),
+                    remove(
+                        example, "same text as \(evaluation.name) example \(id)", "same text as an evaluation example")
+                } else if let threshold,
+                    let (position, cosine) = Self.best(
+                        vectors[example.text]!, in: evaluationVectors, dimension: dimension),
                     cosine >= Float(threshold)
                 {
                     let id = evaluation.examples[position].id
-                    remove(example, "cosine \(String(format: "%.3f", cosine)) with \(evaluation.name) example \(id)", "near-copy of an evaluation example")
+                    remove(
+                        example, "cosine \(String(format: "%.3f", cosine)) with \(evaluation.name) example \(id)",
+                        "near-copy of an evaluation example")
                 } else {
                     kept.append(example)
                 }
@@ -152,7 +182,9 @@ struct VerificationRun {
             for start in stride(from: 0, to: examples.count, by: batchSize) {
                 let batch = examples[start..<min(start + batchSize, examples.count)].map(\.text)
                 let got = try await verifier.classify(batch)
-                guard got.count == batch.count else { throw ModelError.resultCountMismatch(expected: batch.count, actual: got.count) }
+                guard got.count == batch.count else {
+                    throw ModelError.resultCountMismatch(expected: batch.count, actual: got.count)
+                }
                 answers += got
             }
             usage += answers.reduce(.zero) { $0 + $1.usage }
@@ -161,7 +193,8 @@ struct VerificationRun {
                     kept.append(example)
                 } else {
                     remove(
-                        example, "the second teacher says \(answer.label) (confidence \(String(format: "%.2f", answer.confidence)))",
+                        example,
+                        "the second teacher says \(answer.label) (confidence \(String(format: "%.2f", answer.confidence)))",
                         "second teacher disagrees", toReview: true, suggesting: answer.label)
                 }
             }
@@ -199,13 +232,18 @@ struct VerificationRun {
             let scanner = PersonalDataScanner()
             for var example in examples {
                 let findings = scanner.findings(in: example.text)
-                guard !findings.isEmpty else { kept.append(example); continue }
+                guard !findings.isEmpty else {
+                    kept.append(example)
+                    continue
+                }
                 let kinds = Set(findings.map(\.kind)).map(\.rawValue).sorted()
                 for kind in kinds { report.reasons["holds \(kind)", default: 0] += 1 }
                 switch action {
                 case .remove:
                     report.removed += 1
-                    removed.append(RemovedExample(example: example, filter: step.name, reason: "holds \(kinds.joined(separator: ", "))"))
+                    removed.append(
+                        RemovedExample(
+                            example: example, filter: step.name, reason: "holds \(kinds.joined(separator: ", "))"))
                 case .flag:
                     report.modified += 1
                     example.tags += kinds.map { "pii:\($0)" }
@@ -222,7 +260,8 @@ struct VerificationRun {
             for example in examples {
                 seen[example.label, default: 0] += 1
                 if seen[example.label]! > maximum {
-                    remove(example, "label \(example.label) already has \(maximum) examples", "over the per-label maximum")
+                    remove(
+                        example, "label \(example.label) already has \(maximum) examples", "over the per-label maximum")
                 } else {
                     kept.append(example)
                 }
@@ -260,7 +299,8 @@ struct VerificationRun {
                 distance = 1 - meanCosine
             }
             result[label] = LabelDiversity(
-                count: members.count, distinctBigrams: total == 0 ? 0 : Double(bigrams.count) / Double(total), meanEmbeddingDistance: distance)
+                count: members.count, distinctBigrams: total == 0 ? 0 : Double(bigrams.count) / Double(total),
+                meanEmbeddingDistance: distance)
         }
         return result
     }
@@ -274,7 +314,9 @@ struct VerificationRun {
         for start in stride(from: 0, to: missing.count, by: batchSize) {
             let batch = Array(missing[start..<min(start + batchSize, missing.count)])
             let got = try await embedder.embed(batch)
-            guard got.count == batch.count else { throw ModelError.resultCountMismatch(expected: batch.count, actual: got.count) }
+            guard got.count == batch.count else {
+                throw ModelError.resultCountMismatch(expected: batch.count, actual: got.count)
+            }
             for (text, vector) in zip(batch, got) {
                 guard vector.count == embedder.dimension, vector.allSatisfy(\.isFinite) else {
                     throw ModelError.dimensionMismatch(expected: embedder.dimension, actual: vector.count)
@@ -324,7 +366,8 @@ struct VerificationRun {
         for scalar in text.unicodeScalars where scalar.properties.isAlphabetic {
             letters += 1
             switch scalar.value {
-            case 0x41...0x5A, 0x61...0x7A, 0xAA, 0xBA, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A: latin += 1
+            case 0x41...0x5A, 0x61...0x7A, 0xAA, 0xBA, 0xC0...0x24F, 0x1E00...0x1EFF, 0xFF21...0xFF3A, 0xFF41...0xFF5A:
+                latin += 1
             default: break
             }
         }

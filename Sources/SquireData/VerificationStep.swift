@@ -50,7 +50,9 @@ public enum VerificationStep: Sendable {
 
     /// The checks a generated or teacher-labelled dataset should pass before training, in a
     /// sensible order (cheap text checks first, the second teacher last).
-    public static func standard(evaluation: Dataset?, verifier: (any TextClassifier)?, embeddings: Bool) -> [VerificationStep] {
+    public static func standard(evaluation: Dataset?, verifier: (any TextClassifier)?, embeddings: Bool)
+        -> [VerificationStep]
+    {
         var steps: [VerificationStep] = [.length(), .latinScript(), .english, .personalData(.mask), .exactDuplicates]
         if embeddings { steps.append(.nearDuplicates()) }
         if let evaluation { steps.append(.leakage(against: evaluation, threshold: embeddings ? 0.95 : nil)) }

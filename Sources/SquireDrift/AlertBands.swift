@@ -43,7 +43,8 @@ public struct AlertBands: Sendable, Hashable, Codable {
         var accuracy: [Double] = []
         // Project every embedding once; chunks then pick rows.
         let projected: [[Double]]? = try profile.embeddingSketch.flatMap { sketch in
-            observations.allSatisfy({ $0.embedding != nil }) ? try observations.map { try sketch.project($0.embedding!) } : nil
+            observations.allSatisfy({ $0.embedding != nil })
+                ? try observations.map { try sketch.project($0.embedding!) } : nil
         }
         let size = min(profile.windowSize, observations.count / 2)
         for _ in 0..<chunks {
@@ -52,7 +53,8 @@ public struct AlertBands: Sendable, Hashable, Codable {
             let rest = order.dropFirst(size)
             let sketch = profile.embeddingSketch.map { sketch in
                 var chunkSketch = sketch
-                chunkSketch.vectors = projected.map { rows in rest.prefix(sketch.vectors.count).map { rows[$0] } } ?? sketch.vectors
+                chunkSketch.vectors =
+                    projected.map { rows in rest.prefix(sketch.vectors.count).map { rows[$0] } } ?? sketch.vectors
                 return chunkSketch
             }
             let reference = ReferenceProfile(

@@ -31,8 +31,13 @@ public struct AllowedDrift: Sendable, Hashable, Codable {
 
     /// Throws when an allowance is negative or not a number.
     public func validate() throws {
-        for (key, value) in [("label_js_distance", labelDistance), ("psi", populationStability), ("embedding_mmd2", embeddingDiscrepancy)] {
-            guard value >= 0, value.isFinite else { throw DriftInputError.invalidSetting("allowed_drift.\(key) must be a number ≥ 0") }
+        for (key, value) in [
+            ("label_js_distance", labelDistance), ("psi", populationStability),
+            ("embedding_mmd2", embeddingDiscrepancy),
+        ] {
+            guard value >= 0, value.isFinite else {
+                throw DriftInputError.invalidSetting("allowed_drift.\(key) must be a number ≥ 0")
+            }
         }
     }
 
@@ -47,7 +52,9 @@ public struct AllowedDrift: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             labelDistance: try container.decodeIfPresent(Double.self, forKey: .labelDistance) ?? defaults.labelDistance,
-            populationStability: try container.decodeIfPresent(Double.self, forKey: .populationStability) ?? defaults.populationStability,
-            embeddingDiscrepancy: try container.decodeIfPresent(Double.self, forKey: .embeddingDiscrepancy) ?? defaults.embeddingDiscrepancy)
+            populationStability: try container.decodeIfPresent(Double.self, forKey: .populationStability)
+                ?? defaults.populationStability,
+            embeddingDiscrepancy: try container.decodeIfPresent(Double.self, forKey: .embeddingDiscrepancy)
+                ?? defaults.embeddingDiscrepancy)
     }
 }

@@ -13,7 +13,9 @@ public struct ChiSquareTest: Sendable, Hashable, Codable {
     public init(reference: CategoricalDistribution, current: CategoricalDistribution) throws {
         guard reference.total > 0 else { throw DriftInputError.empty("reference distribution") }
         guard current.total > 0 else { throw DriftInputError.empty("current distribution") }
-        let categories = reference.categories(with: current).filter { (reference.counts[$0] ?? 0) + (current.counts[$0] ?? 0) > 0 }
+        let categories = reference.categories(with: current).filter {
+            (reference.counts[$0] ?? 0) + (current.counts[$0] ?? 0) > 0
+        }
         degreesOfFreedom = categories.count - 1
         guard degreesOfFreedom > 0 else {
             statistic = 0

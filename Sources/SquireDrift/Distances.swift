@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// Distances between distributions that do not shrink into significance as windows grow.
@@ -27,7 +27,9 @@ public enum Distance {
     }
 
     /// The Jensen–Shannon distance between two category distributions.
-    public static func jensenShannon(_ reference: CategoricalDistribution, _ current: CategoricalDistribution) throws -> Double {
+    public static func jensenShannon(_ reference: CategoricalDistribution, _ current: CategoricalDistribution) throws
+        -> Double
+    {
         let categories = reference.categories(with: current)
         return try jensenShannon(reference.proportions(over: categories), current.proportions(over: categories))
     }

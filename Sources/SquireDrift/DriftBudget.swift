@@ -30,7 +30,8 @@ public struct DriftBudget: Sendable, Hashable, Codable {
 
     /// Creates a budget; the defaults suit windows of a few hundred requests.
     public init(
-        maximumAccuracyDrop: Double = 0.05, allowedDrift: AllowedDrift = AllowedDrift(), allowedDriftingWindows: Int = 2, horizon: Int = 6, confirmationWindows: Int = 2,
+        maximumAccuracyDrop: Double = 0.05, allowedDrift: AllowedDrift = AllowedDrift(),
+        allowedDriftingWindows: Int = 2, horizon: Int = 6, confirmationWindows: Int = 2,
         suddenDrop: Double = 0.10, labellingQueueSize: Int = 50
     ) {
         self.maximumAccuracyDrop = maximumAccuracyDrop
@@ -44,7 +45,9 @@ public struct DriftBudget: Sendable, Hashable, Codable {
 
     /// Throws when a setting is out of range.
     public func validate() throws {
-        guard maximumAccuracyDrop >= 0, maximumAccuracyDrop < 1 else { throw DriftInputError.invalidSetting("maximum_accuracy_drop must be in 0…1") }
+        guard maximumAccuracyDrop >= 0, maximumAccuracyDrop < 1 else {
+            throw DriftInputError.invalidSetting("maximum_accuracy_drop must be in 0…1")
+        }
         guard suddenDrop > 0, suddenDrop < 1 else { throw DriftInputError.invalidSetting("sudden_drop must be in 0…1") }
         guard horizon >= 1, allowedDriftingWindows >= 0, allowedDriftingWindows < horizon else {
             throw DriftInputError.invalidSetting("allowed_drifting_windows must be ≥ 0 and below horizon (≥ 1)")
@@ -70,13 +73,18 @@ public struct DriftBudget: Sendable, Hashable, Codable {
         let defaults = DriftBudget()
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
-            maximumAccuracyDrop: try container.decodeIfPresent(Double.self, forKey: .maximumAccuracyDrop) ?? defaults.maximumAccuracyDrop,
-            allowedDrift: try container.decodeIfPresent(AllowedDrift.self, forKey: .allowedDrift) ?? defaults.allowedDrift,
-            allowedDriftingWindows: try container.decodeIfPresent(Int.self, forKey: .allowedDriftingWindows) ?? defaults.allowedDriftingWindows,
+            maximumAccuracyDrop: try container.decodeIfPresent(Double.self, forKey: .maximumAccuracyDrop)
+                ?? defaults.maximumAccuracyDrop,
+            allowedDrift: try container.decodeIfPresent(AllowedDrift.self, forKey: .allowedDrift)
+                ?? defaults.allowedDrift,
+            allowedDriftingWindows: try container.decodeIfPresent(Int.self, forKey: .allowedDriftingWindows)
+                ?? defaults.allowedDriftingWindows,
             horizon: try container.decodeIfPresent(Int.self, forKey: .horizon) ?? defaults.horizon,
-            confirmationWindows: try container.decodeIfPresent(Int.self, forKey: .confirmationWindows) ?? defaults.confirmationWindows,
+            confirmationWindows: try container.decodeIfPresent(Int.self, forKey: .confirmationWindows)
+                ?? defaults.confirmationWindows,
             suddenDrop: try container.decodeIfPresent(Double.self, forKey: .suddenDrop) ?? defaults.suddenDrop,
-            labellingQueueSize: try container.decodeIfPresent(Int.self, forKey: .labellingQueueSize) ?? defaults.labellingQueueSize)
+            labellingQueueSize: try container.decodeIfPresent(Int.self, forKey: .labellingQueueSize)
+                ?? defaults.labellingQueueSize)
     }
 
     /// Reads and validates a budget file.

@@ -70,8 +70,12 @@ public struct DriftMonitor: Sendable {
         try budget.validate()
         let windowing = windowing ?? .count(profile.windowSize)
         switch windowing {
-        case .count(let n): guard n >= 1 else { throw DriftInputError.invalidSetting("windows need at least one prediction") }
-        case .duration(let seconds): guard seconds > 0, seconds.isFinite else { throw DriftInputError.invalidSetting("window durations must be positive") }
+        case .count(let n):
+            guard n >= 1 else { throw DriftInputError.invalidSetting("windows need at least one prediction") }
+        case .duration(let seconds):
+            guard seconds > 0, seconds.isFinite else {
+                throw DriftInputError.invalidSetting("window durations must be positive")
+            }
         }
         self.profile = profile
         self.budget = budget
@@ -81,7 +85,10 @@ public struct DriftMonitor: Sendable {
     }
 
     /// Resumes from a state written by ``save(to:)`` for the same profile.
-    public init(profile: ReferenceProfile, budget: DriftBudget = DriftBudget(), windowing: Windowing? = nil, resumingFrom url: URL) throws {
+    public init(
+        profile: ReferenceProfile, budget: DriftBudget = DriftBudget(), windowing: Windowing? = nil,
+        resumingFrom url: URL
+    ) throws {
         try self.init(profile: profile, budget: budget, windowing: windowing)
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
@@ -89,13 +96,21 @@ public struct DriftMonitor: Sendable {
         }
         let saved: State
         do { saved = try JSONDecoder().decode(State.self, from: data) } catch let error as DecodingError {
-            throw DriftFileError(path: url.path, reason: "the monitor state is corrupt (\(error.summary)); restore it from a backup or start over without it")
+            throw DriftFileError(
+                path: url.path,
+                reason:
+                    "the monitor state is corrupt (\(error.summary)); restore it from a backup or start over without it"
+            )
         }
         guard saved.profileFingerprint == state.profileFingerprint else {
-            throw DriftFileError(path: url.path, reason: "the monitor state belongs to another reference profile; start a new state for this profile")
+            throw DriftFileError(
+                path: url.path,
+                reason: "the monitor state belongs to another reference profile; start a new state for this profile")
         }
         guard saved.pending.count == saved.pendingShadow.count, saved.consumed >= saved.pending.count else {
-            throw DriftFileError(path: url.path, reason: "the monitor state is inconsistent; restore it from a backup or start over without it")
+            throw DriftFileError(
+                path: url.path,
+                reason: "the monitor state is inconsistent; restore it from a backup or start over without it")
         }
         state = saved
     }
@@ -109,14 +124,20 @@ public struct DriftMonitor: Sendable {
 
     /// Takes one prediction (and, for rollback checks, the previous version's prediction
     /// for the same request); returns a decision when it closes a window.
-    public mutating func observe(_ observation: Observation, previousVersion shadow: Observation? = nil) throws -> DriftDecision? {
+    public mutating func observe(_ observation: Observation, previousVersion shadow: Observation? = nil) throws
+        -> DriftDecision?
+    {
         try observation.validate(labels: Set(profile.labels))
         // Checked now, not when the window closes: one bad vector must not sink a whole window.
-        if let embedding = observation.embedding, let sketch = profile.embeddingSketch, embedding.count != sketch.inputDimension {
+        if let embedding = observation.embedding, let sketch = profile.embeddingSketch,
+            embedding.count != sketch.inputDimension
+        {
             throw DriftInputError.dimensionMismatch(expected: sketch.inputDimension, actual: embedding.count)
         }
         if let shadow {
-            guard shadow.confidence.isFinite, (0...1).contains(shadow.confidence) else { throw DriftInputError.nonFinite("previous version's confidence") }
+            guard shadow.confidence.isFinite, (0...1).contains(shadow.confidence) else {
+                throw DriftInputError.nonFinite("previous version's confidence")
+            }
         }
         var decision: DriftDecision?
         switch windowing {
@@ -142,15 +163,24 @@ public struct DriftMonitor: Sendable {
     private mutating func closeWindow() throws -> DriftDecision {
         let window = state.pending
         let shadows = state.pendingShadow
-        let signals = try WindowSignals(window, against: profile, permutations: permutations, seed: UInt64(state.windowsClosed), detailed: true)
+        let signals = try WindowSignals(
+            window, against: profile, permutations: permutations, seed: UInt64(state.windowsClosed), detailed: true)
         let bands = profile.bands
         let allowed = budget.allowedDrift
-        func signal(_ name: String, _ value: Double, band: Double, allowed: Double?, pValue: Double? = nil) -> WindowAssessment.Signal {
-            .init(name: name, value: value, band: band, allowed: allowed, exceeded: value > band && value > (allowed ?? -.infinity), pValue: pValue)
+        func signal(_ name: String, _ value: Double, band: Double, allowed: Double?, pValue: Double? = nil)
+            -> WindowAssessment.Signal
+        {
+            .init(
+                name: name, value: value, band: band, allowed: allowed,
+                exceeded: value > band && value > (allowed ?? -.infinity), pValue: pValue)
         }
         var list = [
-            signal("predicted_labels", signals.labelDistance, band: bands.labelDistance, allowed: allowed.labelDistance, pValue: signals.labelTest?.pValue),
-            signal("confidence", signals.confidenceStability, band: bands.confidenceStability, allowed: allowed.populationStability, pValue: signals.confidenceTest?.pValue),
+            signal(
+                "predicted_labels", signals.labelDistance, band: bands.labelDistance, allowed: allowed.labelDistance,
+                pValue: signals.labelTest?.pValue),
+            signal(
+                "confidence", signals.confidenceStability, band: bands.confidenceStability,
+                allowed: allowed.populationStability, pValue: signals.confidenceTest?.pValue),
         ]
         if let value = signals.textLengthStability, let band = bands.textLengthStability {
             list.append(signal("text_length", value, band: band, allowed: allowed.populationStability))
@@ -159,13 +189,19 @@ public struct DriftMonitor: Sendable {
             list.append(signal("unknown_token_rate", value, band: band, allowed: allowed.populationStability))
         }
         if let test = signals.embedding, let band = bands.embeddingDiscrepancy {
-            list.append(signal("embedding", test.statistic, band: band, allowed: allowed.embeddingDiscrepancy, pValue: test.pValue))
+            list.append(
+                signal(
+                    "embedding", test.statistic, band: band, allowed: allowed.embeddingDiscrepancy, pValue: test.pValue)
+            )
         }
         // The label-free estimate is a signal too: a drop below the shipped figure larger than
         // reference windows show is drift the model's own confidence admits to. Its practical
         // allowance is the budget's maximum drop, which alarms on its own below.
         if let shipped = profile.shippedAccuracy {
-            list.append(signal("estimated_accuracy", shipped - signals.estimatedAccuracy, band: bands.accuracyEstimateSpread, allowed: nil))
+            list.append(
+                signal(
+                    "estimated_accuracy", shipped - signals.estimatedAccuracy, band: bands.accuracyEstimateSpread,
+                    allowed: nil))
         }
         let versions = CategoricalDistribution(window.compactMap(\.modelVersion))
         let version = versions.counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
@@ -206,40 +242,55 @@ public struct DriftMonitor: Sendable {
         {
             state.action = .rollback
             reasons.append(
-                "accuracy fell by \(percent(suddenDrop)) right after the switch to \(version ?? "a new version"), and the previous version scores \(percent(previous)) on this window against \(percent(assessment.bestAccuracy)): roll back")
+                "accuracy fell by \(percent(suddenDrop)) right after the switch to \(version ?? "a new version"), and the previous version scores \(percent(previous)) on this window against \(percent(assessment.bestAccuracy)): roll back"
+            )
         } else {
             switch state.action {
             case .hold, .rollback:
                 if spent > budget.allowedDriftingWindows && trailingAlarms >= budget.confirmationWindows {
                     state.action = .retrain
-                    reasons.append("drift budget spent: \(spent) of the last \(state.history.count) windows alarmed (\(budget.allowedDriftingWindows) allowed), the last \(trailingAlarms) in a row: retrain")
+                    reasons.append(
+                        "drift budget spent: \(spent) of the last \(state.history.count) windows alarmed (\(budget.allowedDriftingWindows) allowed), the last \(trailingAlarms) in a row: retrain"
+                    )
                 } else if state.action == .rollback {
-                    reasons.append("still waiting for the rollback: the window was answered by \(version ?? "an unknown version")")
+                    reasons.append(
+                        "still waiting for the rollback: the window was answered by \(version ?? "an unknown version")")
                 } else {
-                    reasons.append("within budget: \(spent) of the last \(state.history.count) windows alarmed (\(budget.allowedDriftingWindows) allowed)")
+                    reasons.append(
+                        "within budget: \(spent) of the last \(state.history.count) windows alarmed (\(budget.allowedDriftingWindows) allowed)"
+                    )
                 }
             case .retrain:
                 if trailingClean >= budget.confirmationWindows {
                     state.action = .hold
                     reasons.append("\(trailingClean) clean windows in a row: back to hold")
                 } else {
-                    reasons.append("retrain stands until \(budget.confirmationWindows) clean windows in a row (\(trailingClean) so far)")
+                    reasons.append(
+                        "retrain stands until \(budget.confirmationWindows) clean windows in a row (\(trailingClean) so far)"
+                    )
                 }
             }
             if versionChanged, suddenDrop >= budget.suddenDrop, assessment.previousVersionAccuracy == nil {
-                reasons.append("accuracy fell by \(percent(suddenDrop)) after a version change, but no predictions of the previous version on this window were given, so a rollback cannot be confirmed")
+                reasons.append(
+                    "accuracy fell by \(percent(suddenDrop)) after a version change, but no predictions of the previous version on this window were given, so a rollback cannot be confirmed"
+                )
             }
         }
         if state.action == .retrain {
-            queue = Array(window.enumerated().sorted { ($0.element.confidence, $0.offset) < ($1.element.confidence, $1.offset) }
-                .prefix(budget.labellingQueueSize).map(\.element))
+            queue = Array(
+                window.enumerated().sorted { ($0.element.confidence, $0.offset) < ($1.element.confidence, $1.offset) }
+                    .prefix(budget.labellingQueueSize).map(\.element))
         }
         for signal in list where signal.exceeded {
             let allowance = signal.allowed.map { " and the allowed \(String(format: "%.4f", $0))" } ?? ""
-            reasons.append("\(signal.name) drifted: \(String(format: "%.4f", signal.value)) beyond the reference band \(String(format: "%.4f", signal.band))\(allowance)")
+            reasons.append(
+                "\(signal.name) drifted: \(String(format: "%.4f", signal.value)) beyond the reference band \(String(format: "%.4f", signal.band))\(allowance)"
+            )
         }
         if let drop = assessment.accuracyDrop {
-            reasons.append("accuracy \(percent(assessment.bestAccuracy)) (\(assessment.labelledCount >= 30 ? "realized on \(assessment.labelledCount) labels" : "estimated, 95% interval \(percent(assessment.estimateLower))–\(percent(assessment.estimateUpper))")) vs shipped \(percent(profile.shippedAccuracy!)): a drop of \(percent(drop)), \(dropTooLarge ? "beyond" : "within") the allowed \(percent(budget.maximumAccuracyDrop))")
+            reasons.append(
+                "accuracy \(percent(assessment.bestAccuracy)) (\(assessment.labelledCount >= 30 ? "realized on \(assessment.labelledCount) labels" : "estimated, 95% interval \(percent(assessment.estimateLower))–\(percent(assessment.estimateUpper))")) vs shipped \(percent(profile.shippedAccuracy!)): a drop of \(percent(drop)), \(dropTooLarge ? "beyond" : "within") the allowed \(percent(budget.maximumAccuracyDrop))"
+            )
         }
 
         state.previousAccuracy = assessment.bestAccuracy

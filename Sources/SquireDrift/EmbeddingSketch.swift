@@ -1,9 +1,9 @@
 import SquireCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// A small, seeded random projection of reference embeddings: enough to measure embedding
@@ -24,7 +24,9 @@ public struct EmbeddingSketch: Sendable, Hashable, Codable {
 
     /// Sketches `embeddings` (all of one width).
     public init(embeddings: [[Double]], dimension: Int = 32, capacity: Int = 256, seed: UInt64 = 0) throws {
-        guard let width = embeddings.first?.count, width > 0 else { throw DriftInputError.empty("reference embeddings") }
+        guard let width = embeddings.first?.count, width > 0 else {
+            throw DriftInputError.empty("reference embeddings")
+        }
         inputDimension = width
         self.dimension = min(dimension, width)
         self.seed = seed
@@ -36,7 +38,9 @@ public struct EmbeddingSketch: Sendable, Hashable, Codable {
 
     /// Projects one embedding into the sketch's space.
     public func project(_ embedding: [Double]) throws -> [Double] {
-        guard embedding.count == inputDimension else { throw DriftInputError.dimensionMismatch(expected: inputDimension, actual: embedding.count) }
+        guard embedding.count == inputDimension else {
+            throw DriftInputError.dimensionMismatch(expected: inputDimension, actual: embedding.count)
+        }
         guard embedding.allSatisfy(\.isFinite) else { throw DriftInputError.nonFinite("embedding") }
         if dimension == inputDimension { return embedding }
         var generator = SplitMix64(seed: seed)

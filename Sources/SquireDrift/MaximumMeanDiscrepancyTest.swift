@@ -1,9 +1,9 @@
 import SquireCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// The kernel two-sample test on embeddings: maximum mean discrepancy with a Gaussian RBF
@@ -28,12 +28,20 @@ public struct MaximumMeanDiscrepancyTest: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - bandwidth: σ; `nil` picks it by the median heuristic on the reference.
     ///   - permutations: relabellings for the p-value; 0 skips it (p-value 1).
-    public init(reference: [[Double]], current: [[Double]], bandwidth: Double? = nil, permutations: Int = 500, seed: UInt64 = 0) throws {
-        guard reference.count >= 2 else { throw DriftInputError.empty("reference embedding sample (needs at least 2 vectors)") }
-        guard current.count >= 2 else { throw DriftInputError.empty("current embedding sample (needs at least 2 vectors)") }
+    public init(
+        reference: [[Double]], current: [[Double]], bandwidth: Double? = nil, permutations: Int = 500, seed: UInt64 = 0
+    ) throws {
+        guard reference.count >= 2 else {
+            throw DriftInputError.empty("reference embedding sample (needs at least 2 vectors)")
+        }
+        guard current.count >= 2 else {
+            throw DriftInputError.empty("current embedding sample (needs at least 2 vectors)")
+        }
         let dimension = reference[0].count
         for vector in reference + current {
-            guard vector.count == dimension else { throw DriftInputError.dimensionMismatch(expected: dimension, actual: vector.count) }
+            guard vector.count == dimension else {
+                throw DriftInputError.dimensionMismatch(expected: dimension, actual: vector.count)
+            }
             guard vector.allSatisfy(\.isFinite) else { throw DriftInputError.nonFinite("embedding sample") }
         }
         guard permutations >= 0 else { throw DriftInputError.invalidSetting("permutations must be ≥ 0") }
@@ -53,7 +61,9 @@ public struct MaximumMeanDiscrepancyTest: Sendable, Hashable, Codable {
         }
         let sigma: Double
         if let bandwidth {
-            guard bandwidth > 0, bandwidth.isFinite else { throw DriftInputError.invalidSetting("the bandwidth must be a positive number") }
+            guard bandwidth > 0, bandwidth.isFinite else {
+                throw DriftInputError.invalidSetting("the bandwidth must be a positive number")
+            }
             sigma = bandwidth
         } else {
             var pairs: [Double] = []

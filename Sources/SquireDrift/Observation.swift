@@ -54,7 +54,9 @@ public struct Observation: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let number = try? container.decodeIfPresent(Int.self, forKey: .id) { id = String(number) } else {
+        if let number = try? container.decodeIfPresent(Int.self, forKey: .id) {
+            id = String(number)
+        } else {
             id = try container.decodeIfPresent(String.self, forKey: .id)
         }
         text = try container.decodeIfPresent(String.self, forKey: .text)
@@ -65,7 +67,9 @@ public struct Observation: Sendable, Hashable, Codable {
             timestamp = Date(timeIntervalSince1970: seconds)
         } else if let string = try container.decodeIfPresent(String.self, forKey: .timestamp) {
             guard let date = ISO8601DateFormatter().date(from: string) else {
-                throw DecodingError.dataCorruptedError(forKey: .timestamp, in: container, debugDescription: "expected an ISO 8601 date or seconds since 1970")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .timestamp, in: container,
+                    debugDescription: "expected an ISO 8601 date or seconds since 1970")
             }
             timestamp = date
         } else {
@@ -92,11 +96,16 @@ public struct Observation: Sendable, Hashable, Codable {
     /// Throws when the observation cannot be used against `labels`.
     func validate(labels: Set<String>) throws {
         guard confidence.isFinite, (0...1).contains(confidence) else {
-            throw DriftInputError.nonFinite("confidence of \(id.map { "observation \($0)" } ?? "an observation") (must be a number in 0…1)")
+            throw DriftInputError.nonFinite(
+                "confidence of \(id.map { "observation \($0)" } ?? "an observation") (must be a number in 0…1)")
         }
         guard labels.contains(label) else { throw DriftInputError.unknownLabel(label, known: labels.sorted()) }
-        if let trueLabel, !labels.contains(trueLabel) { throw DriftInputError.unknownLabel(trueLabel, known: labels.sorted()) }
-        if let rate = unknownTokenRate, !(rate.isFinite && (0...1).contains(rate)) { throw DriftInputError.nonFinite("unknown_token_rate") }
+        if let trueLabel, !labels.contains(trueLabel) {
+            throw DriftInputError.unknownLabel(trueLabel, known: labels.sorted())
+        }
+        if let rate = unknownTokenRate, !(rate.isFinite && (0...1).contains(rate)) {
+            throw DriftInputError.nonFinite("unknown_token_rate")
+        }
         if let embedding, !embedding.allSatisfy(\.isFinite) { throw DriftInputError.nonFinite("embedding") }
     }
 }

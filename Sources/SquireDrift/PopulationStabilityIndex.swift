@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #else
-import Darwin
+    import Darwin
 #endif
 
 /// The population stability index: Σ (current − reference) · ln(current / reference) over
@@ -49,7 +49,9 @@ public enum PopulationStabilityIndex {
         guard referenceShares.count == currentShares.count else {
             throw DriftInputError.dimensionMismatch(expected: referenceShares.count, actual: currentShares.count)
         }
-        guard (referenceShares + currentShares).allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw DriftInputError.nonFinite("proportions") }
+        guard (referenceShares + currentShares).allSatisfy({ $0.isFinite && $0 >= 0 }) else {
+            throw DriftInputError.nonFinite("proportions")
+        }
         return zip(referenceShares, currentShares).reduce(0) { sum, pair in
             let r = max(pair.0, floor)
             let c = max(pair.1, floor)
@@ -61,7 +63,9 @@ public enum PopulationStabilityIndex {
     public static func index(reference: [Double], current: [Double], bins: Int = 10) throws -> Double {
         try DriftInputError.checkSample(current, name: "current")
         let edges = try quantileEdges(of: reference, bins: bins)
-        return try index(referenceShares: proportions(of: reference, edges: edges), currentShares: proportions(of: current, edges: edges))
+        return try index(
+            referenceShares: proportions(of: reference, edges: edges),
+            currentShares: proportions(of: current, edges: edges))
     }
 
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {

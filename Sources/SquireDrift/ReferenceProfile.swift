@@ -51,20 +51,31 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         chunks: Int = 200, seed: UInt64 = 0
     ) throws {
         guard observations.count >= 40 else {
-            throw DriftInputError.invalidSetting("a reference profile needs at least 40 validation predictions (got \(observations.count)) to set its alert bands")
+            throw DriftInputError.invalidSetting(
+                "a reference profile needs at least 40 validation predictions (got \(observations.count)) to set its alert bands"
+            )
         }
-        guard windowSize >= 20 else { throw DriftInputError.invalidSetting("windows of fewer than 20 predictions say nothing about drift") }
-        guard chunks >= 20 else { throw DriftInputError.invalidSetting("at least 20 reference chunks are needed to set the bands") }
+        guard windowSize >= 20 else {
+            throw DriftInputError.invalidSetting("windows of fewer than 20 predictions say nothing about drift")
+        }
+        guard chunks >= 20 else {
+            throw DriftInputError.invalidSetting("at least 20 reference chunks are needed to set the bands")
+        }
         let known = Set(labels)
         for observation in observations { try observation.validate(labels: known) }
         let embeddings = observations.compactMap(\.embedding)
         let sketch = embeddings.count >= 2 ? try EmbeddingSketch(embeddings: embeddings, seed: seed) : nil
-        self.init(summarizing: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize, sketch: sketch)
+        self.init(
+            summarizing: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize,
+            sketch: sketch)
         bands = try AlertBands(for: self, observations: observations, chunks: chunks, seed: seed)
     }
 
     /// The distributions of `observations`, without alert bands.
-    init(summarizing observations: [Observation], labels: [String], modelVersion: String?, windowSize: Int, sketch: EmbeddingSketch?) {
+    init(
+        summarizing observations: [Observation], labels: [String], modelVersion: String?, windowSize: Int,
+        sketch: EmbeddingSketch?
+    ) {
         schemaVersion = Self.currentSchemaVersion
         self.modelVersion = modelVersion ?? observations.first?.modelVersion
         self.labels = labels.sorted()
@@ -96,7 +107,9 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             bins[index].confidence += observation.confidence
         }
         return bins.reduce(0) { sum, bin in
-            bin.count == 0 ? sum : sum + bin.count / Double(labelled.count) * abs(bin.correct / bin.count - bin.confidence / bin.count)
+            bin.count == 0
+                ? sum
+                : sum + bin.count / Double(labelled.count) * abs(bin.correct / bin.count - bin.confidence / bin.count)
         }
     }
 
@@ -126,10 +139,17 @@ extension ReferenceProfile {
             throw DriftFileError(path: url.path, reason: "not a valid profile: \(error.summary)")
         }
         guard schemaVersion == Self.currentSchemaVersion else {
-            throw DriftFileError(path: url.path, reason: "schema_version \(schemaVersion); this Squire reads version \(Self.currentSchemaVersion) — rebuild it with `squire profile`")
+            throw DriftFileError(
+                path: url.path,
+                reason:
+                    "schema_version \(schemaVersion); this Squire reads version \(Self.currentSchemaVersion) — rebuild it with `squire profile`"
+            )
         }
         guard !confidences.isEmpty, !labels.isEmpty, windowSize >= 20 else {
-            throw DriftFileError(path: url.path, reason: "the profile has no confidences, no labels or a window below 20; rebuild it with `squire profile`")
+            throw DriftFileError(
+                path: url.path,
+                reason:
+                    "the profile has no confidences, no labels or a window below 20; rebuild it with `squire profile`")
         }
     }
 

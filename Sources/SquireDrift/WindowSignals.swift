@@ -19,7 +19,8 @@ struct WindowSignals {
     /// - Parameter detailed: also run the tests reported as evidence (KS, chi-square,
     ///   Wasserstein); the bands need only the distances.
     init(
-        _ window: [Observation], against profile: ReferenceProfile, permutations: Int, seed: UInt64, detailed: Bool = false,
+        _ window: [Observation], against profile: ReferenceProfile, permutations: Int, seed: UInt64,
+        detailed: Bool = false,
         projectedEmbeddings: [[Double]]? = nil
     ) throws {
         guard !window.isEmpty else { throw DriftInputError.empty("window") }
@@ -38,14 +39,18 @@ struct WindowSignals {
         }
         let rates = window.compactMap(\.unknownTokenRate)
         if !profile.unknownTokenRates.isEmpty, !rates.isEmpty {
-            unknownTokenStability = try PopulationStabilityIndex.index(reference: profile.unknownTokenRates, current: rates)
+            unknownTokenStability = try PopulationStabilityIndex.index(
+                reference: profile.unknownTokenRates, current: rates)
         }
         if let sketch = profile.embeddingSketch {
             let vectors = try projectedEmbeddings ?? window.compactMap(\.embedding).map(sketch.project)
             if vectors.count >= 2 {
                 var generator = SplitMix64(seed: seed)
-                let sample = vectors.count > sketch.vectors.count ? Array(vectors.shuffled(using: &generator).prefix(sketch.vectors.count)) : vectors
-                embedding = try MaximumMeanDiscrepancyTest(reference: sketch.vectors, current: sample, permutations: permutations, seed: seed)
+                let sample =
+                    vectors.count > sketch.vectors.count
+                    ? Array(vectors.shuffled(using: &generator).prefix(sketch.vectors.count)) : vectors
+                embedding = try MaximumMeanDiscrepancyTest(
+                    reference: sketch.vectors, current: sample, permutations: permutations, seed: seed)
             }
         }
         meanConfidence = confidences.reduce(0, +) / Double(confidences.count)
@@ -59,6 +64,7 @@ struct WindowSignals {
         estimateHalfWidth = 1.96 * variance.squareRoot() / Double(confidences.count)
         let labelled = window.filter { $0.trueLabel != nil }
         labelledCount = labelled.count
-        realizedAccuracy = labelled.isEmpty ? nil : Double(labelled.filter { $0.trueLabel == $0.label }.count) / Double(labelled.count)
+        realizedAccuracy =
+            labelled.isEmpty ? nil : Double(labelled.filter { $0.trueLabel == $0.label }.count) / Double(labelled.count)
     }
 }

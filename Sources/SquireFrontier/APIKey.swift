@@ -8,7 +8,9 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
     public let variable: String
 
     /// Reads `variable` from the environment; throws when it is unset or empty.
-    public init(environmentVariable variable: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(
+        environmentVariable variable: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         guard let value = environment[variable], !value.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw FrontierError.missingAPIKey(variable: variable)
         }

@@ -19,7 +19,8 @@ public struct AnthropicClassifier: TextClassifier {
     /// Creates a client; the API key is read from `apiKeyVariable` now, and kept redacted.
     public init(
         configuration: FrontierConfiguration, labels: [String], instructions: String = "Classify the user's request.",
-        apiKeyVariable: String = "ANTHROPIC_API_KEY", environment: [String: String] = ProcessInfo.processInfo.environment
+        apiKeyVariable: String = "ANTHROPIC_API_KEY",
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         try PerTextRequests.validate(labels: labels)
         let key = try APIKey(environmentVariable: apiKeyVariable, environment: environment)
@@ -27,7 +28,8 @@ public struct AnthropicClassifier: TextClassifier {
         self.instructions = instructions
         self.configuration = configuration
         transport = try FrontierTransport(
-            configuration: configuration, authorization: .header("x-api-key", key), headers: [("anthropic-version", Self.apiVersion)])
+            configuration: configuration, authorization: .header("x-api-key", key),
+            headers: [("anthropic-version", Self.apiVersion)])
     }
 
     public func classify(_ texts: [String]) async throws -> [Classification] {
@@ -41,22 +43,32 @@ public struct AnthropicClassifier: TextClassifier {
             "temperature": 0,
             "system": LabelPrompt.system(instructions, labels: labels),
             "messages": [["role": "user", "content": text]],
-            "tools": [["name": "classify", "description": "Record the label of the user's text.", "input_schema": LabelPrompt.schema(labels)]],
+            "tools": [
+                [
+                    "name": "classify", "description": "Record the label of the user's text.",
+                    "input_schema": LabelPrompt.schema(labels),
+                ]
+            ],
             "tool_choice": ["type": "tool", "name": "classify"],
         ]
         let clock = ContinuousClock()
         let start = clock.now
-        let (data, attempts) = try await transport.post("messages", body: try JSONSerialization.data(withJSONObject: body))
+        let (data, attempts) = try await transport.post(
+            "messages", body: try JSONSerialization.data(withJSONObject: body))
         guard let response = try? JSONDecoder().decode(MessagesResponse.self, from: data) else {
             throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
         }
-        guard let call = response.content.first(where: { $0.type == "tool_use" && $0.name == "classify" }), let label = call.input?.label else {
-            throw ModelError.invalidResponse("the model did not call the classify tool\(FrontierTransport.excerpt(data))")
+        guard let call = response.content.first(where: { $0.type == "tool_use" && $0.name == "classify" }),
+            let label = call.input?.label
+        else {
+            throw ModelError.invalidResponse(
+                "the model did not call the classify tool\(FrontierTransport.excerpt(data))")
         }
         guard labels.contains(label) else { throw ModelError.unknownLabel(label, known: labels) }
-        let input = response.usage?.input_tokens ?? 0
-        let output = response.usage?.output_tokens ?? 0
-        let usage = PerTextRequests.usage(configuration, input: input, output: output, attempts: attempts, latency: clock.now - start)
+        let input = response.usage?.inputTokens ?? 0
+        let output = response.usage?.outputTokens ?? 0
+        let usage = PerTextRequests.usage(
+            configuration, input: input, output: output, attempts: attempts, latency: clock.now - start)
         return Classification(label: label, confidence: 1, usage: usage)
     }
 }

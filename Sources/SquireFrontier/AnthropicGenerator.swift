@@ -23,23 +23,29 @@ public struct AnthropicGenerator: TextGenerator {
 
     public func generate(_ prompt: Prompt) async throws -> GeneratedText {
         var body: [String: Any] = [
-            "model": configuration.model, "max_tokens": prompt.maximumOutputTokens, "temperature": min(prompt.temperature, 1),
+            "model": configuration.model, "max_tokens": prompt.maximumOutputTokens,
+            "temperature": min(prompt.temperature, 1),
             "messages": [["role": "user", "content": prompt.text]],
         ]
         if !prompt.instructions.isEmpty { body["system"] = prompt.instructions }
         let clock = ContinuousClock()
         let start = clock.now
-        let (data, attempts) = try await transport.post("messages", body: try JSONSerialization.data(withJSONObject: body))
+        let (data, attempts) = try await transport.post(
+            "messages", body: try JSONSerialization.data(withJSONObject: body))
         guard let response = try? JSONDecoder().decode(MessagesResponse.self, from: data) else {
             throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
         }
         let texts = response.content.filter { $0.type == "text" }.compactMap(\.text)
-        guard !texts.isEmpty else { throw ModelError.invalidResponse("the answer holds no text\(FrontierTransport.excerpt(data))") }
-        if response.stop_reason == "max_tokens" {
-            throw ModelError.invalidResponse("the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less")
+        guard !texts.isEmpty else {
+            throw ModelError.invalidResponse("the answer holds no text\(FrontierTransport.excerpt(data))")
+        }
+        if response.stopReason == "max_tokens" {
+            throw ModelError.invalidResponse(
+                "the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less"
+            )
         }
         let usage = PerTextRequests.usage(
-            configuration, input: response.usage?.input_tokens ?? 0, output: response.usage?.output_tokens ?? 0,
+            configuration, input: response.usage?.inputTokens ?? 0, output: response.usage?.outputTokens ?? 0,
             attempts: attempts, latency: clock.now - start)
         return GeneratedText(text: texts.joined(), usage: usage)
     }

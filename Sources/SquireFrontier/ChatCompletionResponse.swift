@@ -8,11 +8,19 @@ struct ChatCompletionResponse: Decodable {
             var refusal: String?
         }
         var message: Message
-        var finish_reason: String?
+        var finishReason: String?
+        enum CodingKeys: String, CodingKey {
+            case message
+            case finishReason = "finish_reason"
+        }
     }
     struct Tokens: Decodable {
-        var prompt_tokens: Int?
-        var completion_tokens: Int?
+        var promptTokens: Int?
+        var completionTokens: Int?
+        enum CodingKeys: String, CodingKey {
+            case promptTokens = "prompt_tokens"
+            case completionTokens = "completion_tokens"
+        }
     }
     var choices: [Choice]
     var usage: Tokens?
@@ -29,10 +37,18 @@ struct MessagesResponse: Decodable {
         var input: Input?
     }
     struct Tokens: Decodable {
-        var input_tokens: Int?
-        var output_tokens: Int?
+        var inputTokens: Int?
+        var outputTokens: Int?
+        enum CodingKeys: String, CodingKey {
+            case inputTokens = "input_tokens"
+            case outputTokens = "output_tokens"
+        }
     }
     var content: [Block]
-    var stop_reason: String?
+    var stopReason: String?
     var usage: Tokens?
+    enum CodingKeys: String, CodingKey {
+        case content, usage
+        case stopReason = "stop_reason"
+    }
 }

@@ -39,7 +39,8 @@ public struct FrontierConfiguration: Sendable {
     /// Creates a configuration with defaults that suit hosted APIs.
     public init(
         baseURL: String, model: String, timeout: Duration = .seconds(30), maximumRetries: Int = 3,
-        initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(20), maximumConcurrency: Int = 8,
+        initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(20),
+        maximumConcurrency: Int = 8,
         price: Price? = nil
     ) {
         self.baseURL = baseURL
@@ -57,8 +58,11 @@ public struct FrontierConfiguration: Sendable {
             throw FrontierError.invalidConfiguration("the base URL must start with http:// or https://")
         }
         guard !model.isEmpty else { throw FrontierError.invalidConfiguration("the model name is empty") }
-        guard timeout > .zero, maximumRetries >= 0, maximumConcurrency >= 1, initialBackoff >= .zero, maximumBackoff >= initialBackoff else {
-            throw FrontierError.invalidConfiguration("timeouts and backoffs must be positive, retries ≥ 0, concurrency ≥ 1")
+        guard timeout > .zero, maximumRetries >= 0, maximumConcurrency >= 1, initialBackoff >= .zero,
+            maximumBackoff >= initialBackoff
+        else {
+            throw FrontierError.invalidConfiguration(
+                "timeouts and backoffs must be positive, retries ≥ 0, concurrency ≥ 1")
         }
     }
 

@@ -9,7 +9,8 @@ public enum FrontierError: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .missingAPIKey(let variable): "the environment variable \(variable) holds no API key; export it before starting"
+        case .missingAPIKey(let variable):
+            "the environment variable \(variable) holds no API key; export it before starting"
         case .invalidConfiguration(let reason): "invalid frontier configuration: \(reason)"
         }
     }

@@ -82,12 +82,18 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         if let seconds = timeoutSeconds { configuration.timeout = .milliseconds(Int64(seconds * 1000)) }
         if let retries = maximumRetries { configuration.maximumRetries = retries }
         if let concurrency = maximumConcurrency { configuration.maximumConcurrency = concurrency }
-        if let price { configuration.price = .init(inputDollarsPerMillion: price.inputDollarsPerMillion, outputDollarsPerMillion: price.outputDollarsPerMillion) }
+        if let price {
+            configuration.price = .init(
+                inputDollarsPerMillion: price.inputDollarsPerMillion,
+                outputDollarsPerMillion: price.outputDollarsPerMillion)
+        }
         return configuration
     }
 
     /// A classifier over `labels`; the key is read from the environment now.
-    public func classifier(labels: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any TextClassifier {
+    public func classifier(labels: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> any TextClassifier
+    {
         let instructions = instructions ?? "Classify the user's request."
         switch provider {
         case .openai:
@@ -102,13 +108,18 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
     }
 
     /// A text generator for synthetic data; the key is read from the environment now.
-    public func generator(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any TextGenerator {
+    public func generator(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> any TextGenerator
+    {
         switch provider {
         case .openai:
-            return try OpenAIGenerator(configuration: configuration, apiKeyVariable: apiKeyVariable ?? "OPENAI_API_KEY", environment: environment)
+            return try OpenAIGenerator(
+                configuration: configuration, apiKeyVariable: apiKeyVariable ?? "OPENAI_API_KEY",
+                environment: environment)
         case .anthropic:
             return try AnthropicGenerator(
-                configuration: configuration, apiKeyVariable: apiKeyVariable ?? "ANTHROPIC_API_KEY", environment: environment)
+                configuration: configuration, apiKeyVariable: apiKeyVariable ?? "ANTHROPIC_API_KEY",
+                environment: environment)
         }
     }
 }

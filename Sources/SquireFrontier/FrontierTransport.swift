@@ -72,33 +72,41 @@ struct FrontierTransport: Sendable {
         case .header(let name, let key): request.headers.add(name: name, value: key.value)
         }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let milliseconds = configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds =
+            configuration.timeout.components.seconds * 1000 + configuration.timeout.components.attoseconds
+            / 1_000_000_000_000_000
         let response: HTTPClientResponse
         let data: Data
         do {
             response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(milliseconds))
             let buffer = try await response.body.collect(upTo: 16 * 1024 * 1024)
             data = Data(buffer.readableBytesView)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+        } catch let error as HTTPClientError
+            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        {
             return .retryable(.timedOut(after: configuration.timeout), after: nil)
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
             // Dropped connections, refused connections, resets: worth another attempt.
-            return .retryable(.unavailable("the connection to \(configuration.baseURL) failed (\(Self.describe(error)))"), after: nil)
+            return .retryable(
+                .unavailable("the connection to \(configuration.baseURL) failed (\(Self.describe(error)))"), after: nil)
         }
         let status = Int(response.status.code)
         switch status {
         case 200..<300:
             return .success(data)
         case 429:
-            let wait = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter).map { min($0, configuration.maximumBackoff) }
+            let wait = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter).map {
+                min($0, configuration.maximumBackoff)
+            }
             return .retryable(.unavailable("rate limited (HTTP 429)\(Self.excerpt(data))"), after: wait)
         case 500..<600:
             return .retryable(.unavailable("the server failed (HTTP \(status))\(Self.excerpt(data))"), after: nil)
         case 401, 403:
-            return .fatal(.unavailable("authentication failed (HTTP \(status)); check the API key\(Self.excerpt(data))"))
+            return .fatal(
+                .unavailable("authentication failed (HTTP \(status)); check the API key\(Self.excerpt(data))"))
         default:
             return .fatal(.invalidResponse("HTTP \(status)\(Self.excerpt(data))"))
         }

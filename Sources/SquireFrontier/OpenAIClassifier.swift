@@ -47,15 +47,21 @@ public struct OpenAIClassifier: TextClassifier {
         ]
         let clock = ContinuousClock()
         let start = clock.now
-        let (data, attempts) = try await transport.post("chat/completions", body: try JSONSerialization.data(withJSONObject: body))
-        guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data), let message = response.choices.first?.message else {
+        let (data, attempts) = try await transport.post(
+            "chat/completions", body: try JSONSerialization.data(withJSONObject: body))
+        guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data),
+            let message = response.choices.first?.message
+        else {
             throw ModelError.invalidResponse("not a chat completion\(FrontierTransport.excerpt(data))")
         }
-        if let refusal = message.refusal { throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))") }
+        if let refusal = message.refusal {
+            throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))")
+        }
         let label = try LabelAnswer.label(in: message.content ?? "", allowed: labels)
-        let input = response.usage?.prompt_tokens ?? 0
-        let output = response.usage?.completion_tokens ?? 0
-        let usage = PerTextRequests.usage(configuration, input: input, output: output, attempts: attempts, latency: clock.now - start)
+        let input = response.usage?.promptTokens ?? 0
+        let output = response.usage?.completionTokens ?? 0
+        let usage = PerTextRequests.usage(
+            configuration, input: input, output: output, attempts: attempts, latency: clock.now - start)
         return Classification(label: label, confidence: 1, usage: usage)
     }
 }

@@ -38,8 +38,12 @@ public struct OpenAIEmbedder: TextEmbedder {
             throw ModelError.resultCountMismatch(expected: texts.count, actual: response.data.count)
         }
         return try response.data.sorted { $0.index < $1.index }.map { item in
-            guard item.embedding.count == dimension else { throw ModelError.dimensionMismatch(expected: dimension, actual: item.embedding.count) }
-            guard item.embedding.allSatisfy(\.isFinite) else { throw ModelError.invalidResponse("the embedding holds NaN or infinite values") }
+            guard item.embedding.count == dimension else {
+                throw ModelError.dimensionMismatch(expected: dimension, actual: item.embedding.count)
+            }
+            guard item.embedding.allSatisfy(\.isFinite) else {
+                throw ModelError.invalidResponse("the embedding holds NaN or infinite values")
+            }
             return item.embedding
         }
     }

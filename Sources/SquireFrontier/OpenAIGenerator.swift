@@ -31,17 +31,26 @@ public struct OpenAIGenerator: TextGenerator {
         ]
         let clock = ContinuousClock()
         let start = clock.now
-        let (data, attempts) = try await transport.post("chat/completions", body: try JSONSerialization.data(withJSONObject: body))
-        guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data), let choice = response.choices.first else {
+        let (data, attempts) = try await transport.post(
+            "chat/completions", body: try JSONSerialization.data(withJSONObject: body))
+        guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data),
+            let choice = response.choices.first
+        else {
             throw ModelError.invalidResponse("not a chat completion\(FrontierTransport.excerpt(data))")
         }
-        if let refusal = choice.message.refusal { throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))") }
-        guard let content = choice.message.content else { throw ModelError.invalidResponse("the answer has no content") }
-        if choice.finish_reason == "length" {
-            throw ModelError.invalidResponse("the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less")
+        if let refusal = choice.message.refusal {
+            throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))")
+        }
+        guard let content = choice.message.content else {
+            throw ModelError.invalidResponse("the answer has no content")
+        }
+        if choice.finishReason == "length" {
+            throw ModelError.invalidResponse(
+                "the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less"
+            )
         }
         let usage = PerTextRequests.usage(
-            configuration, input: response.usage?.prompt_tokens ?? 0, output: response.usage?.completion_tokens ?? 0,
+            configuration, input: response.usage?.promptTokens ?? 0, output: response.usage?.completionTokens ?? 0,
             attempts: attempts, latency: clock.now - start)
         return GeneratedText(text: content, usage: usage)
     }

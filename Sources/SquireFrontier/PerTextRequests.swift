@@ -23,7 +23,9 @@ enum PerTextRequests {
     }
 
     /// A call's usage: reported tokens, attempts, wall time and the configured price.
-    static func usage(_ configuration: FrontierConfiguration, input: Int, output: Int, attempts: Int, latency: Duration) -> Usage {
+    static func usage(_ configuration: FrontierConfiguration, input: Int, output: Int, attempts: Int, latency: Duration)
+        -> Usage
+    {
         Usage(
             inputTokens: input, outputTokens: output, calls: attempts, latency: latency,
             cost: Cost(dollars: configuration.price?.cost(inputTokens: input, outputTokens: output) ?? 0))

@@ -45,7 +45,9 @@ public struct AdapterSet: Sendable {
 
     /// Applies `adapter` (with its classifier) to the base under `name`, replacing any
     /// model of that name.
-    public mutating func add(_ adapter: LoRAAdapter, named name: String, labels: [String], calibration: Calibration = .none) throws {
+    public mutating func add(
+        _ adapter: LoRAAdapter, named name: String, labels: [String], calibration: Calibration = .none
+    ) throws {
         classifiers[name] = try adapter.classifier(on: base, labels: labels, calibration: calibration)
     }
 
@@ -55,7 +57,8 @@ public struct AdapterSet: Sendable {
         let parts = try LoRABundle.parts(of: folder)
         if let baseDigest, parts.encoderDigest != baseDigest {
             throw LoRAError.invalidAdapter(
-                file: folder + "/encoder/model.safetensors", reason: "the bundle was trained on other base weights than this set's base")
+                file: folder + "/encoder/model.safetensors",
+                reason: "the bundle was trained on other base weights than this set's base")
         }
         try add(parts.adapter, named: name, labels: parts.labels, calibration: parts.calibration)
     }

@@ -10,14 +10,17 @@ extension BertEncoder {
     /// - Throws: ``LoRAError/noTargets(_:)`` when nothing matches, so a misspelt target
     ///   cannot train an adapter-less model.
     public func addingAdapters(
-        _ configuration: LoRAConfiguration, seed: UInt64, where filter: ((_ key: String, _ layer: any LinearLayer) -> Bool)? = nil
+        _ configuration: LoRAConfiguration, seed: UInt64,
+        where filter: ((_ key: String, _ layer: any LinearLayer) -> Bool)? = nil
     ) throws -> BertEncoder {
         try configuration.validate()
         var generator = SeededGenerator(seed: seed)
         var count = 0
         let adapted = try replacingLinearLayers { key, layer in
             guard configuration.targets(key), filter?(key, layer) ?? true else { return nil }
-            guard !(layer is LoRALinear) else { throw LoRAError.invalidConfiguration("\(key) already carries an adapter") }
+            guard !(layer is LoRALinear) else {
+                throw LoRAError.invalidConfiguration("\(key) already carries an adapter")
+            }
             count += 1
             return try LoRALinear(wrapping: layer, configuration: configuration, using: &generator)
         }

@@ -1,7 +1,7 @@
 import Foundation
+import SquireCore
 public import SquireModels
 public import SquireTensor
-import SquireCore
 
 /// A LoRA adapter and its classifier as PEFT saves them: a folder with
 /// `adapter_config.json` and `adapter_model.safetensors`.
@@ -45,7 +45,9 @@ public struct LoRAAdapter: Sendable {
     public init(folder: String) throws {
         let configPath = folder + "/" + Self.configurationFile
         guard let data = FileManager.default.contents(atPath: configPath) else {
-            throw LoRAError.invalidAdapter(file: configPath, reason: "missing; a PEFT adapter folder holds adapter_config.json and adapter_model.safetensors")
+            throw LoRAError.invalidAdapter(
+                file: configPath,
+                reason: "missing; a PEFT adapter folder holds adapter_config.json and adapter_model.safetensors")
         }
         let file: AdapterConfigurationFile
         do {
@@ -57,18 +59,27 @@ public struct LoRAAdapter: Sendable {
         self.configuration = configuration
         let weightsPath = folder + "/" + Self.weightsFile
         guard FileManager.default.fileExists(atPath: weightsPath) else {
-            throw LoRAError.invalidAdapter(file: weightsPath, reason: "missing (Squire reads safetensors adapters, not adapter_model.bin)")
+            throw LoRAError.invalidAdapter(
+                file: weightsPath, reason: "missing (Squire reads safetensors adapters, not adapter_model.bin)")
         }
         let tensors = try SafetensorsFile(path: weightsPath)
-        var a: [String: Tensor] = [:], b: [String: Tensor] = [:]
-        var classifierWeight: Tensor?, classifierBias: Tensor?
+        var a: [String: Tensor] = [:]
+        var b: [String: Tensor] = [:]
+        var classifierWeight: Tensor?
+        var classifierBias: Tensor?
         for name in tensors.names {
             var key = name.hasPrefix(Self.keyPrefix) ? String(name.dropFirst(Self.keyPrefix.count)) : name
             let tensor = try tensors.tensor(name)
-            guard tensor.isFinite else { throw LoRAError.invalidAdapter(file: weightsPath, reason: "\(name) holds NaN or infinite values") }
+            guard tensor.isFinite else {
+                throw LoRAError.invalidAdapter(file: weightsPath, reason: "\(name) holds NaN or infinite values")
+            }
             switch key {
-            case "classifier.weight": classifierWeight = tensor; continue
-            case "classifier.bias": classifierBias = tensor; continue
+            case "classifier.weight":
+                classifierWeight = tensor
+                continue
+            case "classifier.bias":
+                classifierBias = tensor
+                continue
             default: break
             }
             if key.hasPrefix("bert.") { key.removeFirst("bert.".count) }
@@ -77,23 +88,34 @@ public struct LoRAAdapter: Sendable {
             } else if key.hasSuffix(".lora_B.weight") {
                 b[String(key.dropLast(".lora_B.weight".count))] = tensor
             } else {
-                throw LoRAError.invalidAdapter(file: weightsPath, reason: "\(name) is neither a LoRA tensor nor the classifier; Squire applies plain LoRA adapters only")
+                throw LoRAError.invalidAdapter(
+                    file: weightsPath,
+                    reason:
+                        "\(name) is neither a LoRA tensor nor the classifier; Squire applies plain LoRA adapters only")
             }
         }
         guard Set(a.keys) == Set(b.keys), !a.isEmpty else {
-            throw LoRAError.invalidAdapter(file: weightsPath, reason: "every adapted layer needs both lora_A and lora_B (A: \(a.count), B: \(b.count))")
+            throw LoRAError.invalidAdapter(
+                file: weightsPath,
+                reason: "every adapted layer needs both lora_A and lora_B (A: \(a.count), B: \(b.count))")
         }
         weights = try a.keys.sorted(by: Self.layerOrder).map { key in
             let (left, right) = (a[key]!, b[key]!)
-            guard left.rank == 2, right.rank == 2, left.shape[0] == configuration.rank, right.shape[1] == configuration.rank else {
-                throw LoRAError.invalidAdapter(file: weightsPath, reason: "\(key): A \(left.shape) and B \(right.shape) do not have rank \(configuration.rank)")
+            guard left.rank == 2, right.rank == 2, left.shape[0] == configuration.rank,
+                right.shape[1] == configuration.rank
+            else {
+                throw LoRAError.invalidAdapter(
+                    file: weightsPath,
+                    reason: "\(key): A \(left.shape) and B \(right.shape) do not have rank \(configuration.rank)")
             }
             return Weights(key: key, a: left, b: right)
         }
         switch (classifierWeight, classifierBias) {
-        case let (weight?, bias?): classifier = try Linear(weight: weight, bias: bias)
+        case (let weight?, let bias?): classifier = try Linear(weight: weight, bias: bias)
         case (nil, nil): classifier = nil
-        default: throw LoRAError.invalidAdapter(file: weightsPath, reason: "the classifier needs both its weight and its bias")
+        default:
+            throw LoRAError.invalidAdapter(
+                file: weightsPath, reason: "the classifier needs both its weight and its bias")
         }
     }
 
@@ -124,13 +146,20 @@ public struct LoRAAdapter: Sendable {
     /// tensors. Every adapted layer must exist in `base` with matching shapes.
     ///
     /// - Parameter labels: the classifier's labels, in the order of its rows.
-    public func classifier(on base: SentenceEmbedder, labels: [String], calibration: Calibration = .none) throws -> LoRAClassifier {
+    public func classifier(on base: SentenceEmbedder, labels: [String], calibration: Calibration = .none) throws
+        -> LoRAClassifier
+    {
         guard let classifier else {
-            throw LoRAError.invalidAdapter(file: Self.weightsFile, reason: "the adapter has no classifier; save it with modules_to_save=[\"classifier\"]")
+            throw LoRAError.invalidAdapter(
+                file: Self.weightsFile,
+                reason: "the adapter has no classifier; save it with modules_to_save=[\"classifier\"]")
         }
         guard classifier.outputDimension == labels.count, classifier.inputDimension == base.dimension else {
             throw LoRAError.invalidAdapter(
-                file: Self.weightsFile, reason: "the classifier is \(classifier.weight.shape); the base gives \(base.dimension) features and there are \(labels.count) labels")
+                file: Self.weightsFile,
+                reason:
+                    "the classifier is \(classifier.weight.shape); the base gives \(base.dimension) features and there are \(labels.count) labels"
+            )
         }
         let byKey = Dictionary(uniqueKeysWithValues: weights.map { ($0.key, $0) })
         var applied = 0
@@ -139,14 +168,19 @@ public struct LoRAAdapter: Sendable {
             guard weights.a.shape[1] == layer.inputDimension, weights.b.shape[0] == layer.outputDimension else {
                 throw LoRAError.invalidAdapter(
                     file: Self.weightsFile,
-                    reason: "\(key): A \(weights.a.shape) and B \(weights.b.shape) do not fit a [\(layer.outputDimension), \(layer.inputDimension)] layer")
+                    reason:
+                        "\(key): A \(weights.a.shape) and B \(weights.b.shape) do not fit a [\(layer.outputDimension), \(layer.inputDimension)] layer"
+                )
             }
             applied += 1
-            return try LoRALinear(base: layer, a: weights.a, b: weights.b, scale: configuration.scale, dropout: Dropout(rate: configuration.dropout))
+            return try LoRALinear(
+                base: layer, a: weights.a, b: weights.b, scale: configuration.scale,
+                dropout: Dropout(rate: configuration.dropout))
         }
         guard applied == weights.count else {
             let missing = weights.map(\.key).filter { key in !encoder.adapters.contains { $0.key == key } }
-            throw LoRAError.invalidAdapter(file: Self.weightsFile, reason: "the base model has no layer \(missing.first ?? "")")
+            throw LoRAError.invalidAdapter(
+                file: Self.weightsFile, reason: "the base model has no layer \(missing.first ?? "")")
         }
         return try LoRAClassifier(
             embedder: base.replacingEncoder(encoder),
@@ -159,7 +193,10 @@ public struct LoRAAdapter: Sendable {
         let (l, r) = (index(left), index(right))
         if l != r { return l < r }
         let names = BertLayer.linearNames
-        let (ln, rn) = (names.firstIndex { left.hasSuffix($0) } ?? names.count, names.firstIndex { right.hasSuffix($0) } ?? names.count)
+        let (ln, rn) = (
+            names.firstIndex { left.hasSuffix($0) } ?? names.count,
+            names.firstIndex { right.hasSuffix($0) } ?? names.count
+        )
         return ln != rn ? ln < rn : left < right
     }
 }
@@ -191,7 +228,11 @@ struct AdapterConfigurationFile: Codable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if let names = try? container.decode([String].self) { self = .names(names) } else { self = .expression(try container.decode(String.self)) }
+            if let names = try? container.decode([String].self) {
+                self = .names(names)
+            } else {
+                self = .expression(try container.decode(String.self))
+            }
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -245,13 +286,24 @@ struct AdapterConfigurationFile: Codable {
     func configuration(path: String) throws -> LoRAConfiguration {
         func refuse(_ reason: String) -> LoRAError { .invalidAdapter(file: path, reason: reason) }
         guard peftType == "LORA" else { throw refuse("peft_type is \(peftType); Squire reads LORA adapters") }
-        guard bias == "none" else { throw refuse("bias is \"\(bias)\"; Squire's adapters carry no bias (bias=\"none\")") }
+        guard bias == "none" else {
+            throw refuse("bias is \"\(bias)\"; Squire's adapters carry no bias (bias=\"none\")")
+        }
         guard usesDoRA != true else { throw refuse("use_dora is true; Squire applies plain LoRA, not DoRA") }
-        guard fanInFanOut != true else { throw refuse("fan_in_fan_out is true, which is for GPT-2-style Conv1D layers, not BERT") }
-        guard rankPattern?.isEmpty ?? true, alphaPattern?.isEmpty ?? true else { throw refuse("rank_pattern and alpha_pattern are not supported; use one rank and alpha") }
-        guard layersToTransform == nil else { throw refuse("layers_to_transform is not supported; filter layers when training instead") }
-        guard case .names(let names) = targetModules else { throw refuse("target_modules is a regular expression; Squire reads a list of module names") }
-        let configuration = LoRAConfiguration(rank: rank, alpha: alpha, dropout: dropout, targetModules: names, rankStabilized: rankStabilized ?? false)
+        guard fanInFanOut != true else {
+            throw refuse("fan_in_fan_out is true, which is for GPT-2-style Conv1D layers, not BERT")
+        }
+        guard rankPattern?.isEmpty ?? true, alphaPattern?.isEmpty ?? true else {
+            throw refuse("rank_pattern and alpha_pattern are not supported; use one rank and alpha")
+        }
+        guard layersToTransform == nil else {
+            throw refuse("layers_to_transform is not supported; filter layers when training instead")
+        }
+        guard case .names(let names) = targetModules else {
+            throw refuse("target_modules is a regular expression; Squire reads a list of module names")
+        }
+        let configuration = LoRAConfiguration(
+            rank: rank, alpha: alpha, dropout: dropout, targetModules: names, rankStabilized: rankStabilized ?? false)
         do {
             try configuration.validate()
         } catch let error as LoRAError {

@@ -1,6 +1,6 @@
 import Foundation
-public import SquireModels
 import SquireCore
+public import SquireModels
 import SquireTensor
 
 /// A LoRA-fine-tuned classifier as a folder you can ship and reload — the layout of a
@@ -26,7 +26,10 @@ public struct LoRABundle: Sendable {
     /// The folder the base encoder's files are copied from when saving.
     public var encoderFolder: String
 
-    static let requiredFiles = ["config.json", "labels.json", "MODEL_CARD.md", "adapter/adapter_config.json", "adapter/adapter_model.safetensors"]
+    static let requiredFiles = [
+        "config.json", "labels.json", "MODEL_CARD.md", "adapter/adapter_config.json",
+        "adapter/adapter_model.safetensors",
+    ]
 
     /// Creates a bundle from a model whose base encoder was loaded from `encoderFolder`.
     public init(classifier: LoRAClassifier, card: ModelCard, encoderFolder: String) {
@@ -52,20 +55,28 @@ public struct LoRABundle: Sendable {
         let parts = try Self.parts(of: folder)
         encoderFolder = folder + "/encoder"
         card = parts.card
-        classifier = try parts.adapter.classifier(on: SentenceEmbedder(folder: encoderFolder), labels: parts.labels, calibration: parts.calibration)
+        classifier = try parts.adapter.classifier(
+            on: SentenceEmbedder(folder: encoderFolder), labels: parts.labels, calibration: parts.calibration)
     }
 
     /// What a verified bundle holds besides the encoder, and the SHA-256 its manifest
     /// records for the encoder's weights.
-    static func parts(of folder: String) throws -> (adapter: LoRAAdapter, labels: [String], calibration: Calibration, card: ModelCard, encoderDigest: String) {
+    static func parts(of folder: String) throws -> (
+        adapter: LoRAAdapter, labels: [String], calibration: Calibration, card: ModelCard, encoderDigest: String
+    ) {
         let manifest = try BundleManifest.verify(folder: folder, requiring: requiredFiles)
         let configuration: BundleConfiguration = try ClassifierBundle.decode(folder, "config.json")
         guard configuration.format == ClassifierBundle.format, configuration.head.type == "lora" else {
-            throw BundleError.invalidFile(file: "config.json", reason: "not a LoRA bundle (head type \"\(configuration.head.type)\"); load it with ClassifierBundle(folder:)")
+            throw BundleError.invalidFile(
+                file: "config.json",
+                reason:
+                    "not a LoRA bundle (head type \"\(configuration.head.type)\"); load it with ClassifierBundle(folder:)"
+            )
         }
         let labels: [String] = try ClassifierBundle.decode(folder, "labels.json")
         guard let encoder = manifest.files.first(where: { $0.path == "encoder/model.safetensors" }),
-              FileManager.default.fileExists(atPath: folder + "/encoder/config.json") else {
+            FileManager.default.fileExists(atPath: folder + "/encoder/config.json")
+        else {
             throw BundleError.missingFile("encoder/model.safetensors")
         }
         let adapter = try LoRAAdapter(folder: folder + "/adapter")
@@ -76,14 +87,20 @@ public struct LoRABundle: Sendable {
     public func save(to folder: String) throws {
         try ClassifierBundle.writeFolder(to: folder) { staging in
             let configuration = BundleConfiguration(
-                head: .init(type: "lora", dropout: classifier.configuration.dropout), calibration: classifier.calibration, card: card, version: version)
+                head: .init(type: "lora", dropout: classifier.configuration.dropout),
+                calibration: classifier.calibration, card: card, version: version)
             try ClassifierBundle.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
             try ClassifierBundle.writeJSON(classifier.labels, to: staging.appendingPathComponent("labels.json"))
             try Data(card.markdown.utf8).write(to: staging.appendingPathComponent("MODEL_CARD.md"))
-            try LoRAAdapter(classifier).write(to: staging.appendingPathComponent("adapter").path, baseModel: URL(fileURLWithPath: encoderFolder).lastPathComponent)
+            try LoRAAdapter(classifier).write(
+                to: staging.appendingPathComponent("adapter").path,
+                baseModel: URL(fileURLWithPath: encoderFolder).lastPathComponent)
             var written = Self.requiredFiles
-            written += try ClassifierBundle.copy(ClassifierBundle.encoderFiles.map { (encoderFolder + "/" + $0, "encoder/" + $0) }, into: staging)
-            guard written.contains("encoder/model.safetensors") else { throw BundleError.missingFile(encoderFolder + "/model.safetensors") }
+            written += try ClassifierBundle.copy(
+                ClassifierBundle.encoderFiles.map { (encoderFolder + "/" + $0, "encoder/" + $0) }, into: staging)
+            guard written.contains("encoder/model.safetensors") else {
+                throw BundleError.missingFile(encoderFolder + "/model.safetensors")
+            }
             return written
         }
     }

@@ -21,7 +21,8 @@ extension LoRAClassifier {
         public init(
             adapter: LoRAConfiguration = LoRAConfiguration(rank: 8, alpha: 16, dropout: 0.1),
             training: TrainingConfiguration = TrainingConfiguration(
-                epochs: 4, batchSize: 32, learningRate: 1e-3, weightDecay: 0.01, warmupFraction: 0.1, earlyStoppingPatience: 1),
+                epochs: 4, batchSize: 32, learningRate: 1e-3, weightDecay: 0.01, warmupFraction: 0.1,
+                earlyStoppingPatience: 1),
             validationFraction: Double = 0.1, warmStartInverseRegularization: Double? = 10
         ) {
             self.adapter = adapter
@@ -42,7 +43,8 @@ extension LoRAClassifier {
     ///   - checkpointPath: written atomically after every epoch; an existing one is resumed.
     public static func fit(
         texts: [String], labels exampleLabels: [String], base: SentenceEmbedder,
-        validation: (texts: [String], labels: [String])? = nil, teacher: TeacherTargets? = nil, recipe: Recipe = Recipe(), checkpointPath: String? = nil,
+        validation: (texts: [String], labels: [String])? = nil, teacher: TeacherTargets? = nil,
+        recipe: Recipe = Recipe(), checkpointPath: String? = nil,
         progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
     ) throws -> (model: LoRAClassifier, summary: TrainingSummary) {
         guard texts.count == exampleLabels.count else {
@@ -54,21 +56,28 @@ extension LoRAClassifier {
         let sequences = texts.map { tokenizer.encode($0).ids }
         // The label bookkeeping of the heads, on a dummy feature column.
         try teacher?.validate(textCount: texts.count)
-        let examples = try TrainingExamples(features: Tensor.zeros([texts.count, 1]), labels: exampleLabels, knownLabels: teacher?.labels.sorted())
+        let examples = try TrainingExamples(
+            features: Tensor.zeros([texts.count, 1]), labels: exampleLabels, knownLabels: teacher?.labels.sorted())
         var trainingPositions = Array(0..<texts.count)
         var validationBatch: Batch?
         if let validation {
-            let held = try TrainingExamples(features: Tensor.zeros([validation.texts.count, 1]), labels: validation.labels, knownLabels: examples.labels)
-            validationBatch = Batch(sequences: validation.texts.map { tokenizer.encode($0).ids }, classIndices: held.classIndices)
+            let held = try TrainingExamples(
+                features: Tensor.zeros([validation.texts.count, 1]), labels: validation.labels,
+                knownLabels: examples.labels)
+            validationBatch = Batch(
+                sequences: validation.texts.map { tokenizer.encode($0).ids }, classIndices: held.classIndices)
         } else if recipe.validationFraction > 0 {
-            let (training, held) = try examples.splitPositions(holdingOut: recipe.validationFraction, seed: recipe.training.seed)
+            let (training, held) = try examples.splitPositions(
+                holdingOut: recipe.validationFraction, seed: recipe.training.seed)
             trainingPositions = training
-            validationBatch = Batch(sequences: held.map { sequences[$0] }, classIndices: held.map { examples.classIndices[$0] })
+            validationBatch = Batch(
+                sequences: held.map { sequences[$0] }, classIndices: held.map { examples.classIndices[$0] })
         }
 
         // Adapters first, so a misspelt target fails before the linear probe's work.
         let adapted = try base.encoder.addingAdapters(recipe.adapter, seed: recipe.training.seed ^ 0x10CA)
-        var classifier = try Linear(weight: Tensor.zeros([examples.labels.count, base.dimension]), bias: Tensor.zeros([examples.labels.count]))
+        var classifier = try Linear(
+            weight: Tensor.zeros([examples.labels.count, base.dimension]), bias: Tensor.zeros([examples.labels.count]))
         if let inverseRegularization = recipe.warmStartInverseRegularization {
             var features: [Float] = []
             features.reserveCapacity(trainingPositions.count * base.dimension)
@@ -87,12 +96,16 @@ extension LoRAClassifier {
             embedder: base.replacingEncoder(adapted),
             classifier: classifier, configuration: recipe.adapter, labels: examples.labels)
         let trainer = Trainer(configuration: recipe.training, checkpointPath: checkpointPath)
-        let summary = try trainer.train(&model, exampleCount: trainingPositions.count, batch: { members in
-            let positions = members.map { trainingPositions[$0] }
-            return Batch(
-                sequences: positions.map { sequences[$0] }, classIndices: positions.map { examples.classIndices[$0] },
-                teacherProbabilities: try teacher?.rows(positions, order: examples.labels), distillation: teacher?.distillation)
-        }, validation: validationBatch, progress: progress)
+        let summary = try trainer.train(
+            &model, exampleCount: trainingPositions.count,
+            batch: { members in
+                let positions = members.map { trainingPositions[$0] }
+                return Batch(
+                    sequences: positions.map { sequences[$0] },
+                    classIndices: positions.map { examples.classIndices[$0] },
+                    teacherProbabilities: try teacher?.rows(positions, order: examples.labels),
+                    distillation: teacher?.distillation)
+            }, validation: validationBatch, progress: progress)
         return (model, summary)
     }
 }

@@ -21,9 +21,16 @@ public struct LoRAClassifier: TextClassifier {
     public var calibration: Calibration
 
     /// Creates a model from an embedder whose encoder already carries adapters.
-    public init(embedder: SentenceEmbedder, classifier: Linear, configuration: LoRAConfiguration, labels: [String], calibration: Calibration = .none) throws {
-        guard classifier.inputDimension == embedder.dimension, classifier.outputDimension == labels.count, !labels.isEmpty else {
-            throw TrainingError.shapeMismatch("the classifier must map \(embedder.dimension) to \(labels.count) labels, got \(classifier.weight.shape)")
+    public init(
+        embedder: SentenceEmbedder, classifier: Linear, configuration: LoRAConfiguration, labels: [String],
+        calibration: Calibration = .none
+    ) throws {
+        guard classifier.inputDimension == embedder.dimension, classifier.outputDimension == labels.count,
+            !labels.isEmpty
+        else {
+            throw TrainingError.shapeMismatch(
+                "the classifier must map \(embedder.dimension) to \(labels.count) labels, got \(classifier.weight.shape)"
+            )
         }
         guard Set(labels).count == labels.count else { throw TrainingError.shapeMismatch("the labels repeat") }
         guard !embedder.encoder.adapters.isEmpty else { throw LoRAError.noTargets(configuration.targetModules) }
@@ -60,7 +67,8 @@ public struct LoRAClassifier: TextClassifier {
         let encoder = try embedder.encoder.mergingAdapters()
         return try EmbeddingClassifier(
             embedder: embedder.replacingEncoder(encoder),
-            head: LogisticHead(weight: classifier.weight, bias: classifier.bias, labels: labels), calibration: calibration)
+            head: LogisticHead(weight: classifier.weight, bias: classifier.bias, labels: labels),
+            calibration: calibration)
     }
 
     /// The base embedder, without adapters: its encoder's tensors exactly as loaded.
@@ -71,7 +79,9 @@ public struct LoRAClassifier: TextClassifier {
     /// The scalars that train (adapters and classifier) and their share of all the model's scalars.
     public var trainableParameterCount: (trainable: Int, total: Int) {
         let trainable = trainableParameters.reduce(0) { $0 + $1.value.count }
-        let base = embedder.encoder.parameters.filter { !BertEncoder.isAdapterParameter($0.key) }.reduce(0) { $0 + $1.tensor.count }
+        let base = embedder.encoder.parameters.filter { !BertEncoder.isAdapterParameter($0.key) }.reduce(0) {
+            $0 + $1.tensor.count
+        }
         return (trainable, base + trainable)
     }
 }
@@ -88,12 +98,15 @@ extension LoRAClassifier: TrainableModel {
 
     public mutating func assignTrainableParameters(_ values: [Tensor]) throws {
         guard values.count >= 2 else { throw TrainingError.shapeMismatch("too few tensors for a LoRA classifier") }
-        let encoder = try embedder.encoder.replacingParameters(Array(values.dropLast(2)), where: BertEncoder.isAdapterParameter)
+        let encoder = try embedder.encoder.replacingParameters(
+            Array(values.dropLast(2)), where: BertEncoder.isAdapterParameter)
         embedder = try embedder.replacingEncoder(encoder)
         classifier = try classifier.replacingParameters(Array(values.suffix(2)))
     }
 
-    public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (loss: Double, gradients: [Tensor]) {
+    public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (
+        loss: Double, gradients: [Tensor]
+    ) {
         let encoder = embedder.encoder
         let (states, ranges, cache) = try encoder.forwardCaching(batch.sequences, using: &generator)
         let pooled = try embedder.pooling.pool(states, sequences: ranges)
@@ -101,9 +114,11 @@ extension LoRAClassifier: TrainableModel {
         let logits = try classifier.forward(features)
         let (loss, logitGradient) = try batch.lossAndGradient(logits: logits)
         let classifierGradients = try classifier.backward(logitGradient, input: features)
-        let pooledGradient = embedder.normalizes ? try pooled.l2NormalizedBackward(classifierGradients.input) : classifierGradients.input
+        let pooledGradient =
+            embedder.normalizes ? try pooled.l2NormalizedBackward(classifierGradients.input) : classifierGradients.input
         let statesGradient = try embedder.pooling.backward(pooledGradient, states: states, sequences: ranges)
-        let adapterGradients = try encoder.backward(statesGradient, cache: cache, parametersWhere: BertEncoder.isAdapterParameter)
+        let adapterGradients = try encoder.backward(
+            statesGradient, cache: cache, parametersWhere: BertEncoder.isAdapterParameter)
         return (loss, adapterGradients + [classifierGradients.weight, classifierGradients.bias])
     }
 

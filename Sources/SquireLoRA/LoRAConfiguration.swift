@@ -17,7 +17,8 @@ public struct LoRAConfiguration: Sendable, Hashable {
     /// Creates a configuration; the defaults are PEFT's (r = 8, alpha = 8, no dropout) with
     /// the query and value projections as targets, as in the LoRA paper.
     public init(
-        rank: Int = 8, alpha: Double = 8, dropout: Float = 0, targetModules: [String] = ["query", "value"], rankStabilized: Bool = false
+        rank: Int = 8, alpha: Double = 8, dropout: Float = 0, targetModules: [String] = ["query", "value"],
+        rankStabilized: Bool = false
     ) {
         self.rank = rank
         self.alpha = alpha
@@ -39,10 +40,16 @@ public struct LoRAConfiguration: Sendable, Hashable {
     /// Throws ``LoRAError/invalidConfiguration(_:)`` naming the first field out of range.
     public func validate() throws {
         guard rank >= 1 else { throw LoRAError.invalidConfiguration("rank must be at least 1, got \(rank)") }
-        guard alpha.isFinite, alpha > 0 else { throw LoRAError.invalidConfiguration("alpha must be positive, got \(alpha)") }
-        guard dropout >= 0, dropout < 1 else { throw LoRAError.invalidConfiguration("dropout must be in 0 ..< 1, got \(dropout)") }
+        guard alpha.isFinite, alpha > 0 else {
+            throw LoRAError.invalidConfiguration("alpha must be positive, got \(alpha)")
+        }
+        guard dropout >= 0, dropout < 1 else {
+            throw LoRAError.invalidConfiguration("dropout must be in 0 ..< 1, got \(dropout)")
+        }
         guard !targetModules.isEmpty, !targetModules.contains(where: \.isEmpty) else {
-            throw LoRAError.invalidConfiguration("name at least one target module (query, key, value, attention.output.dense, intermediate.dense, output.dense)")
+            throw LoRAError.invalidConfiguration(
+                "name at least one target module (query, key, value, attention.output.dense, intermediate.dense, output.dense)"
+            )
         }
     }
 }

@@ -10,7 +10,8 @@ public enum LoRAError: Error, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidConfiguration(let reason): "invalid LoRA configuration: \(reason)"
-        case .noTargets(let names): "no layer of the model matches the LoRA targets \(names.joined(separator: ", ")); names are matched against keys such as encoder.layer.0.attention.self.query"
+        case .noTargets(let names):
+            "no layer of the model matches the LoRA targets \(names.joined(separator: ", ")); names are matched against keys such as encoder.layer.0.attention.self.query"
         case .invalidAdapter(let file, let reason): "\(file): \(reason)"
         }
     }

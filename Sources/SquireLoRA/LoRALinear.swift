@@ -21,7 +21,9 @@ public struct LoRALinear: LinearLayer {
 
     /// Creates an adapted layer from its parts, checking that the shapes agree.
     public init(base: any LinearLayer, a: Tensor, b: Tensor, scale: Float, dropout: Dropout) throws {
-        guard a.rank == 2, b.rank == 2, a.shape[1] == base.inputDimension, b.shape[0] == base.outputDimension, a.shape[0] == b.shape[1] else {
+        guard a.rank == 2, b.rank == 2, a.shape[1] == base.inputDimension, b.shape[0] == base.outputDimension,
+            a.shape[0] == b.shape[1]
+        else {
             throw TensorError.shapeMismatch("LoRALinear (A vs B)", a.shape, b.shape)
         }
         guard scale.isFinite else { throw TensorError.invalidArgument("the LoRA scale must be finite, got \(scale)") }
@@ -34,10 +36,13 @@ public struct LoRALinear: LinearLayer {
 
     /// A fresh adapter on `base`, initialized as PEFT does: `A` uniform in `±1/√in`
     /// (Kaiming-uniform with `a = √5`), `B` zero.
-    public init(wrapping base: any LinearLayer, configuration: LoRAConfiguration, using generator: inout SeededGenerator) throws {
+    public init(
+        wrapping base: any LinearLayer, configuration: LoRAConfiguration, using generator: inout SeededGenerator
+    ) throws {
         let bound = 1 / Float(base.inputDimension).squareRoot()
         try self.init(
-            base: base, a: Tensor.uniform([configuration.rank, base.inputDimension], in: -bound...bound, using: &generator),
+            base: base,
+            a: Tensor.uniform([configuration.rank, base.inputDimension], in: -bound...bound, using: &generator),
             b: Tensor.zeros([base.outputDimension, configuration.rank]), scale: configuration.scale,
             dropout: Dropout(rate: configuration.dropout))
     }
@@ -55,13 +60,15 @@ public struct LoRALinear: LinearLayer {
     public func replacingParameters(_ tensors: [Tensor]) throws -> LoRALinear {
         let baseCount = base.parameters.count
         guard tensors.count == baseCount + 2 else {
-            throw TensorError.invalidArgument("a LoRA layer here has \(baseCount + 2) parameter tensors, got \(tensors.count)")
+            throw TensorError.invalidArgument(
+                "a LoRA layer here has \(baseCount + 2) parameter tensors, got \(tensors.count)")
         }
         guard tensors[baseCount].shape == a.shape, tensors[baseCount + 1].shape == b.shape else {
             throw TensorError.shapeMismatch("LoRALinear.replacingParameters (A)", a.shape, tensors[baseCount].shape)
         }
         return try LoRALinear(
-            base: base.replacingParameters(Array(tensors[..<baseCount])), a: tensors[baseCount], b: tensors[baseCount + 1],
+            base: base.replacingParameters(Array(tensors[..<baseCount])), a: tensors[baseCount],
+            b: tensors[baseCount + 1],
             scale: scale, dropout: dropout)
     }
 
@@ -73,7 +80,9 @@ public struct LoRALinear: LinearLayer {
     }
 
     /// Saves `[x · Aᵀ]` (`[rows, r]`) and, with dropout, the mask, after the base layer's own cache.
-    public func forwardCaching(_ x: Tensor, adding residual: Tensor?, using generator: inout SeededGenerator) throws -> (output: Tensor, cache: LinearLayerCache) {
+    public func forwardCaching(_ x: Tensor, adding residual: Tensor?, using generator: inout SeededGenerator) throws
+        -> (output: Tensor, cache: LinearLayerCache)
+    {
         let (baseOutput, baseCache) = try base.forwardCaching(x, adding: residual, using: &generator)
         var flat = try flattened(x)
         var mask: Tensor?
@@ -91,7 +100,9 @@ public struct LoRALinear: LinearLayer {
         _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
     ) throws -> (input: Tensor, parameters: [Tensor]) {
         let own = dropout.rate > 0 ? 2 : 1
-        guard cache.saved.count >= own else { throw TensorError.invalidArgument("LoRALinear.backward needs the cache of forwardCaching") }
+        guard cache.saved.count >= own else {
+            throw TensorError.invalidArgument("LoRALinear.backward needs the cache of forwardCaching")
+        }
         let baseCache = LinearLayerCache(input: cache.input, saved: Array(cache.saved.dropLast(own)))
         let projected = cache.saved[cache.saved.count - own]
         let mask = own == 2 ? cache.saved.last : nil
@@ -121,7 +132,8 @@ public struct LoRALinear: LinearLayer {
     /// Throws when the base is not a plain ``Linear`` (a quantized base has no float weight to fold into).
     public func merged() throws -> Linear {
         guard let linear = base as? Linear else {
-            throw TensorError.invalidArgument("only an adapter on a plain Linear layer can be merged; this base is a \(type(of: base))")
+            throw TensorError.invalidArgument(
+                "only an adapter on a plain Linear layer can be merged; this base is a \(type(of: base))")
         }
         return try Linear(weight: linear.weight + Tensor.matmul(b, a, alpha: scale), bias: linear.bias)
     }

@@ -25,7 +25,8 @@ package enum HalfPrecision {
             shift = 13
             half = UInt32(exponent) << 10 | mantissa >> shift
         }
-        let remainder = mantissa & ((1 << shift) - 1), halfway = UInt32(1) << (shift - 1)
+        let remainder = mantissa & ((1 << shift) - 1)
+        let halfway = UInt32(1) << (shift - 1)
         // A carry out of the mantissa correctly bumps the exponent.
         if remainder > halfway || (remainder == halfway && half & 1 == 1) { half += 1 }
         return sign | UInt16(half)

@@ -45,6 +45,7 @@ extension EmbeddingClassifier {
         _ format: QuantizationFormat,
         where filter: (_ key: String, _ layer: any LinearLayer) -> Bool = { _, _ in true }
     ) throws -> EmbeddingClassifier {
-        try EmbeddingClassifier(embedder: embedder.quantized(format, where: filter), head: head, calibration: calibration)
+        try EmbeddingClassifier(
+            embedder: embedder.quantized(format, where: filter), head: head, calibration: calibration)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-public import SquireModels
 import SquireCore
+public import SquireModels
 import SquireTensor
 
 /// A classifier bundle whose encoder is quantized: the layout of a `ClassifierBundle`
@@ -34,18 +34,25 @@ public struct QuantizedBundle: Sendable {
     ///   stay in float.
     /// - Throws: ``QuantizationError`` for an unsupported format;
     ///   `BundleError.invalidFile` for a bundle that holds a tiny transformer.
-    public init(quantizing bundle: ClassifierBundle, to format: QuantizationFormat, where filter: (_ key: String) -> Bool = { _ in true }) throws {
+    public init(
+        quantizing bundle: ClassifierBundle, to format: QuantizationFormat,
+        where filter: (_ key: String) -> Bool = { _ in true }
+    ) throws {
         guard let classifier = bundle.embeddingClassifier else {
-            throw BundleError.invalidFile(file: "config.json", reason: "only a head on a sentence encoder can be quantized; this bundle holds a tiny transformer")
+            throw BundleError.invalidFile(
+                file: "config.json",
+                reason: "only a head on a sentence encoder can be quantized; this bundle holds a tiny transformer")
         }
         var card = bundle.card
         card.method += " Encoder weights quantized to \(format) (SquireQuantization)."
-        try self.init(quantizing: classifier, to: format, where: filter, card: card, encoderFolder: bundle.encoderFolder)
+        try self.init(
+            quantizing: classifier, to: format, where: filter, card: card, encoderFolder: bundle.encoderFolder)
     }
 
     /// Quantizes a classifier whose encoder was loaded from `encoderFolder`.
     public init(
-        quantizing classifier: EmbeddingClassifier, to format: QuantizationFormat, where filter: (_ key: String) -> Bool = { _ in true },
+        quantizing classifier: EmbeddingClassifier, to format: QuantizationFormat,
+        where filter: (_ key: String) -> Bool = { _ in true },
         card: ModelCard, encoderFolder: String
     ) throws {
         try format.validate()
@@ -59,7 +66,8 @@ public struct QuantizedBundle: Sendable {
             words = table
         }
         self.classifier = try EmbeddingClassifier(
-            embedder: classifier.embedder.replacingEncoder(encoder), head: classifier.head, calibration: classifier.calibration)
+            embedder: classifier.embedder.replacingEncoder(encoder), head: classifier.head,
+            calibration: classifier.calibration)
         self.format = format
         self.quantizedWords = words
         self.card = card
@@ -70,24 +78,33 @@ public struct QuantizedBundle: Sendable {
     public init(folder: String) throws {
         let (configuration, labels, weights) = try ClassifierBundle.parts(of: folder)
         guard let tag = configuration.quantization else {
-            throw BundleError.invalidFile(file: "config.json", reason: "this bundle's encoder is not quantized; load it with ClassifierBundle(folder:)")
+            throw BundleError.invalidFile(
+                file: "config.json",
+                reason: "this bundle's encoder is not quantized; load it with ClassifierBundle(folder:)")
         }
         guard let format = QuantizationFormat(tag: tag) else {
-            throw BundleError.invalidFile(file: "config.json", reason: "unknown quantization \"\(tag)\"; expected int8 or int4-32, int4-64, int4-128")
+            throw BundleError.invalidFile(
+                file: "config.json",
+                reason: "unknown quantization \"\(tag)\"; expected int8 or int4-32, int4-64, int4-128")
         }
         let head = try ClassifierBundle.head(configuration.head, weights: weights, labels: labels)
         encoderFolder = folder + "/encoder"
-        for file in ["encoder/config.json", "encoder/model.safetensors"] where !FileManager.default.fileExists(atPath: folder + "/" + file) {
+        for file in ["encoder/config.json", "encoder/model.safetensors"]
+        where !FileManager.default.fileExists(atPath: folder + "/" + file) {
             throw BundleError.missingFile(file)
         }
         let checkpoint = try SafetensorsFile(path: encoderFolder + "/model.safetensors")
         let (encoder, words) = try QuantizedCheckpoint.encoder(
             from: checkpoint, configuration: BertConfiguration(contentsOf: encoderFolder + "/config.json"))
         classifier = try EmbeddingClassifier(
-            embedder: SentenceEmbedder(folder: encoderFolder, encoder: encoder), head: head, calibration: configuration.calibration)
-        let stored = encoder.layers.flatMap(\.linearLayers).compactMap { ($0.layer as? QuantizedLinear)?.weight.format } + (words.map { [$0.format] } ?? [])
+            embedder: SentenceEmbedder(folder: encoderFolder, encoder: encoder), head: head,
+            calibration: configuration.calibration)
+        let stored =
+            encoder.layers.flatMap(\.linearLayers).compactMap { ($0.layer as? QuantizedLinear)?.weight.format }
+            + (words.map { [$0.format] } ?? [])
         if let other = stored.first(where: { $0 != format }) {
-            throw BundleError.invalidFile(file: "encoder/model.safetensors", reason: "holds \(other) weights, but config.json says \(format)")
+            throw BundleError.invalidFile(
+                file: "encoder/model.safetensors", reason: "holds \(other) weights, but config.json says \(format)")
         }
         self.format = format
         quantizedWords = words
@@ -103,7 +120,10 @@ public struct QuantizedBundle: Sendable {
             value.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }
         }
         hasher.update(Array(classifier.labels.joined(separator: "\n").utf8))
-        let matrices = classifier.embedder.encoder.layers.flatMap(\.linearLayers).compactMap { ($0.layer as? QuantizedLinear)?.weight } + (quantizedWords.map { [$0] } ?? [])
+        let matrices =
+            classifier.embedder.encoder.layers.flatMap(\.linearLayers).compactMap {
+                ($0.layer as? QuantizedLinear)?.weight
+            } + (quantizedWords.map { [$0] } ?? [])
         for matrix in matrices {
             hasher.update(matrix.values)
             matrix.scales.withUnsafeBufferPointer { hasher.update(UnsafeRawBufferPointer($0)) }
@@ -115,18 +135,25 @@ public struct QuantizedBundle: Sendable {
     public func save(to folder: String) throws {
         try ClassifierBundle.writeFolder(to: folder) { staging in
             let configuration = try BundleConfiguration(
-                head: ClassifierBundle.description(of: classifier.head), calibration: classifier.calibration, card: card, version: version, quantization: format.tag)
+                head: ClassifierBundle.description(of: classifier.head), calibration: classifier.calibration,
+                card: card, version: version, quantization: format.tag)
             try ClassifierBundle.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
             try ClassifierBundle.writeJSON(classifier.labels, to: staging.appendingPathComponent("labels.json"))
-            try ClassifierBundle.writeHead(classifier.head.parameters, to: staging.appendingPathComponent("head.safetensors"))
+            try ClassifierBundle.writeHead(
+                classifier.head.parameters, to: staging.appendingPathComponent("head.safetensors"))
             try Data(card.markdown.utf8).write(to: staging.appendingPathComponent("MODEL_CARD.md"))
-            try FileManager.default.createDirectory(at: staging.appendingPathComponent("encoder"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: staging.appendingPathComponent("encoder"), withIntermediateDirectories: true)
             try QuantizedCheckpoint.write(
                 classifier.embedder.encoder, words: quantizedWords, format: format,
                 to: staging.appendingPathComponent("encoder/model.safetensors").path)
-            let copies = ClassifierBundle.encoderFiles.filter { $0 != "model.safetensors" }.map { (encoderFolder + "/" + $0, "encoder/" + $0) }
+            let copies = ClassifierBundle.encoderFiles.filter { $0 != "model.safetensors" }.map {
+                (encoderFolder + "/" + $0, "encoder/" + $0)
+            }
             let written = try ClassifierBundle.copy(copies, into: staging)
-            guard written.contains("encoder/config.json") else { throw BundleError.missingFile(encoderFolder + "/config.json") }
+            guard written.contains("encoder/config.json") else {
+                throw BundleError.missingFile(encoderFolder + "/config.json")
+            }
             return ClassifierBundle.requiredFiles + ["encoder/model.safetensors"] + written
         }
     }

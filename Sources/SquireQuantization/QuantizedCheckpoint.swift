@@ -16,19 +16,25 @@ enum QuantizedCheckpoint {
 
     /// Writes `encoder` (quantized projections as they are, the word-embedding table as
     /// `words` when given) atomically to `path`.
-    static func write(_ encoder: BertEncoder, words: QuantizedMatrix?, format: QuantizationFormat, to path: String) throws {
+    static func write(_ encoder: BertEncoder, words: QuantizedMatrix?, format: QuantizationFormat, to path: String)
+        throws
+    {
         var writer = SafetensorsWriter()
         writer.metadata = ["format": Self.format, "quantization": format.bits == 8 ? "int8" : "int4"]
         if let groupSize = format.groupSize { writer.metadata["group_size"] = String(groupSize) }
         func add(_ matrix: QuantizedMatrix, key: String) throws {
             let shape = matrix.format.bits == 8 ? [matrix.rows, matrix.columns] : [matrix.rows, matrix.columns / 2]
-            try writer.add(bytes: matrix.values, dtype: matrix.format.bits == 8 ? .int8 : .uint8, shape: shape, named: key + ".weight")
+            try writer.add(
+                bytes: matrix.values, dtype: matrix.format.bits == 8 ? .int8 : .uint8, shape: shape,
+                named: key + ".weight")
             if let groupSize = matrix.format.groupSize {
                 let halves = matrix.scales.flatMap { scale in
                     let bits = HalfPrecision.bits(scale)
                     return [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8)]
                 }
-                try writer.add(bytes: halves, dtype: .float16, shape: [matrix.rows, matrix.columns / groupSize], named: key + ".weight_scale")
+                try writer.add(
+                    bytes: halves, dtype: .float16, shape: [matrix.rows, matrix.columns / groupSize],
+                    named: key + ".weight_scale")
             } else {
                 try writer.add(Tensor(shape: [matrix.rows], scalars: matrix.scales), named: key + ".weight_scale")
             }
@@ -45,7 +51,8 @@ enum QuantizedCheckpoint {
                 } else if linear is Linear {
                     // Float layers are in `parameters` already.
                 } else {
-                    throw QuantizationError.unsupportedFormat("\(key) is a \(type(of: linear)); only float and quantized layers can be saved")
+                    throw QuantizationError.unsupportedFormat(
+                        "\(key) is a \(type(of: linear)); only float and quantized layers can be saved")
                 }
             }
         }
@@ -58,17 +65,23 @@ enum QuantizedCheckpoint {
     ///
     /// - Throws: ``QuantizationError/invalidData(_:)`` naming the file and tensor for a
     ///   wrong dtype, shape, count or scale; `SafetensorsError` for a damaged file.
-    static func encoder(from file: SafetensorsFile, configuration: BertConfiguration) throws -> (encoder: BertEncoder, words: QuantizedMatrix?) {
+    static func encoder(from file: SafetensorsFile, configuration: BertConfiguration) throws -> (
+        encoder: BertEncoder, words: QuantizedMatrix?
+    ) {
         try configuration.validate(file: file.path)
         guard file.header.metadata["format"] == Self.format else {
-            throw QuantizationError.invalidData("\(file.path) is not a quantized Squire checkpoint (metadata format \(file.header.metadata["format"] ?? "missing"))")
+            throw QuantizationError.invalidData(
+                "\(file.path) is not a quantized Squire checkpoint (metadata format \(file.header.metadata["format"] ?? "missing"))"
+            )
         }
         let format: QuantizationFormat
         switch (file.header.metadata["quantization"], file.header.metadata["group_size"].flatMap(Int.init)) {
         case ("int8", _): format = .int8
         case ("int4", let groupSize?): format = .int4(groupSize: groupSize)
-        case let (name, groupSize):
-            throw QuantizationError.unsupportedFormat("\(file.path): quantization \(name ?? "missing"), group size \(groupSize.map(String.init) ?? "missing")")
+        case (let name, let groupSize):
+            throw QuantizationError.unsupportedFormat(
+                "\(file.path): quantization \(name ?? "missing"), group size \(groupSize.map(String.init) ?? "missing")"
+            )
         }
         try format.validate()
         func float(_ key: String, _ shape: [Int]) throws -> Tensor {
@@ -79,9 +92,12 @@ enum QuantizedCheckpoint {
         func quantized(_ key: String, rows: Int, columns: Int) throws -> QuantizedMatrix? {
             let entry = try file.entry(key + ".weight")
             if entry.dtype.convertsToFloat { return nil }
-            let expected: (SafetensorsDType, [Int]) = format.bits == 8 ? (.int8, [rows, columns]) : (.uint8, [rows, columns / 2])
+            let expected: (SafetensorsDType, [Int]) =
+                format.bits == 8 ? (.int8, [rows, columns]) : (.uint8, [rows, columns / 2])
             guard entry.dtype == expected.0, entry.shape == expected.1 else {
-                throw QuantizationError.invalidData("\(file.path): \(key).weight is \(entry.dtype.rawValue) \(entry.shape), expected \(expected.0.rawValue) \(expected.1) for \(format)")
+                throw QuantizationError.invalidData(
+                    "\(file.path): \(key).weight is \(entry.dtype.rawValue) \(entry.shape), expected \(expected.0.rawValue) \(expected.1) for \(format)"
+                )
             }
             let scaleShape = format.groupSize.map { [rows, columns / $0] } ?? [rows]
             do {
@@ -98,7 +114,9 @@ enum QuantizedCheckpoint {
             return try float(key, shape)
         } linear: { key, out, input in
             let bias = try float(key + ".bias", [out])
-            if let weight = try quantized(key, rows: out, columns: input) { return try QuantizedLinear(weight: weight, bias: bias) }
+            if let weight = try quantized(key, rows: out, columns: input) {
+                return try QuantizedLinear(weight: weight, bias: bias)
+            }
             return try Linear(weight: float(key + ".weight", [out, input]), bias: bias)
         }
         return (encoder, words)

@@ -16,7 +16,8 @@ public struct QuantizedLinear: LinearLayer, Hashable {
     /// Creates a layer from a quantized weight and a float bias, checking that they agree.
     public init(weight: QuantizedMatrix, bias: Tensor) throws {
         guard bias.shape == [weight.rows] else {
-            throw TensorError.shapeMismatch("QuantizedLinear (weight vs bias)", [weight.rows, weight.columns], bias.shape)
+            throw TensorError.shapeMismatch(
+                "QuantizedLinear (weight vs bias)", [weight.rows, weight.columns], bias.shape)
         }
         self.weight = weight
         self.bias = bias
@@ -56,16 +57,20 @@ public struct QuantizedLinear: LinearLayer, Hashable {
 
     /// ``forward(_:adding:)`` with a chosen kernel, for tests and benchmarks; the reference
     /// can quantize activations as another kernel does (`activationsLike`).
-    package func forward(_ x: Tensor, adding residual: Tensor?, kernel: QuantizedKernel, activationsLike: QuantizedKernel? = nil) throws -> Tensor {
+    package func forward(
+        _ x: Tensor, adding residual: Tensor?, kernel: QuantizedKernel, activationsLike: QuantizedKernel? = nil
+    ) throws -> Tensor {
         guard let inner = x.shape.last, inner == inputDimension else {
-            throw TensorError.shapeMismatch("QuantizedLinear.forward (input vs weight)", x.shape, [weight.rows, weight.columns])
+            throw TensorError.shapeMismatch(
+                "QuantizedLinear.forward (input vs weight)", x.shape, [weight.rows, weight.columns])
         }
         let rows = x.shape.dropLast().reduce(1, *)
         let outputShape = Array(x.shape.dropLast()) + [outputDimension]
         var output: [Float]
         if let residual {
             guard residual.shape == outputShape else {
-                throw TensorError.shapeMismatch("QuantizedLinear.forward (output vs residual)", outputShape, residual.shape)
+                throw TensorError.shapeMismatch(
+                    "QuantizedLinear.forward (output vs residual)", outputShape, residual.shape)
             }
             output = try (residual + bias).scalars
         } else {
@@ -76,7 +81,8 @@ public struct QuantizedLinear: LinearLayer, Hashable {
         }
         try x.withUnsafeBufferPointer { input in
             try output.withUnsafeMutableBufferPointer { out in
-                try weight.accumulateProduct(input, rows: rows, into: out, kernel: kernel, activationsLike: activationsLike)
+                try weight.accumulateProduct(
+                    input, rows: rows, into: out, kernel: kernel, activationsLike: activationsLike)
             }
         }
         return try Tensor(shape: outputShape, scalars: output)
@@ -89,8 +95,11 @@ public struct QuantizedLinear: LinearLayer, Hashable {
     ) throws -> (input: Tensor, parameters: [Tensor]) {
         let input = cache.input
         let rows = input.shape.dropLast().reduce(1, *)
-        guard input.shape.last == inputDimension, outputGradient.shape == Array(input.shape.dropLast()) + [outputDimension] else {
-            throw TensorError.shapeMismatch("QuantizedLinear.backward (input vs output gradient)", input.shape, outputGradient.shape)
+        guard input.shape.last == inputDimension,
+            outputGradient.shape == Array(input.shape.dropLast()) + [outputDimension]
+        else {
+            throw TensorError.shapeMismatch(
+                "QuantizedLinear.backward (input vs output gradient)", input.shape, outputGradient.shape)
         }
         let flatGradient = try outputGradient.reshaped(to: [rows, outputDimension])
         let parameters = selected("bias") ? [try flatGradient.sum(alongAxis: 0)] : []

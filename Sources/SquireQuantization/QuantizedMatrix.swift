@@ -31,7 +31,8 @@ public struct QuantizedMatrix: Sendable, Hashable {
         guard matrix.rank == 2 else {
             throw QuantizationError.incompatibleShape("a matrix has rank 2, not shape \(matrix.shape)")
         }
-        let rows = matrix.shape[0], columns = matrix.shape[1]
+        let rows = matrix.shape[0]
+        let columns = matrix.shape[1]
         try Self.checkShape(format: format, columns: columns)
         let (values, scales) = try matrix.withUnsafeBufferPointer { x -> ([UInt8], [Float]) in
             guard x.allSatisfy(\.isFinite) else {
@@ -63,13 +64,18 @@ public struct QuantizedMatrix: Sendable, Hashable {
         let expectedValues = format.bits == 8 ? rows * columns : rows * columns / 2
         let expectedScales = format.groupSize.map { rows * (columns / $0) } ?? rows
         guard values.count == expectedValues else {
-            throw QuantizationError.invalidData("\(values.count) stored values for a \(rows) × \(columns) \(format) matrix, expected \(expectedValues)")
+            throw QuantizationError.invalidData(
+                "\(values.count) stored values for a \(rows) × \(columns) \(format) matrix, expected \(expectedValues)")
         }
         guard scales.count == expectedScales else {
-            throw QuantizationError.invalidData("\(scales.count) scales for a \(rows) × \(columns) \(format) matrix, expected \(expectedScales)")
+            throw QuantizationError.invalidData(
+                "\(scales.count) scales for a \(rows) × \(columns) \(format) matrix, expected \(expectedScales)")
         }
-        if let index = scales.firstIndex(where: { !$0.isFinite || (format == .int8 && $0 < 0) || (format != .int8 && HalfPrecision.rounded($0) != $0) }) {
-            throw QuantizationError.invalidData("scale \(index) is \(scales[index])\(format == .int8 ? "" : ", which binary16 does not hold")")
+        if let index = scales.firstIndex(where: {
+            !$0.isFinite || (format == .int8 && $0 < 0) || (format != .int8 && HalfPrecision.rounded($0) != $0)
+        }) {
+            throw QuantizationError.invalidData(
+                "scale \(index) is \(scales[index])\(format == .int8 ? "" : ", which binary16 does not hold")")
         }
         if format == .int8, let index = values.firstIndex(of: 0x80) {
             throw QuantizationError.invalidData("value \(index) is -128; int8 values lie in [-127, 127]")
@@ -111,7 +117,8 @@ public struct QuantizedMatrix: Sendable, Hashable {
 
     /// The stored 4-bit integer at a position, in [-8, 7].
     func int4Value(row: Int, column: Int) -> Int {
-        let block = column / 32, offset = column % 32
+        let block = column / 32
+        let offset = column % 32
         let byte = values[row * columns / 2 + block * 16 + offset % 16]
         let nibble = offset < 16 ? byte & 0x0F : byte >> 4
         return Int(nibble) - 8
@@ -119,7 +126,8 @@ public struct QuantizedMatrix: Sendable, Hashable {
 
     private static func checkShape(format: QuantizationFormat, columns: Int) throws {
         if let groupSize = format.groupSize, columns % groupSize != 0 {
-            throw QuantizationError.incompatibleShape("rows of \(columns) values do not split into groups of \(groupSize)")
+            throw QuantizationError.incompatibleShape(
+                "rows of \(columns) values do not split into groups of \(groupSize)")
         }
     }
 
@@ -163,7 +171,9 @@ public struct QuantizedMatrix: Sendable, Hashable {
         return best.scale
     }
 
-    private static func quantizeInt4(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, groupSize: Int) -> ([UInt8], [Float]) {
+    private static func quantizeInt4(_ x: UnsafeBufferPointer<Float>, rows: Int, columns: Int, groupSize: Int) -> (
+        [UInt8], [Float]
+    ) {
         let groups = columns / groupSize
         var values = [UInt8](repeating: 0, count: rows * columns / 2)
         var scales = [Float](repeating: 0, count: rows * groups)
@@ -185,7 +195,8 @@ public struct QuantizedMatrix: Sendable, Hashable {
             }
             for block in 0..<(columns / 32) {
                 for t in 0..<16 {
-                    values[row * columns / 2 + block * 16 + t] = levels[block * 32 + t] | (levels[block * 32 + t + 16] << 4)
+                    values[row * columns / 2 + block * 16 + t] =
+                        levels[block * 32 + t] | (levels[block * 32 + t + 16] << 4)
                 }
             }
         }

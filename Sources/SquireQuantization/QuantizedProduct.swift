@@ -30,7 +30,8 @@ package enum QuantizedKernel: Sendable, CaseIterable {
     /// The kernel `name` chooses, or ``fastest`` when `name` is nil, unknown, or a kernel this
     /// CPU does not run.
     package static func chosen(by name: String?) -> QuantizedKernel {
-        guard let name, let kernel = allCases.first(where: { $0.name == name && $0 != .reference }), kernel.isAvailable else {
+        guard let name, let kernel = allCases.first(where: { $0.name == name && $0 != .reference }), kernel.isAvailable
+        else {
             return fastest
         }
         return kernel
@@ -93,7 +94,9 @@ struct QuantizedRows {
 
     /// Quantizes `rows` rows of `width` floats in blocks of `block` (which divides `width`) to
     /// integers in `-levels...levels`: `scale = max|block| / levels`.
-    init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int, block: Int, levels: Int, kernel: QuantizedKernel) throws {
+    init(_ x: UnsafeBufferPointer<Float>, rows: Int, width: Int, block: Int, levels: Int, kernel: QuantizedKernel)
+        throws
+    {
         let blocks = rows * width / block
         var values = [Int8](repeating: 0, count: rows * width)
         var scales = [Float](repeating: 0, count: blocks)
@@ -101,7 +104,8 @@ struct QuantizedRows {
             values.withUnsafeMutableBufferPointer { q in
                 scales.withUnsafeMutableBufferPointer { s in
                     // Blocks are contiguous, so they are the rows of a [blocks, block] matrix.
-                    squire_quantize_rows_q8_avx2(x.baseAddress, blocks, block, Int32(levels), q.baseAddress, s.baseAddress)
+                    squire_quantize_rows_q8_avx2(
+                        x.baseAddress, blocks, block, Int32(levels), q.baseAddress, s.baseAddress)
                 }
             }
         } else {
@@ -109,12 +113,14 @@ struct QuantizedRows {
             for index in 0..<blocks {
                 let slice = x[(index * block)..<((index + 1) * block)]
                 // A NaN would slip through `max`, so a non-finite value marks the block itself.
-                let scale = slice.contains { !$0.isFinite } ? .nan : slice.reduce(Float(0)) { Swift.max($0, abs($1)) } / levels
+                let scale =
+                    slice.contains { !$0.isFinite } ? .nan : slice.reduce(Float(0)) { Swift.max($0, abs($1)) } / levels
                 scales[index] = scale
                 guard scale.isFinite else { break }
                 let inverse: Float = scale > 0 ? 1 / scale : 0
                 for (offset, value) in slice.enumerated() {
-                    values[index * block + offset] = Int8(Swift.min(Swift.max((value * inverse).rounded(.toNearestOrEven), -levels), levels))
+                    values[index * block + offset] = Int8(
+                        Swift.min(Swift.max((value * inverse).rounded(.toNearestOrEven), -levels), levels))
                 }
             }
         }
@@ -140,18 +146,22 @@ extension QuantizedMatrix {
     /// `activationsLike` quantizes them, by default `kernel` itself; only the reference takes
     /// another kernel's activations (others throw ``QuantizationError/unsupportedFormat(_:)``).
     package func accumulateProduct(
-        _ x: UnsafeBufferPointer<Float>, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, kernel: QuantizedKernel,
+        _ x: UnsafeBufferPointer<Float>, rows m: Int, into out: UnsafeMutableBufferPointer<Float>,
+        kernel: QuantizedKernel,
         activationsLike: QuantizedKernel? = nil
     ) throws {
         guard x.count == m * columns, out.count == m * rows else {
-            throw TensorError.shapeMismatch("QuantizedMatrix.accumulateProduct (input, output vs weight)", [x.count, out.count], [rows, columns])
+            throw TensorError.shapeMismatch(
+                "QuantizedMatrix.accumulateProduct (input, output vs weight)", [x.count, out.count], [rows, columns])
         }
         guard activationsLike == nil || activationsLike == kernel || kernel == .reference else {
-            throw QuantizationError.unsupportedFormat("only the reference kernel quantizes activations as another kernel does")
+            throw QuantizationError.unsupportedFormat(
+                "only the reference kernel quantizes activations as another kernel does")
         }
         guard m > 0 else { return }
         let (levels, block) = (activationsLike ?? kernel).activationQuantization(for: format, width: columns)
-        let a = try QuantizedRows(x, rows: m, width: columns, block: block, levels: levels, kernel: kernel == .reference ? .portable : kernel)
+        let a = try QuantizedRows(
+            x, rows: m, width: columns, block: block, levels: levels, kernel: kernel == .reference ? .portable : kernel)
         switch kernel {
         case .reference: try accumulateReference(a, rows: m, into: out)
         case .vector: accumulateVector(a, rows: m, into: out, vnni: false)
@@ -160,7 +170,9 @@ extension QuantizedMatrix {
         }
     }
 
-    private func accumulateReference(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>) throws {
+    private func accumulateReference(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>)
+        throws
+    {
         let w = try dequantized().scalars
         for i in 0..<m {
             for j in 0..<rows {
@@ -173,8 +185,12 @@ extension QuantizedMatrix {
         }
     }
 
-    private func accumulateVector(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, vnni: Bool) {
-        let k = columns, n = rows, block = a.block
+    private func accumulateVector(
+        _ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>, vnni: Bool
+    ) {
+        let k = columns
+        let n = rows
+        let block = a.block
         a.values.withUnsafeBufferPointer { av in
             a.scales.withUnsafeBufferPointer { sa in
                 values.withUnsafeBufferPointer { wv in
@@ -182,8 +198,10 @@ extension QuantizedMatrix {
                         // Addresses, not buffers, cross into the workers: each writes only
                         // its own columns of `out`, and all finish before this returns.
                         nonisolated(unsafe) let c = out.baseAddress!
-                        nonisolated(unsafe) let av = av.baseAddress!, sa = sa.baseAddress!
-                        nonisolated(unsafe) let wv = wv.baseAddress!, sw = sw.baseAddress!
+                        nonisolated(unsafe) let av = av.baseAddress!
+                        nonisolated(unsafe) let sa = sa.baseAddress!
+                        nonisolated(unsafe) let wv = wv.baseAddress!
+                        nonisolated(unsafe) let sw = sw.baseAddress!
                         let format = format
                         Self.splitColumns(n, work: m * n * k) { j0, j1 in
                             switch format {
@@ -210,12 +228,16 @@ extension QuantizedMatrix {
     }
 
     private func accumulatePortable(_ a: QuantizedRows, rows m: Int, into out: UnsafeMutableBufferPointer<Float>) {
-        let k = columns, n = rows
+        let k = columns
+        let n = rows
         a.values.withUnsafeBufferPointer { av in
             values.withUnsafeBufferPointer { wv in
                 nonisolated(unsafe) let c = out.baseAddress!
-                nonisolated(unsafe) let av = UnsafeRawPointer(av.baseAddress!), wv = UnsafeRawPointer(wv.baseAddress!)
-                let format = format, scales = scales, sa = a.scales
+                nonisolated(unsafe) let av = UnsafeRawPointer(av.baseAddress!)
+                nonisolated(unsafe) let wv = UnsafeRawPointer(wv.baseAddress!)
+                let format = format
+                let scales = scales
+                let sa = a.scales
                 Self.splitColumns(n, work: m * n * k) { j0, j1 in
                     for i in 0..<m {
                         let row = av + i * k
@@ -230,7 +252,9 @@ extension QuantizedMatrix {
                                 for g in 0..<groups {
                                     var group: Float = 0
                                     for block in stride(from: g * groupSize, to: (g + 1) * groupSize, by: 32) {
-                                        group += Float(Self.portableDot4(row + block, wv + j * (k / 2) + block / 2)) * sa[i * (k / 32) + block / 32]
+                                        group +=
+                                            Float(Self.portableDot4(row + block, wv + j * (k / 2) + block / 2))
+                                            * sa[i * (k / 32) + block / 32]
                                     }
                                     total += group * scales[j * groups + g]
                                 }
@@ -269,7 +293,8 @@ extension QuantizedMatrix {
         let high = SIMD16<Int16>(truncatingIfNeeded: bytes &>> 4) &- eight
         let x0 = SIMD16<Int16>(truncatingIfNeeded: a.loadUnaligned(as: SIMD16<Int8>.self))
         let x1 = SIMD16<Int16>(truncatingIfNeeded: a.loadUnaligned(fromByteOffset: 16, as: SIMD16<Int8>.self))
-        return (SIMD16<Int32>(truncatingIfNeeded: x0 &* low) &+ SIMD16<Int32>(truncatingIfNeeded: x1 &* high)).wrappedSum()
+        return (SIMD16<Int32>(truncatingIfNeeded: x0 &* low) &+ SIMD16<Int32>(truncatingIfNeeded: x1 &* high))
+            .wrappedSum()
     }
 
     /// Runs `body` on column ranges that cover `0..<n`, one per core when the product is

@@ -20,7 +20,9 @@ public struct CanarySplit<Stable: TextClassifier, Candidate: TextClassifier>: Te
         stable: Stable, candidate: Candidate, share: Double, salt: String = "",
         key: @escaping @Sendable (String) -> String = { $0 }
     ) throws {
-        guard share.isFinite, (0...1).contains(share) else { throw RoutingError.invalidSetting("the canary share must be between 0 and 1") }
+        guard share.isFinite, (0...1).contains(share) else {
+            throw RoutingError.invalidSetting("the canary share must be between 0 and 1")
+        }
         self.stable = stable
         self.candidate = candidate
         self.share = share

@@ -56,7 +56,8 @@ public struct Cascade<Local: TextClassifier, Fallback: TextClassifier>: TextClas
         do {
             let answers = try await withTimeout(localTimeout) { try await local.classify(texts) }
             if answers.count != texts.count {
-                localError = String(describing: ModelError.resultCountMismatch(expected: texts.count, actual: answers.count))
+                localError = String(
+                    describing: ModelError.resultCountMismatch(expected: texts.count, actual: answers.count))
             } else {
                 localAnswers = answers
             }
@@ -79,8 +80,9 @@ public struct Cascade<Local: TextClassifier, Fallback: TextClassifier>: TextClas
             if answer.confidence.isFinite && answer.confidence >= bar {
                 results[index] = RoutedClassification(
                     classification: answer,
-                    trace: RoutingTrace(route: .local, reason: .confident, local: answer, threshold: bar, fallback: nil,
-                                        localLatency: localLatency, fallbackLatency: nil, error: nil))
+                    trace: RoutingTrace(
+                        route: .local, reason: .confident, local: answer, threshold: bar, fallback: nil,
+                        localLatency: localLatency, fallbackLatency: nil, error: nil))
             } else {
                 escalate.append(index)
             }
@@ -92,7 +94,9 @@ public struct Cascade<Local: TextClassifier, Fallback: TextClassifier>: TextClas
             let granted = await budget.reserve(upTo: escalate.count)
             allowed = Array(escalate.prefix(granted))
             for index in escalate.dropFirst(granted) {
-                results[index] = try degraded(index, localAnswers, localError, .budgetExhausted, "the fallback's call budget is spent", localLatency, nil)
+                results[index] = try degraded(
+                    index, localAnswers, localError, .budgetExhausted, "the fallback's call budget is spent",
+                    localLatency, nil)
             }
         }
         guard !allowed.isEmpty else { return results.map { $0! } }
@@ -120,7 +124,9 @@ public struct Cascade<Local: TextClassifier, Fallback: TextClassifier>: TextClas
         } catch {
             let fallbackLatency = clock.now - fallbackStart
             for index in allowed {
-                results[index] = try degraded(index, localAnswers, localError, .fallbackFailed, String(describing: error), localLatency, fallbackLatency)
+                results[index] = try degraded(
+                    index, localAnswers, localError, .fallbackFailed, String(describing: error), localLatency,
+                    fallbackLatency)
             }
         }
         return results.map { $0! }
@@ -128,7 +134,8 @@ public struct Cascade<Local: TextClassifier, Fallback: TextClassifier>: TextClas
 
     /// The local answer marked degraded, or `noAnswer` when the local model failed too.
     private func degraded(
-        _ index: Int, _ localAnswers: [Classification]?, _ localError: String?, _ reason: RoutingTrace.Reason, _ why: String,
+        _ index: Int, _ localAnswers: [Classification]?, _ localError: String?, _ reason: RoutingTrace.Reason,
+        _ why: String,
         _ localLatency: Duration, _ fallbackLatency: Duration?
     ) throws -> RoutedClassification {
         guard let answer = localAnswers?[index] else {
@@ -137,13 +144,16 @@ public struct Cascade<Local: TextClassifier, Fallback: TextClassifier>: TextClas
         return RoutedClassification(
             classification: answer,
             trace: RoutingTrace(
-                route: .degraded, reason: reason, local: answer, threshold: labelThresholds[answer.label] ?? threshold, fallback: nil,
+                route: .degraded, reason: reason, local: answer, threshold: labelThresholds[answer.label] ?? threshold,
+                fallback: nil,
                 localLatency: localLatency, fallbackLatency: fallbackLatency, error: why))
     }
 }
 
 /// Runs `operation`, throwing `ModelError.timedOut` if it takes longer than `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration?, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+func withTimeout<T: Sendable>(_ limit: Duration?, _ operation: @escaping @Sendable () async throws -> T) async throws
+    -> T
+{
     guard let limit else { return try await operation() }
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await operation() }

@@ -33,16 +33,19 @@ public struct Shadow<Live: TextClassifier, Candidate: TextClassifier>: TextClass
                 let shadow = try await candidate.classify(texts)
                 for (index, text) in texts.enumerated() {
                     let other = index < shadow.count ? shadow[index] : nil
-                    entries.append(.init(
-                        text: text, liveLabel: answers[index].label, liveConfidence: answers[index].confidence,
-                        candidateLabel: other?.label, candidateConfidence: other?.confidence,
-                        candidateError: other == nil ? "the candidate returned \(shadow.count) answers for \(texts.count) texts" : nil))
+                    entries.append(
+                        .init(
+                            text: text, liveLabel: answers[index].label, liveConfidence: answers[index].confidence,
+                            candidateLabel: other?.label, candidateConfidence: other?.confidence,
+                            candidateError: other == nil
+                                ? "the candidate returned \(shadow.count) answers for \(texts.count) texts" : nil))
                 }
             } catch {
                 for (index, text) in texts.enumerated() {
-                    entries.append(.init(
-                        text: text, liveLabel: answers[index].label, liveConfidence: answers[index].confidence,
-                        candidateLabel: nil, candidateConfidence: nil, candidateError: String(describing: error)))
+                    entries.append(
+                        .init(
+                            text: text, liveLabel: answers[index].label, liveConfidence: answers[index].confidence,
+                            candidateLabel: nil, candidateConfidence: nil, candidateError: String(describing: error)))
                 }
             }
             await log.record(entries)

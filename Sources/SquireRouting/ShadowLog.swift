@@ -64,14 +64,20 @@ public actor ShadowLog {
             var text: String
             var label: String
             var confidence: Double
-            var candidate_label: String?
+            var candidateLabel: String?
             var agrees: Bool
+            enum CodingKeys: String, CodingKey {
+                case text, label, confidence, agrees
+                case candidateLabel = "candidate_label"
+            }
         }
         var data = Data()
         for entry in disagreementsOnly ? disagreements : entries {
-            data.append(try encoder.encode(Line(
-                text: entry.text, label: entry.liveLabel, confidence: entry.liveConfidence,
-                candidate_label: entry.candidateLabel, agrees: entry.agrees)))
+            data.append(
+                try encoder.encode(
+                    Line(
+                        text: entry.text, label: entry.liveLabel, confidence: entry.liveConfidence,
+                        candidateLabel: entry.candidateLabel, agrees: entry.agrees)))
             data.append(UInt8(ascii: "\n"))
         }
         try AtomicFile.write(Array(data), to: url.path)

@@ -1,3 +1,4 @@
+import SquireCore
 public import SquireEval
 
 /// The cost–quality curve of a cascade, computed from evaluated answers, and the threshold
@@ -62,14 +63,22 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
         target: Target, localDollarsPer1000: Double = 0, fallbackDollarsPer1000: Double = 0
     ) throws {
         let n = localLabels.count
-        guard n > 0 else { throw RoutingError.invalidSetting("threshold calibration needs at least one evaluated request") }
-        guard localConfidences.count == n, correctLabels.count == n, fallbackCorrect.map({ $0.count == n }) ?? true else {
-            throw RoutingError.invalidSetting("local answers, confidences, correct labels and fallback outcomes must be parallel lists")
+        guard n > 0 else {
+            throw RoutingError.invalidSetting("threshold calibration needs at least one evaluated request")
         }
-        guard localConfidences.allSatisfy({ $0.isFinite }) else { throw RoutingError.invalidSetting("local confidences must be finite numbers") }
+        guard localConfidences.count == n, correctLabels.count == n, fallbackCorrect.map({ $0.count == n }) ?? true
+        else {
+            throw RoutingError.invalidSetting(
+                "local answers, confidences, correct labels and fallback outcomes must be parallel lists")
+        }
+        guard localConfidences.allSatisfy({ $0.isFinite }) else {
+            throw RoutingError.invalidSetting("local confidences must be finite numbers")
+        }
         switch target {
         case .accuracy(let value), .escalationRate(let value):
-            guard (0...1).contains(value) else { throw RoutingError.invalidSetting("the target must be between 0 and 1") }
+            guard (0...1).contains(value) else {
+                throw RoutingError.invalidSetting("the target must be between 0 and 1")
+            }
         }
         let localRight = zip(localLabels, correctLabels).map { $0 == $1 }
         let fallbackRight = fallbackCorrect ?? Array(repeating: true, count: n)
@@ -84,10 +93,11 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
         func add(threshold: Double, escalated: Int) {
             let accuracy = Double(correct) / Double(n)
             let rate = Double(escalated) / Double(n)
-            points.append(Point(
-                threshold: threshold, escalationRate: rate, accuracy: accuracy,
-                gapRecovered: gap > 0 ? (accuracy - localAccuracy) / gap : nil,
-                dollarsPer1000Requests: localDollarsPer1000 + rate * fallbackDollarsPer1000))
+            points.append(
+                Point(
+                    threshold: threshold, escalationRate: rate, accuracy: accuracy,
+                    gapRecovered: gap > 0 ? (accuracy - localAccuracy) / gap : nil,
+                    dollarsPer1000Requests: localDollarsPer1000 + rate * fallbackDollarsPer1000))
         }
         var k = 0
         add(threshold: localConfidences[order[0]], escalated: 0)
@@ -108,7 +118,8 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
         if gap > 0 {
             // Trapezoids over escalation rate; the curve starts at (0, 0) and ends at (1, 1).
             averageGapRecovered = zip(points, points.dropFirst()).reduce(0) { sum, pair in
-                sum + (pair.1.escalationRate - pair.0.escalationRate) * ((pair.0.gapRecovered ?? 0) + (pair.1.gapRecovered ?? 0)) / 2
+                sum + (pair.1.escalationRate - pair.0.escalationRate)
+                    * ((pair.0.gapRecovered ?? 0) + (pair.1.gapRecovered ?? 0)) / 2
             }
         } else {
             averageGapRecovered = nil
@@ -117,21 +128,30 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
         case .accuracy(let goal):
             chosen = points.first { $0.accuracy >= goal - 1e-12 }
         case .escalationRate(let limit):
-            chosen = points.filter { $0.escalationRate <= limit + 1e-12 }.max { ($0.accuracy, -$0.escalationRate) < ($1.accuracy, -$1.escalationRate) }
+            chosen = points.filter { $0.escalationRate <= limit + 1e-12 }.max {
+                ($0.accuracy, -$0.escalationRate) < ($1.accuracy, -$1.escalationRate)
+            }
         }
     }
 
     /// Calibrates from the local model's eval report and, when the fallback is not taken
     /// to be perfect, the fallback's report on the same examples (paired by id).
     public init(local: EvalReport, fallback: EvalReport? = nil, target: Target) throws {
-        let fallbackByID = fallback.map { Dictionary($0.predictions.map { ($0.id, $0.isCorrect) }, uniquingKeysWith: { first, _ in first }) }
-        let answered = local.predictions.filter { $0.classification != nil && (fallbackByID?[$0.id] != nil || fallbackByID == nil) }
+        let fallbackByID = fallback.map {
+            Dictionary($0.predictions.map { ($0.id, $0.isCorrect) }, uniquingKeysWith: { first, _ in first })
+        }
+        let answered = local.predictions.filter {
+            $0.classification != nil && (fallbackByID?[$0.id] != nil || fallbackByID == nil)
+        }
         guard !answered.isEmpty else { throw RoutingError.invalidSetting("the reports share no answered example") }
         try self.init(
-            localLabels: answered.map { $0.classification!.label }, localConfidences: answered.map { $0.classification!.confidence },
-            correctLabels: answered.map(\.expected), fallbackCorrect: fallbackByID.map { ids in answered.map { ids[$0.id]! } },
+            localLabels: answered.map { $0.classification!.label },
+            localConfidences: answered.map { $0.classification!.confidence },
+            correctLabels: answered.map(\.expected),
+            fallbackCorrect: fallbackByID.map { ids in answered.map { ids[$0.id]! } },
             target: target,
-            localDollarsPer1000: local.cost.dollarsPer1000Requests, fallbackDollarsPer1000: fallback?.cost.dollarsPer1000Requests ?? 0)
+            localDollarsPer1000: local.cost.dollarsPer1000Requests,
+            fallbackDollarsPer1000: fallback?.cost.dollarsPer1000Requests ?? 0)
     }
 
     /// The smallest escalation rate that recovers at least `fraction` of the gap (RouteLLM's CPT).

@@ -54,8 +54,9 @@ public enum BLAS {
                 let start = part * rows
                 let count = Swift.min(rows, m - start)
                 // Row i of op(A) starts at a + i·lda untransposed, at column i (a + i) transposed.
-                sgemm(transposeA, transposeB, count, n, k, alpha, a + (transposeA ? start : start * lda), lda,
-                      b, ldb, beta, c + start * ldc, ldc)
+                sgemm(
+                    transposeA, transposeB, count, n, k, alpha, a + (transposeA ? start : start * lda), lda,
+                    b, ldb, beta, c + start * ldc, ldc)
             }
         } else if n >= 32 * cores {
             let columns = (n / cores + 15) / 16 * 16
@@ -63,8 +64,9 @@ public enum BLAS {
                 let start = part * columns
                 let count = Swift.min(columns, n - start)
                 // Column j of op(B) starts at b + j untransposed, at row j (b + j·ldb) transposed.
-                sgemm(transposeA, transposeB, m, count, k, alpha, a, lda,
-                      b + (transposeB ? start * ldb : start), ldb, beta, c + start, ldc)
+                sgemm(
+                    transposeA, transposeB, m, count, k, alpha, a, lda,
+                    b + (transposeB ? start * ldb : start), ldb, beta, c + start, ldc)
             }
         } else {
             sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The BLAS implementation this process actually runs, found from the loaded library.
@@ -52,14 +52,18 @@ public struct BLASLibrary: Sendable, Hashable, Codable {
             let threads = unsafeBitCast(getThreads, to: (@convention(c) () -> Int32).self)()
             var configuration: String?
             if let getConfig = symbol("openblas_get_config"),
-               let text = unsafeBitCast(getConfig, to: (@convention(c) () -> UnsafePointer<CChar>?).self)() {
+                let text = unsafeBitCast(getConfig, to: (@convention(c) () -> UnsafePointer<CChar>?).self)()
+            {
                 configuration = String(cString: text)
             }
             if let getCore = symbol("openblas_get_corename"),
-               let text = unsafeBitCast(getCore, to: (@convention(c) () -> UnsafePointer<CChar>?).self)() {
-                configuration = [configuration, "core \(String(cString: text))"].compactMap { $0 }.joined(separator: ", ")
+                let text = unsafeBitCast(getCore, to: (@convention(c) () -> UnsafePointer<CChar>?).self)()
+            {
+                configuration = [configuration, "core \(String(cString: text))"].compactMap { $0 }.joined(
+                    separator: ", ")
             }
-            return BLASLibrary(implementation: .openBLAS, path: path, threadCount: Int(threads), configuration: configuration)
+            return BLASLibrary(
+                implementation: .openBLAS, path: path, threadCount: Int(threads), configuration: configuration)
         }
         if symbol("bli_info_get_version_str") != nil {
             return BLASLibrary(implementation: .blis, path: path, threadCount: nil, configuration: nil)
@@ -73,7 +77,9 @@ public struct BLASLibrary: Sendable, Hashable, Codable {
         }
         // Debian installs the Netlib build under .../blas/ (package libblas3); other
         // distributions name it plainly libblas. It has no symbols of its own to ask.
-        if file.contains("/blas/libblas") || file.hasSuffix("/libblas.so.3") || file.contains("libblas.so.3.") || file.contains("/libcblas") {
+        if file.contains("/blas/libblas") || file.hasSuffix("/libblas.so.3") || file.contains("libblas.so.3.")
+            || file.contains("/libcblas")
+        {
             return BLASLibrary(implementation: .reference, path: path, threadCount: 1, configuration: nil)
         }
         return BLASLibrary(implementation: .unknown, path: path, threadCount: nil, configuration: nil)

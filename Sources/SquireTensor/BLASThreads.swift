@@ -11,7 +11,7 @@
 package enum BLASThreads {
     private static let configured: Bool = {
         guard let path = LoadedLibrary.path(providing: "cblas_sgemm"),
-              let set = LoadedLibrary.address(of: "openblas_set_num_threads", withinLibraryAt: path)
+            let set = LoadedLibrary.address(of: "openblas_set_num_threads", withinLibraryAt: path)
         else { return false }
         unsafeBitCast(set, to: (@convention(c) (Int32) -> Void).self)(1)
         return true

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds which shared library provides a symbol in this process.
@@ -27,7 +27,7 @@ enum LoadedLibrary {
     /// the dynamic linker really chose (through any alternatives symlinks), not a guess.
     static func path(providing symbol: String) -> String? {
         guard let address = address(of: symbol).map({ UInt(bitPattern: $0) }),
-              let maps = fopen("/proc/self/maps", "r")
+            let maps = fopen("/proc/self/maps", "r")
         else { return nil }
         defer { fclose(maps) }
         var line: UnsafeMutablePointer<CChar>?
@@ -39,7 +39,7 @@ enum LoadedLibrary {
             guard fields.count >= 6 else { continue }
             let range = fields[0].split(separator: "-")
             guard range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16),
-                  address >= start, address < end
+                address >= start, address < end
             else { continue }
             return fields[5...].joined(separator: " ").trimmingNewline()
         }

@@ -29,9 +29,9 @@ enum ParallelChunks {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The number of online processors, read once.

@@ -59,13 +59,21 @@ extension Tensor {
     }
 
     /// Elementwise sum; `rhs` may broadcast as a row or a column (see ``combined``).
-    public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor { try combined(lhs, rhs, operation: "+") { $0 + $1 } }
+    public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try combined(lhs, rhs, operation: "+") { $0 + $1 }
+    }
     /// Elementwise difference; `rhs` may broadcast as a row or a column.
-    public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor { try combined(lhs, rhs, operation: "-") { $0 - $1 } }
+    public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try combined(lhs, rhs, operation: "-") { $0 - $1 }
+    }
     /// Elementwise product; `rhs` may broadcast as a row or a column.
-    public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor { try combined(lhs, rhs, operation: "*") { $0 * $1 } }
+    public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try combined(lhs, rhs, operation: "*") { $0 * $1 }
+    }
     /// Elementwise quotient; `rhs` may broadcast as a row or a column.
-    public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor { try combined(lhs, rhs, operation: "/") { $0 / $1 } }
+    public static func / (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+        try combined(lhs, rhs, operation: "/") { $0 / $1 }
+    }
 
     /// Adds `rhs` into `lhs`; `rhs` may broadcast as a row or a column.
     public static func += (lhs: inout Tensor, rhs: Tensor) throws { lhs = try lhs + rhs }

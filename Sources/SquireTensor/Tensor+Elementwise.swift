@@ -41,16 +41,18 @@ extension Tensor {
 
     /// ``gelu()`` by the AVX2 kernel or by the portable Swift one, for tests that compare them.
     package func gelu(vectorUnits: Bool) -> Tensor {
-        vectorUnits ? mapped(nativeKernel: squire_gelu_avx2) : mapped(VectorMath.gelu)
+        vectorUnits ? mappedByNativeKernel(squire_gelu_avx2) : mapped(VectorMath.gelu)
     }
 
     /// ``geluDerivative()`` by the AVX2 kernel or by the portable Swift one.
     package func geluDerivative(vectorUnits: Bool) -> Tensor {
-        vectorUnits ? mapped(nativeKernel: squire_gelu_derivative_avx2) : mapped(VectorMath.geluDerivative)
+        vectorUnits ? mappedByNativeKernel(squire_gelu_derivative_avx2) : mapped(VectorMath.geluDerivative)
     }
 
     /// A tensor of this shape with a C kernel applied to every element, split across cores.
-    private func mapped(nativeKernel kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void) -> Tensor {
+    private func mappedByNativeKernel(_ kernel: (UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, Int) -> Void)
+        -> Tensor
+    {
         let total = count
         let result = [Float](unsafeUninitializedCapacity: total) { output, initialized in
             scalars.withUnsafeBufferPointer { input in

@@ -6,14 +6,16 @@ extension Tensor {
         try requireRank(2, for: "gatheringRows")
         let (rowCount, width) = (shape[0], shape[1])
         if let bad = indices.first(where: { $0 < 0 || $0 >= rowCount }) {
-            throw TensorError.invalidArgument("row index \(bad) is outside a table of \(rowCount) rows (shape \(shape))")
+            throw TensorError.invalidArgument(
+                "row index \(bad) is outside a table of \(rowCount) rows (shape \(shape))")
         }
         let total = indices.count * width
         let result = [Float](unsafeUninitializedCapacity: total) { output, initialized in
             scalars.withUnsafeBufferPointer { table in
                 for (row, index) in indices.enumerated() {
                     let source = UnsafeBufferPointer(rebasing: table[(index * width)..<((index + 1) * width)])
-                    _ = UnsafeMutableBufferPointer(rebasing: output[(row * width)..<((row + 1) * width)]).initialize(from: source)
+                    _ = UnsafeMutableBufferPointer(rebasing: output[(row * width)..<((row + 1) * width)]).initialize(
+                        from: source)
                 }
             }
             initialized = total

@@ -73,7 +73,8 @@ extension Tensor {
             BLASThreads.ensureSingle()
             ssyevd_(&job, &upper, &size, &vectors, &lead, &values, &workSize, &query, &iworkSize, &query, &info, 1, 1)
             try Tensor.checkArguments(info, routine: "ssyevd")
-            var lwork = Int32(workSize.rounded(.up)), liwork = iworkSize
+            var lwork = Int32(workSize.rounded(.up))
+            var liwork = iworkSize
             var work = [Float](repeating: 0, count: Int(lwork))
             var iwork = [Int32](repeating: 0, count: Int(liwork))
             ssyevd_(&job, &upper, &size, &vectors, &lead, &values, &work, &lwork, &iwork, &liwork, &info, 1, 1)
@@ -88,7 +89,9 @@ extension Tensor {
     /// The thin singular value decomposition of this `[m, n]` matrix (LAPACK `sgesdd`).
     public func singularValueDecomposition() throws -> SingularValueDecomposition {
         try requireRank(2, for: "singularValueDecomposition")
-        guard isFinite else { throw TensorError.invalidArgument("singularValueDecomposition: the matrix holds NaN or infinity") }
+        guard isFinite else {
+            throw TensorError.invalidArgument("singularValueDecomposition: the matrix holds NaN or infinity")
+        }
         let (m, n) = (shape[0], shape[1])
         let k = Swift.min(m, n)
         guard k > 0 else {
@@ -107,11 +110,15 @@ extension Tensor {
         var workSize: Float = 0
         var query: Int32 = -1
         BLASThreads.ensureSingle()
-        sgesdd_(&job, &rows, &columns, &matrix, &lead, &values, &lapackU, &leadU, &lapackVT, &leadVT, &workSize, &query, &iwork, &info, 1)
+        sgesdd_(
+            &job, &rows, &columns, &matrix, &lead, &values, &lapackU, &leadU, &lapackVT, &leadVT, &workSize, &query,
+            &iwork, &info, 1)
         try Tensor.checkArguments(info, routine: "sgesdd")
         var lwork = Int32(workSize.rounded(.up))
         var work = [Float](repeating: 0, count: Int(lwork))
-        sgesdd_(&job, &rows, &columns, &matrix, &lead, &values, &lapackU, &leadU, &lapackVT, &leadVT, &work, &lwork, &iwork, &info, 1)
+        sgesdd_(
+            &job, &rows, &columns, &matrix, &lead, &values, &lapackU, &leadU, &lapackVT, &leadVT, &work, &lwork, &iwork,
+            &info, 1)
         if info > 0 { throw TensorError.noConvergence("sgesdd", info: Int(info)) }
         try Tensor.checkArguments(info, routine: "sgesdd")
         return SingularValueDecomposition(
@@ -126,10 +133,16 @@ extension Tensor {
             throw TensorError.invalidArgument("\(operation) needs a square matrix, got shape \(a.shape)")
         }
         let n = a.shape[0]
-        guard n <= Int(Int32.max / 2) else { throw TensorError.invalidArgument("\(operation): shape \(a.shape) exceeds LAPACK's 32-bit sizes") }
+        guard n <= Int(Int32.max / 2) else {
+            throw TensorError.invalidArgument("\(operation): shape \(a.shape) exceeds LAPACK's 32-bit sizes")
+        }
         if let b {
-            guard (b.rank == 1 || b.rank == 2), b.shape[0] == n else { throw TensorError.shapeMismatch(operation, a.shape, b.shape) }
-            guard b.isFinite else { throw TensorError.invalidArgument("\(operation): the right-hand side holds NaN or infinity") }
+            guard b.rank == 1 || b.rank == 2, b.shape[0] == n else {
+                throw TensorError.shapeMismatch(operation, a.shape, b.shape)
+            }
+            guard b.isFinite else {
+                throw TensorError.invalidArgument("\(operation): the right-hand side holds NaN or infinity")
+            }
         }
         guard a.isFinite else { throw TensorError.invalidArgument("\(operation): the matrix holds NaN or infinity") }
         return n

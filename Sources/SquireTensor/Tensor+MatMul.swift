@@ -1,4 +1,3 @@
-
 extension Tensor {
     /// The matrix product `op(a) · op(b)`, where `op` transposes when asked, through ``BLAS``.
     ///
@@ -10,7 +9,9 @@ extension Tensor {
     ///   batch entry (attention over `[B, H, T, Dh]`).
     ///
     /// `alpha` scales the product, saving a pass for attention's `1/sqrt(Dh)`.
-    public static func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1) throws -> Tensor {
+    public static func matmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1
+    ) throws -> Tensor {
         let plan = try MatMulPlan(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
         let total = plan.batch * plan.m * plan.n
         let result = [Float](unsafeUninitializedCapacity: total) { output, initialized in
@@ -26,7 +27,9 @@ extension Tensor {
 
     /// The same product as ``matmul(_:_:transposeA:transposeB:alpha:)`` by plain loops,
     /// accumulating in `Double`: the reference the BLAS path is tested against.
-    public static func naiveMatmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1) throws -> Tensor {
+    public static func naiveMatmul(
+        _ a: Tensor, _ b: Tensor, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1
+    ) throws -> Tensor {
         let plan = try MatMulPlan(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
         let (m, n, k) = (plan.m, plan.n, plan.k)
         var result = [Float](repeating: 0, count: plan.batch * m * n)
@@ -65,8 +68,10 @@ struct MatMulPlan {
         let mismatch = TensorError.shapeMismatch(
             "matmul(transposeA: \(transposeA), transposeB: \(transposeB))", aShape, bShape)
         guard aShape.count >= 2, bShape.count >= 2 else { throw mismatch }
-        let aRows = aShape[aShape.count - 2], aCols = aShape[aShape.count - 1]
-        let bRows = bShape[bShape.count - 2], bCols = bShape[bShape.count - 1]
+        let aRows = aShape[aShape.count - 2]
+        let aCols = aShape[aShape.count - 1]
+        let bRows = bShape[bShape.count - 2]
+        let bCols = bShape[bShape.count - 1]
         let leading = Array(aShape.dropLast(2))
         (m, k) = transposeA ? (aCols, aRows) : (aRows, aCols)
         let (bK, bN) = transposeB ? (bCols, bRows) : (bRows, bCols)
@@ -77,7 +82,8 @@ struct MatMulPlan {
         if bShape.count == 2 {
             guard !(transposeA && !leading.isEmpty) else {
                 throw TensorError.invalidArgument(
-                    "matmul: transposeA with a batched \(aShape) and a shared 2-D \(bShape) is not supported; transpose first")
+                    "matmul: transposeA with a batched \(aShape) and a shared 2-D \(bShape) is not supported; transpose first"
+                )
             }
             // Leading axes fold into rows: one call with M·(product of leading axes) rows.
             m *= leading.reduce(1, *)

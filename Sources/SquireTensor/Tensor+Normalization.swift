@@ -32,8 +32,12 @@ extension Tensor {
     ///   - epsilon: added to the variance; BERT uses 1e-12.
     public func layerNormalized(gamma: Tensor, beta: Tensor, epsilon: Float = 1e-5) throws -> Tensor {
         let width = try lastAxisExtent(for: "layerNormalized")
-        guard gamma.shape == [width] else { throw TensorError.shapeMismatch("layerNormalized (input vs gamma)", shape, gamma.shape) }
-        guard beta.shape == [width] else { throw TensorError.shapeMismatch("layerNormalized (input vs beta)", shape, beta.shape) }
+        guard gamma.shape == [width] else {
+            throw TensorError.shapeMismatch("layerNormalized (input vs gamma)", shape, gamma.shape)
+        }
+        guard beta.shape == [width] else {
+            throw TensorError.shapeMismatch("layerNormalized (input vs beta)", shape, beta.shape)
+        }
         return try gamma.scalars.withUnsafeBufferPointer { g in
             try beta.scalars.withUnsafeBufferPointer { b in
                 try rowwise(for: "layerNormalized") { row, output, width in
@@ -49,11 +53,14 @@ extension Tensor {
                         let x = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
                         let gv = UnsafeRawPointer(g.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
                         let bv = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
-                        UnsafeMutableRawPointer(output + i).storeBytes(of: (x - centre) * scale * gv + bv, as: SIMD8<Float>.self)
+                        UnsafeMutableRawPointer(output + i).storeBytes(
+                            of: (x - centre) * scale * gv + bv, as: SIMD8<Float>.self)
                         i += 8
                     }
                     if i < width {
-                        var x = SIMD8<Float>(), gv = SIMD8<Float>(), bv = SIMD8<Float>()
+                        var x = SIMD8<Float>()
+                        var gv = SIMD8<Float>()
+                        var bv = SIMD8<Float>()
                         for lane in 0..<(width - i) {
                             x[lane] = row[i + lane]
                             gv[lane] = g[i + lane]
@@ -138,7 +145,8 @@ extension Tensor {
             for j in 0..<width { dot += scalars[base + j] / norm * outputGradient.scalars[base + j] }
             for j in 0..<width {
                 // Below epsilon the forward divided by the constant epsilon: a plain scale.
-                result[base + j] = norm == epsilon
+                result[base + j] =
+                    norm == epsilon
                     ? outputGradient.scalars[base + j] / epsilon
                     : (outputGradient.scalars[base + j] - scalars[base + j] / norm * dot) / norm
             }

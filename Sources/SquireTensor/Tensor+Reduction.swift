@@ -12,7 +12,9 @@ extension Tensor {
                             target[o] = rowSum(source + o * extent, count: extent)
                         } else {
                             for i in 0..<extent {
-                                zipVectors(target + o * inner, source + (o * extent + i) * inner, target + o * inner, count: inner, +)
+                                zipVectors(
+                                    target + o * inner, source + (o * extent + i) * inner, target + o * inner,
+                                    count: inner, +)
                             }
                         }
                     }
@@ -32,7 +34,9 @@ extension Tensor {
     /// The largest element along `axis`; NaN if the axis holds a NaN.
     public func max(alongAxis axis: Int, keepingAxis: Bool = false) throws -> Tensor {
         let (outer, extent, inner) = try split(at: axis, for: "max")
-        guard extent > 0 else { throw TensorError.invalidArgument("max along axis \(axis) of shape \(shape): the axis is empty") }
+        guard extent > 0 else {
+            throw TensorError.invalidArgument("max along axis \(axis) of shape \(shape): the axis is empty")
+        }
         var result = [Float](repeating: -.infinity, count: outer * inner)
         for o in 0..<outer {
             for i in 0..<extent {
@@ -50,7 +54,9 @@ extension Tensor {
     /// remaining axes; ties go to the first position, and a NaN wins as in NumPy.
     public func argmax(alongAxis axis: Int) throws -> [Int] {
         let (outer, extent, inner) = try split(at: axis, for: "argmax")
-        guard extent > 0 else { throw TensorError.invalidArgument("argmax along axis \(axis) of shape \(shape): the axis is empty") }
+        guard extent > 0 else {
+            throw TensorError.invalidArgument("argmax along axis \(axis) of shape \(shape): the axis is empty")
+        }
         var result = [Int](repeating: 0, count: outer * inner)
         for o in 0..<outer {
             for j in 0..<inner {

@@ -11,7 +11,9 @@ extension Tensor {
             guard known > 0, count % known == 0 else { throw TensorError.shapeMismatch("reshape", shape, newShape) }
             resolved[axis] = count / known
         }
-        guard try Tensor.elementCount(of: resolved) == count else { throw TensorError.shapeMismatch("reshape", shape, newShape) }
+        guard try Tensor.elementCount(of: resolved) == count else {
+            throw TensorError.shapeMismatch("reshape", shape, newShape)
+        }
         return Tensor(unchecked: resolved, scalars: scalars)
     }
 
@@ -69,7 +71,9 @@ extension Tensor {
 
     /// The rows `range` along the first axis: shape `[range.count, …]`.
     public func rows(_ range: Range<Int>) throws -> Tensor {
-        guard let first = shape.first else { throw TensorError.invalidArgument("rows(\(range)) needs at least one axis, got a scalar") }
+        guard let first = shape.first else {
+            throw TensorError.invalidArgument("rows(\(range)) needs at least one axis, got a scalar")
+        }
         guard range.lowerBound >= 0, range.upperBound <= first else {
             throw TensorError.invalidArgument("rows \(range) are outside the first axis of shape \(shape)")
         }
@@ -81,13 +85,15 @@ extension Tensor {
 
     /// The tensors joined along `axis`; every other extent must agree.
     public static func concatenating(_ tensors: [Tensor], alongAxis axis: Int = 0) throws -> Tensor {
-        guard let first = tensors.first else { throw TensorError.invalidArgument("concatenating needs at least one tensor") }
+        guard let first = tensors.first else {
+            throw TensorError.invalidArgument("concatenating needs at least one tensor")
+        }
         guard axis >= 0, axis < first.rank else {
             throw TensorError.invalidArgument("axis \(axis) is outside shape \(first.shape)")
         }
         for tensor in tensors.dropFirst() {
             guard tensor.rank == first.rank,
-                  tensor.shape.indices.allSatisfy({ $0 == axis || tensor.shape[$0] == first.shape[$0] })
+                tensor.shape.indices.allSatisfy({ $0 == axis || tensor.shape[$0] == first.shape[$0] })
             else { throw TensorError.shapeMismatch("concatenating along axis \(axis)", first.shape, tensor.shape) }
         }
         var newShape = first.shape

@@ -18,7 +18,8 @@ public struct Tensor: Sendable, Hashable {
     public init(shape: [Int], scalars: [Float]) throws {
         let count = try Tensor.elementCount(of: shape)
         guard count == scalars.count else {
-            throw TensorError.invalidArgument("\(scalars.count) scalars cannot fill shape \(shape), which holds \(count)")
+            throw TensorError.invalidArgument(
+                "\(scalars.count) scalars cannot fill shape \(shape), which holds \(count)")
         }
         self.shape = shape
         self.scalars = scalars
@@ -92,7 +93,9 @@ public struct Tensor: Sendable, Hashable {
     }
 
     /// Calls `body` with the elements in row-major order, for writing in place.
-    public mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+    public mutating func withUnsafeMutableBufferPointer<R>(
+        _ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
         try scalars.withUnsafeMutableBufferPointer(body)
     }
 
@@ -102,7 +105,9 @@ public struct Tensor: Sendable, Hashable {
         for extent in shape {
             guard extent >= 0 else { throw TensorError.invalidArgument("shape \(shape) has a negative extent") }
             let (product, overflow) = count.multipliedReportingOverflow(by: extent)
-            guard !overflow else { throw TensorError.invalidArgument("shape \(shape) holds more elements than memory can") }
+            guard !overflow else {
+                throw TensorError.invalidArgument("shape \(shape) holds more elements than memory can")
+            }
             count = product
         }
         return count

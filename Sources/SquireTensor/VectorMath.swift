@@ -202,7 +202,8 @@ func zipVectors(
         i += 8
     }
     if i < count {
-        var a = SIMD8<Float>(), b = SIMD8<Float>()
+        var a = SIMD8<Float>()
+        var b = SIMD8<Float>()
         for lane in 0..<(count - i) {
             a[lane] = lhs[i + lane]
             b[lane] = rhs[i + lane]

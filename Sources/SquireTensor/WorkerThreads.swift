@@ -2,9 +2,9 @@ import CSquireTensorKernels
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Threads, one per core beyond the caller's, that run the parts of ``ParallelParts`` and
@@ -66,7 +66,8 @@ package final class WorkerThreads: @unchecked Sendable {
     /// are no workers, too many parts, or another caller holds the workers.
     package func run(_ parts: Int, _ body: (Int) -> Void) -> Bool {
         guard count > 0, (1...Self.maximumParts).contains(parts),
-              busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return false }
+            busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
+        else { return false }
         defer { busy.store(false, ordering: .releasing) }
         withoutActuallyEscaping(body) { body in
             let box = UnsafeMutablePointer<Job>.allocate(capacity: 1)
@@ -96,7 +97,8 @@ package final class WorkerThreads: @unchecked Sendable {
     private func work(generation: UInt64) {
         var current = state.load(ordering: .acquiring)
         while true {
-            let parts = Int((current >> 16) & 0xFFFF), claimed = Int(current & 0xFFFF)
+            let parts = Int((current >> 16) & 0xFFFF)
+            let claimed = Int(current & 0xFFFF)
             guard current >> 32 == generation & 0xFFFF_FFFF, claimed < parts else { return }
             let (exchanged, original) = state.compareExchange(
                 expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
@@ -145,13 +147,17 @@ package final class WorkerThreads: @unchecked Sendable {
     private func start() {
         let context = Unmanaged.passRetained(self)
         #if canImport(Darwin)
-        var thread: pthread_t?
-        let started = pthread_create(&thread, nil, { Unmanaged<WorkerThreads>.fromOpaque($0).takeRetainedValue().serve() }, context.toOpaque())
-        if started == 0, let thread { pthread_detach(thread) }
+            var thread: pthread_t?
+            let started = pthread_create(
+                &thread, nil, { Unmanaged<WorkerThreads>.fromOpaque($0).takeRetainedValue().serve() },
+                context.toOpaque())
+            if started == 0, let thread { pthread_detach(thread) }
         #else
-        var thread = pthread_t()
-        let started = pthread_create(&thread, nil, { Unmanaged<WorkerThreads>.fromOpaque($0!).takeRetainedValue().serve() }, context.toOpaque())
-        if started == 0 { pthread_detach(thread) }
+            var thread = pthread_t()
+            let started = pthread_create(
+                &thread, nil, { Unmanaged<WorkerThreads>.fromOpaque($0!).takeRetainedValue().serve() },
+                context.toOpaque())
+            if started == 0 { pthread_detach(thread) }
         #endif
         if started != 0 { context.release() }
     }

@@ -22,7 +22,10 @@ public struct Failing<Base: Sendable>: Sendable {
     private let counter = Mutex(0)
 
     /// Wraps `base`; failing calls throw `error` (by default `ModelError.unavailable`).
-    public init(_ base: Base, error: any Error & Sendable = ModelError.unavailable("scripted failure"), schedule: Schedule = .always) {
+    public init(
+        _ base: Base, error: any Error & Sendable = ModelError.unavailable("scripted failure"),
+        schedule: Schedule = .always
+    ) {
         self.base = base
         self.error = error
         self.schedule = schedule

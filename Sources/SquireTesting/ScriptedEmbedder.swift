@@ -15,7 +15,9 @@ public struct ScriptedEmbedder: TextEmbedder {
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         try texts.map { text in
             let result = try vector(text)
-            guard result.count == dimension else { throw ModelError.dimensionMismatch(expected: dimension, actual: result.count) }
+            guard result.count == dimension else {
+                throw ModelError.dimensionMismatch(expected: dimension, actual: result.count)
+            }
             return result
         }
     }

@@ -25,7 +25,9 @@ public struct ScriptedGenerator: TextGenerator {
     /// Answers with `answers` in turn, then throws `ModelError.unavailable` when they run out.
     public init(answers: [String]) {
         self.init { _, call in
-            guard call < answers.count else { throw ModelError.unavailable("the script has only \(answers.count) answers") }
+            guard call < answers.count else {
+                throw ModelError.unavailable("the script has only \(answers.count) answers")
+            }
             return GeneratedText(text: answers[call])
         }
     }

@@ -6,14 +6,19 @@ public import SquireTensor
 /// gradient's overall size, the usual practice for single-precision gradient checks.
 public enum GradientCheck {
     /// The largest `|analytic − numeric|` over all elements, divided by the largest `|numeric|`.
-    public static func relativeError(of analytic: Tensor, at point: Tensor, step: Float = 1e-2, _ function: (Tensor) throws -> Double) throws -> Double {
+    public static func relativeError(
+        of analytic: Tensor, at point: Tensor, step: Float = 1e-2, _ function: (Tensor) throws -> Double
+    ) throws -> Double {
         var worst = 0.0
         var scale = 1e-6
         for index in 0..<point.count {
-            var plus = point.scalars, minus = point.scalars
+            var plus = point.scalars
+            var minus = point.scalars
             plus[index] += step
             minus[index] -= step
-            let numeric = (try function(Tensor(shape: point.shape, scalars: plus)) - function(Tensor(shape: point.shape, scalars: minus))) / Double(2 * step)
+            let numeric =
+                (try function(Tensor(shape: point.shape, scalars: plus))
+                    - function(Tensor(shape: point.shape, scalars: minus))) / Double(2 * step)
             worst = max(worst, abs(numeric - Double(analytic.scalars[index])))
             scale = max(scale, abs(numeric))
         }

@@ -123,7 +123,8 @@ public final class LoopbackServer: Sendable {
                 guard let head else { return }
                 var headers: [String: String] = [:]
                 for (name, value) in head.headers { headers[name.lowercased()] = value }
-                let request = Request(method: head.method.rawValue, uri: head.uri, headers: headers, body: Data(body.readableBytesView))
+                let request = Request(
+                    method: head.method.rawValue, uri: head.uri, headers: headers, body: Data(body.readableBytesView))
                 let reply = server.receive(request)
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 switch reply {
@@ -131,14 +132,16 @@ public final class LoopbackServer: Sendable {
                     server.finished()
                     context.close(promise: nil)
                 case .respond(let status, let extra, let text, let delay):
-                    let milliseconds = delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
+                    let milliseconds =
+                        delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000
                     context.eventLoop.scheduleTask(in: .milliseconds(milliseconds)) { [server] in
                         let context = bound.value
                         var headers = HTTPHeaders([("Content-Type", "application/json"), ("Connection", "close")])
                         for (name, value) in extra { headers.add(name: name, value: value) }
                         let bytes = ByteBuffer(string: text)
                         headers.add(name: "Content-Length", value: String(bytes.readableBytes))
-                        let responseHead = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+                        let responseHead = HTTPResponseHead(
+                            version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
                         context.write(NIOAny(HTTPServerResponsePart.head(responseHead)), promise: nil)
                         context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(bytes))), promise: nil)
                         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil))).whenComplete { _ in

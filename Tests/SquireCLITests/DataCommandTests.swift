@@ -9,14 +9,20 @@ import Testing
 
     static func modelFile(_ url: String, in folder: URL) throws -> String {
         let path = folder.appendingPathComponent("frontier.json")
-        try #"{"provider": "openai", "base_url": "\#(url)", "model": "gpt-test", "api_key_variable": "SQUIRE_TEST_KEY", "maximum_retries": 0, "price": {"input_dollars_per_million": 1000, "output_dollars_per_million": 0}}"#
+        try
+            #"{"provider": "openai", "base_url": "\#(url)", "model": "gpt-test", "api_key_variable": "SQUIRE_TEST_KEY", "maximum_retries": 0, "price": {"input_dollars_per_million": 1000, "output_dollars_per_million": 0}}"#
             .write(to: path, atomically: true, encoding: .utf8)
         return path.path
     }
 
     static func chat(_ content: String) -> LoopbackServer.Reply {
-        let escaped = String(decoding: try! JSONSerialization.data(withJSONObject: [content]), as: UTF8.self).dropFirst().dropLast()
-        return .respond(status: 200, body: #"{"choices":[{"message":{"content":\#(escaped)},"finish_reason":"stop"}],"usage":{"prompt_tokens":30,"completion_tokens":3}}"#)
+        let escaped = String(decoding: try! JSONSerialization.data(withJSONObject: [content]), as: UTF8.self)
+            .dropFirst().dropLast()
+        return .respond(
+            status: 200,
+            body:
+                #"{"choices":[{"message":{"content":\#(escaped)},"finish_reason":"stop"}],"usage":{"prompt_tokens":30,"completion_tokens":3}}"#
+        )
     }
 
     /// The text a chat request asks about: the last message.
@@ -28,17 +34,24 @@ import Testing
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("traffic.jsonl")
-        try (1...6).map { #"{"id": "r\#($0)", "text": "\#($0 % 2 == 0 ? "my card \($0)" : "refund \($0)")"}"# }.joined(separator: "\n")
-            .write(to: input, atomically: true, encoding: .utf8)
+        try (1...6).map { #"{"id": "r\#($0)", "text": "\#($0 % 2 == 0 ? "my card \($0)" : "refund \($0)")"}"# }.joined(
+            separator: "\n"
+        )
+        .write(to: input, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("labelled.jsonl").path
 
         // The first server answers a label outside the set for "refund 3".
         let flaky = LoopbackServer { request, _ in
             let text = Self.text(request)
-            return Self.chat(text == "refund 3" ? #"{"label":"banana"}"# : #"{"label":"\#(text.contains("card") ? "card" : "refund")"}"#)
+            return Self.chat(
+                text == "refund 3"
+                    ? #"{"label":"banana"}"# : #"{"label":"\#(text.contains("card") ? "card" : "refund")"}"#)
         }
         let first = try runSquire(
-            ["label", "--input", input.path, "--teacher", try Self.modelFile(try await flaky.start(), in: folder), "--labels", "card,refund", "--output", output],
+            [
+                "label", "--input", input.path, "--teacher", try Self.modelFile(try await flaky.start(), in: folder),
+                "--labels", "card,refund", "--output", output,
+            ],
             environment: Self.environment)
         await flaky.stop()
         #expect(first.status == 1, "\(first.output)")
@@ -47,14 +60,21 @@ import Testing
         #expect(try CLIFixtures.jsonLines(URL(fileURLWithPath: output)).count == 5)
         #expect(FileManager.default.fileExists(atPath: output + ".journal"))
 
-        let good = LoopbackServer { request, _ in Self.chat(#"{"label":"\#(Self.text(request).contains("card") ? "card" : "refund")"}"#) }
+        let good = LoopbackServer { request, _ in
+            Self.chat(#"{"label":"\#(Self.text(request).contains("card") ? "card" : "refund")"}"#)
+        }
         let second = try runSquire(
-            ["label", "--input", input.path, "--teacher", try Self.modelFile(try await good.start(), in: folder), "--labels", "card,refund", "--output", output, "--json"],
+            [
+                "label", "--input", input.path, "--teacher", try Self.modelFile(try await good.start(), in: folder),
+                "--labels", "card,refund", "--output", output, "--json",
+            ],
             environment: Self.environment)
         await good.stop()
         #expect(second.status == 0, "\(second.output)")
         #expect(good.requests.map(Self.text) == ["refund 3"])
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(second.output.split(separator: "\n").last!.utf8)) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(second.output.split(separator: "\n").last!.utf8))
+                as? [String: Any])
         #expect(summary["resumed"] as? Int == 5)
         #expect(abs((summary["cost_dollars"] as? Double ?? 0) - 0.03) < 1e-9)
         let rows = try CLIFixtures.jsonLines(URL(fileURLWithPath: output))
@@ -72,11 +92,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let seeds = folder.appendingPathComponent("seeds.jsonl")
         try """
-            {"text": "I lost my card", "label": "card"}
-            {"text": "where is my refund", "label": "refund"}
-            """.write(to: seeds, atomically: true, encoding: .utf8)
+        {"text": "I lost my card", "label": "card"}
+        {"text": "where is my refund", "label": "refund"}
+        """.write(to: seeds, atomically: true, encoding: .utf8)
         let test = folder.appendingPathComponent("test.jsonl")
-        try #"{"text": "refund for order 2 please", "label": "refund"}"#.write(to: test, atomically: true, encoding: .utf8)
+        try #"{"text": "refund for order 2 please", "label": "refund"}"#.write(
+            to: test, atomically: true, encoding: .utf8)
         // The generator leaks a test text, repeats itself and mislabels one card request.
         let server = LoopbackServer { request, number in
             // The leaked line repeats in every refund answer; only its first copy survives generation.
@@ -89,8 +110,11 @@ import Testing
         let url = try await server.start()
         let synthetic = folder.appendingPathComponent("synthetic.jsonl").path
         let made = try runSquireJSON(
-            ["synthesize", "--seeds", seeds.path, "--generator", try Self.modelFile(url, in: folder), "--per-label", "4", "--examples-per-request", "2",
-             "--output", synthetic, "--json"],
+            [
+                "synthesize", "--seeds", seeds.path, "--generator", try Self.modelFile(url, in: folder), "--per-label",
+                "4", "--examples-per-request", "2",
+                "--output", synthetic, "--json",
+            ],
             environment: Self.environment)
         await server.stop()
         #expect(made.status == 0, "\(made.errors)")
@@ -102,10 +126,14 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("synthetic.DATASHEET.md").path))
 
         let clean = folder.appendingPathComponent("clean.jsonl").path
-        let checked = try runSquire(["verify", "--data", synthetic, "--output", clean, "--evaluation", test.path, "--no-embeddings", "--json"])
+        let checked = try runSquire([
+            "verify", "--data", synthetic, "--output", clean, "--evaluation", test.path, "--no-embeddings", "--json",
+        ])
         // "my card was stolen N" under refund is not caught without a verifier; the leak and the phone number are.
         #expect(checked.status == 0, "\(checked.output)")
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(checked.output.split(separator: "\n").last!.utf8)) as? [String: Any])
+        let summary = try #require(
+            try JSONSerialization.jsonObject(with: Data(checked.output.split(separator: "\n").last!.utf8))
+                as? [String: Any])
         let filters = try #require(summary["filters"] as? [[String: Any]])
         let leakage = try #require(filters.first { ($0["name"] as? String)?.hasPrefix("leakage") == true })
         #expect(leakage["removed"] as? Int == 1)
@@ -125,32 +153,40 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = folder.appendingPathComponent("data.jsonl")
         try """
-            {"id": "a", "text": "cancel my card", "label": "card"}
-            {"id": "b", "text": "Cancel my card!", "label": "refund"}
-            {"id": "c", "text": "refund me", "label": "refund"}
-            """.write(to: data, atomically: true, encoding: .utf8)
+        {"id": "a", "text": "cancel my card", "label": "card"}
+        {"id": "b", "text": "Cancel my card!", "label": "refund"}
+        {"id": "c", "text": "refund me", "label": "refund"}
+        """.write(to: data, atomically: true, encoding: .utf8)
         let clean = folder.appendingPathComponent("clean.jsonl").path
         let result = try runSquire(["verify", "--data", data.path, "--output", clean, "--no-embeddings"])
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.contains("exact duplicates: removed 2 of 3 (2 to review)"))
         let review = try CLIFixtures.jsonLines(folder.appendingPathComponent("clean.review.jsonl"))
         #expect(review.compactMap { ($0["example"] as? [String: Any])?["id"] as? String } == ["a", "b"])
-        let missing = try runSquire(["verify", "--data", folder.appendingPathComponent("nope.jsonl").path, "--output", clean, "--no-embeddings"])
+        let missing = try runSquire([
+            "verify", "--data", folder.appendingPathComponent("nope.jsonl").path, "--output", clean, "--no-embeddings",
+        ])
         #expect(missing.status == 2)
         #expect(missing.output.contains("cannot read the file"))
     }
 }
 
 /// `squire distill` on teacher labels with probabilities, with the real vocabulary.
-@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh"))
+@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
 struct DistillCommandTests {
     @Test func distillsATinyTransformerAndReportsWhatItKeeps() throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let labelled = folder.appendingPathComponent("labelled.jsonl")
         let rows = TrainCommandTests.examples.enumerated().map { index, row in
-            let probabilities = ["card": row.1 == "card" ? 0.8 : 0.1, "refund": row.1 == "refund" ? 0.8 : 0.1, "address": row.1 == "address" ? 0.8 : 0.1]
-            return String(decoding: try! JSONSerialization.data(withJSONObject: ["id": "e\(index)", "text": row.0, "label": row.1, "probabilities": probabilities], options: [.sortedKeys]), as: UTF8.self)
+            let probabilities = [
+                "card": row.1 == "card" ? 0.8 : 0.1, "refund": row.1 == "refund" ? 0.8 : 0.1,
+                "address": row.1 == "address" ? 0.8 : 0.1,
+            ]
+            return String(
+                decoding: try! JSONSerialization.data(
+                    withJSONObject: ["id": "e\(index)", "text": row.0, "label": row.1, "probabilities": probabilities],
+                    options: [.sortedKeys]), as: UTF8.self)
         }
         try (rows.joined(separator: "\n") + "\n").write(to: labelled, atomically: true, encoding: .utf8)
         let test = folder.appendingPathComponent("test.jsonl")
@@ -158,17 +194,22 @@ struct DistillCommandTests {
         let bundle = folder.appendingPathComponent("student").path
         let report = folder.appendingPathComponent("distill.json").path
         let result = try runSquire([
-            "distill", "--data", labelled.path, "--output", bundle, "--epochs", "2", "--validation", test.path, "--evaluation", test.path,
+            "distill", "--data", labelled.path, "--output", bundle, "--epochs", "2", "--validation", test.path,
+            "--evaluation", test.path,
             "--report", report, "--base", CLIFixtures.modelFolder,
         ])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("wrote \(bundle)"))
         #expect(result.output.contains("student on test: accuracy"))
-        let written = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        let written = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
         #expect(written["student_accuracy"] is Double)
 
-        try "{\"id\": \"1\", \"text\": \"x\", \"label\": \"a\", \"probabilities\": {\"a\": 0.2}}\n".write(to: labelled, atomically: true, encoding: .utf8)
-        let bad = try runSquire(["distill", "--data", labelled.path, "--output", bundle, "--base", CLIFixtures.modelFolder])
+        try "{\"id\": \"1\", \"text\": \"x\", \"label\": \"a\", \"probabilities\": {\"a\": 0.2}}\n".write(
+            to: labelled, atomically: true, encoding: .utf8)
+        let bad = try runSquire([
+            "distill", "--data", labelled.path, "--output", bundle, "--base", CLIFixtures.modelFolder,
+        ])
         #expect(bad.status != 0)
         #expect(bad.output.contains("not a distribution"))
     }

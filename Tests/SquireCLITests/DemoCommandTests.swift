@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `squire demo` end to end on the built-in routing dataset with the real encoder.
-@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh"))
+@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
 struct DemoCommandTests {
     @Test func walksTheWholeLoopAndWritesItsReports() throws {
         let folder = try CLIFixtures.scratch()
@@ -14,20 +14,29 @@ struct DemoCommandTests {
             #expect(result.output.contains(step), "missing \(step)")
         }
         #expect(result.output.contains("int8") && result.output.contains("int4-32"))
-        for file in ["model/config.json", "report.json", "report.html", "report-int8.json", "report-int4-32.json", "gate.json", "profile.json", "drift.json"] {
+        for file in [
+            "model/config.json", "report.json", "report.html", "report-int8.json", "report-int4-32.json", "gate.json",
+            "profile.json", "drift.json",
+        ] {
             #expect(FileManager.default.fileExists(atPath: output + "/" + file), "\(file)")
         }
-        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/report.json"))) as? [String: Any])
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/report.json")))
+                as? [String: Any])
         let accuracy = try #require((report["metrics"] as? [String: Any])?["accuracy"] as? Double)
         // Six routes, 84 test requests: well above the keyword rules, below perfect.
         #expect(accuracy > 0.7 && accuracy < 1)
-        let decisions = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/drift.json"))) as? [[String: Any]])
+        let decisions = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output + "/drift.json")))
+                as? [[String: Any]])
         #expect(decisions.count >= 4)
         #expect(decisions.first?["action"] as? String == "hold")
     }
 
     @Test func refusesAMissingDataset() throws {
-        let result = try runSquire(["demo", "--data", "/nonexistent/train.jsonl", "--output", NSTemporaryDirectory() + "squire-demo-missing"])
+        let result = try runSquire([
+            "demo", "--data", "/nonexistent/train.jsonl", "--output", NSTemporaryDirectory() + "squire-demo-missing",
+        ])
         #expect(result.status == 2)
         #expect(result.output.contains("cannot read the file"))
     }

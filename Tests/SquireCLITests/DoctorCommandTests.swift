@@ -3,7 +3,8 @@ import Testing
 
 /// The built `squire` binary, which sits beside the test bundle in the build folder.
 func squireBinary() -> URL {
-    let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
+    let bundle =
+        Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }?.bundleURL
         ?? URL(fileURLWithPath: CommandLine.arguments[0])
     return bundle.deletingLastPathComponent().appendingPathComponent("squire")
 }
@@ -31,12 +32,16 @@ func runSquire(_ arguments: [String], environment: [String: String] = [:]) throw
 
 /// Runs the built `squire` binary with `--json` output: the status, standard output parsed
 /// as one JSON object (progress lines go to standard error and are kept apart), and the errors.
-func runSquireJSON(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, object: [String: Any]?, errors: String) {
+func runSquireJSON(_ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, object: [String: Any]?, errors: String
+) {
     let process = squireProcess(arguments, environment: environment)
     let output = Pipe()
     let errors = FileManager.default.temporaryDirectory.appendingPathComponent("squire-stderr-\(UUID().uuidString)")
     // Standard error goes to a file: two pipes read one after the other can deadlock.
-    guard FileManager.default.createFile(atPath: errors.path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
+    guard FileManager.default.createFile(atPath: errors.path, contents: nil) else {
+        throw CocoaError(.fileWriteUnknown)
+    }
     defer { try? FileManager.default.removeItem(at: errors) }
     let errorHandle = try FileHandle(forWritingTo: errors)
     defer { try? errorHandle.close() }
@@ -58,7 +63,9 @@ func runSquireJSON(_ arguments: [String], environment: [String: String] = [:]) t
         #expect(blas["implementation"] as? String != "unknown")
         #expect((blas["path"] as? String)?.isEmpty == false)
         #expect((report["sgemm_gflops"] as? Double ?? 0) > 0)
-        #expect(["AVX-512 VNNI (vpdpbusd)", "AVX2 (int8: 7-bit activations in blocks of 64)", "Swift SIMD"].contains(report["integer_kernels"] as? String ?? ""))
+        #expect(
+            ["AVX-512 VNNI (vpdpbusd)", "AVX2 (int8: 7-bit activations in blocks of 64)", "Swift SIMD"].contains(
+                report["integer_kernels"] as? String ?? ""))
     }
 
     @Test func namesTheIntegerKernelTheEnvironmentChose() throws {

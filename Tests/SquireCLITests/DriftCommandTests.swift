@@ -33,16 +33,23 @@ import Testing
             for i in 0..<100 {
                 let shifted = w >= shiftFrom
                 let label = shifted ? (i % 5 == 0 ? "card" : "refund") : Self.labels[i % 3]
-                let text = shifted ? String(repeating: "a much longer request ", count: 4) + "\(i)" : "request number \((w * 100 + i) * 7 % 400)"
+                let text =
+                    shifted
+                    ? String(repeating: "a much longer request ", count: 4) + "\(i)"
+                    : "request number \((w * 100 + i) * 7 % 400)"
                 let confidence = shifted ? 0.5 + Double(i % 5) / 50 : 0.85 + Double(i % 7) / 50
-                lines += "{\"id\": \"\(w)-\(i)\", \"text\": \"\(text)\", \"label\": \"\(label)\", \"confidence\": \(confidence), \"model_version\": \"v1\"}\n"
+                lines +=
+                    "{\"id\": \"\(w)-\(i)\", \"text\": \"\(text)\", \"label\": \"\(label)\", \"confidence\": \(confidence), \"model_version\": \"v1\"}\n"
             }
         }
         try lines.write(to: url(name), atomically: true, encoding: .utf8)
     }
 
     func profile() throws {
-        let result = try runSquire(["profile", "--data", path("validation.jsonl"), "--answers", path("answers.jsonl"), "--output", path("profile.json"), "--window-size", "100"])
+        let result = try runSquire([
+            "profile", "--data", path("validation.jsonl"), "--answers", path("answers.jsonl"), "--output",
+            path("profile.json"), "--window-size", "100",
+        ])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("shipped accuracy 0.9000"))
     }
@@ -55,9 +62,13 @@ import Testing
         #expect(calm.output.components(separatedBy: ": hold").count - 1 == 3)
 
         try writeTraffic("shifted.jsonl", windows: 5, shiftFrom: 2)
-        let shifted = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("shifted.jsonl"), "--queue", path("queue.jsonl"), "--json"])
+        let shifted = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("shifted.jsonl"), "--queue",
+            path("queue.jsonl"), "--json",
+        ])
         #expect(shifted.status == 1, "\(shifted.output)")
-        let decisions = try #require(try JSONSerialization.jsonObject(with: Data(shifted.output.utf8)) as? [[String: Any]])
+        let decisions = try #require(
+            try JSONSerialization.jsonObject(with: Data(shifted.output.utf8)) as? [[String: Any]])
         // Windows 2, 3 and 4 alarm; the budget allows two, so the third spends it.
         #expect(decisions.map { $0["action"] as? String } == ["hold", "hold", "hold", "hold", "retrain"])
         let queue = try String(contentsOfFile: path("queue.jsonl"), encoding: .utf8).split(separator: "\n").map {
@@ -73,7 +84,10 @@ import Testing
         try profile()
         try writeTraffic("stream.jsonl", windows: 200, shiftFrom: 150)
         // Uninterrupted.
-        _ = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state", path("straight.json")])
+        _ = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state",
+            path("straight.json"),
+        ])
         let expected = try Data(contentsOf: url("straight.json"))
 
         // Killed with SIGKILL as soon as the first window's state is on disk, then rerun.
@@ -81,24 +95,36 @@ import Testing
             let state = path("killed-\(attempt).json")
             let process = Process()
             process.executableURL = squireBinary()
-            process.arguments = ["drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state", state]
+            process.arguments = [
+                "drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state", state,
+            ]
             process.standardOutput = FileHandle.nullDevice
             try process.run()
             let deadline = Date().addingTimeInterval(30)
-            while !FileManager.default.fileExists(atPath: state) && process.isRunning && Date() < deadline { usleep(200) }
+            while !FileManager.default.fileExists(atPath: state) && process.isRunning && Date() < deadline {
+                usleep(200)
+            }
             if attempt > 0 { usleep(useconds_t(attempt * 20_000)) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            let interrupted = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any]
+            let interrupted =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any]
             let closed = interrupted?["windows_closed"] as? Int ?? -1
             #expect(closed >= 1 && closed < 200, "the kill should land mid-stream (closed \(closed))")
-            let rerun = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state", state])
+            let rerun = try runSquire([
+                "drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state", state,
+            ])
             #expect(rerun.status == 1, "\(rerun.output)")
-            #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == expected, "attempt \(attempt): the resumed state differs")
+            #expect(
+                try Data(contentsOf: URL(fileURLWithPath: state)) == expected,
+                "attempt \(attempt): the resumed state differs")
         }
 
         // Appending to the file continues the stream; nothing is judged twice.
-        let again = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state", path("straight.json")])
+        let again = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("stream.jsonl"), "--state",
+            path("straight.json"),
+        ])
         #expect(again.output.contains("no window closed: 20000 predictions consumed"))
     }
 
@@ -108,25 +134,35 @@ import Testing
         var lines = try String(contentsOfFile: path("good.jsonl"), encoding: .utf8)
         lines += "{\"label\": \"loans\", \"confidence\": 0.9}\n"
         try lines.write(to: url("bad.jsonl"), atomically: true, encoding: .utf8)
-        let bad = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("bad.jsonl"), "--state", path("s.json")])
+        let bad = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("bad.jsonl"), "--state", path("s.json"),
+        ])
         #expect(bad.status == 2)
         #expect(bad.output.contains("bad.jsonl:201: the label \"loans\" is not in the reference profile's labels"))
         let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: url("s.json"))) as? [String: Any]
         #expect(saved?["consumed"] as? Int == 200)
 
-        try "{\"label\": \"card\", \"confidence\": \"high\"}\n".write(to: url("nan.jsonl"), atomically: true, encoding: .utf8)
+        try "{\"label\": \"card\", \"confidence\": \"high\"}\n".write(
+            to: url("nan.jsonl"), atomically: true, encoding: .utf8)
         let typed = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("nan.jsonl")])
         #expect(typed.status == 2)
         #expect(typed.output.contains("nan.jsonl:1: not a prediction"))
 
         try "{\"consumed\": ".write(to: url("corrupt.json"), atomically: true, encoding: .utf8)
-        let corrupt = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("good.jsonl"), "--state", path("corrupt.json")])
+        let corrupt = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("good.jsonl"), "--state",
+            path("corrupt.json"),
+        ])
         #expect(corrupt.status == 2)
         #expect(corrupt.output.contains("corrupt"))
         #expect(try String(contentsOfFile: path("corrupt.json"), encoding: .utf8) == "{\"consumed\": ")
 
-        try "{\"horizon\": 2, \"allowed_drifting_windows\": 5}".write(to: url("budget.json"), atomically: true, encoding: .utf8)
-        let budget = try runSquire(["drift", "--reference", path("profile.json"), "--current", path("good.jsonl"), "--budget", path("budget.json")])
+        try "{\"horizon\": 2, \"allowed_drifting_windows\": 5}".write(
+            to: url("budget.json"), atomically: true, encoding: .utf8)
+        let budget = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("good.jsonl"), "--budget",
+            path("budget.json"),
+        ])
         #expect(budget.status == 2)
         #expect(budget.output.contains("allowed_drifting_windows"))
     }

@@ -1,10 +1,12 @@
 import Foundation
 import SquireModels
+import SquireTensor
 import Testing
 
 /// The model folder `squire` uses by default, and the shared reference beside the repository.
 enum CLIFixtures {
-    static let modelFolder = ProcessInfo.processInfo.environment["SQUIRE_MODEL_DIR"]
+    static let modelFolder =
+        ProcessInfo.processInfo.environment["SQUIRE_MODEL_DIR"]
         ?? FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/squire/models/all-MiniLM-L6-v2"
     static var hasModel: Bool { FileManager.default.fileExists(atPath: modelFolder + "/model.safetensors") }
     static let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -23,7 +25,7 @@ enum CLIFixtures {
     }
 }
 
-@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh"))
+@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
 struct EmbedCommandTests {
     @Test func embedsInInputOrderLikeSentenceTransformers() throws {
         let folder = try CLIFixtures.scratch()
@@ -32,8 +34,10 @@ struct EmbedCommandTests {
         // is there, their vectors must match sentence-transformers'.
         let input = folder.appendingPathComponent("texts.jsonl")
         let texts = ["", "##ing", "Where is my card?"]
-        try Data(texts.map { String(decoding: try! JSONSerialization.data(withJSONObject: ["text": $0]), as: UTF8.self) }
-            .joined(separator: "\n").utf8).write(to: input)
+        try Data(
+            texts.map { String(decoding: try! JSONSerialization.data(withJSONObject: ["text": $0]), as: UTF8.self) }
+                .joined(separator: "\n").utf8
+        ).write(to: input)
         let output = folder.appendingPathComponent("out.jsonl")
         let (status, log) = try runSquire(["embed", "--input", input.path, "--output", output.path])
         #expect(status == 0, "\(log)")
@@ -64,7 +68,8 @@ struct EmbedCommandTests {
         let lines = try CLIFixtures.jsonLines(output)
         #expect(lines.first?["ids"] as? [Int] == [101, 2073, 2003, 2026, 4003, 1029, 102])
         #expect((lines.last?["ids"] as? [Int])?.count == 256)
-        #expect(try runSquire(["tokenize", "--input", input.path, "--output", output.path, "--no-truncation"]).status == 0)
+        #expect(
+            try runSquire(["tokenize", "--input", input.path, "--output", output.path, "--no-truncation"]).status == 0)
         #expect((try CLIFixtures.jsonLines(output).last?["ids"] as? [Int])?.count == 302)
     }
 
@@ -73,7 +78,9 @@ struct EmbedCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("texts.txt")
         try Data("one\ntwo\nthree\n".utf8).write(to: input)
-        let (status, output) = try runSquire(["bench", "--input", input.path, "--batch-size", "1,2", "--passes", "1", "--json"])
+        let (status, output) = try runSquire([
+            "bench", "--input", input.path, "--batch-size", "1,2", "--passes", "1", "--json",
+        ])
         #expect(status == 0, "\(output)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
         let results = try #require(report["results"] as? [[String: Any]])
@@ -98,7 +105,10 @@ struct EmbedCommandTests {
         try Data([0x6F, 0x6B, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: badUTF8)
         for (arguments, message) in [
             (["tokenize", "--input", missing, "--output", out], "\(missing): cannot read the file"),
-            (["tokenize", "--input", badJSON.path, "--output", out], "\(badJSON.path):2: expected a JSON object with a \"text\" string"),
+            (
+                ["tokenize", "--input", badJSON.path, "--output", out],
+                "\(badJSON.path):2: expected a JSON object with a \"text\" string"
+            ),
             (["embed", "--input", badUTF8.path, "--output", out], "\(badUTF8.path):2: not valid UTF-8"),
             (["embed", "--model", folder.path, "--input", badUTF8.path, "--output", out], "not valid UTF-8"),
             (["bench", "--input", badUTF8.path, "--batch-size", "0"], "--batch-size takes positive integers"),
@@ -108,7 +118,10 @@ struct EmbedCommandTests {
             #expect(output.contains(message), "\(output)")
         }
         #expect(!FileManager.default.fileExists(atPath: out))  // nothing half-written
-        let (status, output) = try runSquire(["embed", "--model", folder.path, "--input", badJSON.path.replacingOccurrences(of: "bad.jsonl", with: "none.txt") , "--output", out])
+        let (status, output) = try runSquire([
+            "embed", "--model", folder.path, "--input",
+            badJSON.path.replacingOccurrences(of: "bad.jsonl", with: "none.txt"), "--output", out,
+        ])
         #expect(status == 2 && output.contains("cannot read the file"))
     }
 
@@ -117,8 +130,11 @@ struct EmbedCommandTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("texts.txt")
         try Data("hello\n".utf8).write(to: input)
-        let (status, output) = try runSquire(["embed", "--model", folder.path, "--input", input.path, "--output", folder.appendingPathComponent("o.jsonl").path])
+        let (status, output) = try runSquire([
+            "embed", "--model", folder.path, "--input", input.path, "--output",
+            folder.appendingPathComponent("o.jsonl").path,
+        ])
         #expect(status == 2)
-        #expect(output.contains("config.json is missing; fetch the model with Scripts/fetch-model.sh"))
+        #expect(output.contains("config.json is missing; fetch the model with Scripts/setup/fetch-model.sh"))
     }
 }

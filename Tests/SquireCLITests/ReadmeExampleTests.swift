@@ -34,7 +34,9 @@ enum ReadmeExample {
         // The README builds the cascade from files and a key; here a scripted model stands in.
         struct Fixed: TextClassifier {
             let labels = ["billing", "human_handoff", "search_docs"]
-            func classify(_ texts: [String]) async throws -> [Classification] { texts.map { _ in Classification(label: "billing", confidence: 0.9) } }
+            func classify(_ texts: [String]) async throws -> [Classification] {
+                texts.map { _ in Classification(label: "billing", confidence: 0.9) }
+            }
         }
         #expect(try await ReadmeExample.handle("I was charged twice", with: Fixed()) == "billing tool")
         #expect(throws: (any Error).self) { try ReadmeExample.makeRouter() }  // no intent-bundle here

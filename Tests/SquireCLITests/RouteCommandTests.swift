@@ -13,8 +13,10 @@ import Testing
         // Ten answers; the three least confident are the wrong ones, plus the one at 0.8.
         let confidences = [0.99, 0.95, 0.93, 0.9, 0.85, 0.8, 0.7, 0.6, 0.55, 0.5]
         let right = [true, true, true, true, true, false, true, false, false, false]
-        try zip(confidences, right).map { "{\"label\": \"\($1 ? "a" : "b")\", \"confidence\": \($0)}" }.joined(separator: "\n")
-            .write(to: folder.appendingPathComponent("local.jsonl"), atomically: true, encoding: .utf8)
+        try zip(confidences, right).map { "{\"label\": \"\($1 ? "a" : "b")\", \"confidence\": \($0)}" }.joined(
+            separator: "\n"
+        )
+        .write(to: folder.appendingPathComponent("local.jsonl"), atomically: true, encoding: .utf8)
         try Array(repeating: "{\"label\": \"a\"}", count: 10).joined(separator: "\n")
             .write(to: folder.appendingPathComponent("labels.jsonl"), atomically: true, encoding: .utf8)
     }
@@ -23,7 +25,8 @@ import Testing
 
     @Test func choosesTheThresholdAndReportsTheCurve() throws {
         let result = try runSquire([
-            "route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl"), "--target-accuracy", "0.9",
+            "route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl"), "--target-accuracy",
+            "0.9",
             "--fallback-cost-per-1000", "2", "--json",
         ])
         #expect(result.status == 0, "\(result.output)")
@@ -34,7 +37,10 @@ import Testing
         #expect((json["points"] as? [Any])?.count == 11)
         #expect(abs((json["apgr"] as? Double ?? 0) - 0.775) < 1e-12)
 
-        let text = try runSquire(["route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl"), "--target-accuracy", "0.9"])
+        let text = try runSquire([
+            "route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl"), "--target-accuracy",
+            "0.9",
+        ])
         #expect(text.output.contains("threshold 0.7000: escalate 30.0% of requests, accuracy 0.9000"))
     }
 
@@ -43,14 +49,19 @@ import Testing
         try Array(repeating: "{\"label\": \"b\"}", count: 10).joined(separator: "\n")
             .write(to: folder.appendingPathComponent("bad-fallback.jsonl"), atomically: true, encoding: .utf8)
         let unreachable = try runSquire([
-            "route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl"), "--fallback", path("bad-fallback.jsonl"),
+            "route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl"), "--fallback",
+            path("bad-fallback.jsonl"),
             "--target-accuracy", "0.95",
         ])
         #expect(unreachable.status == 1)
         #expect(unreachable.output.contains("no threshold reaches the target"))
 
-        try "{\"label\": \"a\"}\n{\"label\": \"a\", \"confidence\": 2}\n".write(to: folder.appendingPathComponent("bad.jsonl"), atomically: true, encoding: .utf8)
-        let bad = try runSquire(["route", "--predictions", path("bad.jsonl"), "--reference", path("labels.jsonl"), "--target-accuracy", "0.9"])
+        try "{\"label\": \"a\"}\n{\"label\": \"a\", \"confidence\": 2}\n".write(
+            to: folder.appendingPathComponent("bad.jsonl"), atomically: true, encoding: .utf8)
+        let bad = try runSquire([
+            "route", "--predictions", path("bad.jsonl"), "--reference", path("labels.jsonl"), "--target-accuracy",
+            "0.9",
+        ])
         #expect(bad.status == 2)
         #expect(bad.output.contains("bad.jsonl:1: needs a \"confidence\""))
         let both = try runSquire(["route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl")])

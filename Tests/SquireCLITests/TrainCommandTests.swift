@@ -3,7 +3,7 @@ import Testing
 
 /// `squire train`, `squire predict`, and the bundle in `squire eval` and `squire profile`,
 /// end to end on a small inline dataset with the real encoder.
-@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh"))
+@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
 struct TrainCommandTests {
     static let examples: [(String, String)] = [
         ("I lost my card", "card"), ("my card was stolen", "card"), ("card missing since Monday", "card"),
@@ -16,7 +16,10 @@ struct TrainCommandTests {
 
     static func write(_ rows: [(String, String)], to url: URL) throws {
         let lines = try rows.enumerated().map { index, row in
-            String(decoding: try JSONSerialization.data(withJSONObject: ["id": "e\(index)", "text": row.0, "label": row.1], options: [.sortedKeys]), as: UTF8.self)
+            String(
+                decoding: try JSONSerialization.data(
+                    withJSONObject: ["id": "e\(index)", "text": row.0, "label": row.1], options: [.sortedKeys]),
+                as: UTF8.self)
         }
         try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
     }
@@ -29,21 +32,33 @@ struct TrainCommandTests {
         let bundle = folder.appendingPathComponent("bundle").path
         let report = folder.appendingPathComponent("report.json").path
 
-        var (status, output) = try runSquire(["train", "--data", data.path, "--output", bundle, "--report", report, "--c", "10"])
+        var (status, output) = try runSquire([
+            "train", "--data", data.path, "--output", bundle, "--report", report, "--c", "10",
+        ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("C=10.0: validation accuracy"))
         #expect(output.contains("wrote \(bundle)"))
-        for file in ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md", "manifest.json", "encoder/model.safetensors", "encoder/tokenizer.json"] {
+        for file in [
+            "config.json", "head.safetensors", "labels.json", "MODEL_CARD.md", "manifest.json",
+            "encoder/model.safetensors", "encoder/tokenizer.json",
+        ] {
             #expect(FileManager.default.fileExists(atPath: bundle + "/" + file), "\(file)")
         }
-        let trainingReport = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        let trainingReport = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
         #expect(trainingReport["chosen"] as? String == "C=10.0")
         #expect(trainingReport["ece_before"] is Double && trainingReport["ece_after"] is Double)
 
         let inputs = folder.appendingPathComponent("inputs.jsonl")
-        try Self.write([("my card has been stolen", "card"), ("money back please", "refund"), ("I have a new address", "address")], to: inputs)
+        try Self.write(
+            [
+                ("my card has been stolen", "card"), ("money back please", "refund"),
+                ("I have a new address", "address"),
+            ], to: inputs)
         let predictions = folder.appendingPathComponent("predictions.jsonl")
-        (status, output) = try runSquire(["predict", "--model", bundle, "--input", inputs.path, "--output", predictions.path, "--embeddings"])
+        (status, output) = try runSquire([
+            "predict", "--model", bundle, "--input", inputs.path, "--output", predictions.path, "--embeddings",
+        ])
         #expect(status == 0, "\(output)")
         let lines = try CLIFixtures.jsonLines(predictions)
         #expect(lines.map { $0["label"] as? String } == ["card", "refund", "address"])
@@ -67,12 +82,16 @@ struct TrainCommandTests {
         let validation = folder.appendingPathComponent("validation.jsonl")
         try Self.write(Self.examples + Self.examples + Self.examples, to: validation)
         let profile = folder.appendingPathComponent("profile.json").path
-        let profiled = try runSquireJSON(["profile", "--data", validation.path, "--model", bundle, "--output", profile, "--window-size", "20", "--json"])
+        let profiled = try runSquireJSON([
+            "profile", "--data", validation.path, "--model", bundle, "--output", profile, "--window-size", "20",
+            "--json",
+        ])
         #expect(profiled.status == 0, "\(profiled.errors)")
         #expect(profiled.object?["predictions"] as? Int == Self.examples.count * 3)
         #expect(profiled.object?["window_size"] as? Int == 20)
         #expect(profiled.object?["shipped_accuracy"] is Double)
-        let profileJSON = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: profile))) as? [String: Any])
+        let profileJSON = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: profile))) as? [String: Any])
         #expect(profileJSON["model_version"] as? String == lines[0]["model_version"] as? String)
     }
 
@@ -82,7 +101,9 @@ struct TrainCommandTests {
         let data = folder.appendingPathComponent("train.jsonl")
         try Self.write(Self.examples + Self.examples, to: data)
         let bundle = folder.appendingPathComponent("tiny").path
-        let trained = try runSquireJSON(["train", "--data", data.path, "--head", "tiny-transformer", "--epochs", "2", "--output", bundle, "--json"])
+        let trained = try runSquireJSON([
+            "train", "--data", data.path, "--head", "tiny-transformer", "--epochs", "2", "--output", bundle, "--json",
+        ])
         #expect(trained.status == 0, "\(trained.errors)")
         #expect(trained.errors.contains("epoch 2: validation loss"))
         #expect(trained.object?["output"] as? String == bundle)
@@ -91,19 +112,29 @@ struct TrainCommandTests {
         #expect(FileManager.default.fileExists(atPath: bundle + "/tokenizer/tokenizer.json"))
         #expect(!FileManager.default.fileExists(atPath: bundle + "/encoder"))
         let predictions = folder.appendingPathComponent("predictions.jsonl")
-        var (status, output) = try runSquire(["predict", "--model", bundle, "--input", data.path, "--output", predictions.path])
+        var (status, output) = try runSquire([
+            "predict", "--model", bundle, "--input", data.path, "--output", predictions.path,
+        ])
         #expect(status == 0, "\(output)")
         #expect(try CLIFixtures.jsonLines(predictions).count == Self.examples.count * 2)
-        (status, output) = try runSquire(["predict", "--model", bundle, "--input", data.path, "--output", predictions.path, "--embeddings"])
+        (status, output) = try runSquire([
+            "predict", "--model", bundle, "--input", data.path, "--output", predictions.path, "--embeddings",
+        ])
         #expect(status != 0 && output.contains("tiny transformer"))
-        (status, output) = try runSquire(["train", "--data", data.path, "--head", "tiny-transformer", "--c", "1", "--output", bundle])
+        (status, output) = try runSquire([
+            "train", "--data", data.path, "--head", "tiny-transformer", "--c", "1", "--output", bundle,
+        ])
         #expect(status == 2 && output.contains("--c is for --head logistic"))
     }
 
     @Test func badLabelSmoothingIsRefusedBeforeAnyWork() throws {
-        var (status, output) = try runSquire(["train", "--data", "missing.jsonl", "--head", "mlp", "--label-smoothing", "1", "--output", "unused"])
+        var (status, output) = try runSquire([
+            "train", "--data", "missing.jsonl", "--head", "mlp", "--label-smoothing", "1", "--output", "unused",
+        ])
         #expect(status == 2 && output.contains("--label-smoothing must be in 0 ..< 1"), "\(output)")
-        (status, output) = try runSquire(["train", "--data", "missing.jsonl", "--label-smoothing", "0.1", "--output", "unused"])
+        (status, output) = try runSquire([
+            "train", "--data", "missing.jsonl", "--label-smoothing", "0.1", "--output", "unused",
+        ])
         #expect(status == 2 && output.contains("--label-smoothing is for --head mlp"), "\(output)")
     }
 
@@ -114,30 +145,47 @@ struct TrainCommandTests {
         try Self.write(Self.examples + Self.examples, to: data)
         let bundle = folder.appendingPathComponent("lora").path
         var (status, output) = try runSquire([
-            "train", "--data", data.path, "--lora", "rank=4,alpha=8,targets=query,value,intermediate.dense", "--epochs", "2", "--output", bundle,
+            "train", "--data", data.path, "--lora", "rank=4,alpha=8,targets=query,value,intermediate.dense", "--epochs",
+            "2", "--output", bundle,
         ])
         #expect(status == 0, "\(output)")
         #expect(output.contains("epoch 2: validation loss"))
         #expect(output.contains("LoRA rank 4 on query, value, intermediate.dense"))
-        for file in ["adapter/adapter_config.json", "adapter/adapter_model.safetensors", "encoder/model.safetensors", "labels.json", "manifest.json"] {
+        for file in [
+            "adapter/adapter_config.json", "adapter/adapter_model.safetensors", "encoder/model.safetensors",
+            "labels.json", "manifest.json",
+        ] {
             #expect(FileManager.default.fileExists(atPath: bundle + "/" + file), "\(file)")
         }
-        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: bundle + "/adapter/adapter_config.json"))) as? [String: Any]
+        let config =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: URL(fileURLWithPath: bundle + "/adapter/adapter_config.json"))) as? [String: Any]
         #expect(config?["r"] as? Int == 4)
         #expect(config?["target_modules"] as? [String] == ["query", "value", "intermediate.dense"])
         let predictions = folder.appendingPathComponent("predictions.jsonl")
-        (status, output) = try runSquire(["predict", "--model", bundle, "--input", data.path, "--output", predictions.path, "--embeddings"])
+        (status, output) = try runSquire([
+            "predict", "--model", bundle, "--input", data.path, "--output", predictions.path, "--embeddings",
+        ])
         #expect(status == 0, "\(output)")
         let lines = try CLIFixtures.jsonLines(predictions)
         #expect(lines.count == Self.examples.count * 2)
-        #expect(lines.allSatisfy { ($0["embedding"] as? [Double])?.count == 384 && ($0["model_version"] as? String)?.count == 12 })
-        (status, output) = try runSquire(["eval", "--data", data.path, "--model", bundle, "--report", folder.appendingPathComponent("eval.json").path])
+        #expect(
+            lines.allSatisfy {
+                ($0["embedding"] as? [Double])?.count == 384 && ($0["model_version"] as? String)?.count == 12
+            })
+        (status, output) = try runSquire([
+            "eval", "--data", data.path, "--model", bundle, "--report", folder.appendingPathComponent("eval.json").path,
+        ])
         #expect(status == 0, "\(output)")
-        (status, output) = try runSquire(["train", "--data", data.path, "--lora", "rank=4,targets=querry", "--output", bundle])
+        (status, output) = try runSquire([
+            "train", "--data", data.path, "--lora", "rank=4,targets=querry", "--output", bundle,
+        ])
         #expect(status != 0 && output.contains("no layer of the model matches the LoRA targets querry"), "\(output)")
         (status, output) = try runSquire(["train", "--data", data.path, "--lora", "rank=0", "--output", bundle])
         #expect(status == 2 && output.contains("rank must be at least 1"), "\(output)")
-        (status, output) = try runSquire(["train", "--data", data.path, "--lora", "rank=4", "--head", "mlp", "--output", bundle])
+        (status, output) = try runSquire([
+            "train", "--data", data.path, "--lora", "rank=4", "--head", "mlp", "--output", bundle,
+        ])
         #expect(status == 2 && output.contains("--lora trains its own linear classifier"), "\(output)")
     }
 
@@ -145,8 +193,11 @@ struct TrainCommandTests {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = folder.appendingPathComponent("bad.jsonl")
-        try "{\"text\": \"fine\", \"label\": \"a\"}\n{\"text\": \"no label\"}\n".write(to: data, atomically: true, encoding: .utf8)
-        let (status, output) = try runSquire(["train", "--data", data.path, "--output", folder.appendingPathComponent("b").path])
+        try "{\"text\": \"fine\", \"label\": \"a\"}\n{\"text\": \"no label\"}\n".write(
+            to: data, atomically: true, encoding: .utf8)
+        let (status, output) = try runSquire([
+            "train", "--data", data.path, "--output", folder.appendingPathComponent("b").path,
+        ])
         #expect(status != 0)
         #expect(output.contains("bad.jsonl:2") || output.contains("line 2"), "\(output)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("b").path))
@@ -155,7 +206,10 @@ struct TrainCommandTests {
     @Test func damagedBundleIsRefusedByPredict() throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let (status, output) = try runSquire(["predict", "--model", folder.path, "--input", "/dev/null", "--output", folder.appendingPathComponent("p.jsonl").path])
+        let (status, output) = try runSquire([
+            "predict", "--model", folder.path, "--input", "/dev/null", "--output",
+            folder.appendingPathComponent("p.jsonl").path,
+        ])
         #expect(status != 0)
         #expect(output.contains("manifest.json is missing"), "\(output)")
     }

@@ -21,8 +21,10 @@ import Testing
     }
 
     @Test func roundTripsThroughJSONWithStableKeys() throws {
-        let usage = Usage(inputTokens: 12, outputTokens: 3, calls: 1, latency: .milliseconds(250), cost: Cost(dollars: 0.000_042))
-        let c = Classification(label: "refund", confidence: 0.9, probabilities: ["refund": 0.9, "other": 0.1], usage: usage)
+        let usage = Usage(
+            inputTokens: 12, outputTokens: 3, calls: 1, latency: .milliseconds(250), cost: Cost(dollars: 0.000_042))
+        let c = Classification(
+            label: "refund", confidence: 0.9, probabilities: ["refund": 0.9, "other": 0.1], usage: usage)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(c), as: UTF8.self)
@@ -44,7 +46,8 @@ import Testing
 
 @Suite struct UsageAndCostTests {
     @Test func usagesAddUp() {
-        let a = Usage(inputTokens: 10, outputTokens: 2, calls: 1, latency: .milliseconds(100), cost: Cost(dollars: 0.25))
+        let a = Usage(
+            inputTokens: 10, outputTokens: 2, calls: 1, latency: .milliseconds(100), cost: Cost(dollars: 0.25))
         let b = Usage(inputTokens: 5, outputTokens: 1, calls: 2, latency: .milliseconds(50), cost: Cost(dollars: 0.5))
         let total = [a, b].reduce(.zero, +)
         #expect(total.inputTokens == 15)

@@ -41,7 +41,8 @@ private struct ConstantEmbedder: TextEmbedder {
     }
 
     @Test func ranksMostRelevantFirstKeepingTiesInOrder() async throws {
-        let ranking = try await FixedScores(values: [0.1, 0.9, 0.5, 0.9]).ranking(for: "q", documents: ["a", "b", "c", "d"])
+        let ranking = try await FixedScores(values: [0.1, 0.9, 0.5, 0.9]).ranking(
+            for: "q", documents: ["a", "b", "c", "d"])
         #expect(ranking == [1, 3, 2, 0])
         await #expect(throws: ModelError.resultCountMismatch(expected: 2, actual: 4)) {
             try await FixedScores(values: [0.1, 0.9, 0.5, 0.9]).ranking(for: "q", documents: ["a", "b"])
@@ -50,7 +51,9 @@ private struct ConstantEmbedder: TextEmbedder {
 
     @Test func errorsSayWhatWentWrong() {
         let error = ModelError.unknownLabel("refnd", known: ["refund", "other"])
-        #expect(error.description == #"the model answered the label "refnd", which is not one of its labels [refund, other]"#)
+        #expect(
+            error.description
+                == #"the model answered the label "refnd", which is not one of its labels [refund, other]"#)
         let many = ModelError.unknownLabel("x", known: (0..<12).map { "l\($0)" })
         #expect(many.description.contains("(12 in all)"))
     }

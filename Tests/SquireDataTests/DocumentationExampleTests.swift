@@ -17,7 +17,9 @@ import Testing
         let teacher = ScriptedClassifier(labels: ["card_lost", "refund"]) { text in
             Classification(label: text.contains("card") ? "card_lost" : "refund", confidence: 0.9)
         }
-        let traffic = [UnlabeledText(id: "1", text: "I lost my card"), UnlabeledText(id: "2", text: "where is my refund")]
+        let traffic = [
+            UnlabeledText(id: "1", text: "I lost my card"), UnlabeledText(id: "2", text: "where is my refund"),
+        ]
         let labelled = try await TeacherLabeling(teacher: teacher)
             .label(traffic, journal: folder.appendingPathComponent("labelled.jsonl.journal"))
         // Run again after a crash: the journal means nothing is asked twice.
@@ -26,7 +28,8 @@ import Testing
         let writer = ScriptedGenerator { prompt, call in
             GeneratedText(
                 text: prompt.text.contains("\"refund\"")
-                    ? "money back for order \(call)\nI lost my card\nmy card is gone" : "card stolen on the bus\ncard taken \(call)")
+                    ? "money back for order \(call)\nI lost my card\nmy card is gone"
+                    : "card stolen on the bus\ncard taken \(call)")
         }
         let briefs = [
             LabelBrief(label: "refund", description: "wants money back", seeds: ["where is my refund"]),
@@ -37,7 +40,8 @@ import Testing
 
         // 3. Verify before training: a second teacher catches the mislabelled line.
         let candidates = try Dataset(name: "synthetic", examples: synthetic.examples)
-        let test = try Dataset(name: "test", examples: [LabeledExample(id: "t1", text: "Card stolen on the bus!", label: "card_lost")])
+        let test = try Dataset(
+            name: "test", examples: [LabeledExample(id: "t1", text: "Card stolen on the bus!", label: "card_lost")])
         let verified = try await Verification(
             steps: VerificationStep.standard(evaluation: test, verifier: teacher, embeddings: false)
         ).run(on: candidates)
@@ -45,8 +49,11 @@ import Testing
         // 4. Write the data with its datasheet; the review file holds the doubtful labels.
         let output = folder.appendingPathComponent("synthetic.jsonl")
         try verified.dataset.write(to: output)
-        try Datasheet(title: "synthetic", source: "written by the generator from 2 seeds", method: ["squire synthesize"], verified: verified)
-            .write(beside: output)
+        try Datasheet(
+            title: "synthetic", source: "written by the generator from 2 seeds", method: ["squire synthesize"],
+            verified: verified
+        )
+        .write(beside: output)
 
         #expect(labelled.labels.map(\.label) == ["card_lost", "refund"])
         #expect(synthetic.duplicatesDropped > 0)  // "I lost my card" repeats a labelled text

@@ -12,7 +12,9 @@ import Testing
         #expect(kinds("call +44 20 7946 0958 or (555) 010-2030") == [.phone, .phone])
         // 4111 1111 1111 1111 and 5500-0000-0000-0004 pass the Luhn check.
         #expect(kinds("card 4111 1111 1111 1111 and 5500-0000-0000-0004") == [.card, .card])
-        #expect(scanner.masked("I'm jo@x.io, card 4111111111111111, tel 07700 900123") == "I'm [EMAIL], card [CARD], tel [PHONE]")
+        #expect(
+            scanner.masked("I'm jo@x.io, card 4111111111111111, tel 07700 900123")
+                == "I'm [EMAIL], card [CARD], tel [PHONE]")
     }
 
     @Test func leavesAmountsYearsAndShortNumbersAlone() {

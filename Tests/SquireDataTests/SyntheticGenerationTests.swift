@@ -1,3 +1,4 @@
+import Foundation
 import SquireCore
 import SquireData
 import SquireEval
@@ -8,7 +9,8 @@ import Testing
 /// deduplicated as they arrive, and shortfalls are reported.
 @Suite struct SyntheticGenerationTests {
     static let briefs = [
-        LabelBrief(label: "refund", description: "asks for money back", seeds: ["I want my money back", "refund my order"]),
+        LabelBrief(
+            label: "refund", description: "asks for money back", seeds: ["I want my money back", "refund my order"]),
         LabelBrief(label: "card_lost", seeds: ["I lost my card"]),
     ]
 
@@ -25,7 +27,8 @@ import Testing
                     * \(label.uppercased()) REQUEST NUMBER \(call) A
                     """, usage: Usage(calls: 1, cost: Cost(dollars: 0.01)))
         }
-        let result = try await SyntheticGeneration(generator: writer, examplesPerRequest: 2, seed: 7).generate(Self.briefs, count: 4)
+        let result = try await SyntheticGeneration(generator: writer, examplesPerRequest: 2, seed: 7).generate(
+            Self.briefs, count: 4)
         #expect(result.examples.count == 8)
         #expect(result.shortfalls.isEmpty)
         let refunds = result.examples.filter { $0.label == "refund" }
@@ -46,7 +49,9 @@ import Testing
     @Test func theScheduleRepeatsForASeedAndChangesWithIt() async throws {
         func prompts(seed: UInt64) async throws -> [String] {
             let writer = ScriptedGenerator { _, call in GeneratedText(text: "message \(call)") }
-            _ = try await SyntheticGeneration(generator: writer, examplesPerRequest: 1, maximumConcurrentLabels: 1, seed: seed).generate(Self.briefs, count: 6)
+            _ = try await SyntheticGeneration(
+                generator: writer, examplesPerRequest: 1, maximumConcurrentLabels: 1, seed: seed
+            ).generate(Self.briefs, count: 6)
             return writer.log.prompts.map(\.text)
         }
         let first = try await prompts(seed: 1)
@@ -57,8 +62,10 @@ import Testing
 
     @Test func aGeneratorThatRepeatsItselfFallsShortAndSaysSo() async throws {
         let writer = ScriptedGenerator { _, _ in GeneratedText(text: "the same thing\nI lost my card") }
-        let result = try await SyntheticGeneration(generator: writer, examplesPerRequest: 5, maximumRequestsPerLabel: 3, maximumConcurrentLabels: 1)
-            .generate([Self.briefs[1]], count: 5, avoiding: ["THE SAME THING!"])
+        let result = try await SyntheticGeneration(
+            generator: writer, examplesPerRequest: 5, maximumRequestsPerLabel: 3, maximumConcurrentLabels: 1
+        )
+        .generate([Self.briefs[1]], count: 5, avoiding: ["THE SAME THING!"])
         #expect(result.examples.isEmpty)
         #expect(result.shortfalls == ["card_lost": 5])
         #expect(result.requests == 3)
@@ -69,7 +76,9 @@ import Testing
             if call < 2 { throw ModelError.invalidResponse("cut off") }
             return GeneratedText(text: "fresh message \(call)")
         }
-        let result = try await SyntheticGeneration(generator: refusing, examplesPerRequest: 1, maximumConcurrentLabels: 1).generate([Self.briefs[0]], count: 2)
+        let result = try await SyntheticGeneration(
+            generator: refusing, examplesPerRequest: 1, maximumConcurrentLabels: 1
+        ).generate([Self.briefs[0]], count: 2)
         #expect(result.failedRequests == 2)
         #expect(result.examples.map(\.text) == ["fresh message 2", "fresh message 3"])
 

@@ -24,13 +24,15 @@ import Testing
     @Sendable static func answer(_ text: String) -> Classification {
         let refund = text.hasPrefix("refund")
         return Classification(
-            label: refund ? "refund" : "card", confidence: 0.8, probabilities: ["refund": refund ? 0.8 : 0.2, "card": refund ? 0.2 : 0.8],
+            label: refund ? "refund" : "card", confidence: 0.8,
+            probabilities: ["refund": refund ? 0.8 : 0.2, "card": refund ? 0.2 : 0.8],
             usage: Usage(inputTokens: 10, outputTokens: 1, calls: 1, cost: Cost(dollars: 0.001)))
     }
 
     @Test func labelsEveryTextKeepingProbabilitiesAndCost() async throws {
         let journal = folder.appendingPathComponent("out.jsonl.journal")
-        let result = try await TeacherLabeling(teacher: Self.teacher(), batchSize: 7, maximumConcurrentBatches: 3).label(texts, journal: journal)
+        let result = try await TeacherLabeling(teacher: Self.teacher(), batchSize: 7, maximumConcurrentBatches: 3)
+            .label(texts, journal: journal)
         #expect(result.labels.map(\.id) == texts.map(\.id))
         #expect(result.failures.isEmpty)
         #expect(result.resumedCount == 0)
@@ -45,9 +47,11 @@ import Testing
     @Test func anOutageStopsTheRunAndTheNextRunResumesWithoutRepeats() async throws {
         let journal = folder.appendingPathComponent("out.jsonl.journal")
         // The first run's teacher goes down after three calls.
-        let flaky = Failing(Self.teacher(), error: ModelError.unavailable("HTTP 503"), schedule: .when { $0 == "card 25" })
+        let flaky = Failing(
+            Self.teacher(), error: ModelError.unavailable("HTTP 503"), schedule: .when { $0 == "card 25" })
         await #expect(throws: ModelError.unavailable("HTTP 503")) {
-            try await TeacherLabeling(teacher: flaky, batchSize: 8, maximumConcurrentBatches: 1).label(self.texts, journal: journal)
+            try await TeacherLabeling(teacher: flaky, batchSize: 8, maximumConcurrentBatches: 1).label(
+                self.texts, journal: journal)
         }
         let firstRun = try String(contentsOf: journal, encoding: .utf8).split(separator: "\n").count
         #expect(firstRun == 24)
@@ -59,7 +63,8 @@ import Testing
         try handle.close()
 
         let recording = Recording(Self.teacher())
-        let result = try await TeacherLabeling(teacher: recording, batchSize: 8, maximumConcurrentBatches: 2).label(texts, journal: journal)
+        let result = try await TeacherLabeling(teacher: recording, batchSize: 8, maximumConcurrentBatches: 2).label(
+            texts, journal: journal)
         #expect(result.resumedCount == 24)
         #expect(result.labels.map(\.id) == texts.map(\.id))
         #expect(recording.log.inputs.sorted() == texts[24...].map(\.text).sorted())
@@ -88,8 +93,11 @@ import Testing
 
     @Test func aJournalOfOtherTextsOrNotAJournalIsRefused() async throws {
         let journal = folder.appendingPathComponent("other.journal")
-        try #"{"id":"x1","text":"something else","label":"card","confidence":1}"# .appending("\n").write(to: journal, atomically: true, encoding: .utf8)
-        await #expect(throws: DataError.self) { try await TeacherLabeling(teacher: Self.teacher()).label(self.texts, journal: journal) }
+        try #"{"id":"x1","text":"something else","label":"card","confidence":1}"#.appending("\n").write(
+            to: journal, atomically: true, encoding: .utf8)
+        await #expect(throws: DataError.self) {
+            try await TeacherLabeling(teacher: Self.teacher()).label(self.texts, journal: journal)
+        }
         try "not json\n".write(to: journal, atomically: true, encoding: .utf8)
         do {
             _ = try await TeacherLabeling(teacher: Self.teacher()).label(texts, journal: journal)
@@ -99,17 +107,18 @@ import Testing
         }
         let duplicate = [UnlabeledText(id: "a", text: "x"), UnlabeledText(id: "a", text: "y")]
         await #expect(throws: DataError.self) {
-            try await TeacherLabeling(teacher: Self.teacher()).label(duplicate, journal: self.folder.appendingPathComponent("d.journal"))
+            try await TeacherLabeling(teacher: Self.teacher()).label(
+                duplicate, journal: self.folder.appendingPathComponent("d.journal"))
         }
     }
 
     @Test func labelsLoadBackAsSoftTargets() throws {
         let file = folder.appendingPathComponent("labelled.jsonl")
         try """
-            {"id":"1","text":"a","label":"card","confidence":0.7,"probabilities":{"card":0.7,"refund":0.3}}
-            {"id":"2","text":"b","label":"other"}
+        {"id":"1","text":"a","label":"card","confidence":0.7,"probabilities":{"card":0.7,"refund":0.3}}
+        {"id":"2","text":"b","label":"other"}
 
-            """.write(to: file, atomically: true, encoding: .utf8)
+        """.write(to: file, atomically: true, encoding: .utf8)
         let labels = try TeacherLabel.load(contentsOf: file)
         #expect(labels[1].confidence == 1)
         let (order, rows) = TeacherLabel.probabilityRows(labels)

@@ -19,13 +19,19 @@ import Testing
             vector[1] = lowered.contains("please") ? 0.141 : 0
             return vector
         }
-        let table = ["my card is gone": 2, "where is my parcel": 3, "write to me at [EMAIL] about my card": 4, "card gone": 6]
+        let table = [
+            "my card is gone": 2, "where is my parcel": 3, "write to me at [EMAIL] about my card": 4, "card gone": 6,
+        ]
         vector[table[text] ?? 7] = 1
         return vector
     }
 
     static func dataset(_ rows: [(String, String)]) throws -> Dataset {
-        try Dataset(name: "synthetic", examples: rows.enumerated().map { LabeledExample(id: "s\($0.offset + 1)", text: $0.element.0, label: $0.element.1) })
+        try Dataset(
+            name: "synthetic",
+            examples: rows.enumerated().map {
+                LabeledExample(id: "s\($0.offset + 1)", text: $0.element.0, label: $0.element.1)
+            })
     }
 
     @Test func aMisbehavingGeneratorsOutputIsCaughtCheckByCheck() async throws {
@@ -42,16 +48,24 @@ import Testing
             ("мою карту украли", "card_lost"),  // another script
             ("someone stole my card yesterday", "card_lost"),  // leaked from the test set
         ])
-        let test = try Dataset(name: "test", examples: [LabeledExample(id: "e9", text: "Someone stole my card, yesterday.", label: "card_lost")])
+        let test = try Dataset(
+            name: "test",
+            examples: [LabeledExample(id: "e9", text: "Someone stole my card, yesterday.", label: "card_lost")])
         let verifier = ScriptedClassifier(labels: ["refund", "card_lost", "delivery"]) { text in
-            Classification(label: text.contains("parcel") ? "delivery" : (text.contains("refund") ? "refund" : "card_lost"), confidence: 0.9)
+            Classification(
+                label: text.contains("parcel") ? "delivery" : (text.contains("refund") ? "refund" : "card_lost"),
+                confidence: 0.9)
         }
         let verification = Verification(
-            steps: VerificationStep.standard(evaluation: test, verifier: verifier, embeddings: true) + [.classBalance(maximumPerLabel: 2)],
+            steps: VerificationStep.standard(evaluation: test, verifier: verifier, embeddings: true) + [
+                .classBalance(maximumPerLabel: 2)
+            ],
             embedder: Self.embedder, batchSize: 4)
         let verified = try await verification.run(on: synthetic)
 
-        func report(_ prefix: String) throws -> FilterReport { try #require(verified.filters.first { $0.name.hasPrefix(prefix) }) }
+        func report(_ prefix: String) throws -> FilterReport {
+            try #require(verified.filters.first { $0.name.hasPrefix(prefix) })
+        }
         #expect(try report("length").removed == 1)
         #expect(try report("Latin").removed == 1)
         #expect(try report("personal").modified == 1)
@@ -79,16 +93,22 @@ import Testing
     }
 
     @Test func nearDuplicatesGoByCosineAndConflictingOnesToReview() async throws {
-        let data = try Self.dataset([("I want a refund", "refund"), ("refund please", "refund"), ("Refund please now", "card_lost"), ("card gone", "card_lost")])
-        let verified = try await Verification(steps: [.nearDuplicates(threshold: 0.95)], embedder: Self.embedder).run(on: data)
+        let data = try Self.dataset([
+            ("I want a refund", "refund"), ("refund please", "refund"), ("Refund please now", "card_lost"),
+            ("card gone", "card_lost"),
+        ])
+        let verified = try await Verification(steps: [.nearDuplicates(threshold: 0.95)], embedder: Self.embedder).run(
+            on: data)
         #expect(verified.dataset.examples.map(\.id) == ["s1", "s4"])
-        #expect(verified.filters[0].reasons == ["near-duplicate, same label": 1, "near-duplicate, conflicting label": 1])
+        #expect(
+            verified.filters[0].reasons == ["near-duplicate, same label": 1, "near-duplicate, conflicting label": 1])
         #expect(verified.review.map(\.example.id) == ["s3"])
         #expect(verified.review[0].suggestedLabel == "refund")
         #expect(verified.removed.first { $0.example.id == "s2" }?.reason.contains("cosine 0.990 with s1") == true)
 
         // At 0.999, s2 (0.990 from s1) stays, and s3, s2's exact twin in embedding space, does not.
-        let stricter = try await Verification(steps: [.nearDuplicates(threshold: 0.999)], embedder: Self.embedder).run(on: data)
+        let stricter = try await Verification(steps: [.nearDuplicates(threshold: 0.999)], embedder: Self.embedder).run(
+            on: data)
         #expect(stricter.dataset.examples.map(\.id) == ["s1", "s2", "s4"])
 
         let balanced = try await Verification(steps: [.classBalance(maximumPerLabel: 1)]).run(on: data)
@@ -100,7 +120,9 @@ import Testing
         let data = try Self.dataset([("refund", "refund")])
         await #expect(throws: DataError.self) { try await Verification(steps: [.nearDuplicates()]).run(on: data) }
         let narrow = ScriptedClassifier(labels: ["other"]) { _ in Classification(label: "other", confidence: 1) }
-        await #expect(throws: DataError.self) { try await Verification(steps: [.labelAgreement(verifier: narrow)]).run(on: data) }
+        await #expect(throws: DataError.self) {
+            try await Verification(steps: [.labelAgreement(verifier: narrow)]).run(on: data)
+        }
         let broken = Failing(Self.embedder, error: ModelError.unavailable("down"))
         await #expect(throws: ModelError.unavailable("down")) {
             try await Verification(steps: [.nearDuplicates()], embedder: broken).run(on: data)
@@ -121,16 +143,21 @@ import Testing
         let verified = try await Verification(steps: [.english]).run(on: data)
         // s8 is the known limit: an English request around a Spanish title (SNIPS has 10 such in 13,784).
         #expect(verified.dataset.examples.map(\.id) == ["s5", "s6", "s7"])
-        #expect(verified.removed.map(\.reason) == [
-            "looks Spanish: quiero, que, el, de, mi", "looks French: je, voudrais, ma, vous", "looks German: ich, habe, meine, und, eine",
-            "looks Italian: vorrei, dove, mia", "looks Spanish: lo, que, los",
-        ])
+        #expect(
+            verified.removed.map(\.reason) == [
+                "looks Spanish: quiero, que, el, de, mi", "looks French: je, voudrais, ma, vous",
+                "looks German: ich, habe, meine, und, eine",
+                "looks Italian: vorrei, dove, mia", "looks Spanish: lo, que, los",
+            ])
     }
 
     @Test func diversityTellsTemplatedLabelsFromVariedOnes() async throws {
         let data = try Self.dataset(
             (1...6).map { ("please refund order \($0) now", "refund") }
-                + ["my card was stolen", "card lost at the station", "cannot find my debit card", "lost wallet with cards", "card missing since monday", "where did my card go"].map { ($0, "card_lost") })
+                + [
+                    "my card was stolen", "card lost at the station", "cannot find my debit card",
+                    "lost wallet with cards", "card missing since monday", "where did my card go",
+                ].map { ($0, "card_lost") })
         let verified = try await Verification(steps: [], embedder: Self.embedder).run(on: data)
         let refund = try #require(verified.diversity["refund"])
         let card = try #require(verified.diversity["card_lost"])

@@ -6,12 +6,14 @@ import Testing
 
 @Suite struct DocumentationExampleTests {
     @Test func watchDrift() throws {
-        let validationPredictions = Traffic.make(2000, seed: 11)   // the model's answers on validation data, with true labels
-        let productionStream = Traffic.make(1000, seed: 12)       // what production logs
+        // The model's answers on validation data, with true labels.
+        let validationPredictions = Traffic.make(2000, seed: 11)
+        let productionStream = Traffic.make(1000, seed: 12)  // what production logs
 
         // At ship time: profile the model's own outputs on its validation data.
         let profile = try ReferenceProfile(
-            observations: validationPredictions, labels: ["billing", "card", "refund"], modelVersion: "v1", windowSize: 200)
+            observations: validationPredictions, labels: ["billing", "card", "refund"], modelVersion: "v1",
+            windowSize: 200)
 
         // In production: feed predictions as they come; a decision arrives with each closed window.
         var monitor = try DriftMonitor(profile: profile, budget: DriftBudget(maximumAccuracyDrop: 0.05))
@@ -28,7 +30,8 @@ import Testing
             }
         }
         #expect(actions == [.hold, .hold, .hold, .hold, .hold])
-        let resumed = try DriftMonitor(profile: profile, budget: DriftBudget(maximumAccuracyDrop: 0.05), resumingFrom: stateFile)
+        let resumed = try DriftMonitor(
+            profile: profile, budget: DriftBudget(maximumAccuracyDrop: 0.05), resumingFrom: stateFile)
         #expect(resumed.state.consumed == 1000)
     }
 }

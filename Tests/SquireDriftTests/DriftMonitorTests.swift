@@ -7,11 +7,15 @@ import Testing
     let profile = Traffic.profile
 
     /// Feeds windows of 200 and returns the decision of each.
-    func run(_ monitor: inout DriftMonitor, _ windows: [[Observation]], shadows: [[Observation]]? = nil) throws -> [DriftDecision] {
+    func run(_ monitor: inout DriftMonitor, _ windows: [[Observation]], shadows: [[Observation]]? = nil) throws
+        -> [DriftDecision]
+    {
         var decisions: [DriftDecision] = []
         for (w, window) in windows.enumerated() {
             for (i, observation) in window.enumerated() {
-                if let decision = try monitor.observe(observation, previousVersion: shadows?[w][i]) { decisions.append(decision) }
+                if let decision = try monitor.observe(observation, previousVersion: shadows?[w][i]) {
+                    decisions.append(decision)
+                }
             }
         }
         return decisions
@@ -39,10 +43,15 @@ import Testing
     }
 
     @Test func gradualDriftSpendsTheBudgetThenRetrains() throws {
-        var monitor = try DriftMonitor(profile: profile, budget: DriftBudget(allowedDriftingWindows: 2, horizon: 6, confirmationWindows: 2, labellingQueueSize: 10))
+        var monitor = try DriftMonitor(
+            profile: profile,
+            budget: DriftBudget(allowedDriftingWindows: 2, horizon: 6, confirmationWindows: 2, labellingQueueSize: 10))
         let clean = (0..<3).map { Traffic.make(200, seed: 200 + UInt64($0)) }
         // New traffic: mostly refunds, longer texts, less confident.
-        let shifted = (0..<4).map { Traffic.make(200, seed: 300 + UInt64($0), mix: [0.1, 0.1, 0.8], accuracy: 0.75, confidence: 0.72, length: 80...200) }
+        let shifted = (0..<4).map {
+            Traffic.make(
+                200, seed: 300 + UInt64($0), mix: [0.1, 0.1, 0.8], accuracy: 0.75, confidence: 0.72, length: 80...200)
+        }
         let decisions = try run(&monitor, clean + shifted)
         #expect(decisions.map(\.action) == [.hold, .hold, .hold, .hold, .hold, .retrain, .retrain])
         let retrain = decisions[5]
@@ -60,7 +69,8 @@ import Testing
     }
 
     @Test func hysteresisKeepsOneOddWindowFromFlippingTheDecision() throws {
-        var monitor = try DriftMonitor(profile: profile, budget: DriftBudget(allowedDriftingWindows: 0, horizon: 4, confirmationWindows: 2))
+        var monitor = try DriftMonitor(
+            profile: profile, budget: DriftBudget(allowedDriftingWindows: 0, horizon: 4, confirmationWindows: 2))
         let odd = Traffic.make(200, seed: 400, mix: [0.1, 0.1, 0.8])
         let clean = (0..<2).map { Traffic.make(200, seed: 410 + UInt64($0)) }
         let first = try run(&monitor, [odd] + clean)
@@ -76,7 +86,8 @@ import Testing
         // On windows of 2,000 the bands are narrow: texts a little longer than the
         // reference's 20…60 are more than sampling noise, yet less than the PSI of 0.1 the
         // budget allows by default.
-        let profile = try ReferenceProfile(observations: Traffic.make(8000, seed: 2), labels: Traffic.labels, windowSize: 2000, chunks: 100, seed: 7)
+        let profile = try ReferenceProfile(
+            observations: Traffic.make(8000, seed: 2), labels: Traffic.labels, windowSize: 2000, chunks: 100, seed: 7)
         let window = Traffic.make(2000, seed: 450, length: 20...64)
         var strict = try DriftMonitor(profile: profile, budget: DriftBudget(allowedDrift: .none))
         let bandOnly = try #require(try run(&strict, [window]).first).window
@@ -105,7 +116,9 @@ import Testing
         try Data(#"{"horizon": 8, "allowed_drift": {"psi": 0.25}}"#.utf8).write(to: url)
         let budget = try DriftBudget(contentsOf: url)
         #expect(budget.horizon == 8)
-        #expect(budget.allowedDrift == AllowedDrift(labelDistance: 0.1, populationStability: 0.25, embeddingDiscrepancy: 0.015))
+        #expect(
+            budget.allowedDrift
+                == AllowedDrift(labelDistance: 0.1, populationStability: 0.25, embeddingDiscrepancy: 0.015))
         try Data(#"{"allowed_drift": {"embedding_mmd2": -0.01}}"#.utf8).write(to: url)
         #expect { try DriftBudget(contentsOf: url) } throws: { String(describing: $0).contains("embedding_mmd2") }
     }
@@ -134,11 +147,16 @@ import Testing
         // A version change with no drop keeps holding.
         var upgrade = try DriftMonitor(profile: profile)
         let fine = Traffic.make(200, seed: 520, version: "v2")
-        #expect(try run(&upgrade, before + [fine], shadows: [before[0], before[1], fine]).map(\.action) == [.hold, .hold, .hold])
+        #expect(
+            try run(&upgrade, before + [fine], shadows: [before[0], before[1], fine]).map(\.action) == [
+                .hold, .hold, .hold,
+            ])
     }
 
     @Test func resumesAfterAKillWithoutLosingOrDoubleCounting() throws {
-        let stream = (0..<6).flatMap { w in Traffic.make(200, seed: 600 + UInt64(w), mix: w < 3 ? [0.5, 0.3, 0.2] : [0.1, 0.1, 0.8]) }
+        let stream = (0..<6).flatMap { w in
+            Traffic.make(200, seed: 600 + UInt64(w), mix: w < 3 ? [0.5, 0.3, 0.2] : [0.1, 0.1, 0.8])
+        }
         var straight = try DriftMonitor(profile: profile)
         var expected: [DriftDecision] = []
         for o in stream { if let d = try straight.observe(o) { expected.append(d) } }
@@ -172,7 +190,9 @@ import Testing
         for o in good { _ = try monitor.observe(o) }
         let before = monitor.state
         #expect(throws: DriftInputError.self) { try monitor.observe(Observation(label: "card", confidence: .nan)) }
-        #expect(throws: DriftInputError.unknownLabel("loans", known: Traffic.labels)) { try monitor.observe(Observation(label: "loans", confidence: 0.8)) }
+        #expect(throws: DriftInputError.unknownLabel("loans", known: Traffic.labels)) {
+            try monitor.observe(Observation(label: "loans", confidence: 0.8))
+        }
         #expect(throws: DriftInputError.self) { try monitor.observe(Observation(label: "card", confidence: 1.5)) }
         #expect(monitor.state == before)
 
@@ -183,9 +203,13 @@ import Testing
         try monitor.save(to: url)
         let saved = try Data(contentsOf: url)
         try saved.prefix(saved.count / 2).write(to: url)  // a torn write from some other tool
-        #expect { try DriftMonitor(profile: profile, resumingFrom: url) } throws: { String(describing: $0).contains("corrupt") }
+        #expect { try DriftMonitor(profile: profile, resumingFrom: url) } throws: {
+            String(describing: $0).contains("corrupt")
+        }
         #expect(throws: DriftInputError.self) { try ReferenceProfile(observations: [], labels: Traffic.labels) }
-        #expect(throws: DriftInputError.self) { try DriftMonitor(profile: profile, budget: DriftBudget(allowedDriftingWindows: 9, horizon: 3)) }
+        #expect(throws: DriftInputError.self) {
+            try DriftMonitor(profile: profile, budget: DriftBudget(allowedDriftingWindows: 9, horizon: 3))
+        }
         var timed = try DriftMonitor(profile: profile, windowing: .duration(seconds: 60))
         #expect(throws: DriftInputError.self) { try timed.observe(Observation(label: "card", confidence: 0.8)) }
     }
@@ -216,7 +240,8 @@ import Testing
 
     @Test func embeddingSketchCatchesATopicShift() throws {
         let validation = Self.embed(Traffic.make(1000, seed: 900), topic: 0, seed: 1)
-        let profile = try ReferenceProfile(observations: validation, labels: Traffic.labels, windowSize: 200, chunks: 60)
+        let profile = try ReferenceProfile(
+            observations: validation, labels: Traffic.labels, windowSize: 200, chunks: 60)
         let sketch = try #require(profile.embeddingSketch)
         #expect(sketch.inputDimension == 48)
         #expect(sketch.dimension == 32)
@@ -229,7 +254,9 @@ import Testing
         for o in Self.embed(Traffic.make(200, seed: 901), topic: 0, seed: 2) { same = try monitor.observe(o) ?? same }
         var shifted: DriftDecision?
         // Same labels, confidences and lengths; only what the texts are about moves.
-        for o in Self.embed(Traffic.make(200, seed: 902), topic: 1, seed: 3) { shifted = try monitor.observe(o) ?? shifted }
+        for o in Self.embed(Traffic.make(200, seed: 902), topic: 1, seed: 3) {
+            shifted = try monitor.observe(o) ?? shifted
+        }
         let calm = try #require(same?.window.signals.first { $0.name == "embedding" })
         let moved = try #require(shifted?.window.signals.first { $0.name == "embedding" })
         #expect(!calm.exceeded)

@@ -2,7 +2,7 @@ import Foundation
 import SquireDrift
 import Testing
 
-/// Expected values from scipy and alibi-detect, made by `Scripts/reference/make_drift_fixtures.py`.
+/// Expected values from scipy and alibi-detect, made by `Scripts/fixtures/make-drift-fixtures.py`.
 struct DriftReference: Decodable {
     struct Sample: Decodable {
         var name: String
@@ -30,7 +30,8 @@ struct DriftReference: Decodable {
     var mmd: [MMD]
 
     static let shared: DriftReference = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/drift_reference.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/drift_reference.json")
         do { return try JSONDecoder().decode(DriftReference.self, from: Data(contentsOf: url)) } catch {
             fatalError("cannot read \(url.path): \(error)")
         }
@@ -41,7 +42,9 @@ struct DriftReference: Decodable {
     static let samples = DriftReference.shared.samples.map(\.name)
     static let categorical = DriftReference.shared.categorical.map(\.name)
 
-    func sample(_ name: String) throws -> DriftReference.Sample { try #require(DriftReference.shared.samples.first { $0.name == name }) }
+    func sample(_ name: String) throws -> DriftReference.Sample {
+        try #require(DriftReference.shared.samples.first { $0.name == name })
+    }
 
     @Test(arguments: samples) func kolmogorovSmirnovMatchesScipyExact(_ name: String) throws {
         let s = try sample(name)
@@ -81,19 +84,31 @@ struct DriftReference: Decodable {
     /// uses another generator (and no +1), so it is compared by verdict.
     @Test func mmdMatchesAlibiDetect() throws {
         for case_ in DriftReference.shared.mmd {
-            let test = try MaximumMeanDiscrepancyTest(reference: case_.reference, current: case_.current, permutations: 1000, seed: 3)
-            #expect(abs(test.bandwidth - case_.sigma) <= 1e-5 * case_.sigma, "\(case_.name) sigma \(test.bandwidth) vs \(case_.sigma)")
-            #expect(abs(test.statistic - case_.mmd2) <= 1e-5 * max(abs(case_.mmd2), 0.01), "\(case_.name) mmd2 \(test.statistic) vs \(case_.mmd2)")
-            #expect((test.pValue < 0.05) == (case_.p_value < 0.05), "\(case_.name) p \(test.pValue) vs \(case_.p_value)")
+            let test = try MaximumMeanDiscrepancyTest(
+                reference: case_.reference, current: case_.current, permutations: 1000, seed: 3)
+            #expect(
+                abs(test.bandwidth - case_.sigma) <= 1e-5 * case_.sigma,
+                "\(case_.name) sigma \(test.bandwidth) vs \(case_.sigma)")
+            #expect(
+                abs(test.statistic - case_.mmd2) <= 1e-5 * max(abs(case_.mmd2), 0.01),
+                "\(case_.name) mmd2 \(test.statistic) vs \(case_.mmd2)")
+            #expect(
+                (test.pValue < 0.05) == (case_.p_value < 0.05), "\(case_.name) p \(test.pValue) vs \(case_.p_value)")
         }
     }
 
     @Test func refusesEmptyAndNonFiniteInput() {
         #expect(throws: DriftInputError.empty("current sample")) { try KolmogorovSmirnovTest([1, 2], []) }
         #expect(throws: DriftInputError.nonFinite("reference sample")) { try Distance.wasserstein([1, .nan], [1]) }
-        #expect(throws: DriftInputError.self) { try ChiSquareTest(reference: CategoricalDistribution(counts: [:]), current: CategoricalDistribution(["a"])) }
-        #expect(throws: DriftInputError.self) { try MaximumMeanDiscrepancyTest(reference: [[1, 2], [1]], current: [[0, 0], [1, 1]]) }
-        #expect(throws: DriftInputError.self) { try PopulationStabilityIndex.index(referenceShares: [0.5, 0.5], currentShares: [1]) }
+        #expect(throws: DriftInputError.self) {
+            try ChiSquareTest(reference: CategoricalDistribution(counts: [:]), current: CategoricalDistribution(["a"]))
+        }
+        #expect(throws: DriftInputError.self) {
+            try MaximumMeanDiscrepancyTest(reference: [[1, 2], [1]], current: [[0, 0], [1, 1]])
+        }
+        #expect(throws: DriftInputError.self) {
+            try PopulationStabilityIndex.index(referenceShares: [0.5, 0.5], currentShares: [1])
+        }
     }
 
     @Test func identicalSamplesShowNoDrift() throws {
@@ -101,6 +116,9 @@ struct DriftReference: Decodable {
         #expect(try PopulationStabilityIndex.index(reference: values, current: values) == 0)
         #expect(try KolmogorovSmirnovTest(values, values).pValue == 1)
         #expect(try Distance.wasserstein(values, values) == 0)
-        #expect(try ChiSquareTest(reference: CategoricalDistribution(["a", "b", "a"]), current: CategoricalDistribution(["a", "b", "a"])).pValue == 1)
+        #expect(
+            try ChiSquareTest(
+                reference: CategoricalDistribution(["a", "b", "a"]), current: CategoricalDistribution(["a", "b", "a"])
+            ).pValue == 1)
     }
 }

@@ -11,7 +11,8 @@ actor DriftWatch {
     private let stateFile: URL
 
     init(profile: ReferenceProfile, budget: DriftBudget, stateFile: URL) throws {
-        monitor = FileManager.default.fileExists(atPath: stateFile.path)
+        monitor =
+            FileManager.default.fileExists(atPath: stateFile.path)
             ? try DriftMonitor(profile: profile, budget: budget, resumingFrom: stateFile)
             : try DriftMonitor(profile: profile, budget: budget)
         self.stateFile = stateFile
@@ -27,7 +28,9 @@ actor DriftWatch {
 }
 
 @Suite struct WatchingDriftGuideTests {
-    let budget = DriftBudget(maximumAccuracyDrop: 0.05, allowedDriftingWindows: 2, horizon: 6, confirmationWindows: 2, labellingQueueSize: 20)
+    let budget = DriftBudget(
+        maximumAccuracyDrop: 0.05, allowedDriftingWindows: 2, horizon: 6, confirmationWindows: 2, labellingQueueSize: 20
+    )
 
     func scratchFile() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("drift-watch-\(UUID()).json")
@@ -53,14 +56,15 @@ actor DriftWatch {
         // Traffic shifts: mostly one label, longer and less confidently answered requests.
         var queue: [Observation] = []
         for w in 0..<3 {
-            let shifted = Traffic.make(200, seed: 610 + UInt64(w), mix: [0.1, 0.1, 0.8], accuracy: 0.75, confidence: 0.72, length: 80...200)
+            let shifted = Traffic.make(
+                200, seed: 610 + UInt64(w), mix: [0.1, 0.1, 0.8], accuracy: 0.75, confidence: 0.72, length: 80...200)
             for answer in shifted {
                 guard let decision = try await watch.record(answer) else { continue }
                 actions.append(decision.action)
                 switch decision.action {
                 case .hold: break
-                case .retrain: queue = decision.labellingQueue   // label these first, then retrain
-                case .rollback: break                           // redeploy the previous version
+                case .retrain: queue = decision.labellingQueue  // label these first, then retrain
+                case .rollback: break  // redeploy the previous version
                 }
             }
         }

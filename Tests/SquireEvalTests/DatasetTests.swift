@@ -6,7 +6,8 @@ import Testing
     func jsonl(_ text: String) throws -> Dataset { try Dataset(jsonLines: Data(text.utf8), name: "t") }
 
     @Test func readsJSONLinesWithOptionalFields() throws {
-        let data = try jsonl("""
+        let data = try jsonl(
+            """
             {"text": "where is my card", "label": "card", "tags": ["short"], "id": "a1"}
 
             {"text": "refund please", "label": 7}
@@ -40,17 +41,25 @@ import Testing
     @Test func refusesInvalidUTF8AndDuplicateIDs() {
         var bytes = Array("{\"text\": \"a\", \"label\": \"x\"}\n{\"text\": \"".utf8)
         bytes += [0xFF, 0xFE] + Array("\", \"label\": \"x\"}\n".utf8)
-        #expect(throws: DatasetError(source: "t", line: 2, reason: "not valid UTF-8")) { try Dataset(jsonLines: Data(bytes), name: "t") }
+        #expect(throws: DatasetError(source: "t", line: 2, reason: "not valid UTF-8")) {
+            try Dataset(jsonLines: Data(bytes), name: "t")
+        }
         #expect(throws: DatasetError.self) {
-            try jsonl("{\"text\": \"a\", \"label\": \"x\", \"id\": \"same\"}\n{\"text\": \"b\", \"label\": \"y\", \"id\": \"same\"}")
+            try jsonl(
+                "{\"text\": \"a\", \"label\": \"x\", \"id\": \"same\"}\n{\"text\": \"b\", \"label\": \"y\", \"id\": \"same\"}"
+            )
         }
     }
 
     @Test func readsCSVWithQuotesCommasAndNewlines() throws {
-        let csv = "label,text,tags\r\nrefund,\"I want my money back, now\",angry;short\r\ncard,\"two\nlines \"\"quoted\"\"\",\n\nother,plain,\n"
+        let csv =
+            "label,text,tags\r\nrefund,\"I want my money back, now\",angry;short\r\ncard,\"two\nlines \"\"quoted\"\"\",\n\nother,plain,\n"
         let data = try Dataset(csv: csv, name: "c")
         #expect(data.count == 3)
-        #expect(data.examples[0] == LabeledExample(id: "2", text: "I want my money back, now", label: "refund", tags: ["angry", "short"]))
+        #expect(
+            data.examples[0]
+                == LabeledExample(
+                    id: "2", text: "I want my money back, now", label: "refund", tags: ["angry", "short"]))
         #expect(data.examples[1].text == "two\nlines \"quoted\"")
         #expect(data.examples[2].id == "6")  // the record's first line, after the quoted newline and a blank line
     }
@@ -62,11 +71,17 @@ import Testing
     }
 
     @Test func reportsCSVErrorsByLine() {
-        #expect(throws: DatasetError(source: "c", line: 1, reason: "the header must name the columns \"text\" and \"label\"; found [\"words\", \"label\"]")) {
+        #expect(
+            throws: DatasetError(
+                source: "c", line: 1,
+                reason: "the header must name the columns \"text\" and \"label\"; found [\"words\", \"label\"]")
+        ) {
             try Dataset(csv: "words,label\na,b\n", name: "c")
         }
         #expect { try Dataset(csv: "text,label\na,b,c\n", name: "c") } throws: { ($0 as? DatasetError)?.line == 2 }
-        #expect { try Dataset(csv: "text,label\n\"open,b\n", name: "c") } throws: { ($0 as? DatasetError)?.reason.contains("never closed") == true }
+        #expect { try Dataset(csv: "text,label\n\"open,b\n", name: "c") } throws: {
+            ($0 as? DatasetError)?.reason.contains("never closed") == true
+        }
         #expect { try Dataset(csv: "text,label\n\"a\"x,b\n", name: "c") } throws: { ($0 as? DatasetError)?.line == 2 }
     }
 
@@ -74,8 +89,10 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-eval-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        try "text,label\nhello,greet\n".write(to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
-        try "{\"text\":\"hello\",\"label\":\"greet\"}\n".write(to: folder.appendingPathComponent("d.jsonl"), atomically: true, encoding: .utf8)
+        try "text,label\nhello,greet\n".write(
+            to: folder.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        try "{\"text\":\"hello\",\"label\":\"greet\"}\n".write(
+            to: folder.appendingPathComponent("d.jsonl"), atomically: true, encoding: .utf8)
         #expect(try Dataset(contentsOf: folder.appendingPathComponent("d.csv")).examples.map(\.text) == ["hello"])
         #expect(try Dataset(contentsOf: folder.appendingPathComponent("d.jsonl")).name == "d")
         #expect(throws: DatasetError.self) { try Dataset(contentsOf: folder.appendingPathComponent("d.txt")) }
@@ -85,7 +102,9 @@ import Testing
     func dataset(_ counts: [String: Int]) throws -> Dataset {
         var examples: [LabeledExample] = []
         for (label, count) in counts.sorted(by: { $0.key < $1.key }) {
-            for i in 0..<count { examples.append(LabeledExample(id: "\(label)-\(i)", text: "\(label) \(i)", label: label)) }
+            for i in 0..<count {
+                examples.append(LabeledExample(id: "\(label)-\(i)", text: "\(label) \(i)", label: label))
+            }
         }
         return try Dataset(name: "d", examples: examples)
     }
@@ -96,7 +115,8 @@ import Testing
         #expect(split.test.labelCounts == ["a": 20, "b": 10, "c": 2])
         #expect(split.validation.labelCounts == ["a": 10, "b": 5, "c": 1])
         #expect(split.train.labelCounts == ["a": 70, "b": 35, "c": 7, "d": 1])
-        let all = Set(split.train.examples.map(\.id) + split.validation.examples.map(\.id) + split.test.examples.map(\.id))
+        let all = Set(
+            split.train.examples.map(\.id) + split.validation.examples.map(\.id) + split.test.examples.map(\.id))
         #expect(all.count == data.count)
         #expect(split.test.leaks(into: split.train).isEmpty)
         // The same seed gives the same split; another seed a different one.
@@ -106,12 +126,14 @@ import Testing
     }
 
     @Test func findsExactAndNormalizedDuplicates() throws {
-        let data = try Dataset(name: "d", examples: [
-            LabeledExample(id: "1", text: "Where's my CARD?", label: "card"),
-            LabeledExample(id: "2", text: "wheres my  card", label: "card"),
-            LabeledExample(id: "3", text: "Where's my CARD?", label: "lost"),
-            LabeledExample(id: "4", text: "something else", label: "other"),
-        ])
+        let data = try Dataset(
+            name: "d",
+            examples: [
+                LabeledExample(id: "1", text: "Where's my CARD?", label: "card"),
+                LabeledExample(id: "2", text: "wheres my  card", label: "card"),
+                LabeledExample(id: "3", text: "Where's my CARD?", label: "lost"),
+                LabeledExample(id: "4", text: "something else", label: "other"),
+            ])
         let exact = data.duplicateGroups(matching: .exact)
         #expect(exact.map(\.ids) == [["1", "3"]])
         #expect(exact[0].hasConflictingLabels)
@@ -122,16 +144,20 @@ import Testing
     }
 
     @Test func reportsLeakageRows() throws {
-        let train = try Dataset(name: "train", examples: [
-            LabeledExample(id: "t1", text: "Cancel my order!", label: "cancel"),
-            LabeledExample(id: "t2", text: "cancel my order", label: "cancel"),
-            LabeledExample(id: "t3", text: "?!", label: "noise"),
-        ])
-        let test = try Dataset(name: "test", examples: [
-            LabeledExample(id: "x1", text: "CANCEL my order", label: "cancel"),
-            LabeledExample(id: "x2", text: "track my order", label: "track"),
-            LabeledExample(id: "x3", text: "...", label: "noise"),
-        ])
+        let train = try Dataset(
+            name: "train",
+            examples: [
+                LabeledExample(id: "t1", text: "Cancel my order!", label: "cancel"),
+                LabeledExample(id: "t2", text: "cancel my order", label: "cancel"),
+                LabeledExample(id: "t3", text: "?!", label: "noise"),
+            ])
+        let test = try Dataset(
+            name: "test",
+            examples: [
+                LabeledExample(id: "x1", text: "CANCEL my order", label: "cancel"),
+                LabeledExample(id: "x2", text: "track my order", label: "track"),
+                LabeledExample(id: "x3", text: "...", label: "noise"),
+            ])
         let leaks = test.leaks(into: train)
         #expect(leaks.map(\.id) == ["x1"])
         #expect(leaks.first?.otherIDs == ["t1", "t2"])
@@ -139,10 +165,13 @@ import Testing
     }
 
     @Test func writesJSONLinesThatLoadBackTheSame() throws {
-        let dataset = try Dataset(name: "written", examples: [
-            LabeledExample(id: "a", text: "line one\nwith \"quotes\" and é", label: "x", tags: ["synthetic", "persona=a/b"]),
-            LabeledExample(id: "b", text: "", label: "y"),
-        ])
+        let dataset = try Dataset(
+            name: "written",
+            examples: [
+                LabeledExample(
+                    id: "a", text: "line one\nwith \"quotes\" and é", label: "x", tags: ["synthetic", "persona=a/b"]),
+                LabeledExample(id: "b", text: "", label: "y"),
+            ])
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("squire-written-\(UUID()).jsonl")
         defer { try? FileManager.default.removeItem(at: url) }
         try dataset.write(to: url)

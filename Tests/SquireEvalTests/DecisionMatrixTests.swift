@@ -9,7 +9,10 @@ import Testing
 
     @Test func recommendsTheCheapestEligibleAndFindsTheBreakEven() throws {
         let matrix = DecisionMatrix(
-            candidates: [.init(name: "frontier", report: frontier), .init(name: "local", report: local, fixedMonthlyDollars: 150)],
+            candidates: [
+                .init(name: "frontier", report: frontier),
+                .init(name: "local", report: local, fixedMonthlyDollars: 150),
+            ],
             monthlyVolume: 1_000_000, metric: .accuracy, qualityTolerance: 0.02)
         #expect(matrix.recommendation == "local")
         let frontierRow = matrix.rows[0]
@@ -23,14 +26,20 @@ import Testing
 
         // Below the break-even volume the frontier prompt is cheaper.
         let small = DecisionMatrix(
-            candidates: [.init(name: "frontier", report: frontier), .init(name: "local", report: local, fixedMonthlyDollars: 150)],
+            candidates: [
+                .init(name: "frontier", report: frontier),
+                .init(name: "local", report: local, fixedMonthlyDollars: 150),
+            ],
             monthlyVolume: 50_000, metric: .accuracy, qualityTolerance: 0.02)
         #expect(small.recommendation == "frontier")
     }
 
     @Test func qualityBarAndLatencyBudgetExclude() {
         let strict = DecisionMatrix(
-            candidates: [.init(name: "frontier", report: frontier), .init(name: "local", report: local, fixedMonthlyDollars: 150)],
+            candidates: [
+                .init(name: "frontier", report: frontier),
+                .init(name: "local", report: local, fixedMonthlyDollars: 150),
+            ],
             monthlyVolume: 1_000_000, metric: .accuracy, minimumQuality: 0.955)
         #expect(strict.recommendation == "frontier")
         #expect(strict.rows.map(\.eligible) == [true, false])

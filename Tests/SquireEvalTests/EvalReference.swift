@@ -3,7 +3,7 @@ import SquireCore
 import SquireEval
 
 /// Expected values from scikit-learn, scipy and torchmetrics, made by
-/// `Scripts/reference/make_eval_fixtures.py`.
+/// `Scripts/fixtures/make-eval-fixtures.py`.
 struct EvalReference: Decodable {
     struct Scores: Decodable {
         var precision, recall, f1: Double
@@ -36,7 +36,9 @@ struct EvalReference: Decodable {
         func predictions() throws -> [Prediction] {
             try zip(expected, probabilities).enumerated().map { index, row in
                 let probabilities = Dictionary(uniqueKeysWithValues: zip(labels, row.1))
-                return Prediction(id: String(index), expected: row.0, classification: try Classification(probabilities: probabilities))
+                return Prediction(
+                    id: String(index), expected: row.0, classification: try Classification(probabilities: probabilities)
+                )
             }
         }
     }
@@ -64,7 +66,8 @@ struct EvalReference: Decodable {
     var percentiles: Percentiles
 
     static let shared: EvalReference = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/eval_reference.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/eval_reference.json")
         do { return try JSONDecoder().decode(EvalReference.self, from: Data(contentsOf: url)) } catch {
             fatalError("cannot read \(url.path): \(error)")
         }

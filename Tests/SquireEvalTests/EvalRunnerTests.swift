@@ -8,7 +8,11 @@ actor InFlight {
     private(set) var current = 0
     private(set) var peak = 0
     private(set) var started = 0
-    func enter() { current += 1; started += 1; peak = max(peak, current) }
+    func enter() {
+        current += 1
+        started += 1
+        peak = max(peak, current)
+    }
     func leave() { current -= 1 }
 }
 
@@ -29,14 +33,20 @@ struct CountingClassifier: TextClassifier {
         await inFlight.leave()
         if returnsWrongCount { return [] }
         return texts.map {
-            Classification(label: (Int($0) ?? 0) % 2 == 0 ? "even" : "odd", confidence: answersNaN ? .nan : 0.9, usage: Usage(calls: 1, cost: Cost(dollars: 0.001)))
+            Classification(
+                label: (Int($0) ?? 0) % 2 == 0 ? "even" : "odd", confidence: answersNaN ? .nan : 0.9,
+                usage: Usage(calls: 1, cost: Cost(dollars: 0.001)))
         }
     }
 }
 
 @Suite struct EvalRunnerTests {
     func numbers(_ count: Int) throws -> Dataset {
-        try Dataset(name: "n", examples: (0..<count).map { LabeledExample(id: "\($0)", text: "\($0)", label: $0 % 3 == 0 ? "odd" : ($0 % 2 == 0 ? "even" : "odd")) })
+        try Dataset(
+            name: "n",
+            examples: (0..<count).map {
+                LabeledExample(id: "\($0)", text: "\($0)", label: $0 % 3 == 0 ? "odd" : ($0 % 2 == 0 ? "even" : "odd"))
+            })
     }
 
     @Test func keepsOrderBatchesAndBoundsConcurrency() async throws {
@@ -51,14 +61,16 @@ struct CountingClassifier: TextClassifier {
         let peak = await inFlight.peak
         #expect(peak <= 3)
         #expect(peak >= 2)
-        let report = EvalReport(model: "counting", dataset: data.name, predictions: run.predictions, callLatencies: run.callLatencies)
+        let report = EvalReport(
+            model: "counting", dataset: data.name, predictions: run.predictions, callLatencies: run.callLatencies)
         #expect(report.cost.total.calls == 50)
         #expect(abs(report.cost.dollarsPer1000Requests - 1) < 1e-9)
         #expect(report.latency.calls == 13)
     }
 
     @Test func recordsFailuresWithoutStopping() async throws {
-        let data = try Dataset(name: "d", examples: ["a", "b", "boom", "c"].map { LabeledExample(id: $0, text: $0, label: "x") })
+        let data = try Dataset(
+            name: "d", examples: ["a", "b", "boom", "c"].map { LabeledExample(id: $0, text: $0, label: "x") })
         let model = ScriptedClassifier(labels: ["x", "y"], answers: [:], failOn: ["boom"])
         let run = try await EvalRunner(batchSize: 1).run(model, on: data)
         #expect(run.predictions.map { $0.failure != nil } == [false, false, true, false])
@@ -74,9 +86,11 @@ struct CountingClassifier: TextClassifier {
 
     @Test func protocolBreachesAreFailures() async throws {
         let data = try numbers(6)
-        let wrongCount = try await EvalRunner(batchSize: 3).run(CountingClassifier(inFlight: InFlight(), returnsWrongCount: true), on: data)
+        let wrongCount = try await EvalRunner(batchSize: 3).run(
+            CountingClassifier(inFlight: InFlight(), returnsWrongCount: true), on: data)
         #expect(wrongCount.predictions.allSatisfy { $0.failure?.contains("returned 0 results for 3 inputs") == true })
-        let nan = try await EvalRunner(batchSize: 3).run(CountingClassifier(inFlight: InFlight(), answersNaN: true), on: data)
+        let nan = try await EvalRunner(batchSize: 3).run(
+            CountingClassifier(inFlight: InFlight(), answersNaN: true), on: data)
         #expect(nan.predictions.allSatisfy { $0.failure?.contains("non-finite") == true })
     }
 
@@ -86,7 +100,9 @@ struct CountingClassifier: TextClassifier {
             var values: [Int] = []
         }
         let seen = Seen()
-        _ = try await EvalRunner(batchSize: 5, maximumConcurrency: 1).run(CountingClassifier(inFlight: InFlight()), on: try numbers(12)) { done, total in
+        _ = try await EvalRunner(batchSize: 5, maximumConcurrency: 1).run(
+            CountingClassifier(inFlight: InFlight()), on: try numbers(12)
+        ) { done, total in
             #expect(total == 12)
             seen.lock.withLock { seen.values.append(done) }
         }
@@ -96,7 +112,8 @@ struct CountingClassifier: TextClassifier {
     }
 
     @Test func cancellationStopsTheRun() async throws {
-        let data = try Dataset(name: "d", examples: (0..<200).map { LabeledExample(id: "\($0)", text: "\($0)", label: "x") })
+        let data = try Dataset(
+            name: "d", examples: (0..<200).map { LabeledExample(id: "\($0)", text: "\($0)", label: "x") })
         let inFlight = InFlight()
         let model = CountingClassifier(inFlight: inFlight, delay: .milliseconds(20))
         let task = Task { try await EvalRunner(batchSize: 1, maximumConcurrency: 2).run(model, on: data) }

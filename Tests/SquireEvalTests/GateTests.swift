@@ -11,7 +11,9 @@ func report(
     let predictions = pairs.enumerated().map { index, pair in
         Prediction(
             id: "\(index)", expected: pair.0, tags: tags,
-            classification: pair.1.map { Classification(label: $0, confidence: confidence, usage: Usage(calls: 1, cost: Cost(dollars: dollars))) },
+            classification: pair.1.map {
+                Classification(label: $0, confidence: confidence, usage: Usage(calls: 1, cost: Cost(dollars: dollars)))
+            },
             failure: pair.1 == nil ? "timed out" : nil, latencySeconds: latency)
     }
     return EvalReport(model: model, dataset: "test", predictions: predictions, suites: suites)
@@ -31,7 +33,10 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
         let gate = Gate(minimums: [.accuracy: 0.85, .macroF1: 0.95], maximums: [.expectedCalibrationError: 0.05])
         let result = gate.evaluate(candidate)
         #expect(!result.shipped)
-        #expect(result.checks.map(\.rule) == ["minimum_examples", "minimums.accuracy", "minimums.macro_f1", "maximums.expected_calibration_error"])
+        #expect(
+            result.checks.map(\.rule) == [
+                "minimum_examples", "minimums.accuracy", "minimums.macro_f1", "maximums.expected_calibration_error",
+            ])
         #expect(result.checks.map(\.passed) == [true, true, false, true])
         #expect(result.reasons == ["macro_f1 0.9000 < 0.9500"])
         #expect(Gate(minimums: [.accuracy: 0.9]).evaluate(candidate).shipped)  // exactly at the limit ships
@@ -40,11 +45,20 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
     @Test func perSliceMinimums() {
         var combined = report(pairs(30, wrong: 0), tags: ["easy"])
         let hard = report(pairs(30, wrong: 15), tags: ["hard"])
-        let predictions = combined.predictions + hard.predictions.map { p in var p = p; p.id = "h\(p.id)"; return p }
+        let predictions =
+            combined.predictions
+            + hard.predictions.map { p in
+                var p = p
+                p.id = "h\(p.id)"
+                return p
+            }
         combined = EvalReport(model: "m", dataset: "d", predictions: predictions)
         let gate = Gate(sliceMinimums: ["easy": [.accuracy: 0.9], "hard": [.accuracy: 0.9], "absent": [.accuracy: 0.5]])
         let result = gate.evaluate(combined)
-        #expect(result.checks.filter { !$0.passed }.map(\.rule) == ["slice_minimums.absent.accuracy", "slice_minimums.hard.accuracy"])
+        #expect(
+            result.checks.filter { !$0.passed }.map(\.rule) == [
+                "slice_minimums.absent.accuracy", "slice_minimums.hard.accuracy",
+            ])
         #expect(result.reasons[0].contains("no slice \"absent\""))
     }
 
@@ -58,7 +72,10 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
         let failing = report((0..<5).map { _ in ("a", nil) })
         let result = Gate(minimums: [.accuracy: 0.5], maximumFailureRate: 0.1).evaluate(failing)
         #expect(!result.shipped)
-        #expect(result.checks.filter { !$0.passed }.map(\.rule) == ["minimum_examples", "minimums.accuracy", "maximum_failure_rate"])
+        #expect(
+            result.checks.filter { !$0.passed }.map(\.rule) == [
+                "minimum_examples", "minimums.accuracy", "maximum_failure_rate",
+            ])
         // Without a failure limit the failures still show, as a passing note.
         let note = Gate(minimumExamples: 0).evaluate(report([("a", "a"), ("a", nil)]))
         #expect(note.shipped)
@@ -96,7 +113,11 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
         #expect(!missing.shipped)
         #expect(missing.reasons == ["the gate compares against a baseline, but no baseline report was given"])
         var other = report(pairs(10))
-        other.predictions = other.predictions.map { p in var p = p; p.id = "other-\(p.id)"; return p }
+        other.predictions = other.predictions.map { p in
+            var p = p
+            p.id = "other-\(p.id)"
+            return p
+        }
         #expect(gate.evaluate(report(pairs(10)), baseline: other).reasons[0].contains("share no example id"))
         var relabelled = report(pairs(10))
         relabelled.predictions[0].expected = "z"
@@ -104,16 +125,22 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
     }
 
     @Test func latencyCostAndSuites() throws {
-        let suite = SuiteResult(name: "smoke", outcomes: [
-            .init(id: "s1", passed: true, predicted: "a", confidence: 0.9, reason: nil),
-            .init(id: "s2", passed: false, predicted: "b", confidence: 0.9, reason: "expected \"a\", got \"b\""),
-        ])
+        let suite = SuiteResult(
+            name: "smoke",
+            outcomes: [
+                .init(id: "s1", passed: true, predicted: "a", confidence: 0.9, reason: nil),
+                .init(id: "s2", passed: false, predicted: "b", confidence: 0.9, reason: "expected \"a\", got \"b\""),
+            ])
         let candidate = report(pairs(10), latency: 0.2, dollars: 0.002, suites: [suite])
         let gate = Gate(
             latency: .init(p50: 250, p95: 150), maximumDollarsPer1000Requests: 1.5, requiredSuites: ["smoke", "safety"])
         let result = gate.evaluate(candidate)
         let failing = result.checks.filter { !$0.passed }.map(\.rule)
-        #expect(failing == ["latency_ms.p95", "maximum_dollars_per_1000_requests", "required_suites.smoke", "required_suites.safety"])
+        #expect(
+            failing == [
+                "latency_ms.p95", "maximum_dollars_per_1000_requests", "required_suites.smoke",
+                "required_suites.safety",
+            ])
         #expect(result.checks.first { $0.rule == "latency_ms.p50" }?.passed == true)
         #expect(result.reasons.contains("1 of 2 cases fail: s2"))
         #expect(result.description.contains("FAIL required_suites.safety"))
@@ -137,7 +164,8 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
         let gate = Gate(
             name: "router", minimums: [.macroF1: 0.85], maximums: [.expectedCalibrationError: 0.05],
             sliceMinimums: ["billing": [.accuracy: 0.9]], nonInferiority: .init(metric: .macroF1, margin: 0.01),
-            latency: .init(p95: 50), maximumDollarsPer1000Requests: 0.5, maximumFailureRate: 0.01, requiredSuites: ["smoke"])
+            latency: .init(p95: 50), maximumDollarsPer1000Requests: 0.5, maximumFailureRate: 0.01,
+            requiredSuites: ["smoke"])
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-gate-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -162,7 +190,9 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
         ]
         for (json, message) in mistakes {
             #expect(throws: EvalFileError.self, "\(json)") { try load(json) }
-            do { _ = try load(json) } catch { #expect(String(describing: error).contains(message), "\(json) → \(error)") }
+            do { _ = try load(json) } catch {
+                #expect(String(describing: error).contains(message), "\(json) → \(error)")
+            }
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import SquireCore
-import Testing
 import SquireEval
+import Testing
 
 /// Every metric against scikit-learn (torchmetrics for ECE) on the committed fixtures, to 1e-6.
 @Suite struct MetricsReferenceTests {
@@ -52,7 +52,10 @@ import SquireEval
         let last = try #require(metrics.selective.last)
         #expect(last.coverage == 1)
         #expect(abs(last.accuracy - reference.accuracy) < 1e-12)
-        #expect(zip(metrics.selective, metrics.selective.dropFirst()).allSatisfy { $0.coverage < $1.coverage && $0.threshold > $1.threshold })
+        #expect(
+            zip(metrics.selective, metrics.selective.dropFirst()).allSatisfy {
+                $0.coverage < $1.coverage && $0.threshold > $1.threshold
+            })
     }
 
     @Test func outOfScopeDetectionMatchesScikitLearn() throws {
@@ -65,7 +68,9 @@ import SquireEval
     }
 
     @Test func mcnemarMatchesScipyBinomtest() throws {
-        #expect(throws: McNemarTest.NegativeCount.self) { try McNemarTest(baselineOnlyCorrect: -1, candidateOnlyCorrect: 2) }
+        #expect(throws: McNemarTest.NegativeCount.self) {
+            try McNemarTest(baselineOnlyCorrect: -1, candidateOnlyCorrect: 2)
+        }
         for entry in EvalReference.shared.mcnemar {
             let test = try McNemarTest(baselineOnlyCorrect: entry.b, candidateOnlyCorrect: entry.c)
             #expect(abs(test.pValue - entry.p_value) < 1e-9 * max(1, entry.p_value), "b=\(entry.b) c=\(entry.c)")
@@ -81,11 +86,14 @@ import SquireEval
         let expected = metric == .accuracy ? fixture.accuracy : fixture.macro_f1
         func predictions(_ labels: [String]) -> [Prediction] {
             fixture.expected.indices.map { i in
-                Prediction(id: "\(i)", expected: fixture.expected[i], classification: Classification(label: labels[i], confidence: 1))
+                Prediction(
+                    id: "\(i)", expected: fixture.expected[i],
+                    classification: Classification(label: labels[i], confidence: 1))
             }
         }
         let comparison = try PairedComparison(
-            candidate: predictions(fixture.candidate), baseline: predictions(fixture.baseline), metric: metric, confidenceLevel: fixture.confidence_level, resamples: fixture.resamples, seed: 1)
+            candidate: predictions(fixture.candidate), baseline: predictions(fixture.baseline), metric: metric,
+            confidenceLevel: fixture.confidence_level, resamples: fixture.resamples, seed: 1)
         #expect(abs(comparison.difference - expected.difference) < 1e-9)
         #expect(abs(comparison.lower - expected.lower) < 0.004)
         #expect(abs(comparison.upper - expected.upper) < 0.004)
@@ -106,7 +114,10 @@ import SquireEval
         for i in predictions.indices where i % 3 == 0 { predictions[i].tags = ["third"] }
         let report = EvalReport(model: "m", dataset: "d", predictions: predictions)
         let sliced = try #require(report.slices["third"])
-        #expect(sliced == ClassificationMetrics(predictions: predictions.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)))
+        #expect(
+            sliced
+                == ClassificationMetrics(
+                    predictions: predictions.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)))
         #expect(sliced.count == (predictions.count + 2) / 3)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SquireCore
 import SquireEval
 import Testing
 
@@ -10,7 +11,8 @@ import Testing
     }
 
     @Test func pairsAnswersWithExamplesByID() throws {
-        let url = try write("""
+        let url = try write(
+            """
             {"id": "a", "label": "x", "probabilities": {"x": 0.7, "y": 0.3}}
             {"id": 2, "error": "timed out", "latency_seconds": 30}
             {"id": "c", "label": "y", "confidence": 0.6, "usage": {"cost_dollars": 0.002, "input_tokens": 40}}

@@ -10,7 +10,8 @@ import Testing
         for i in predictions.indices where i % 4 == 0 { predictions[i].tags = ["<short>"] }
         predictions[5].classification = nil
         predictions[5].failure = "timed out"
-        return EvalReport(model: "router <v2>", dataset: "snips & friends", predictions: predictions, outOfScopeLabel: "oos")
+        return EvalReport(
+            model: "router <v2>", dataset: "snips & friends", predictions: predictions, outOfScopeLabel: "oos")
     }
 
     @Test func jsonRoundTripsAndRefusesOtherSchemaVersions() throws {
@@ -27,10 +28,14 @@ import Testing
         #expect(try read.jsonData() == report.jsonData())
 
         let json = try #require(String(data: try report.jsonData(), encoding: .utf8))
-        for key in ["\"schema_version\" : 1", "\"macro\"", "\"expected_calibration_error\"", "\"fpr_at_95_tpr\"", "\"p95_ms\"", "\"dollars_per_1000_requests\""] {
+        for key in [
+            "\"schema_version\" : 1", "\"macro\"", "\"expected_calibration_error\"", "\"fpr_at_95_tpr\"", "\"p95_ms\"",
+            "\"dollars_per_1000_requests\"",
+        ] {
             #expect(json.contains(key), "\(key)")
         }
-        try json.replacingOccurrences(of: "\"schema_version\" : 1", with: "\"schema_version\" : 99").write(to: url, atomically: true, encoding: .utf8)
+        try json.replacingOccurrences(of: "\"schema_version\" : 1", with: "\"schema_version\" : 99").write(
+            to: url, atomically: true, encoding: .utf8)
         #expect { try EvalReport(contentsOf: url) } throws: { String(describing: $0).contains("schema_version 99") }
         try "{\"schema_version\": 1}".write(to: url, atomically: true, encoding: .utf8)
         #expect { try EvalReport(contentsOf: url) } throws: { String(describing: $0).contains("missing") }
@@ -56,7 +61,11 @@ import Testing
             #expect(html.contains("aria-label=\"\(label)\""))
         }
         #expect(!html.lowercased().contains("<script"))
-        #expect(!html.contains("http://") || html.components(separatedBy: "http://").dropFirst().allSatisfy { $0.hasPrefix("www.w3.org/2000/svg") })
+        #expect(
+            !html.contains("http://")
+                || html.components(separatedBy: "http://").dropFirst().allSatisfy {
+                    $0.hasPrefix("www.w3.org/2000/svg")
+                })
         #expect(!html.contains("https://"))
         #expect(html.contains("router &lt;v2&gt; on snips &amp; friends"))
         #expect(!html.contains("<short>"))

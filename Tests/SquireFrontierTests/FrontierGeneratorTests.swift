@@ -16,14 +16,21 @@ import Testing
     }
 
     static func chat(_ content: String, finish: String = "stop") -> String {
-        let escaped = String(decoding: try! JSONSerialization.data(withJSONObject: [content]), as: UTF8.self).dropFirst().dropLast()
-        return #"{"choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"\#(finish)"}],"usage":{"prompt_tokens":120,"completion_tokens":30}}"#
+        let escaped = String(decoding: try! JSONSerialization.data(withJSONObject: [content]), as: UTF8.self)
+            .dropFirst().dropLast()
+        return
+            #"{"choices":[{"index":0,"message":{"role":"assistant","content":\#(escaped)},"finish_reason":"\#(finish)"}],"usage":{"prompt_tokens":120,"completion_tokens":30}}"#
     }
 
     @Test func openAIGeneratorSendsThePromptAndCountsTheCost() async throws {
-        try await LoopbackServer.serving({ _, _ in .respond(status: 200, body: Self.chat("where is my refund\nrefund please")) }) { url, server in
+        try await LoopbackServer.serving({ _, _ in
+            .respond(status: 200, body: Self.chat("where is my refund\nrefund please"))
+        }) { url, server in
             let writer = try OpenAIGenerator(configuration: configuration(url), environment: Self.environment)
-            let answer = try await writer.generate(Prompt(instructions: "Write messages.", text: "Write 2 refund requests.", temperature: 0.9, maximumOutputTokens: 200))
+            let answer = try await writer.generate(
+                Prompt(
+                    instructions: "Write messages.", text: "Write 2 refund requests.", temperature: 0.9,
+                    maximumOutputTokens: 200))
             #expect(answer.text == "where is my refund\nrefund please")
             #expect(answer.usage.inputTokens == 120)
             #expect(answer.usage.outputTokens == 30)
@@ -45,14 +52,19 @@ import Testing
             #"{"choices":[{"message":{"content":null,"refusal":"I can't help with that."},"finish_reason":"stop"}]}"#,
             "<html>proxy error</html>",
         ]
-        try await LoopbackServer.serving({ _, number in .respond(status: 200, body: replies[min(number - 1, replies.count - 1)]) }) { url, _ in
+        try await LoopbackServer.serving({ _, number in
+            .respond(status: 200, body: replies[min(number - 1, replies.count - 1)])
+        }) { url, _ in
             let writer = try OpenAIGenerator(configuration: configuration(url), environment: Self.environment)
             for expected in ["cut off", "refused", "not a chat completion"] {
                 do {
                     _ = try await writer.generate(Prompt(text: "Write."))
                     Issue.record("expected an error mentioning \(expected)")
                 } catch let error as ModelError {
-                    guard case .invalidResponse(let message) = error else { Issue.record("\(error)"); continue }
+                    guard case .invalidResponse(let message) = error else {
+                        Issue.record("\(error)")
+                        continue
+                    }
                     #expect(message.contains(expected), "\(message)")
                 }
             }
@@ -64,23 +76,28 @@ import Testing
             #"{"content":[{"type":"text","text":"lost my card\n"},{"type":"text","text":"card gone"}],"stop_reason":"end_turn","usage":{"input_tokens":80,"output_tokens":9}}"#,
             #"{"content":[{"type":"text","text":"lost my"}],"stop_reason":"max_tokens","usage":{"input_tokens":80,"output_tokens":64}}"#,
         ]
-        try await LoopbackServer.serving({ _, number in .respond(status: 200, body: replies[min(number - 1, 1)]) }) { url, server in
+        try await LoopbackServer.serving({ _, number in .respond(status: 200, body: replies[min(number - 1, 1)]) }) {
+            url, server in
             let writer = try AnthropicGenerator(configuration: configuration(url), environment: Self.environment)
-            let answer = try await writer.generate(Prompt(instructions: "Be brief.", text: "Write 2.", maximumOutputTokens: 64))
+            let answer = try await writer.generate(
+                Prompt(instructions: "Be brief.", text: "Write 2.", maximumOutputTokens: 64))
             #expect(answer.text == "lost my card\ncard gone")
             #expect(answer.usage.outputTokens == 9)
             let request = try #require(server.requests.first)
             #expect(request.uri == "/v1/messages")
             #expect(request.headers["x-api-key"] == Self.key)
             #expect(request.json["system"] as? String == "Be brief.")
-            await #expect(throws: ModelError.self) { try await writer.generate(Prompt(text: "Write 2.", maximumOutputTokens: 64)) }
+            await #expect(throws: ModelError.self) {
+                try await writer.generate(Prompt(text: "Write 2.", maximumOutputTokens: 64))
+            }
         }
     }
 
     @Test func modelFileMakesAGenerator() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-generator-\(UUID()).json")
         defer { try? FileManager.default.removeItem(at: folder) }
-        try #"{"provider": "anthropic", "base_url": "http://127.0.0.1:1/v1", "model": "m"}"#.write(to: folder, atomically: true, encoding: .utf8)
+        try #"{"provider": "anthropic", "base_url": "http://127.0.0.1:1/v1", "model": "m"}"#.write(
+            to: folder, atomically: true, encoding: .utf8)
         let file = try FrontierModelFile(contentsOf: folder)
         #expect(try file.generator(environment: Self.environment) is AnthropicGenerator)
         #expect(throws: FrontierError.self) { try file.generator(environment: [:]) }

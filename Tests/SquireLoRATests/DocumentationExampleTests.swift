@@ -1,13 +1,18 @@
 import Foundation
+import SquireCore
 import SquireLoRA
 import SquireModels
 import Testing
 
 /// Keeps the example in Documentation/SquireLoRA.md compiling and true; edit both together.
-@Suite(.enabled(if: RealBase.embedder != nil, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
+@Suite(
+    .enabled(
+        if: RealBase.embedder != nil,
+        "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
 struct DocumentationExampleTests {
     @Test func fineTunesShipsAndServesAnAdapter() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-lora-doc-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "squire-lora-doc-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let bundlePath = folder.path
 
@@ -16,16 +21,19 @@ struct DocumentationExampleTests {
         let labels = ["card", "card", "refund", "refund"]
 
         // Rank-8 adapters on query and value, a classifier warm-started from a linear probe.
-        var recipe = LoRAClassifier.Recipe(adapter: LoRAConfiguration(rank: 8, alpha: 16, dropout: 0.1, targetModules: ["query", "value"]))
+        var recipe = LoRAClassifier.Recipe(
+            adapter: LoRAConfiguration(rank: 8, alpha: 16, dropout: 0.1, targetModules: ["query", "value"]))
         recipe.training.epochs = 2
         let (model, _) = try LoRAClassifier.fit(
-            texts: texts, labels: labels, base: base, validation: (["card gone", "refund please"], ["card", "refund"]), recipe: recipe)
-        let answer = try await model.classify("someone took my card")   // a TextClassifier like any other
-        let (trainable, total) = model.trainableParameterCount          // 0.5% of the model trains
+            texts: texts, labels: labels, base: base,
+            validation: (["card gone", "refund please"], ["card", "refund"]), recipe: recipe)
+        let answer = try await model.classify("someone took my card")  // a TextClassifier like any other
+        let (trainable, total) = model.trainableParameterCount  // 0.5% of the model trains
 
         // Ship it: the adapter in PEFT's format beside the base encoder, with a SHA-256 manifest.
-        let card = ModelCard(name: "intents", intendedUse: "Route support requests.", trainingData: "inline",
-                             labelCounts: ["card": 2, "refund": 2], method: "LoRA r=8 on query, value")
+        let card = ModelCard(
+            name: "intents", intendedUse: "Route support requests.", trainingData: "inline",
+            labelCounts: ["card": 2, "refund": 2], method: "LoRA r=8 on query, value")
         try LoRABundle(classifier: model, card: card, encoderFolder: ModelFolder.allMiniLML6V2).save(to: bundlePath)
 
         // Serve several adapters over one base in memory, chosen by name per call.

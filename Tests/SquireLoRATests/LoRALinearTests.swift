@@ -10,7 +10,8 @@ import Testing
     /// A layer with a non-zero `B`, so every path of the adapter carries signal.
     static func layer(dropout: Float = 0) throws -> LoRALinear {
         var generator = SeededGenerator(seed: 11)
-        let base = try Linear(weight: Tensor.normal([5, 7], using: &generator), bias: Tensor.normal([5], using: &generator))
+        let base = try Linear(
+            weight: Tensor.normal([5, 7], using: &generator), bias: Tensor.normal([5], using: &generator))
         return try LoRALinear(
             base: base, a: Tensor.normal([3, 7], using: &generator), b: Tensor.normal([5, 3], using: &generator),
             scale: 16.0 / 3, dropout: Dropout(rate: dropout))
@@ -47,7 +48,8 @@ import Testing
         var generator = SeededGenerator(seed: 3)
         let x = try Tensor.normal([4, 7], using: &generator)
         let (_, cache) = try layer.forwardCaching(x, adding: nil, using: &generator)
-        let onlyAdapter = try layer.backward(Tensor.ones([4, 5]), cache: cache, parametersWhere: { $0.hasPrefix("lora_") })
+        let onlyAdapter = try layer.backward(
+            Tensor.ones([4, 5]), cache: cache, parametersWhere: { $0.hasPrefix("lora_") })
         let everything = try layer.backward(Tensor.ones([4, 5]), cache: cache, parametersWhere: { _ in true })
         #expect(onlyAdapter.parameters.map(\.shape) == [[3, 7], [5, 3]])
         #expect(onlyAdapter.parameters == Array(everything.parameters.suffix(2)))
@@ -60,7 +62,9 @@ import Testing
         let x = try Tensor.normal([3, 7], using: &generator)
         let residual = try Tensor.normal([3, 5], using: &generator)
         let base = try #require(layer.base as? Linear)
-        let expected = try base.forward(x) + residual + Tensor.matmul(Tensor.matmul(x, layer.a, transposeB: true), layer.b, transposeB: true) * layer.scale
+        let expected =
+            try base.forward(x) + residual + Tensor.matmul(
+                Tensor.matmul(x, layer.a, transposeB: true), layer.b, transposeB: true) * layer.scale
         let output = try layer.forward(x, adding: residual)
         #expect(try (output - expected).scalars.allSatisfy { abs($0) < 1e-5 })
     }
@@ -70,7 +74,8 @@ import Testing
         // and outputs of order 1 (the encoder's layer-normed states).
         var generator = SeededGenerator(seed: 6)
         let width = Float(384).squareRoot()
-        let base = try Linear(weight: Tensor.normal([384, 384], using: &generator) / width, bias: Tensor.normal([384], using: &generator))
+        let base = try Linear(
+            weight: Tensor.normal([384, 384], using: &generator) / width, bias: Tensor.normal([384], using: &generator))
         let layer = try LoRALinear(
             base: base, a: Tensor.uniform([8, 384], in: -1 / width...1 / width, using: &generator),
             b: Tensor.normal([384, 8], standardDeviation: 0.1, using: &generator), scale: 2, dropout: Dropout(rate: 0))
@@ -84,7 +89,8 @@ import Testing
     @Test func freshAdapterIsInitializedAsPEFTDoes() throws {
         var generator = SeededGenerator(seed: 7)
         let base = try Linear(weight: Tensor.normal([384, 384], using: &generator), bias: Tensor.zeros([384]))
-        let layer = try LoRALinear(wrapping: base, configuration: LoRAConfiguration(rank: 8, alpha: 16), using: &generator)
+        let layer = try LoRALinear(
+            wrapping: base, configuration: LoRAConfiguration(rank: 8, alpha: 16), using: &generator)
         // Kaiming-uniform with a = √5 on [8, 384]: bound = 1/√384.
         let bound = 1 / Float(384).squareRoot()
         #expect(layer.a.shape == [8, 384] && layer.a.scalars.allSatisfy { abs($0) <= bound })
@@ -98,8 +104,14 @@ import Testing
 
     @Test func refusesMismatchedShapes() throws {
         let base = try Linear(weight: Tensor.zeros([5, 7]), bias: Tensor.zeros([5]))
-        #expect(throws: TensorError.self) { try LoRALinear(base: base, a: Tensor.zeros([3, 6]), b: Tensor.zeros([5, 3]), scale: 1, dropout: Dropout(rate: 0)) }
-        #expect(throws: TensorError.self) { try LoRALinear(base: base, a: Tensor.zeros([3, 7]), b: Tensor.zeros([5, 2]), scale: 1, dropout: Dropout(rate: 0)) }
+        #expect(throws: TensorError.self) {
+            try LoRALinear(
+                base: base, a: Tensor.zeros([3, 6]), b: Tensor.zeros([5, 3]), scale: 1, dropout: Dropout(rate: 0))
+        }
+        #expect(throws: TensorError.self) {
+            try LoRALinear(
+                base: base, a: Tensor.zeros([3, 7]), b: Tensor.zeros([5, 2]), scale: 1, dropout: Dropout(rate: 0))
+        }
         let layer = try Self.layer()
         #expect(throws: TensorError.self) { try layer.forward(Tensor.zeros([2, 6])) }
     }

@@ -8,8 +8,13 @@ import Testing
         let reference = HeadReference.shared.temperature
         let logits = try Tensor(rows: reference.logits.map { $0.map(Float.init) })
         let calibration = try Calibration.fitTemperature(logits: logits, classIndices: reference.labels)
-        guard case .temperature(let temperature) = calibration else { Issue.record("not a temperature"); return }
-        #expect(abs(temperature - reference.temperature) < 1e-5 * reference.temperature, "\(temperature) vs \(reference.temperature)")
+        guard case .temperature(let temperature) = calibration else {
+            Issue.record("not a temperature")
+            return
+        }
+        #expect(
+            abs(temperature - reference.temperature) < 1e-5 * reference.temperature,
+            "\(temperature) vs \(reference.temperature)")
         // Calibrating never changes the winning label.
         #expect(try calibration.probabilities(fromLogits: logits).argmax(alongAxis: 1) == logits.argmax(alongAxis: 1))
     }
@@ -19,8 +24,13 @@ import Testing
         // Margins as the difference of two logits: [0, m].
         let logits = try Tensor(rows: reference.margins.map { [0, Float($0)] })
         let calibration = try Calibration.fitPlatt(logits: logits, classIndices: reference.labels)
-        guard case .platt(let slope, let intercept) = calibration else { Issue.record("not Platt"); return }
-        #expect(abs(slope - -reference.a) < 1e-5 && abs(intercept - -reference.b) < 1e-5, "\(slope), \(intercept) vs \(-reference.a), \(-reference.b)")
+        guard case .platt(let slope, let intercept) = calibration else {
+            Issue.record("not Platt")
+            return
+        }
+        #expect(
+            abs(slope - -reference.a) < 1e-5 && abs(intercept - -reference.b) < 1e-5,
+            "\(slope), \(intercept) vs \(-reference.a), \(-reference.b)")
         let probabilities = try calibration.probabilities(fromLogits: logits)
         let expected = 1 / (1 + exp(reference.a * reference.margins[0] + reference.b))
         #expect(abs(Double(probabilities[0, 1]) - expected) < 1e-6)

@@ -25,13 +25,19 @@ struct ClassifierBundleTests {
         let features = try embedder.embeddings(for: texts)
         var recipe = ClassifierRecipe(head: kind, inverseRegularizations: [10])
         recipe.mlp.hiddenSizes = [16]
-        recipe.mlp.training = TrainingConfiguration(epochs: 40, batchSize: 3, learningRate: 1e-2, earlyStoppingPatience: 10)
-        let validation = (try embedder.embeddings(for: ["my card is gone", "refund please", "new address"]), ["card", "refund", "address"])
+        recipe.mlp.training = TrainingConfiguration(
+            epochs: 40, batchSize: 3, learningRate: 1e-2, earlyStoppingPatience: 10)
+        let validation = (
+            try embedder.embeddings(for: ["my card is gone", "refund please", "new address"]),
+            ["card", "refund", "address"]
+        )
         let (head, calibration, report) = try recipe.train(features: features, labels: labels, validation: validation)
         let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
         let card = ModelCard(
-            name: "test", intendedUse: "tests", trainingData: "inline", labelCounts: ["card": 3, "refund": 3, "address": 3],
-            method: "test", evaluation: ["validation_accuracy": report.validationAccuracy], evaluationData: "3 inline texts")
+            name: "test", intendedUse: "tests", trainingData: "inline",
+            labelCounts: ["card": 3, "refund": 3, "address": 3],
+            method: "test", evaluation: ["validation_accuracy": report.validationAccuracy],
+            evaluationData: "3 inline texts")
         return ClassifierBundle(classifier: classifier, card: card, encoderFolder: ReferenceData.modelFolder)
     }
 
@@ -52,10 +58,13 @@ struct ClassifierBundleTests {
         #expect(reloaded.embeddingClassifier?.calibration == bundle.embeddingClassifier?.calibration)
         #expect(before[0].label == "card" && before[1].label == "refund" && before[2].label == "address")
         if kind == .mlp {
-            #expect((reloaded.embeddingClassifier?.head as? MLPHead)?.labelSmoothing == ClassifierRecipe().mlp.labelSmoothing)
+            #expect(
+                (reloaded.embeddingClassifier?.head as? MLPHead)?.labelSmoothing
+                    == ClassifierRecipe().mlp.labelSmoothing)
         }
         let card = try String(contentsOfFile: path + "/MODEL_CARD.md", encoding: .utf8)
-        #expect(card.contains("## Intended use") && card.contains("| card | 3 |") && card.contains("validation_accuracy"))
+        #expect(
+            card.contains("## Intended use") && card.contains("| card | 3 |") && card.contains("validation_accuracy"))
 
         // Saving again over it replaces it whole, leaving no staging folders behind.
         try bundle.save(to: path)
@@ -117,8 +126,15 @@ struct ClassifierBundleTests {
         let bundle = try Self.trainedBundle(head: .logistic)
         let path = folder.appendingPathComponent("bundle").path
         try bundle.save(to: path)
-        struct Manifest: Decodable { struct Entry: Decodable { var path: String; var sha256: String }; var files: [Entry] }
-        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path + "/manifest.json")))
+        struct Manifest: Decodable {
+            struct Entry: Decodable {
+                var path: String
+                var sha256: String
+            }
+            var files: [Entry]
+        }
+        let manifest = try JSONDecoder().decode(
+            Manifest.self, from: Data(contentsOf: URL(fileURLWithPath: path + "/manifest.json")))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
         process.arguments = manifest.files.map { path + "/" + $0.path }
@@ -126,8 +142,12 @@ struct ClassifierBundleTests {
         process.standardOutput = pipe
         guard (try? process.run()) != nil else { return }  // no coreutils: nothing to compare against
         process.waitUntilExit()
-        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-        let expected = Dictionary(uniqueKeysWithValues: lines.map { ($0.split(separator: " ", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces), String($0.prefix(64))) })
+        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(
+            separator: "\n")
+        let expected = Dictionary(
+            uniqueKeysWithValues: lines.map {
+                ($0.split(separator: " ", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces), String($0.prefix(64)))
+            })
         for entry in manifest.files {
             #expect(expected[path + "/" + entry.path] == entry.sha256, "\(entry.path)")
         }

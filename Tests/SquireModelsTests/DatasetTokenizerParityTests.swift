@@ -3,13 +3,18 @@ import SquireModels
 import Testing
 
 /// Identical ids to HF `tokenizers` on every text of the three datasets in ../shared/data,
-/// checked through chunk hashes made by `Scripts/reference/make_token_hashes.py`.
-@Suite(.enabled(if: FileManager.default.fileExists(atPath: ReferenceData.shared.appendingPathComponent("data").path),
-                "needs ../shared/data beside the repository"),
-       .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
+/// checked through chunk hashes made by `Scripts/fixtures/make-token-hashes.py`.
+@Suite(
+    .enabled(
+        if: FileManager.default.fileExists(atPath: ReferenceData.shared.appendingPathComponent("data").path),
+        "needs ../shared/data beside the repository"),
+    .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
 struct DatasetTokenizerParityTests {
     struct Hashes: Decodable {
-        struct File: Decodable { var count: Int; var hashes: [String] }
+        struct File: Decodable {
+            var count: Int
+            var hashes: [String]
+        }
         var chunk: Int
         var files: [String: File]
     }
@@ -22,11 +27,16 @@ struct DatasetTokenizerParityTests {
         }
     }
 
-    @Test(arguments: ["banking77/train.jsonl", "banking77/test.jsonl", "snips/train.jsonl", "snips/test.jsonl",
-                      "sms_spam/train.jsonl", "sms_spam/test.jsonl"])
+    @Test(arguments: [
+        "banking77/train.jsonl", "banking77/test.jsonl", "snips/train.jsonl", "snips/test.jsonl",
+        "sms_spam/train.jsonl", "sms_spam/test.jsonl",
+    ])
     func matchesHuggingFaceTokenizers(on file: String) throws {
-        let fixture = try JSONDecoder().decode(Hashes.self, from: Data(contentsOf: ReferenceData.repository
-            .appendingPathComponent("Tests/SquireModelsTests/Fixtures/dataset_token_hashes.json")))
+        let fixture = try JSONDecoder().decode(
+            Hashes.self,
+            from: Data(
+                contentsOf: ReferenceData.repository
+                    .appendingPathComponent("Tests/SquireModelsTests/Fixtures/dataset_token_hashes.json")))
         let expected = try #require(fixture.files[file])
         let tokenizer = try #require(ReferenceData.tokenizer)
         let texts = try Data(contentsOf: ReferenceData.shared.appendingPathComponent("data/" + file))
@@ -40,10 +50,15 @@ struct DatasetTokenizerParityTests {
             }
             if String(hash, radix: 16).leftPadded(to: 16) != expected.hashes[chunk] { differing.append(chunk) }
         }
-        #expect(differing.isEmpty, "chunks \(differing) of \(file) differ; see them with: python3 Scripts/reference/make_token_hashes.py MODEL_DIR --show \(file):\(differing.first ?? 0)")
+        #expect(
+            differing.isEmpty,
+            "chunks \(differing) of \(file) differ; see them with: python3 Scripts/fixtures/make-token-hashes.py MODEL_DIR --show \(file):\(differing.first ?? 0)"
+        )
     }
 }
 
 extension String {
-    fileprivate func leftPadded(to length: Int) -> String { String(repeating: "0", count: max(0, length - count)) + self }
+    fileprivate func leftPadded(to length: Int) -> String {
+        String(repeating: "0", count: max(0, length - count)) + self
+    }
 }

@@ -5,11 +5,13 @@ import Testing
 
 /// The distillation loss against PyTorch, against finite differences, and its edge cases.
 @Suite struct DistillationTests {
-    static let logits = try! Tensor(shape: [3, 4], scalars: [1.5, -0.3, 0.2, 2.0, 0.1, 0.4, -1.2, 0.0, -2.0, 3.0, 0.5, 0.5])
-    static let teacher = try! Tensor(shape: [3, 4], scalars: [0.6, 0.05, 0.05, 0.3, 0.25, 0.5, 0.0, 0.25, 0.01, 0.9, 0.04, 0.05])
+    static let logits = try! Tensor(
+        shape: [3, 4], scalars: [1.5, -0.3, 0.2, 2.0, 0.1, 0.4, -1.2, 0.0, -2.0, 3.0, 0.5, 0.5])
+    static let teacher = try! Tensor(
+        shape: [3, 4], scalars: [0.6, 0.05, 0.05, 0.3, 0.25, 0.5, 0.0, 0.25, 0.01, 0.9, 0.04, 0.05])
     static let labels = [3, 1, 1]
 
-    /// `Scripts/reference/distillation_reference.py` (torch 2.15, float64): F.kl_div on
+    /// `Scripts/fixtures/make-distillation-fixtures.py` (torch 2.15, float64): F.kl_div on
     /// softened distributions, scaled by T², plus cross-entropy, with autograd's gradient.
     @Test func matchesPyTorch() throws {
         let (loss, gradient) = try Distillation(temperature: 2, softWeight: 0.5)
@@ -26,7 +28,8 @@ import Testing
     @Test func gradientMatchesFiniteDifferences() throws {
         for (t, alpha) in [(1.0, 1.0), (3.0, 0.7), (0.5, 0.2)] {
             let loss = try Distillation(temperature: t, softWeight: alpha)
-            let (_, gradient) = try loss.lossAndGradient(logits: Self.logits, teacherProbabilities: Self.teacher, classIndices: Self.labels)
+            let (_, gradient) = try loss.lossAndGradient(
+                logits: Self.logits, teacherProbabilities: Self.teacher, classIndices: Self.labels)
             let error = try GradientCheck.relativeError(of: gradient, at: Self.logits) {
                 try loss.lossAndGradient(logits: $0, teacherProbabilities: Self.teacher, classIndices: Self.labels).loss
             }
@@ -43,17 +46,27 @@ import Testing
         #expect(throws: TrainingError.self) { try Distillation(temperature: 0) }
         #expect(throws: TrainingError.self) { try Distillation(softWeight: 1.5) }
         #expect(throws: (any Error).self) {
-            try Distillation().lossAndGradient(logits: Self.logits, teacherProbabilities: Tensor.zeros([2, 4]), classIndices: Self.labels)
+            try Distillation().lossAndGradient(
+                logits: Self.logits, teacherProbabilities: Tensor.zeros([2, 4]), classIndices: Self.labels)
         }
     }
 
     @Test func teacherTargetsAreCheckedRowByRow() throws {
         let distillation = try Distillation()
-        #expect(throws: TrainingError.self) { try TeacherTargets(probabilities: [[0.5, 0.4]], labels: ["a", "b"], distillation: distillation) }
-        #expect(throws: TrainingError.self) { try TeacherTargets(probabilities: [[1, 0, 0]], labels: ["a", "b"], distillation: distillation) }
-        #expect(throws: TrainingError.self) { try TeacherTargets(probabilities: [[.nan, 1]], labels: ["a", "b"], distillation: distillation) }
-        #expect(throws: TrainingError.self) { try TeacherTargets(probabilities: [[1, 0]], labels: ["a", "a"], distillation: distillation) }
-        let targets = try TeacherTargets(probabilities: [[0.25, 0.75]], labels: ["b", "a"], distillation: distillation)
+        #expect(throws: TrainingError.self) {
+            try TeacherTargets(probabilities: [[0.5, 0.4]], labels: ["a", "b"], distillation: distillation)
+        }
+        #expect(throws: TrainingError.self) {
+            try TeacherTargets(probabilities: [[1, 0, 0]], labels: ["a", "b"], distillation: distillation)
+        }
+        #expect(throws: TrainingError.self) {
+            try TeacherTargets(probabilities: [[.nan, 1]], labels: ["a", "b"], distillation: distillation)
+        }
+        #expect(throws: TrainingError.self) {
+            try TeacherTargets(probabilities: [[1, 0]], labels: ["a", "a"], distillation: distillation)
+        }
+        let targets = try TeacherTargets(
+            probabilities: [[0.25, 0.75]], labels: ["b", "a"], distillation: distillation)
         #expect(targets.probabilities.scalars == [0.25, 0.75])
     }
 }

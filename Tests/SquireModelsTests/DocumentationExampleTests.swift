@@ -1,4 +1,5 @@
 import Foundation
+import SquireCore
 import SquireModels
 import Testing
 
@@ -8,7 +9,7 @@ struct DocumentationExampleTests {
     @Test func embedsText() async throws {
         let embedder = try SentenceEmbedder(folder: ModelFolder.allMiniLML6V2)
         let vectors = try await embedder.embed(["Where is my card?", "My card has not arrived yet"])
-        let cosine = zip(vectors[0], vectors[1]).map { $0 * $1 }.reduce(0, +)   // unit vectors: dot = cosine
+        let cosine = zip(vectors[0], vectors[1]).map { $0 * $1 }.reduce(0, +)  // unit vectors: dot = cosine
 
         #expect(vectors.count == 2 && vectors[0].count == 384)
         #expect(cosine > 0.5 && cosine < 1)
@@ -31,12 +32,14 @@ extension DocumentationExampleTests {
             features: embedder.embeddings(for: texts), labels: labels,
             validation: (embedder.embeddings(for: ["card gone", "refund please"]), ["card", "refund"]))
         let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
-        let answer = try await classifier.classify("someone took my card")   // a TextClassifier like any other
+        let answer = try await classifier.classify("someone took my card")  // a TextClassifier like any other
 
         // Ship it: a folder with weights, labels, encoder, MODEL_CARD.md and a SHA-256 manifest.
-        let card = ModelCard(name: "intents", intendedUse: "Route support requests.", trainingData: "inline",
-                             labelCounts: ["card": 2, "refund": 2], method: "logistic head, \(report.chosen)")
-        try ClassifierBundle(classifier: classifier, card: card, encoderFolder: ModelFolder.allMiniLML6V2).save(to: bundlePath)
+        let card = ModelCard(
+            name: "intents", intendedUse: "Route support requests.", trainingData: "inline",
+            labelCounts: ["card": 2, "refund": 2], method: "logistic head, \(report.chosen)")
+        try ClassifierBundle(classifier: classifier, card: card, encoderFolder: ModelFolder.allMiniLML6V2).save(
+            to: bundlePath)
         let reloaded = try ClassifierBundle(folder: bundlePath).classifier
 
         #expect(answer.label == "card")

@@ -4,8 +4,9 @@ import Testing
 
 /// The same vectors as sentence-transformers 6.2 (torch 2.15, FP32) on every reference text:
 /// max |Δ| ≤ 1e-4 per component and cosine ≥ 0.99999.
-@Suite(.enabled(if: ReferenceData.hasReference, "\(ReferenceData.missingReference)"),
-       .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
+@Suite(
+    .enabled(if: ReferenceData.hasReference, "\(ReferenceData.missingReference)"),
+    .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
 struct EmbeddingParityTests {
     @Test func matchesSentenceTransformersOnEveryReferenceText() async throws {
         let embedder = try #require(ReferenceData.embedder)
@@ -13,16 +14,22 @@ struct EmbeddingParityTests {
         let expected = try ReferenceData.embeddings().tensor("embeddings", shape: [1477, 384])
         let actual = try embedder.embeddings(for: texts)
         #expect(actual.shape == [1477, 384])
-        var worstDelta: Float = 0, worstCosine: Float = 1, failures: [Int] = []
+        var worstDelta: Float = 0
+        var worstCosine: Float = 1
+        var failures: [Int] = []
         for row in 0..<texts.count {
-            let a = try actual.rows(row..<(row + 1)), e = try expected.rows(row..<(row + 1))
+            let a = try actual.rows(row..<(row + 1))
+            let e = try expected.rows(row..<(row + 1))
             let delta = zip(a.scalars, e.scalars).map { abs($0 - $1) }.max()!
             let cosine = try (a * e).sum()
             worstDelta = max(worstDelta, delta)
             worstCosine = min(worstCosine, cosine)
             if delta > 1e-4 || cosine < 0.99999 { failures.append(row) }
         }
-        #expect(failures.isEmpty, "\(failures.count) texts out of tolerance, first \(failures.prefix(10)); worst |Δ| \(worstDelta), worst cosine \(worstCosine)")
+        #expect(
+            failures.isEmpty,
+            "\(failures.count) texts out of tolerance, first \(failures.prefix(10)); worst |Δ| \(worstDelta), worst cosine \(worstCosine)"
+        )
         print("embedding parity: worst |Δ| \(worstDelta), worst cosine \(worstCosine) over \(texts.count) texts")
     }
 

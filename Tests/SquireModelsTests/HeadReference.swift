@@ -2,7 +2,7 @@ import Foundation
 import SquireTensor
 
 /// scikit-learn's answers for the logistic head and scipy's for temperature scaling, from
-/// `Scripts/reference/make_head_fixtures.py` (versions recorded in the file).
+/// `Scripts/fixtures/make-head-fixtures.py` (versions recorded in the file).
 struct HeadReference: Decodable {
     struct Logistic: Decodable {
         var name: String
@@ -42,7 +42,8 @@ struct HeadReference: Decodable {
     var platt: Platt
 
     static let shared: HeadReference = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/head_reference.json")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/head_reference.json")
         // The fixture is part of the repository; a decoding failure is a broken checkout.
         return try! JSONDecoder().decode(HeadReference.self, from: Data(contentsOf: url))
     }()

@@ -1,5 +1,5 @@
-import SquireModels
 import GradientCheck
+import SquireModels
 import SquireTensor
 import Testing
 
@@ -18,16 +18,20 @@ import Testing
     @Test func linear() throws {
         var generator = SeededGenerator(seed: 1)
         let x = try Tensor.normal([3, 2, 5], using: &generator)
-        let layer = try Linear(weight: Tensor.normal([4, 5], using: &generator), bias: Tensor.normal([4], using: &generator))
+        let layer = try Linear(
+            weight: Tensor.normal([4, 5], using: &generator), bias: Tensor.normal([4], using: &generator))
         let r = try Self.projection([3, 2, 4])
         let gradients = try layer.backward(r, input: x)
-        #expect(try GradientCheck.relativeError(of: gradients.input, at: x) { try Self.dot(layer.forward($0), r) } < 1e-3)
-        #expect(try GradientCheck.relativeError(of: gradients.weight, at: layer.weight) {
-            try Self.dot(Linear(weight: $0, bias: layer.bias).forward(x), r)
-        } < 1e-3)
-        #expect(try GradientCheck.relativeError(of: gradients.bias, at: layer.bias) {
-            try Self.dot(Linear(weight: layer.weight, bias: $0).forward(x), r)
-        } < 1e-3)
+        #expect(
+            try GradientCheck.relativeError(of: gradients.input, at: x) { try Self.dot(layer.forward($0), r) } < 1e-3)
+        #expect(
+            try GradientCheck.relativeError(of: gradients.weight, at: layer.weight) {
+                try Self.dot(Linear(weight: $0, bias: layer.bias).forward(x), r)
+            } < 1e-3)
+        #expect(
+            try GradientCheck.relativeError(of: gradients.bias, at: layer.bias) {
+                try Self.dot(Linear(weight: layer.weight, bias: $0).forward(x), r)
+            } < 1e-3)
     }
 
     @Test(arguments: Activation.allCases)
@@ -38,7 +42,9 @@ import Testing
         let x = try Tensor(shape: raw.shape, scalars: raw.scalars.map { $0 + ($0 >= 0 ? 0.1 : -0.1) })
         let r = try Self.projection([4, 6])
         let analytic = try activation.backward(r, input: x)
-        #expect(try GradientCheck.relativeError(of: analytic, at: x, step: 1e-3) { try Self.dot(activation.forward($0), r) } < 5e-3)
+        #expect(
+            try GradientCheck.relativeError(of: analytic, at: x, step: 1e-3) { try Self.dot(activation.forward($0), r) }
+                < 5e-3)
     }
 
     @Test(arguments: [Float(0), 0.1, 0.5])
@@ -47,10 +53,14 @@ import Testing
         let logits = try Tensor.normal([5, 4], using: &generator)
         let labels = [0, 3, 1, 1, 2]
         let weights: [Float] = [1, 2, 0.5, 1, 3]
-        let (_, gradient) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights, labelSmoothing: labelSmoothing)
-        #expect(try GradientCheck.relativeError(of: gradient, at: logits) {
-            try SoftmaxCrossEntropy.lossAndGradient(logits: $0, classIndices: labels, weights: weights, labelSmoothing: labelSmoothing).loss
-        } < 1e-3)
+        let (_, gradient) = try SoftmaxCrossEntropy.lossAndGradient(
+            logits: logits, classIndices: labels, weights: weights, labelSmoothing: labelSmoothing)
+        #expect(
+            try GradientCheck.relativeError(of: gradient, at: logits) {
+                try SoftmaxCrossEntropy.lossAndGradient(
+                    logits: $0, classIndices: labels, weights: weights, labelSmoothing: labelSmoothing
+                ).loss
+            } < 1e-3)
     }
 
     /// torch's definition: `(1 − ε) · NLL + ε · (the weighted mean over rows of −Σⱼ log pⱼ / K)`.
@@ -61,14 +71,19 @@ import Testing
         let weights: [Float] = [1, 2, 0.5, 1, 3]
         let plain = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights).loss
         let logP = try logits.logSoftmax().scalars
-        let uniform = (0..<5).reduce(0.0) { sum, row in
-            sum + Double(weights[row]) * (0..<4).reduce(0.0) { $0 - Double(logP[row * 4 + $1]) } / 4
-        } / Double(weights.reduce(0, +))
-        let smoothed = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, weights: weights, labelSmoothing: 0.2).loss
+        let uniform =
+            (0..<5).reduce(0.0) { sum, row in
+                sum + Double(weights[row]) * (0..<4).reduce(0.0) { $0 - Double(logP[row * 4 + $1]) } / 4
+            } / Double(weights.reduce(0, +))
+        let smoothed = try SoftmaxCrossEntropy.lossAndGradient(
+            logits: logits, classIndices: labels, weights: weights, labelSmoothing: 0.2
+        ).loss
         #expect(abs(smoothed - (0.8 * plain + 0.2 * uniform)) < 1e-6)
         #expect(smoothed != plain)
         for bad: Float in [-0.1, 1, .nan] {
-            #expect(throws: TensorError.self) { try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, labelSmoothing: bad) }
+            #expect(throws: TensorError.self) {
+                try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: labels, labelSmoothing: bad)
+            }
         }
     }
 
@@ -88,7 +103,9 @@ import Testing
         var generator = SeededGenerator(seed: 5)
         let features = try Tensor.normal([6, 5], using: &generator)
         let labels = [0, 1, 2, 1, 0, 2]
-        let head = try MLPHead(inputDimension: 5, hiddenSizes: [7, 4], labels: ["a", "b", "c"], activation: activation, dropout: Dropout(rate: 0), seed: 12)
+        let head = try MLPHead(
+            inputDimension: 5, hiddenSizes: [7, 4], labels: ["a", "b", "c"], activation: activation,
+            dropout: Dropout(rate: 0), seed: 12)
         let batch = MLPHead.Batch(features: features, classIndices: labels)
         var noise = SeededGenerator(seed: 0)
         let (loss, gradients) = try head.lossAndGradients(on: batch, using: &noise)
@@ -102,7 +119,8 @@ import Testing
             // Small steps for ReLU, so no pre-activation crosses its kink between the two probes;
             // GELU is smooth and takes the larger step that Float's rounding prefers.
             let step: Float = activation == .relu ? 1e-3 : 1e-2
-            let error = try GradientCheck.relativeError(of: gradients[index], at: parameter.value, step: step) { value in
+            let error = try GradientCheck.relativeError(of: gradients[index], at: parameter.value, step: step) {
+                value in
                 var probe = head
                 var values = head.trainableParameters.map(\.value)
                 values[index] = value

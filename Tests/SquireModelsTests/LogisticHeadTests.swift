@@ -12,10 +12,13 @@ import Testing
         let configuration = LogisticHead.Configuration(
             inverseRegularization: reference.c, classWeighting: weighting,
             optimizer: LBFGS(gradientTolerance: 1e-7, maximumIterations: 10_000))
-        let (head, summary) = try LogisticHead.fit(features: reference.featureTensor, labels: reference.labels, configuration: configuration)
+        let (head, summary) = try LogisticHead.fit(
+            features: reference.featureTensor, labels: reference.labels, configuration: configuration)
         #expect(head.labels == reference.classes)
         // Same objective: our minimum is scikit-learn's minimum, to Float precision.
-        #expect(abs(summary.loss - reference.objective) <= 2e-6 * max(1, reference.objective), "\(summary.loss) vs \(reference.objective)")
+        #expect(
+            abs(summary.loss - reference.objective) <= 2e-6 * max(1, reference.objective),
+            "\(summary.loss) vs \(reference.objective)")
         let probabilities = try head.logits(for: reference.featureTensor).softmax()
         var worst: Double = 0
         for (row, expected) in reference.probabilities.enumerated() {
@@ -40,17 +43,21 @@ import Testing
     func defaultToleranceTakesAboutAsManyIterationsAsScikitLearn(_ reference: HeadReference.Logistic) throws {
         let weighting: ClassWeighting = reference.class_weight == "balanced" ? .balanced : .uniform
         let configuration = LogisticHead.Configuration(inverseRegularization: reference.c, classWeighting: weighting)
-        let (_, summary) = try LogisticHead.fit(features: reference.featureTensor, labels: reference.labels, configuration: configuration)
+        let (_, summary) = try LogisticHead.fit(
+            features: reference.featureTensor, labels: reference.labels, configuration: configuration)
         #expect(summary.stopReason == "gradient_tolerance")
         // Same line search and stopping rule: iteration counts agree up to Float rounding.
         let expected = Double(reference.default_tolerance_iterations)
-        #expect(abs(Double(summary.steps) - expected) <= max(3, 0.25 * expected), "\(summary.steps) vs scikit-learn's \(reference.default_tolerance_iterations)")
+        #expect(
+            abs(Double(summary.steps) - expected) <= max(3, 0.25 * expected),
+            "\(summary.steps) vs scikit-learn's \(reference.default_tolerance_iterations)")
     }
 
     @Test func progressCanStopTheFit() throws {
         let reference = Self.cases[0]
         var seen: [Int] = []
-        let (head, summary) = try LogisticHead.fit(features: reference.featureTensor, labels: reference.labels) { progress in
+        let (head, summary) = try LogisticHead.fit(features: reference.featureTensor, labels: reference.labels) {
+            progress in
             seen.append(progress.step)
             return progress.step == 3 ? .stop : .proceed
         }
@@ -75,10 +82,13 @@ import Testing
             try LogisticHead.fit(features: try Tensor(rows: [[0, 1], [1, 0]]), labels: ["a", "b", "c"])
         }
         #expect(throws: TrainingError.unknownLabel("c", known: ["a", "b"])) {
-            try LogisticHead.fit(features: try Tensor(rows: [[0, 1], [1, 0]]), labels: ["a", "c"], labelOrder: ["a", "b"])
+            try LogisticHead.fit(
+                features: try Tensor(rows: [[0, 1], [1, 0]]), labels: ["a", "c"], labelOrder: ["a", "b"])
         }
         #expect(throws: TrainingError.self) {
-            try LogisticHead.fit(features: try Tensor(rows: [[0, 1], [1, 0]]), labels: ["a", "b"], configuration: .init(inverseRegularization: 0))
+            try LogisticHead.fit(
+                features: try Tensor(rows: [[0, 1], [1, 0]]), labels: ["a", "b"],
+                configuration: .init(inverseRegularization: 0))
         }
     }
 
@@ -96,7 +106,10 @@ import Testing
 
     @Test func lbfgsNamesTheIterationWhereTheLossBecameNaN() throws {
         #expect(throws: TrainingError.nonFiniteLoss(step: 0, value: .infinity)) {
-            try LBFGS().minimize(from: [1]) { _, g in g[0] = 1; return .infinity }
+            try LBFGS().minimize(from: [1]) { _, g in
+                g[0] = 1
+                return .infinity
+            }
         }
     }
 }

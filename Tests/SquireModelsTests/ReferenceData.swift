@@ -11,13 +11,23 @@ enum ReferenceData {
     static let reference = shared.appendingPathComponent("reference")
     static let modelFolder = ModelFolder.allMiniLML6V2
 
-    static var hasReference: Bool { FileManager.default.fileExists(atPath: reference.appendingPathComponent("tokens.jsonl").path) }
+    static var hasReference: Bool {
+        FileManager.default.fileExists(atPath: reference.appendingPathComponent("tokens.jsonl").path)
+    }
     static var hasModel: Bool { FileManager.default.fileExists(atPath: modelFolder + "/model.safetensors") }
     static let missingReference = "needs ../shared/reference beside the repository"
-    static let missingModel = "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh (or set SQUIRE_MODEL_DIR)"
+    static let missingModel = "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh (or set SQUIRE_MODEL_DIR)"
 
-    struct Text: Decodable { var id: Int; var text: String; var source: String }
-    struct Tokens: Decodable { var id: Int; var ids: [Int]; var ids_truncated: [Int] }
+    struct Text: Decodable {
+        var id: Int
+        var text: String
+        var source: String
+    }
+    struct Tokens: Decodable {
+        var id: Int
+        var ids: [Int]
+        var ids_truncated: [Int]
+    }
 
     static func lines<T: Decodable>(_ name: String, as type: T.Type) throws -> [T] {
         let data = try Data(contentsOf: reference.appendingPathComponent(name))

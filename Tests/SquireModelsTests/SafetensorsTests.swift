@@ -42,7 +42,9 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         #expect(try file.bytes("q.weight") == [1, 255, 7, 0])
         #expect(try file.entry("q.weight").dtype == .int8)
         // The header is padded to 8 bytes, so the data section is aligned.
-        let declared = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(8).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        let declared = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(8).withUnsafeBytes {
+            $0.loadUnaligned(as: UInt64.self)
+        }
         #expect(declared % 8 == 0)
     }
 
@@ -55,7 +57,8 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         for value in half { withUnsafeBytes(of: value.littleEndian) { data += $0 } }
         for value in brain { withUnsafeBytes(of: value.littleEndian) { data += $0 } }
         for value in double { withUnsafeBytes(of: value.bitPattern.littleEndian) { data += $0 } }
-        let header = #"{"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[10,14]},"d":{"dtype":"F64","shape":[2],"data_offsets":[14,30]}}"#
+        let header =
+            #"{"h":{"dtype":"F16","shape":[5],"data_offsets":[0,10]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[10,14]},"d":{"dtype":"F64","shape":[2],"data_offsets":[14,30]}}"#
         let path = scratch.file("mixed.safetensors")
         try writeRawSafetensors(header, data: data, to: path)
         let file = try SafetensorsFile(path: path)
@@ -70,7 +73,10 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         try writeRawSafetensors(header, data: [UInt8](repeating: 0, count: 16), to: path)
         let file = try SafetensorsFile(path: path)
         #expect(try file.bytes("embeddings.position_ids").count == 16)
-        #expect(throws: SafetensorsError.unsupportedConversion(file: path, tensor: "embeddings.position_ids", dtype: "I64", requested: "Float")) {
+        #expect(
+            throws: SafetensorsError.unsupportedConversion(
+                file: path, tensor: "embeddings.position_ids", dtype: "I64", requested: "Float")
+        ) {
             try file.tensor("embeddings.position_ids")
         }
     }
@@ -87,10 +93,18 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         try check("short", { .truncated(file: $0, reason: "3 bytes, shorter than the 8-byte header length") }) {
             try Data([1, 2, 3]).write(to: URL(fileURLWithPath: $0))
         }
-        try check("header-beyond-file", { .truncated(file: $0, reason: "the header claims 4096 bytes but only 62 follow") }) {
+        try check(
+            "header-beyond-file", { .truncated(file: $0, reason: "the header claims 4096 bytes but only 62 follow") }
+        ) {
             try writeRawSafetensors(ok, data: eight, declaredLength: 4096, to: $0)
         }
-        try check("huge-header", { .invalidHeader(file: $0, reason: "declared header length 18446744073709551615 exceeds the format's 100 MB limit") }) {
+        try check(
+            "huge-header",
+            {
+                .invalidHeader(
+                    file: $0, reason: "declared header length 18446744073709551615 exceeds the format's 100 MB limit")
+            }
+        ) {
             try writeRawSafetensors(ok, data: eight, declaredLength: .max, to: $0)
         }
         try check("not-json", { .invalidHeader(file: $0, reason: "the header is not valid JSON") }) {
@@ -107,7 +121,8 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         }
         try check("overlap", { .overlappingTensors(file: $0, tensor: "a", other: "b") }) {
             try writeRawSafetensors(
-                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: eight, to: $0)
+                #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                data: eight, to: $0)
         }
         try check("size-mismatch", { .sizeMismatch(file: $0, tensor: "w", shape: [3], dtype: "F32", byteCount: 8) }) {
             try writeRawSafetensors(#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: eight, to: $0)
@@ -115,10 +130,14 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         try check("hole", { .incompleteBuffer(file: $0, covered: 4, dataSize: 8) }) {
             try writeRawSafetensors(#"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, data: eight, to: $0)
         }
-        try check("negative-shape", { .invalidHeader(file: $0, reason: "entry \"w\" has no shape of non-negative integers") }) {
+        try check(
+            "negative-shape", { .invalidHeader(file: $0, reason: "entry \"w\" has no shape of non-negative integers") }
+        ) {
             try writeRawSafetensors(#"{"w":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, data: eight, to: $0)
         }
-        try check("fractional-offsets", { .invalidHeader(file: $0, reason: "entry \"w\" has no data_offsets [begin, end]") }) {
+        try check(
+            "fractional-offsets", { .invalidHeader(file: $0, reason: "entry \"w\" has no data_offsets [begin, end]") }
+        ) {
             try writeRawSafetensors(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8.5]}}"#, data: eight, to: $0)
         }
         try check("array-header", { .invalidHeader(file: $0, reason: "the header is not a JSON object") }) {
@@ -135,7 +154,9 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         try writer.write(to: path)
         let file = try SafetensorsFile(path: path)
         #expect(throws: SafetensorsError.missingTensor(file: path, tensor: "y")) { try file.tensor("y") }
-        #expect(throws: SafetensorsError.unexpectedShape(file: path, tensor: "x", expected: [2], actual: [1])) { try file.tensor("x", shape: [2]) }
+        #expect(throws: SafetensorsError.unexpectedShape(file: path, tensor: "x", expected: [2], actual: [1])) {
+            try file.tensor("x", shape: [2])
+        }
     }
 
     @Test func writesAtomicallyAndLeavesNothingOnFailure() throws {
@@ -148,7 +169,9 @@ func writeRawSafetensors(_ header: String, data: [UInt8] = [], declaredLength: U
         // A destination in a folder that does not exist fails, and leaves no temporary file.
         #expect(throws: (any Error).self) { try writer.write(to: scratch.file("missing/model.safetensors")) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["model.safetensors"])
-        #expect(throws: SafetensorsError.self) { try writer.add(bytes: [1, 2, 3], dtype: .int8, shape: [2, 2], named: "bad") }
+        #expect(throws: SafetensorsError.self) {
+            try writer.add(bytes: [1, 2, 3], dtype: .int8, shape: [2, 2], named: "bad")
+        }
         #expect(throws: SafetensorsError.self) { try writer.add(Tensor([1]), named: "__metadata__") }
     }
 }

@@ -2,8 +2,9 @@ import SquireModels
 import Testing
 
 /// Identical ids to HF `tokenizers` 0.23.3 on the 1,477 reference texts (hard cases included).
-@Suite(.enabled(if: ReferenceData.hasReference, "\(ReferenceData.missingReference)"),
-       .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
+@Suite(
+    .enabled(if: ReferenceData.hasReference, "\(ReferenceData.missingReference)"),
+    .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
 struct TokenizerParityTests {
     @Test func matchesHuggingFaceTokenizersOnEveryReferenceText() throws {
         let tokenizer = try #require(ReferenceData.tokenizer)
@@ -15,9 +16,13 @@ struct TokenizerParityTests {
             let full = tokenizer.encode(text.text, maximumLength: nil).ids
             let truncated = tokenizer.encode(text.text).ids
             if full != tokens.ids || truncated != tokens.ids_truncated {
-                mismatches.append("id \(text.id) \(String(reflecting: text.text).prefix(60)): got \(full.prefix(12)) expected \(tokens.ids.prefix(12))")
+                mismatches.append(
+                    "id \(text.id) \(String(reflecting: text.text).prefix(60)): got \(full.prefix(12)) expected \(tokens.ids.prefix(12))"
+                )
             }
         }
-        #expect(mismatches.isEmpty, "\(mismatches.count) of \(texts.count) differ:\n\(mismatches.prefix(15).joined(separator: "\n"))")
+        #expect(
+            mismatches.isEmpty,
+            "\(mismatches.count) of \(texts.count) differ:\n\(mismatches.prefix(15).joined(separator: "\n"))")
     }
 }

@@ -19,7 +19,9 @@ import Testing
     }
 
     static let small = MLPHead.Configuration(
-        hiddenSizes: [16], training: TrainingConfiguration(epochs: 6, batchSize: 16, learningRate: 5e-3, earlyStoppingPatience: nil, seed: 3))
+        hiddenSizes: [16],
+        training: TrainingConfiguration(
+            epochs: 6, batchSize: 16, learningRate: 5e-3, earlyStoppingPatience: nil, seed: 3))
 
     @Test func mlpLearnsSeparableBlobs() throws {
         let (features, labels) = try Self.blobs()
@@ -37,11 +39,14 @@ import Testing
         var plain = Self.small
         plain.labelSmoothing = 0
         #expect(smoothed.labelSmoothing == 0.1)
-        #expect(try MLPHead.fit(features: features, labels: labels, configuration: plain).head.layers != smoothed.layers)
+        #expect(
+            try MLPHead.fit(features: features, labels: labels, configuration: plain).head.layers != smoothed.layers)
         for bad: Float in [-0.1, 1] {
             var configuration = Self.small
             configuration.labelSmoothing = bad
-            #expect(throws: TrainingError.self) { try MLPHead.fit(features: features, labels: labels, configuration: configuration) }
+            #expect(throws: TrainingError.self) {
+                try MLPHead.fit(features: features, labels: labels, configuration: configuration)
+            }
         }
     }
 
@@ -57,18 +62,22 @@ import Testing
 
     @Test func resumingFromACheckpointGivesTheUninterruptedModel() throws {
         let (features, labels) = try Self.blobs()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("squire-trainer-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "squire-trainer-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let checkpoint = directory.appendingPathComponent("checkpoint.safetensors").path
 
         let uninterrupted = try MLPHead.fit(features: features, labels: labels, configuration: Self.small).head
         // Stop after the second epoch's validation report, as a crash after its checkpoint would.
-        let partial = try MLPHead.fit(features: features, labels: labels, configuration: Self.small, checkpointPath: checkpoint) { progress in
+        let partial = try MLPHead.fit(
+            features: features, labels: labels, configuration: Self.small, checkpointPath: checkpoint
+        ) { progress in
             progress.validationLoss != nil && progress.epoch == 2 ? .stop : .proceed
         }
         #expect(partial.summary.epochs == 2 && partial.summary.stopReason == "stopped")
-        let resumed = try MLPHead.fit(features: features, labels: labels, configuration: Self.small, checkpointPath: checkpoint)
+        let resumed = try MLPHead.fit(
+            features: features, labels: labels, configuration: Self.small, checkpointPath: checkpoint)
         #expect(resumed.summary.epochs == 6)
         #expect(resumed.head == uninterrupted)
 
@@ -89,9 +98,11 @@ import Testing
         let (features, labels) = try Self.blobs(count: 90)
         var configuration = Self.small
         // A rate this high overfits and oscillates quickly, so validation stops improving.
-        configuration.training = TrainingConfiguration(epochs: 60, batchSize: 8, learningRate: 0.05, earlyStoppingPatience: 2, seed: 1)
+        configuration.training = TrainingConfiguration(
+            epochs: 60, batchSize: 8, learningRate: 0.05, earlyStoppingPatience: 2, seed: 1)
         var validationLosses: [Double] = []
-        let (head, summary) = try MLPHead.fit(features: features, labels: labels, configuration: configuration) { progress in
+        let (head, summary) = try MLPHead.fit(features: features, labels: labels, configuration: configuration) {
+            progress in
             if let loss = progress.validationLoss { validationLosses.append(loss) }
             return .proceed
         }
@@ -118,7 +129,9 @@ import Testing
         var scalars = features.scalars
         scalars[5 * 8 + 2] = .infinity
         #expect(throws: TrainingError.nonFiniteInput(row: 5, column: 2)) {
-            try MLPHead.fit(features: try Tensor(shape: features.shape, scalars: scalars), labels: labels, configuration: Self.small)
+            try MLPHead.fit(
+                features: try Tensor(shape: features.shape, scalars: scalars), labels: labels, configuration: Self.small
+            )
         }
     }
 
@@ -131,7 +144,9 @@ import Testing
             MLPHead.Configuration(training: TrainingConfiguration(epochs: 0)),
             MLPHead.Configuration(training: TrainingConfiguration(learningRate: -1)),
         ] {
-            #expect(throws: TrainingError.self) { try MLPHead.fit(features: features, labels: labels, configuration: bad) }
+            #expect(throws: TrainingError.self) {
+                try MLPHead.fit(features: features, labels: labels, configuration: bad)
+            }
         }
     }
 
@@ -139,17 +154,22 @@ import Testing
         let (features, labels) = try Self.blobs(count: 30)
         let validation = (try features.rows(0..<2), ["alpha", "omega"])
         #expect(throws: TrainingError.unknownLabel("omega", known: ["alpha", "beta", "gamma"])) {
-            try ClassifierRecipe(inverseRegularizations: [1]).train(features: features, labels: labels, validation: validation)
+            try ClassifierRecipe(inverseRegularizations: [1]).train(
+                features: features, labels: labels, validation: validation)
         }
     }
 
     @Test func recipeChoosesOnValidationAndReportsCalibration() throws {
         let (features, labels) = try Self.blobs(count: 150)
-        let (head, calibration, report) = try ClassifierRecipe(inverseRegularizations: [0.01, 1]).train(features: features, labels: labels)
+        let (head, calibration, report) = try ClassifierRecipe(inverseRegularizations: [0.01, 1]).train(
+            features: features, labels: labels)
         #expect(report.candidates.map(\.setting) == ["C=0.01", "C=1.0"])
         #expect(report.validationWasCarved && report.validationCount == 15)
         #expect(head is LogisticHead && head.labels == ["alpha", "beta", "gamma"])
-        guard case .temperature = calibration else { Issue.record("three labels calibrate by temperature"); return }
+        guard case .temperature = calibration else {
+            Issue.record("three labels calibrate by temperature")
+            return
+        }
         #expect(report.eceAfter >= 0 && report.eceBefore >= 0)
         #expect(report.summary.stopReason == "gradient_tolerance")
     }

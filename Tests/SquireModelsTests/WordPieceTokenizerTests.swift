@@ -3,8 +3,13 @@ import SquireModels
 import Testing
 
 /// A small tokenizer.json written by the test, so these tests need no downloaded model.
-func writeTinyTokenizer(in folder: ScratchFolder, normalizer: String? = nil, model: String = "WordPiece") throws -> String {
-    let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "un", "##aff", "##able", "!", "cafe", "東", "##s", "a"]
+func writeTinyTokenizer(in folder: ScratchFolder, normalizer: String? = nil, model: String = "WordPiece") throws
+    -> String
+{
+    let vocabulary = [
+        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "un", "##aff", "##able", "!", "cafe", "東",
+        "##s", "a",
+    ]
     let entries = vocabulary.enumerated().map { "\"\($1)\": \($0)" }.joined(separator: ", ")
     let added = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].enumerated().map {
         #"{"id": \#($0), "content": "\#($1)", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}"#
@@ -77,8 +82,10 @@ func writeTinyTokenizer(in folder: ScratchFolder, normalizer: String? = nil, mod
     }
 
     @Test func survivesHostileStrings() {
-        let hostile = ["", " ", "\u{0}", String(repeating: "é", count: 100_000), String(repeating: "[CLS", count: 1000),
-                       "\u{FFFD}\u{FFFF}\u{E000}", String(repeating: "\u{0301}", count: 50), "🇳🇱👍🏽", "\r\n\t"]
+        let hostile = [
+            "", " ", "\u{0}", String(repeating: "é", count: 100_000), String(repeating: "[CLS", count: 1000),
+            "\u{FFFD}\u{FFFF}\u{E000}", String(repeating: "\u{0301}", count: 50), "🇳🇱👍🏽", "\r\n\t",
+        ]
         for text in hostile {
             let encoding = tokenizer.encode(text)
             #expect(encoding.ids.first == 2 && encoding.ids.last == 3)
@@ -95,7 +102,9 @@ func writeTinyTokenizer(in folder: ScratchFolder, normalizer: String? = nil, mod
         #expect(throws: TokenizerError.unsupported(file: folder.file("tokenizer.json"), feature: "model type BPE")) {
             try WordPieceTokenizer(tokenizerJSON: writeTinyTokenizer(in: folder, model: "BPE"))
         }
-        #expect(throws: TokenizerError.unsupported(file: folder.file("tokenizer.json"), feature: "normalizer Lowercase")) {
+        #expect(
+            throws: TokenizerError.unsupported(file: folder.file("tokenizer.json"), feature: "normalizer Lowercase")
+        ) {
             try WordPieceTokenizer(tokenizerJSON: writeTinyTokenizer(in: folder, normalizer: #"{"type": "Lowercase"}"#))
         }
         try Data("{\"model\": 3}".utf8).write(to: URL(fileURLWithPath: folder.file("tokenizer.json")))
@@ -108,8 +117,10 @@ func writeTinyTokenizer(in folder: ScratchFolder, normalizer: String? = nil, mod
 
     @Test func fallsBackToVocabTxt() throws {
         let folder = try ScratchFolder()
-        try Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n##s\n".utf8).write(to: URL(fileURLWithPath: folder.file("vocab.txt")))
-        try Data(#"{"do_lower_case": true, "model_max_length": 512}"#.utf8).write(to: URL(fileURLWithPath: folder.file("tokenizer_config.json")))
+        try Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n##s\n".utf8).write(
+            to: URL(fileURLWithPath: folder.file("vocab.txt")))
+        try Data(#"{"do_lower_case": true, "model_max_length": 512}"#.utf8).write(
+            to: URL(fileURLWithPath: folder.file("tokenizer_config.json")))
         let t = try WordPieceTokenizer(folder: folder.path)
         #expect(t.encode("HELLOs").ids == [2, 5, 6, 3])
         #expect(t.maximumLength == 512)
@@ -118,13 +129,15 @@ func writeTinyTokenizer(in folder: ScratchFolder, normalizer: String? = nil, mod
 
 /// The real model's vocabulary files agree with each other: `vocab.txt` + `tokenizer_config.json`
 /// give the same ids as `tokenizer.json` on every reference text.
-@Suite(.enabled(if: ReferenceData.hasReference, "\(ReferenceData.missingReference)"),
-       .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
+@Suite(
+    .enabled(if: ReferenceData.hasReference, "\(ReferenceData.missingReference)"),
+    .enabled(if: ReferenceData.hasModel, "\(ReferenceData.missingModel)"))
 struct VocabularyFallbackParityTests {
     @Test func vocabTxtMatchesTokenizerJSON() throws {
         let json = try #require(ReferenceData.tokenizer)
         let folder = ReferenceData.modelFolder
-        let text = try WordPieceTokenizer(vocabularyFile: folder + "/vocab.txt", configuration: folder + "/tokenizer_config.json", maximumLength: 256)
+        let text = try WordPieceTokenizer(
+            vocabularyFile: folder + "/vocab.txt", configuration: folder + "/tokenizer_config.json", maximumLength: 256)
         for sample in try ReferenceData.texts() {
             #expect(text.encode(sample.text).ids == json.encode(sample.text).ids, "text \(sample.id)")
         }

@@ -1,27 +1,37 @@
 import Foundation
+import SquireCore
 import SquireModels
 import SquireQuantization
 import SquireTensor
 import Testing
 
-@Suite(.enabled(if: RealModel.embedder != nil, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
+@Suite(
+    .enabled(
+        if: RealModel.embedder != nil,
+        "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
 struct QuantizedBundleTests {
-    static let texts = ["where is my card?", "I want a refund for this order", "change my address please", "¿dónde está mi tarjeta?", ""]
+    static let texts = [
+        "where is my card?", "I want a refund for this order", "change my address please", "¿dónde está mi tarjeta?",
+        "",
+    ]
 
     static func bundle() throws -> ClassifierBundle {
         let embedder = try #require(RealModel.embedder)
         var generator = SeededGenerator(seed: 21)
         let head = try LogisticHead(
-            weight: Tensor.normal([3, 384], standardDeviation: 3, using: &generator), bias: Tensor.zeros([3]), labels: ["address", "card", "refund"])
+            weight: Tensor.normal([3, 384], standardDeviation: 3, using: &generator), bias: Tensor.zeros([3]),
+            labels: ["address", "card", "refund"])
         let card = ModelCard(
             name: "quantized-test", intendedUse: "tests", trainingData: "none", labelCounts: [:], method: "random head",
             evaluation: [:], evaluationData: "none", limitations: [])
         return ClassifierBundle(
-            classifier: try EmbeddingClassifier(embedder: embedder, head: head), card: card, encoderFolder: ModelFolder.allMiniLML6V2)
+            classifier: try EmbeddingClassifier(embedder: embedder, head: head), card: card,
+            encoderFolder: ModelFolder.allMiniLML6V2)
     }
 
     static func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-quantized-bundle-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "squire-quantized-bundle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }
@@ -47,7 +57,8 @@ struct QuantizedBundleTests {
         #expect(try await quantized.classifier.classify(Self.texts).map(\.label) == labels)
 
         // The size targets, against the float checkpoint: ≤ 27% for int8, ≤ 16% for int4.
-        let ratio = Double(try Self.fileSize(folder.path + "/encoder/model.safetensors"))
+        let ratio =
+            Double(try Self.fileSize(folder.path + "/encoder/model.safetensors"))
             / Double(try Self.fileSize(ModelFolder.allMiniLML6V2 + "/model.safetensors"))
         #expect(ratio <= (format == .int8 ? 0.27 : 0.16), "\(format): \(ratio) of the float checkpoint")
         #expect(ratio >= (format == .int8 ? 0.24 : 0.13), "\(format): \(ratio) is smaller than its integers alone")
@@ -56,7 +67,9 @@ struct QuantizedBundleTests {
     @Test func filterKeepsTheEmbeddingsInFloat() throws {
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let quantized = try QuantizedBundle(quantizing: Self.bundle(), to: .int8) { $0 != QuantizedBundle.wordEmbeddingsKey }
+        let quantized = try QuantizedBundle(quantizing: Self.bundle(), to: .int8) {
+            $0 != QuantizedBundle.wordEmbeddingsKey
+        }
         #expect(quantized.quantizedWords == nil)
         try quantized.save(to: folder.path)
         let loaded = try QuantizedBundle(folder: folder.path)

@@ -13,12 +13,17 @@ enum RealModel {
     static func texts() throws -> [String] {
         struct Line: Decodable { var text: String }
         let data = try Data(contentsOf: referenceTexts)
-        let lines = try data.split(separator: UInt8(ascii: "\n")).map { try JSONDecoder().decode(Line.self, from: Data($0)).text }
+        let lines = try data.split(separator: UInt8(ascii: "\n")).map {
+            try JSONDecoder().decode(Line.self, from: Data($0)).text
+        }
         return stride(from: 0, to: lines.count, by: 5).map { lines[$0] }
     }
 }
 
-@Suite(.enabled(if: RealModel.embedder != nil, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
+@Suite(
+    .enabled(
+        if: RealModel.embedder != nil,
+        "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
 struct QuantizedEncoderTests {
     @Test func filterKeepsChosenLayersInFloat() throws {
         let base = try #require(RealModel.embedder).encoder
@@ -31,7 +36,10 @@ struct QuantizedEncoderTests {
         }
         // Quantizing again leaves quantized layers alone.
         let twice = try quantized.quantized(.int4(groupSize: 32))
-        #expect(twice.layers[0].linearLayers.first { $0.name.hasSuffix("query") }.map { ($0.layer as? QuantizedLinear)?.weight.format } == .int8)
+        #expect(
+            twice.layers[0].linearLayers.first { $0.name.hasSuffix("query") }.map {
+                ($0.layer as? QuantizedLinear)?.weight.format
+            } == .int8)
         // The projections' weights: int8 is a quarter of float plus one scale per row.
         let all = try base.quantized(.int8)
         let ratio = Double(all.projectionWeightBytes) / Double(base.projectionWeightBytes)
@@ -46,21 +54,29 @@ struct QuantizedEncoderTests {
     /// and 0.9917 with AVX2's 7 bits per 64 values). Int4 in groups of 32
     /// measured mean 0.9696 and minimum 0.904, short of the 0.97 mean: the bounds
     /// here guard against regressions, not the target.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: RealModel.referenceTexts.path), "needs ../shared/reference beside the repository"))
+    @Test(
+        .enabled(
+            if: FileManager.default.fileExists(atPath: RealModel.referenceTexts.path),
+            "needs ../shared/reference beside the repository"))
     func quantizedEmbeddingsStayCloseToFloat() throws {
         let embedder = try #require(RealModel.embedder)
         let texts = try RealModel.texts()
         let exact = try embedder.embeddings(for: texts)
         for (format, mean, minimum) in [(QuantizationFormat.int8, 0.99, 0.98), (.int4(groupSize: 32), 0.965, 0.90)] {
             // What a quantized bundle ships: projections and word embeddings quantized.
-            let approximate = try QuantizedBundle(quantizing: QuantizedBundleTests.bundle(), to: format).classifier.embedder.embeddings(for: texts)
+            let approximate = try QuantizedBundle(quantizing: QuantizedBundleTests.bundle(), to: format).classifier
+                .embedder.embeddings(for: texts)
             let cosines = (0..<texts.count).map { row in
                 // Both are L2-normalized, so the dot product is the cosine.
-                (0..<384).reduce(0.0) { $0 + Double(exact.scalars[row * 384 + $1]) * Double(approximate.scalars[row * 384 + $1]) }
+                (0..<384).reduce(0.0) {
+                    $0 + Double(exact.scalars[row * 384 + $1]) * Double(approximate.scalars[row * 384 + $1])
+                }
             }
             let average = cosines.reduce(0, +) / Double(cosines.count)
             // The figures Documentation/SquireQuantization.md quotes, per kernel.
-            print("\(format), \(QuantizedKernel.best.summary): mean cosine \(average), minimum \(cosines.min()!) over \(texts.count) texts")
+            print(
+                "\(format), \(QuantizedKernel.best.summary): mean cosine \(average), minimum \(cosines.min()!) over \(texts.count) texts"
+            )
             #expect(average >= mean, "\(format): mean cosine \(average) over \(texts.count) texts")
             #expect(cosines.min()! >= minimum, "\(format): minimum cosine \(cosines.min()!)")
         }

@@ -13,7 +13,8 @@ import Testing
         let w = try Self.random([7, 45], seed: 1)
         let q = try QuantizedMatrix(quantizing: w, format: .int8)
         #expect(q.values.count == 7 * 45 && q.scales.count == 7)
-        let back = try q.dequantized().scalars, original = w.scalars
+        let back = try q.dequantized().scalars
+        let original = w.scalars
         for row in 0..<7 {
             let largest = original[(row * 45)..<((row + 1) * 45)].map(abs).max()!
             #expect(abs(q.scales[row] - largest / 127) <= 1e-7)
@@ -43,7 +44,8 @@ import Testing
         let q = try QuantizedMatrix(quantizing: w, format: .int4(groupSize: groupSize))
         let groups = 256 / groupSize
         #expect(q.values.count == 5 * 128 && q.scales.count == 5 * groups)
-        let back = try q.dequantized().scalars, original = w.scalars
+        let back = try q.dequantized().scalars
+        let original = w.scalars
         for row in 0..<5 {
             for group in 0..<groups {
                 let range = (row * 256 + group * groupSize)..<(row * 256 + (group + 1) * groupSize)
@@ -106,7 +108,8 @@ import Testing
         let same = try QuantizedMatrix(format: .int8, rows: 3, columns: 64, values: q.values, scales: q.scales)
         #expect(same == q)
         #expect(throws: QuantizationError.self) {
-            try QuantizedMatrix(format: .int8, rows: 3, columns: 64, values: Array(q.values.dropLast()), scales: q.scales)
+            try QuantizedMatrix(
+                format: .int8, rows: 3, columns: 64, values: Array(q.values.dropLast()), scales: q.scales)
         }
         #expect(throws: QuantizationError.self) {
             try QuantizedMatrix(format: .int8, rows: 3, columns: 64, values: q.values, scales: [1, .nan, 1])
@@ -120,9 +123,13 @@ import Testing
             try QuantizedMatrix(format: .int8, rows: 3, columns: 64, values: values, scales: q.scales)
         }
         let q4 = try QuantizedMatrix(quantizing: Self.random([3, 64], seed: 5), format: .int4(groupSize: 32))
-        #expect(try QuantizedMatrix(format: .int4(groupSize: 32), rows: 3, columns: 64, values: q4.values, scales: q4.scales) == q4)
+        #expect(
+            try QuantizedMatrix(
+                format: .int4(groupSize: 32), rows: 3, columns: 64, values: q4.values, scales: q4.scales) == q4)
         #expect(throws: QuantizationError.self) {
-            try QuantizedMatrix(format: .int4(groupSize: 32), rows: 3, columns: 64, values: q4.values, scales: Array(q4.scales.dropLast()))
+            try QuantizedMatrix(
+                format: .int4(groupSize: 32), rows: 3, columns: 64, values: q4.values,
+                scales: Array(q4.scales.dropLast()))
         }
         var offGrid = q4.scales
         offGrid[0] = 0.1  // binary16 has no 0.1
@@ -137,7 +144,8 @@ import Testing
             #expect(HalfPrecision.bits(SafetensorsFile.float(fromHalf: bits)) == bits)
         }
         // Between neighbours, the nearer wins; a tie goes to the even one.
-        let one = SafetensorsFile.float(fromHalf: 0x3C00), next = SafetensorsFile.float(fromHalf: 0x3C01)
+        let one = SafetensorsFile.float(fromHalf: 0x3C00)
+        let next = SafetensorsFile.float(fromHalf: 0x3C01)
         #expect(HalfPrecision.bits(one + (next - one) * 0.4) == 0x3C00)
         #expect(HalfPrecision.bits(one + (next - one) * 0.6) == 0x3C01)
         #expect(HalfPrecision.bits(one + (next - one) * 0.5) == 0x3C00)

@@ -8,7 +8,10 @@ import Testing
 // Keeps the example in Documentation/ShippingAQuantizedModel.md compiling and true; edit both
 // together. A logistic head trained here on a few requests stands in for `squire train`'s bundle.
 
-@Suite(.enabled(if: RealModel.embedder != nil, "needs all-MiniLM-L6-v2: run Scripts/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
+@Suite(
+    .enabled(
+        if: RealModel.embedder != nil,
+        "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh (or set SQUIRE_MODEL_DIR)"))
 struct ShippingGuideTests {
     static let training: [(String, String)] = [
         ("I was charged twice this month", "billing"), ("update the credit card on file", "billing"),
@@ -30,22 +33,26 @@ struct ShippingGuideTests {
     ]
 
     @Test func quantizesEvaluatesGatesAndShips() async throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("squire-shipping-doc-\(UUID().uuidString)")
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "squire-shipping-doc-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let floatBundlePath = scratch.appendingPathComponent("intent-bundle").path
         let int8BundlePath = scratch.appendingPathComponent("intent-int8").path
         let embedder = try #require(RealModel.embedder)
         let (head, calibration, _) = try ClassifierRecipe(head: .logistic, inverseRegularizations: [10])
             .train(features: embedder.embeddings(for: Self.training.map(\.0)), labels: Self.training.map(\.1))
-        let card = ModelCard(name: "intents", intendedUse: "Route support requests.", trainingData: "inline",
-                             labelCounts: [:], method: "logistic head")
+        let card = ModelCard(
+            name: "intents", intendedUse: "Route support requests.", trainingData: "inline",
+            labelCounts: [:], method: "logistic head")
         try ClassifierBundle(
             classifier: EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration), card: card,
             encoderFolder: ModelFolder.allMiniLML6V2
         ).save(to: floatBundlePath)
-        let test = try Dataset(name: "test", examples: Self.testing.enumerated().map { i, example in
-            LabeledExample(id: "\(i)", text: example.0, label: example.1)
-        })
+        let test = try Dataset(
+            name: "test",
+            examples: Self.testing.enumerated().map { i, example in
+                LabeledExample(id: "\(i)", text: example.0, label: example.1)
+            })
 
         // 1. Quantize the bundle you ship today; the float bundle stays as it is.
         let float = try ClassifierBundle(folder: floatBundlePath)
@@ -58,12 +65,13 @@ struct ShippingGuideTests {
 
         // 3. Ship int8 only if it is not worse than float by more than the margin you accept,
         //    judged on the paired answers (bootstrap interval and McNemar's test).
-        let gate = Gate(name: "int8 against float", nonInferiority: .init(metric: .accuracy, margin: 0.005), maximumFailureRate: 0)
+        let gate = Gate(
+            name: "int8 against float", nonInferiority: .init(metric: .accuracy, margin: 0.005), maximumFailureRate: 0)
         let verdict = gate.evaluate(after, baseline: before)
         if verdict.shipped {
-            try int8.save(to: int8BundlePath)   // atomically; the bundle's manifest holds SHA-256 sums
+            try int8.save(to: int8BundlePath)  // atomically; the bundle's manifest holds SHA-256 sums
         } else {
-            print(verdict)                      // every rule, with the figures behind it
+            print(verdict)  // every rule, with the figures behind it
         }
 
         // 4. In the app, open the shipped bundle: a TextClassifier like the float one.

@@ -25,15 +25,19 @@ import Testing
         }
         // Your own model: free per call; when unsure, it is wrong.
         let local = ScriptedClassifier(labels: labels) { text in
-            sure[text]! ? Classification(label: truth[text]!, confidence: 0.95) : Classification(label: "other", confidence: 0.5)
+            sure[text]!
+                ? Classification(label: truth[text]!, confidence: 0.95)
+                : Classification(label: "other", confidence: 0.5)
         }
         // A hosted classifier sold at a price per 1,000 requests: wrong on one request in 20.
         let vendor = ScriptedClassifier(labels: labels) { text in
             Classification(label: text == "request 0 about refund" ? "card" : truth[text]!, confidence: 1)
         }
-        let test = try Dataset(name: "test", examples: Self.examples.enumerated().map { i, example in
-            LabeledExample(id: "\(i)", text: example.text, label: example.label)
-        })
+        let test = try Dataset(
+            name: "test",
+            examples: Self.examples.enumerated().map { i, example in
+                LabeledExample(id: "\(i)", text: example.text, label: example.label)
+            })
 
         // Every candidate on the same labelled test set.
         let prompt = try await EvalReport.evaluate(frontier, named: "prompt", on: test)
@@ -61,7 +65,10 @@ import Testing
         #expect(abs(matrix.rows[0].breakEvenVolume! - 75_000) < 1e-6)
         #expect(abs(matrix.rows[1].breakEvenVolume! - 300_000) < 1e-6)
         let small = DecisionMatrix(
-            candidates: [.init(name: "prompt", report: prompt), .init(name: "build + cascade", report: cascade, fixedMonthlyDollars: 150)],
+            candidates: [
+                .init(name: "prompt", report: prompt),
+                .init(name: "build + cascade", report: cascade, fixedMonthlyDollars: 150),
+            ],
             monthlyVolume: 50_000, metric: .accuracy, minimumQuality: 0.95)
         #expect(small.recommendation == "prompt")
     }

@@ -6,14 +6,20 @@ import Testing
 
 /// A local model that is sure about refunds, unsure about everything else.
 let localModel = ScriptedClassifier(labels: ["refund", "card", "other"]) { text in
-    if text.contains("refund") { return Classification(label: "refund", confidence: 0.95, usage: Usage(calls: 1, cost: Cost(dollars: 0.00001))) }
-    if text.contains("card") { return Classification(label: "card", confidence: 0.75, usage: Usage(calls: 1, cost: Cost(dollars: 0.00001))) }
+    if text.contains("refund") {
+        return Classification(label: "refund", confidence: 0.95, usage: Usage(calls: 1, cost: Cost(dollars: 0.00001)))
+    }
+    if text.contains("card") {
+        return Classification(label: "card", confidence: 0.75, usage: Usage(calls: 1, cost: Cost(dollars: 0.00001)))
+    }
     return Classification(label: "other", confidence: 0.4, usage: Usage(calls: 1, cost: Cost(dollars: 0.00001)))
 }
 
 /// A frontier stand-in that knows better and costs more.
 let frontierModel = ScriptedClassifier(labels: ["refund", "card", "other", "lost_card"]) { text in
-    Classification(label: text.contains("card") ? "lost_card" : "other", confidence: 1, usage: Usage(inputTokens: 40, outputTokens: 3, calls: 1, cost: Cost(dollars: 0.002)))
+    Classification(
+        label: text.contains("card") ? "lost_card" : "other", confidence: 1,
+        usage: Usage(inputTokens: 40, outputTokens: 3, calls: 1, cost: Cost(dollars: 0.002)))
 }
 
 @Suite struct CascadeTests {
@@ -39,7 +45,8 @@ let frontierModel = ScriptedClassifier(labels: ["refund", "card", "other", "lost
     }
 
     @Test func perLabelThresholds() async throws {
-        let cascade = Cascade(local: localModel, fallback: frontierModel, threshold: 0.8, labelThresholds: ["card": 0.7, "refund": 0.99])
+        let cascade = Cascade(
+            local: localModel, fallback: frontierModel, threshold: 0.8, labelThresholds: ["card": 0.7, "refund": 0.99])
         let routed = try await cascade.route(["refund please", "my card"])
         #expect(routed.map(\.trace.route) == [.fallback, .local])
         #expect(routed.map(\.trace.threshold) == [0.99, 0.7])
@@ -58,7 +65,9 @@ let frontierModel = ScriptedClassifier(labels: ["refund", "card", "other", "lost
         // Had the cascade waited for the slow model, its confident "refund" would stand;
         // the trace shows the timeout fired instead. (No wall-clock bound: with the whole
         // suite running on two cores, task wake-ups can lag by seconds.)
-        let cascade = Cascade(local: Slow(localModel, delay: .seconds(30)), fallback: frontierModel, threshold: 0.8, localTimeout: .milliseconds(50))
+        let cascade = Cascade(
+            local: Slow(localModel, delay: .seconds(30)), fallback: frontierModel, threshold: 0.8,
+            localTimeout: .milliseconds(50))
         let routed = try await cascade.route(["refund please"])
         #expect(routed[0].classification.label == "other")
         #expect(routed[0].trace.reason == .localFailed)
@@ -66,7 +75,9 @@ let frontierModel = ScriptedClassifier(labels: ["refund", "card", "other", "lost
     }
 
     @Test func fallbackFailureDegradesToTheLocalAnswer() async throws {
-        let cascade = Cascade(local: localModel, fallback: Failing(frontierModel, error: ModelError.timedOut(after: .seconds(20))), threshold: 0.8)
+        let cascade = Cascade(
+            local: localModel, fallback: Failing(frontierModel, error: ModelError.timedOut(after: .seconds(20))),
+            threshold: 0.8)
         let routed = try await cascade.route(["my card", "refund please"])
         #expect(routed.map(\.classification.label) == ["card", "refund"])
         #expect(routed.map(\.trace.route) == [.degraded, .local])

@@ -15,10 +15,13 @@ func handle(_ request: String, amount: Int, with classifier: some TextClassifier
 
 @Suite struct RoutingDocumentationTests {
     let local = ScriptedClassifier(labels: ["refund", "card", "other"]) { text in
-        text.contains("refund") ? Classification(label: "refund", confidence: 0.96) : Classification(label: "other", confidence: 0.41)
+        text.contains("refund")
+            ? Classification(label: "refund", confidence: 0.96) : Classification(label: "other", confidence: 0.41)
     }
     let frontier = ScriptedClassifier(labels: ["refund", "card", "other"]) { text in
-        Classification(label: text.contains("card") ? "card" : "other", confidence: 1, usage: Usage(calls: 1, cost: Cost(dollars: 0.002)))
+        Classification(
+            label: text.contains("card") ? "card" : "other", confidence: 1,
+            usage: Usage(calls: 1, cost: Cost(dollars: 0.002)))
     }
 
     @Test func cascadeSendsOnlyUnsureRequestsToTheFrontier() async throws {
@@ -31,7 +34,8 @@ func handle(_ request: String, amount: Int, with classifier: some TextClassifier
     }
 
     @Test func aFrontierOutageDegradesInsteadOfFailing() async throws {
-        let cascade = Cascade(local: local, fallback: Failing(frontier, error: ModelError.timedOut(after: .seconds(20))), threshold: 0.8)
+        let cascade = Cascade(
+            local: local, fallback: Failing(frontier, error: ModelError.timedOut(after: .seconds(20))), threshold: 0.8)
         let routed = try await cascade.route(["my card is stuck"])
         #expect(routed[0].trace.route == .degraded)
         #expect(routed[0].classification.label == "other")

@@ -35,7 +35,8 @@ import Testing
     }
 
     @Test func canarySplitIsDeterministicAndNearItsShare() async throws {
-        let split = try CanarySplit(stable: Recording(frontierModel), candidate: Recording(localModel), share: 0.2, salt: "exp-7")
+        let split = try CanarySplit(
+            stable: Recording(frontierModel), candidate: Recording(localModel), share: 0.2, salt: "exp-7")
         let texts = (0..<5000).map { "request \($0)" }
         let routed = texts.filter(split.routesToCandidate)
         // 5,000 draws at 20%: the standard deviation is 0.57 points; allow four of them.
@@ -47,7 +48,9 @@ import Testing
         let answers = try await split.classify(["card a", "refund b", "hello c", "card d"])
         #expect(answers.count == 4)
         for (text, answer) in zip(["card a", "refund b", "hello c", "card d"], answers) {
-            let expected = split.routesToCandidate(text) ? try await localModel.classify(text) : try await frontierModel.classify(text)
+            let expected =
+                split.routesToCandidate(text)
+                ? try await localModel.classify(text) : try await frontierModel.classify(text)
             #expect(answer == expected)
         }
         #expect(throws: RoutingError.self) { try CanarySplit(stable: frontierModel, candidate: localModel, share: 1.5) }

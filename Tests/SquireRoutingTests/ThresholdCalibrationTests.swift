@@ -8,9 +8,11 @@ import Testing
     let confidences = [0.99, 0.95, 0.93, 0.9, 0.85, 0.8, 0.7, 0.6, 0.55, 0.5]
     let right = [true, true, true, true, true, false, true, false, false, false]
 
-    func calibrate(_ target: ThresholdCalibration.Target, fallbackCorrect: [Bool]? = nil) throws -> ThresholdCalibration {
+    func calibrate(_ target: ThresholdCalibration.Target, fallbackCorrect: [Bool]? = nil) throws -> ThresholdCalibration
+    {
         try ThresholdCalibration(
-            localLabels: right.map { $0 ? "a" : "b" }, localConfidences: confidences, correctLabels: Array(repeating: "a", count: 10),
+            localLabels: right.map { $0 ? "a" : "b" }, localConfidences: confidences,
+            correctLabels: Array(repeating: "a", count: 10),
             fallbackCorrect: fallbackCorrect, target: target, localDollarsPer1000: 0.01, fallbackDollarsPer1000: 2)
     }
 
@@ -46,7 +48,8 @@ import Testing
     @Test func anImperfectFallbackAndTies() throws {
         // The fallback misses the last request; ties at 0.9 move together.
         let calibration = try ThresholdCalibration(
-            localLabels: ["a", "b", "a", "b"], localConfidences: [0.9, 0.9, 0.6, 0.5], correctLabels: ["a", "a", "a", "a"],
+            localLabels: ["a", "b", "a", "b"], localConfidences: [0.9, 0.9, 0.6, 0.5],
+            correctLabels: ["a", "a", "a", "a"],
             fallbackCorrect: [true, true, true, false], target: .accuracy(1))
         #expect(calibration.points.map(\.escalationRate) == [0, 0.25, 0.5, 1])
         #expect(calibration.points.map(\.accuracy) == [0.5, 0.5, 0.5, 0.75])
@@ -55,7 +58,9 @@ import Testing
 
     @Test func fromEvalReports() throws {
         let predictions = zip(confidences, right).enumerated().map { i, pair in
-            Prediction(id: "\(i)", expected: "a", classification: Classification(label: pair.1 ? "a" : "b", confidence: pair.0))
+            Prediction(
+                id: "\(i)", expected: "a", classification: Classification(label: pair.1 ? "a" : "b", confidence: pair.0)
+            )
         }
         let local = EvalReport(model: "local", dataset: "d", predictions: predictions)
         let calibration = try ThresholdCalibration(local: local, target: .accuracy(0.9))
@@ -64,7 +69,8 @@ import Testing
             try ThresholdCalibration(localLabels: [], localConfidences: [], correctLabels: [], target: .accuracy(0.9))
         }
         #expect(throws: RoutingError.self) {
-            try ThresholdCalibration(localLabels: ["a"], localConfidences: [.nan], correctLabels: ["a"], target: .accuracy(0.9))
+            try ThresholdCalibration(
+                localLabels: ["a"], localConfidences: [.nan], correctLabels: ["a"], target: .accuracy(0.9))
         }
     }
 }

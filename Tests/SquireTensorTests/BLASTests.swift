@@ -1,7 +1,7 @@
 import Dispatch
+import SquireTensor
 import Synchronization
 import Testing
-import SquireTensor
 
 @Suite struct BLASTests {
     /// `C[ldc-wide] = alpha · op(A) · op(B) + beta · C` through ``BLAS/gemm``, with every
@@ -21,7 +21,9 @@ import SquireTensor
             for j in 0..<n {
                 var sum = 0.0
                 for p in 0..<k {
-                    sum += Double(a[transposeA ? p * lda + i : i * lda + p]) * Double(b[transposeB ? j * ldb + p : p * ldb + j])
+                    sum +=
+                        Double(a[transposeA ? p * lda + i : i * lda + p])
+                        * Double(b[transposeB ? j * ldb + p : p * ldb + j])
                 }
                 slow[i * ldc + j] = 0.5 * sum + Double(beta) * slow[i * ldc + j]
             }
@@ -31,7 +33,8 @@ import SquireTensor
                 c.withUnsafeMutableBufferPointer { c in
                     BLAS.gemm(
                         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
-                        a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta, c: c.baseAddress!, ldc: ldc)
+                        a: a.baseAddress!, lda: lda, b: b.baseAddress!, ldb: ldb, beta: beta, c: c.baseAddress!,
+                        ldc: ldc)
                 }
             }
         }
@@ -45,7 +48,8 @@ import SquireTensor
         for (m, n, k) in [(150, 130, 120), (8, 1000, 300)] {
             #expect(m * n * k >= BLAS.splitThreshold)
             for beta: Float in [0, 1] {
-                let (fast, slow, ldc) = try product(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, beta: beta, seed: 31)
+                let (fast, slow, ldc) = try product(
+                    m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, beta: beta, seed: 31)
                 var worst: Double = 0
                 for i in 0..<m {
                     for j in 0..<ldc {
@@ -83,7 +87,8 @@ import SquireTensor
             group.wait()
         }
         for _ in 0..<5 {
-            let (again, _, _) = try product(m: 300, n: 384, k: 1152, transposeA: false, transposeB: true, beta: 0, seed: 5)
+            let (again, _, _) = try product(
+                m: 300, n: 384, k: 1152, transposeA: false, transposeB: true, beta: 0, seed: 5)
             #expect(again == alone)
         }
     }
@@ -97,7 +102,8 @@ extension BLASTests {
         for m in [1, 2, 5, 6, 7, 13, BLAS.shortRows] {
             for (n, k) in [(1, 1), (3, 7), (5, 8), (17, 9), (64, 33), (130, 384)] {
                 for beta: Float in [0, 1] {
-                    let (fast, slow, ldc) = try product(m: m, n: n, k: k, transposeA: false, transposeB: true, beta: beta, seed: generator.next())
+                    let (fast, slow, ldc) = try product(
+                        m: m, n: n, k: k, transposeA: false, transposeB: true, beta: beta, seed: generator.next())
                     var worst: Double = 0
                     for i in 0..<m {
                         for j in 0..<n { worst = max(worst, abs(Double(fast[i * ldc + j]) - slow[i * ldc + j])) }
@@ -118,7 +124,9 @@ extension BLASTests {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        BLAS.gemm(transposeB: true, m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: k, c: c.baseAddress!, ldc: n)
+                        BLAS.gemm(
+                            transposeB: true, m: m, n: n, k: k, a: a.baseAddress!, lda: k, b: b.baseAddress!, ldb: k,
+                            c: c.baseAddress!, ldc: n)
                     }
                 }
             }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import SquireTensor
+import Testing
 
 @Suite struct ArithmeticTests {
     let m = try! Tensor(rows: [[1, 2, 3], [4, 5, 6]])
@@ -56,7 +56,10 @@ import SquireTensor
     static let inputs: [Float] = {
         var values = stride(from: Float(-100), through: 100, by: 0.0137).map { $0 }
         values += stride(from: Float(-1), through: 1, by: 0.0003).map { $0 }
-        values += [0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 0.3, -0.3, 0.29999998, 88.7, 88.72, 89, -87.3, -87.34, -87.4, -103, 200, -200]
+        values += [
+            0, -0, 1e-30, -1e-30, 1e-7, -1e-7, 0.3, -0.3, 0.29999998, 88.7, 88.72, 89, -87.3, -87.34, -87.4, -103, 200,
+            -200,
+        ]
         return values
     }()
 
@@ -91,7 +94,10 @@ import SquireTensor
     }
 
     @Test func logMatchesLibm() {
-        let positive = Self.inputs.map { abs($0) }.filter { $0 > 0 } + [Float.leastNormalMagnitude / 1024, Float.leastNonzeroMagnitude, .greatestFiniteMagnitude, 1, 2, 0.5]
+        let positive =
+            Self.inputs.map { abs($0) }.filter { $0 > 0 } + [
+                Float.leastNormalMagnitude / 1024, Float.leastNonzeroMagnitude, .greatestFiniteMagnitude, 1, 2, 0.5,
+            ]
         check("log", { $0.log() }, Foundation.log, inputs: positive, relative: 4e-7, absolute: 1e-7)
         let special = Tensor([0, -1, .infinity, .nan]).log().scalars
         #expect(special[0] == -.infinity)
@@ -111,11 +117,15 @@ import SquireTensor
 
     @Test func geluIsTheExactErfForm() {
         // Φ from libm's erfc in Double: GELU(x) = x·Φ(x) = ½·x·erfc(−x/√2).
-        check("gelu", { $0.gelu() }, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relative: 2e-6, absolute: 1e-37)
+        check(
+            "gelu", { $0.gelu() }, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relative: 2e-6,
+            absolute: 1e-37)
         // Both implementations, whichever of them gelu() picks on this CPU: the AVX2 kernel
         // (where the CPU has it) and the portable Swift one.
         for vectorUnits in [false] + (Tensor.vectorUnitsAvailable ? [true] : []) {
-            check("gelu(vectorUnits: \(vectorUnits))", { $0.gelu(vectorUnits: vectorUnits) }, { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relative: 2e-6, absolute: 1e-37)
+            check(
+                "gelu(vectorUnits: \(vectorUnits))", { $0.gelu(vectorUnits: vectorUnits) },
+                { 0.5 * $0 * Foundation.erfc(-$0 / 2.0.squareRoot()) }, relative: 2e-6, absolute: 1e-37)
         }
         let fixture = TensorFixture.shared.rows
         let gelu = (try! Tensor(doubleRows: fixture.input)).gelu()
@@ -126,13 +136,16 @@ import SquireTensor
         // d/dx x·Φ(x) = Φ(x) + x·φ(x), from libm's erfc and exp in Double. It crosses zero near
         // x = −0.75, so the comparison there is absolute.
         let reference = { (x: Double) in
-            0.5 * Foundation.erfc(-x / 2.0.squareRoot()) + x * Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot()
+            0.5 * Foundation.erfc(-x / 2.0.squareRoot()) + x * Foundation.exp(-0.5 * x * x)
+                / (2 * Double.pi).squareRoot()
         }
         check("geluDerivative", { $0.geluDerivative() }, reference, relative: 2e-6, absolute: 2e-7)
         #expect(Tensor([.infinity, -.infinity]).geluDerivative().scalars == [1, 0])
         // Both implementations, whichever geluDerivative() picks on this CPU.
         for vectorUnits in [false] + (Tensor.vectorUnitsAvailable ? [true] : []) {
-            check("geluDerivative(vectorUnits: \(vectorUnits))", { $0.geluDerivative(vectorUnits: vectorUnits) }, reference, relative: 2e-6, absolute: 2e-7)
+            check(
+                "geluDerivative(vectorUnits: \(vectorUnits))", { $0.geluDerivative(vectorUnits: vectorUnits) },
+                reference, relative: 2e-6, absolute: 2e-7)
             let special = Tensor([.infinity, -.infinity, .nan]).geluDerivative(vectorUnits: vectorUnits).scalars
             #expect(special[0] == 1 && special[1] == 0 && special[2].isNaN)
         }

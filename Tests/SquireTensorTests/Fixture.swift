@@ -1,7 +1,7 @@
 import Foundation
 import SquireTensor
 
-/// Expected values from numpy and scipy, made by `Scripts/reference/make_tensor_fixtures.py`.
+/// Expected values from numpy and scipy, made by `Scripts/fixtures/make-tensor-fixtures.py`.
 struct TensorFixture: Decodable {
     struct Generator: Decodable {
         var seed: UInt64
@@ -18,7 +18,8 @@ struct TensorFixture: Decodable {
         var gammaValues, betaValues: [Double]
 
         enum CodingKeys: String, CodingKey {
-            case x, gamma, beta, softmax, log_softmax, l2_normalized, gelu, sum_axis0, sum_axis1, max_axis1, argmax_axis0
+            case x, gamma, beta, softmax, log_softmax, l2_normalized, gelu, sum_axis0, sum_axis1, max_axis1,
+                argmax_axis0
             case layerNorm = "layer_norm_eps_1e-12"
         }
 

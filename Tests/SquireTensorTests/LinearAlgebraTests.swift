@@ -1,11 +1,12 @@
-import Testing
 import SquireTensor
+import Testing
 
 @Suite struct LinearAlgebraTests {
     let fixture = TensorFixture.shared.linalg
 
     @Test func solvesAGeneralSystemLikeNumPy() throws {
-        let a = try Tensor(doubleRows: fixture.a), b = try Tensor(doubleRows: fixture.b)
+        let a = try Tensor(doubleRows: fixture.a)
+        let b = try Tensor(doubleRows: fixture.b)
         let x = try Tensor.solve(a, b)
         #expect(x.shape == [6, 3])
         #expect(maxAbsDifference(x, fixture.solve) < 1e-5)
@@ -32,7 +33,9 @@ import SquireTensor
 
     @Test func rejectsBadShapesAndValues() throws {
         #expect(throws: TensorError.self) { try Tensor.solve(Tensor.zeros([2, 3]), Tensor.zeros([2])) }
-        #expect(throws: TensorError.shapeMismatch("solve", [2, 2], [3])) { try Tensor.solve(Tensor.ones([2, 2]), Tensor.zeros([3])) }
+        #expect(throws: TensorError.shapeMismatch("solve", [2, 2], [3])) {
+            try Tensor.solve(Tensor.ones([2, 2]), Tensor.zeros([3]))
+        }
         #expect(throws: TensorError.self) { try Tensor.solve(Tensor(rows: [[1, .nan], [0, 1]]), Tensor.zeros([2])) }
         #expect(throws: TensorError.self) { try Tensor(rows: [[.infinity]]).singularValueDecomposition() }
     }

@@ -1,5 +1,5 @@
-import Testing
 import SquireTensor
+import Testing
 
 @Suite struct MatMulTests {
     /// Agreement with the Double-accumulating reference, scaled to the inner size.
@@ -21,24 +21,32 @@ import SquireTensor
     @Test(arguments: [false, true], [false, true])
     func matchesTheReferenceForEveryTransposeAndOddSizes(transposeA: Bool, transposeB: Bool) throws {
         var generator = SeededGenerator(seed: 17)
-        for m in [1, 7, 33] { for k in [1, 7, 33] { for n in [1, 7, 33] {
-            let a = try Tensor.uniform(transposeA ? [k, m] : [m, k], in: -1...1, using: &generator)
-            let b = try Tensor.uniform(transposeB ? [n, k] : [k, n], in: -1...1, using: &generator)
-            let fast = try Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
-            let slow = try Tensor.naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
-            #expect(fast.shape == [m, n])
-            expectClose(fast, slow, k: k)
-        } } }
+        for m in [1, 7, 33] {
+            for k in [1, 7, 33] {
+                for n in [1, 7, 33] {
+                    let a = try Tensor.uniform(transposeA ? [k, m] : [m, k], in: -1...1, using: &generator)
+                    let b = try Tensor.uniform(transposeB ? [n, k] : [k, n], in: -1...1, using: &generator)
+                    let fast = try Tensor.matmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                    let slow = try Tensor.naiveMatmul(a, b, transposeA: transposeA, transposeB: transposeB)
+                    #expect(fast.shape == [m, n])
+                    expectClose(fast, slow, k: k)
+                }
+            }
+        }
     }
 
     @Test func matchesTheReferenceOnRandomShapes() throws {
         var generator = SeededGenerator(seed: 23)
         for _ in 0..<20 {
-            let (m, k, n) = (1 + generator.nextIndex(below: 70), 1 + generator.nextIndex(below: 70), 1 + generator.nextIndex(below: 70))
+            let (m, k, n) = (
+                1 + generator.nextIndex(below: 70), 1 + generator.nextIndex(below: 70),
+                1 + generator.nextIndex(below: 70)
+            )
             let a = try Tensor.normal([m, k], using: &generator)
             let b = try Tensor.normal([n, k], using: &generator)
-            expectClose(try Tensor.matmul(a, b, transposeB: true, alpha: 0.5),
-                        try Tensor.naiveMatmul(a, b, transposeB: true, alpha: 0.5), k: k)
+            expectClose(
+                try Tensor.matmul(a, b, transposeB: true, alpha: 0.5),
+                try Tensor.naiveMatmul(a, b, transposeB: true, alpha: 0.5), k: k)
         }
     }
 
@@ -51,7 +59,8 @@ import SquireTensor
         let k = try Tensor.normal(transposeB ? [batch, heads, t, dh] : [batch, heads, dh, t], using: &generator)
         let fast = try Tensor.matmul(q, k, transposeA: transposeA, transposeB: transposeB, alpha: 0.25)
         #expect(fast.shape == [batch, heads, t, t])
-        expectClose(fast, try Tensor.naiveMatmul(q, k, transposeA: transposeA, transposeB: transposeB, alpha: 0.25), k: dh)
+        expectClose(
+            fast, try Tensor.naiveMatmul(q, k, transposeA: transposeA, transposeB: transposeB, alpha: 0.25), k: dh)
         // Each batch entry equals the 2-D product of its slices.
         let q3 = try q.reshaped(to: [batch * heads] + q.shape.suffix(2))
         let k3 = try k.reshaped(to: [batch * heads] + k.shape.suffix(2))
@@ -73,7 +82,8 @@ import SquireTensor
         let y = try Tensor.matmul(x, w, transposeB: true)
         #expect(y.shape == [2, 5, 3])
         expectClose(y, try Tensor.naiveMatmul(x, w, transposeB: true), k: 8)
-        expectClose(try y.reshaped(to: [10, 3]), try Tensor.matmul(x.reshaped(to: [10, 8]), w, transposeB: true), k: 8)
+        expectClose(
+            try y.reshaped(to: [10, 3]), try Tensor.matmul(x.reshaped(to: [10, 8]), w, transposeB: true), k: 8)
     }
 
     @Test func emptyInnerDimensionGivesZeros() throws {
@@ -84,7 +94,8 @@ import SquireTensor
     }
 
     @Test func mismatchedShapesNameBothShapes() throws {
-        let a = try Tensor.zeros([2, 3]), b = try Tensor.zeros([4, 5])
+        let a = try Tensor.zeros([2, 3])
+        let b = try Tensor.zeros([4, 5])
         #expect(throws: TensorError.shapeMismatch("matmul(transposeA: false, transposeB: false)", [2, 3], [4, 5])) {
             try Tensor.matmul(a, b)
         }

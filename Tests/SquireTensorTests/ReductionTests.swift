@@ -1,5 +1,5 @@
-import Testing
 import SquireTensor
+import Testing
 
 @Suite struct ReductionTests {
     let fixture = TensorFixture.shared.rows
@@ -72,8 +72,9 @@ import SquireTensor
     }
 
     @Test func layerNormMatchesNumPy() throws {
-        let y = try x.layerNormalized(gamma: Tensor(fixture.gammaValues.map(Float.init)),
-                                      beta: Tensor(fixture.betaValues.map(Float.init)), epsilon: 1e-12)
+        let y = try x.layerNormalized(
+            gamma: Tensor(fixture.gammaValues.map(Float.init)),
+            beta: Tensor(fixture.betaValues.map(Float.init)), epsilon: 1e-12)
         #expect(maxAbsDifference(y, fixture.layerNorm) < 1e-5)
     }
 

@@ -1,5 +1,5 @@
-import Testing
 import SquireTensor
+import Testing
 
 @Suite struct SeededGeneratorTests {
     @Test func matchesTheReferenceXoshiroSequence() {
@@ -32,8 +32,10 @@ import SquireTensor
     }
 
     @Test func shufflesDeterministically() {
-        var a = SeededGenerator(seed: 11), b = SeededGenerator(seed: 11)
-        var x = Array(0..<50), y = Array(0..<50)
+        var a = SeededGenerator(seed: 11)
+        var b = SeededGenerator(seed: 11)
+        var x = Array(0..<50)
+        var y = Array(0..<50)
         a.shuffle(&x)
         b.shuffle(&y)
         #expect(x == y)
@@ -80,7 +82,8 @@ import SquireTensor
     }
 
     @Test func sameSeedGivesTheSameTensor() throws {
-        var a = SeededGenerator(seed: 99), b = SeededGenerator(seed: 99)
+        var a = SeededGenerator(seed: 99)
+        var b = SeededGenerator(seed: 99)
         #expect(try Tensor.normal([10], using: &a) == Tensor.normal([10], using: &b))
     }
 }

@@ -1,5 +1,5 @@
-import Testing
 import SquireTensor
+import Testing
 
 @Suite struct ShapeTests {
     let counting = try! Tensor(shape: [2, 3, 4], scalars: (0..<24).map(Float.init))
@@ -12,7 +12,9 @@ import SquireTensor
 
     @Test func reshapeToAnotherCountNamesBothShapes() {
         #expect(throws: TensorError.shapeMismatch("reshape", [2, 3, 4], [5, 5])) { try counting.reshaped(to: [5, 5]) }
-        #expect(throws: TensorError.shapeMismatch("reshape", [2, 3, 4], [5, -1])) { try counting.reshaped(to: [5, -1]) }
+        #expect(throws: TensorError.shapeMismatch("reshape", [2, 3, 4], [5, -1])) {
+            try counting.reshaped(to: [5, -1])
+        }
         #expect(throws: TensorError.self) { try counting.reshaped(to: [-1, -1]) }
     }
 
@@ -30,9 +32,15 @@ import SquireTensor
         let x = try Tensor(shape: [2, 3, 4, 5], scalars: (0..<120).map(Float.init))
         let y = try x.permuted([0, 2, 1, 3])
         #expect(y.shape == [2, 4, 3, 5])
-        for b in 0..<2 { for t in 0..<3 { for h in 0..<4 { for d in 0..<5 {
-            #expect(y[b, h, t, d] == x[b, t, h, d])
-        } } } }
+        for b in 0..<2 {
+            for t in 0..<3 {
+                for h in 0..<4 {
+                    for d in 0..<5 {
+                        #expect(y[b, h, t, d] == x[b, t, h, d])
+                    }
+                }
+            }
+        }
         #expect(try y.permuted([0, 2, 1, 3]) == x)
     }
 

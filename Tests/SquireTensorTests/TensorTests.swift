@@ -1,5 +1,5 @@
-import Testing
 import SquireTensor
+import Testing
 
 @Suite struct TensorTests {
     @Test func createsFromShapeAndScalars() throws {

@@ -1,13 +1,13 @@
 import Dispatch
 import Foundation
+import SquireTensor
 import Synchronization
 import Testing
-import SquireTensor
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A value that parts on several threads update. Behind an `NSLock`, not a `Mutex`: on Linux
@@ -54,10 +54,11 @@ private final class Locked<Value: Sendable>: @unchecked Sendable {
         #expect(!WorkerThreads.shared.run(0) { _ in })
         // A part asking for the workers finds them held by its own job.
         let nested = Locked<[Bool]>([])
-        #expect(runOnWorkers(4) { _ in
-            let ran = WorkerThreads.shared.run(2) { _ in }
-            nested.update { $0.append(ran) }
-        })
+        #expect(
+            runOnWorkers(4) { _ in
+                let ran = WorkerThreads.shared.run(2) { _ in }
+                nested.update { $0.append(ran) }
+            })
         #expect(nested.value == [false, false, false, false])
     }
 

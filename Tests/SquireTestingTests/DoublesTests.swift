@@ -16,7 +16,8 @@ import Testing
     }
 
     @Test func recordingCapturesEveryCallForAllThreeProtocols() async throws {
-        let classifier = Recording(ScriptedClassifier(labels: ["a"], answers: [:], otherwise: Classification(label: "a", confidence: 1)))
+        let classifier = Recording(
+            ScriptedClassifier(labels: ["a"], answers: [:], otherwise: Classification(label: "a", confidence: 1)))
         _ = try await classifier.classify(["1", "2"])
         _ = try await classifier.classify(["3"])
         #expect(classifier.log.calls == [["1", "2"], ["3"]])
@@ -46,7 +47,9 @@ import Testing
     }
 
     @Test func slowModelsWaitAndHonourCancellation() async throws {
-        let slow = Slow(ScriptedClassifier(labels: ["a"], answers: [:], otherwise: Classification(label: "a", confidence: 1)), delay: .seconds(60))
+        let slow = Slow(
+            ScriptedClassifier(labels: ["a"], answers: [:], otherwise: Classification(label: "a", confidence: 1)),
+            delay: .seconds(60))
         let task = Task { try await slow.classify(["x"]) }
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }

@@ -8,8 +8,10 @@ import SquireTensor
 /// Texts for the encoder and tokenizer benchmarks: BANKING77's test split when `../shared`
 /// sits beside the repository, otherwise a fixed set of agent requests.
 func benchmarkTexts(_ count: Int) -> [String] {
-    let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/banking77/test.jsonl")
+    let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "shared/data/banking77/test.jsonl")
     if let data = try? String(contentsOf: shared, encoding: .utf8) {
         let texts = data.split(separator: "\n").compactMap { line in
             (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])?["text"] as? String
@@ -40,11 +42,14 @@ let benchmarks: @Sendable () -> Void = {
     // The encoder at batch 1 and 32, in float, int8 and int4 (needs the downloaded model).
     if let embedder = try? SentenceEmbedder(folder: ModelFolder.allMiniLML6V2) {
         let variants: [(String, SentenceEmbedder)] = [
-            ("fp32", embedder), ("int8", try! embedder.quantized(.int8)), ("int4", try! embedder.quantized(.int4(groupSize: 32))),
+            ("fp32", embedder), ("int8", try! embedder.quantized(.int8)),
+            ("int4", try! embedder.quantized(.int4(groupSize: 32))),
         ]
         for (name, model) in variants {
             Benchmark("encoder \(name) batch 1") { benchmark in
-                for index in benchmark.scaledIterations { blackHole(try model.embeddings(for: [texts[index % texts.count]])) }
+                for index in benchmark.scaledIterations {
+                    blackHole(try model.embeddings(for: [texts[index % texts.count]]))
+                }
             }
             Benchmark("encoder \(name) batch 32") { benchmark in
                 for index in benchmark.scaledIterations {
@@ -66,10 +71,14 @@ let benchmarks: @Sendable () -> Void = {
         if let (model, _) = try? LoRAClassifier.fit(
             texts: Array(texts.prefix(64)), labels: labels, base: embedder, recipe: recipe)
         {
-            let batch = TokenBatch(sequences: texts.prefix(32).map { embedder.tokenizer.encode($0).ids }, classIndices: (0..<32).map { $0 % 4 })
+            let batch = TokenBatch(
+                sequences: texts.prefix(32).map { embedder.tokenizer.encode($0).ids },
+                classIndices: (0..<32).map { $0 % 4 })
             Benchmark("LoRA step r8 q,v batch 32") { benchmark in
                 var generator = SeededGenerator(seed: 1)
-                for _ in benchmark.scaledIterations { blackHole(try model.lossAndGradients(on: batch, using: &generator)) }
+                for _ in benchmark.scaledIterations {
+                    blackHole(try model.lossAndGradients(on: batch, using: &generator))
+                }
             }
         }
     }
@@ -80,11 +89,14 @@ let benchmarks: @Sendable () -> Void = {
     let rows = (0..<2048).map { $0 % 16 }
     let noise = try! Tensor.normal([2048, 384], using: &generator)
     let features = try! Tensor(
-        shape: [2048, 384], scalars: (0..<(2048 * 384)).map { centers.scalars[rows[$0 / 384] * 384 + $0 % 384] + 2 * noise.scalars[$0] })
+        shape: [2048, 384],
+        scalars: (0..<(2048 * 384)).map { centers.scalars[rows[$0 / 384] * 384 + $0 % 384] + 2 * noise.scalars[$0] })
     let headLabels = rows.map { "label\($0)" }
     Benchmark("LogisticHead.fit 2048x384, 16 labels, C=10", configuration: .init(maxIterations: 20)) { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(try LogisticHead.fit(features: features, labels: headLabels, configuration: .init(inverseRegularization: 10)))
+            blackHole(
+                try LogisticHead.fit(
+                    features: features, labels: headLabels, configuration: .init(inverseRegularization: 10)))
         }
     }
 }

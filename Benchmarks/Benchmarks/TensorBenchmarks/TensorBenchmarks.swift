@@ -44,8 +44,10 @@ let benchmarks: @Sendable () -> Void = {
                     c.withUnsafeMutableBufferPointer { out in
                         for _ in benchmark.scaledIterations {
                             cblas_sgemm(
-                                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(shape.m), Int32(shape.n), Int32(shape.k), 1,
-                                lhs.baseAddress, Int32(shape.k), rhs.baseAddress, Int32(shape.k), 0, out.baseAddress, Int32(shape.n))
+                                CblasRowMajor, CblasNoTrans, CblasTrans, Int32(shape.m), Int32(shape.n), Int32(shape.k),
+                                1,
+                                lhs.baseAddress, Int32(shape.k), rhs.baseAddress, Int32(shape.k), 0, out.baseAddress,
+                                Int32(shape.n))
                         }
                     }
                 }
@@ -60,7 +62,9 @@ let benchmarks: @Sendable () -> Void = {
         let gamma = try! Tensor.normal([width], mean: 1, standardDeviation: 0.1, using: &generator)
         let beta = try! Tensor.normal([width], standardDeviation: 0.1, using: &generator)
         Benchmark("layerNorm [512, \(width)]") { benchmark in
-            for _ in benchmark.scaledIterations { blackHole(try x.layerNormalized(gamma: gamma, beta: beta, epsilon: 1e-12)) }
+            for _ in benchmark.scaledIterations {
+                blackHole(try x.layerNormalized(gamma: gamma, beta: beta, epsilon: 1e-12))
+            }
         }
         Benchmark("gelu [512, \(width)]") { benchmark in
             for _ in benchmark.scaledIterations { blackHole(x.gelu()) }

@@ -1,0 +1,166 @@
+public import SquireTensor
+import Synchronization
+
+/// A BERT-compatible transformer encoder, loaded from a safetensors checkpoint.
+///
+/// Parameters keep the checkpoint's own keys (`encoder.layer.0.attention.self.query.weight`),
+/// so loading, saving, LoRA targeting and quantization all speak the same names. A
+/// `BertEncoder` is an immutable value: safe to share and call from many tasks at once.
+public struct BertEncoder: Sendable {
+    /// The sizes and options from `config.json`.
+    public let configuration: BertConfiguration
+    /// The input layer.
+    public let embeddings: BertEmbeddings
+    /// The transformer layers, in order.
+    public let layers: [BertLayer]
+
+    /// Loads the encoder from `checkpoint`, checking every tensor's shape against
+    /// `configuration` and that every value is finite.
+    ///
+    /// Keys may carry the `bert.` prefix of task checkpoints (`BertForSequenceClassification`).
+    public init(checkpoint: SafetensorsFile, configuration: BertConfiguration) throws {
+        try configuration.validate(file: checkpoint.path)
+        let prefix = checkpoint.names.contains("embeddings.word_embeddings.weight") ? "" : "bert."
+        func load(_ key: String, _ shape: [Int]) throws -> Tensor {
+            let tensor = try checkpoint.tensor(prefix + key, shape: shape)
+            guard tensor.isFinite else {
+                throw SafetensorsError.nonFiniteValues(file: checkpoint.path, tensor: prefix + key)
+            }
+            return tensor
+        }
+        try self.init(configuration: configuration, tensor: load) { key, out, input in
+            try Linear(weight: load(key + ".weight", [out, input]), bias: load(key + ".bias", [out]))
+        }
+    }
+
+    /// An encoder of `configuration`'s shape assembled from `tensor(key, shape)` for the
+    /// embeddings and layer norms and `linear(key, out, in)` for the projections (keys without
+    /// `.weight`), for loaders of other checkpoint layouts (quantized ones).
+    package init(
+        configuration: BertConfiguration, tensor load: (_ key: String, _ shape: [Int]) throws -> Tensor,
+        linear: (_ key: String, _ out: Int, _ in: Int) throws -> any LinearLayer
+    ) throws {
+        self.configuration = configuration
+        let (d, inner, epsilon) = (
+            configuration.hiddenSize, configuration.intermediateSize, configuration.layerNormEpsilon
+        )
+        func norm(_ key: String) throws -> LayerNorm {
+            LayerNorm(gamma: try load(key + ".weight", [d]), beta: try load(key + ".bias", [d]), epsilon: epsilon)
+        }
+        embeddings = try BertEmbeddings(
+            words: try load("embeddings.word_embeddings.weight", [configuration.vocabularySize, d]),
+            positions: try load("embeddings.position_embeddings.weight", [configuration.maximumPositions, d]),
+            tokenTypes: try load("embeddings.token_type_embeddings.weight", [configuration.tokenTypeCount, d]),
+            norm: try norm("embeddings.LayerNorm"))
+        layers = try (0..<configuration.layerCount).map { index in
+            let layer = "encoder.layer.\(index)"
+            return try BertLayer(
+                query: linear("\(layer).attention.self.query", d, d),
+                key: linear("\(layer).attention.self.key", d, d),
+                value: linear("\(layer).attention.self.value", d, d),
+                attentionOutput: linear("\(layer).attention.output.dense", d, d),
+                attentionNorm: norm("\(layer).attention.output.LayerNorm"),
+                intermediate: linear("\(layer).intermediate.dense", inner, d),
+                output: linear("\(layer).output.dense", d, inner),
+                outputNorm: norm("\(layer).output.LayerNorm"),
+                headCount: configuration.headCount)
+        }
+    }
+
+    /// Every parameter under its checkpoint key, in checkpoint order.
+    public var parameters: [(key: String, tensor: Tensor)] {
+        var result: [(key: String, tensor: Tensor)] = [
+            ("embeddings.word_embeddings.weight", embeddings.words),
+            ("embeddings.position_embeddings.weight", embeddings.positions),
+            ("embeddings.token_type_embeddings.weight", embeddings.tokenTypes),
+            ("embeddings.LayerNorm.weight", embeddings.norm.gamma),
+            ("embeddings.LayerNorm.bias", embeddings.norm.beta),
+        ]
+        for (index, layer) in layers.enumerated() {
+            result += layer.parameters.map { ("encoder.layer.\(index).\($0.key)", $0.tensor) }
+        }
+        return result
+    }
+
+    /// The final hidden states of `sequences` (token ids, `[CLS]` … `[SEP]` included),
+    /// packed: `[N, D]` for N tokens in all, sequence `i` in rows `ranges[i]`.
+    public func hiddenStates(for sequences: [[Int]]) throws -> (states: Tensor, ranges: [Range<Int>]) {
+        let ranges = try packedRanges(for: sequences)
+        guard !sequences.isEmpty else { return (try Tensor.zeros([0, configuration.hiddenSize]), []) }
+        let parts = Self.partition(ranges, into: ParallelParts.cores)
+        guard parts.count > 1 else { return (try forward(sequences, ranges), ranges) }
+        // Sequences never see each other, so each core runs whole layers over its own share,
+        // with no hand-off between cores inside a layer.
+        let results = Mutex<[Int: Tensor]>([:])
+        try ParallelParts.run(parts.count) { index in
+            let part = parts[index]
+            let first = ranges[part.lowerBound].lowerBound
+            let local = ranges[part].map { ($0.lowerBound - first)..<($0.upperBound - first) }
+            let states = try forward(Array(sequences[part]), local)
+            results.withLock { $0[index] = states }
+        }
+        let states = results.withLock { states in (0..<parts.count).map { states[$0]! } }
+        return (try Tensor.concatenating(states), ranges)
+    }
+
+    private func forward(_ sequences: [[Int]], _ ranges: [Range<Int>]) throws -> Tensor {
+        var states = try embeddings.forward(sequences)
+        for layer in layers {
+            states = try layer.forward(states, sequences: ranges)
+        }
+        return states
+    }
+
+    /// Contiguous groups of sequences with about equal token counts, one per core; a single
+    /// group when the batch is too small to be worth splitting.
+    package static func partition(_ ranges: [Range<Int>], into cores: Int) -> [Range<Int>] {
+        let total = ranges.last?.upperBound ?? 0
+        guard cores > 1, ranges.count >= 2, total >= 128 else { return [0..<ranges.count] }
+        var parts: [Range<Int>] = []
+        var start = 0
+        for core in 1...cores where start < ranges.count {
+            let target = total * core / cores
+            var end = start + 1
+            while end < ranges.count, ranges[end - 1].upperBound < target { end += 1 }
+            // Leave out the sequence that crosses the target when that cuts nearer to it.
+            if end - 1 > start, target - ranges[end - 2].upperBound < ranges[end - 1].upperBound - target { end -= 1 }
+            if core == cores { end = ranges.count }
+            parts.append(start..<end)
+            start = end
+        }
+        return parts
+    }
+
+    /// Each sequence's rows in the packed `[N, D]` states, after checking its ids and length.
+    func packedRanges(for sequences: [[Int]]) throws -> [Range<Int>] {
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for (index, sequence) in sequences.enumerated() {
+            guard !sequence.isEmpty else {
+                throw TensorError.invalidArgument(
+                    "sequence \(index) is empty; encode text with the tokenizer, which adds [CLS] and [SEP]")
+            }
+            guard sequence.count <= configuration.maximumPositions else {
+                throw TensorError.invalidArgument(
+                    "sequence \(index) has \(sequence.count) tokens; the model takes at most \(configuration.maximumPositions)"
+                )
+            }
+            if let bad = sequence.first(where: { $0 < 0 || $0 >= configuration.vocabularySize }) {
+                throw TensorError.invalidArgument(
+                    "sequence \(index) holds token id \(bad), outside the vocabulary of \(configuration.vocabularySize)"
+                )
+            }
+            ranges.append(start..<(start + sequence.count))
+            start += sequence.count
+        }
+        return ranges
+    }
+
+    /// An encoder from its parts, for code that rebuilds it with new parameters or layers;
+    /// the caller has checked their shapes against `configuration`.
+    package init(configuration: BertConfiguration, embeddings: BertEmbeddings, layers: [BertLayer]) {
+        self.configuration = configuration
+        self.embeddings = embeddings
+        self.layers = layers
+    }
+}

@@ -1,0 +1,65 @@
+public import SquireTensor
+
+/// BERT's input layer: word + position + token-type embeddings, then a layer norm.
+public struct BertEmbeddings: Sendable {
+    /// `[V, D]`.
+    public var words: Tensor
+    /// `[maximumPositions, D]`.
+    public var positions: Tensor
+    /// `[tokenTypeCount, D]`; every token here is type 0.
+    public var tokenTypes: Tensor
+    /// Applied to the sum.
+    public var norm: LayerNorm
+
+    /// Creates the layer from its tables, checking that they share one width.
+    public init(words: Tensor, positions: Tensor, tokenTypes: Tensor, norm: LayerNorm) throws {
+        let width = words.shape.last ?? 0
+        for (name, table) in [("positions", positions), ("token types", tokenTypes)]
+        where table.rank != 2 || table.shape[1] != width || words.rank != 2 {
+            throw TensorError.shapeMismatch("BertEmbeddings (words vs \(name))", words.shape, table.shape)
+        }
+        (self.words, self.positions, self.tokenTypes, self.norm) = (words, positions, tokenTypes, norm)
+    }
+
+    /// `[N, D]` for the packed tokens of `sequences`, each sequence's positions counted from 0.
+    public func forward(_ sequences: [[Int]]) throws -> Tensor {
+        let words = try self.words.gatheringRows(at: sequences.flatMap { $0 })
+        let positions = try self.positions.gatheringRows(at: sequences.flatMap { Array(0..<$0.count) })
+        let typeZero = try tokenTypes.rows(0..<1).reshaped(to: [tokenTypes.shape[1]])
+        return try norm.forward(words + positions + typeZero)
+    }
+}
+
+extension BertEmbeddings {
+    /// What ``backward(_:cache:)`` needs: the token ids and the sum before the layer norm.
+    public struct Cache: Sendable {
+        let sequences: [[Int]]
+        let sum: Tensor
+    }
+
+    /// ``forward(_:)`` that also returns its cache.
+    public func forwardCaching(_ sequences: [[Int]]) throws -> (output: Tensor, cache: Cache) {
+        let words = try self.words.gatheringRows(at: sequences.flatMap { $0 })
+        let positions = try self.positions.gatheringRows(at: sequences.flatMap { Array(0..<$0.count) })
+        let typeZero = try tokenTypes.rows(0..<1).reshaped(to: [tokenTypes.shape[1]])
+        let sum = try words + positions + typeZero
+        return (try norm.forward(sum), Cache(sequences: sequences, sum: sum))
+    }
+
+    /// The gradients of the word, position and token-type tables and the layer norm
+    /// (`[words, positions, tokenTypes, gamma, beta]`) from `∂L/∂output`, `[N, D]`.
+    ///
+    /// Tables get the output gradient scattered into the rows the forward pass read;
+    /// every token is type 0, so only the first token-type row gets a gradient.
+    public func backward(_ outputGradient: Tensor, cache: Cache) throws -> [Tensor] {
+        let normGradients = try norm.backward(outputGradient, input: cache.sum)
+        let sumGradient = normGradients.input
+        let wordGradient = try sumGradient.scatterAddingRows(
+            at: cache.sequences.flatMap { $0 }, rowCount: words.shape[0])
+        let positionGradient = try sumGradient.scatterAddingRows(
+            at: cache.sequences.flatMap { Array(0..<$0.count) }, rowCount: positions.shape[0])
+        let typeGradient = try sumGradient.scatterAddingRows(
+            at: [Int](repeating: 0, count: sumGradient.shape[0]), rowCount: tokenTypes.shape[0])
+        return [wordGradient, positionGradient, typeGradient, normGradients.gamma, normGradients.beta]
+    }
+}

@@ -1,0 +1,282 @@
+public import SquireTensor
+
+/// One transformer encoder layer: multi-head self-attention and a GELU feed-forward
+/// block, each followed by a residual connection and a layer norm (post-norm, as BERT).
+///
+/// The six projections are any ``LinearLayer`` — plain, LoRA-adapted or quantized — held
+/// under their checkpoint names (``linearNames``).
+public struct BertLayer: Sendable {
+    /// The query, key and value projections, `[D, D]` each.
+    public let query: any LinearLayer, key: any LinearLayer, value: any LinearLayer
+    /// The projection after attention, `[D, D]`.
+    public let attentionOutput: any LinearLayer
+    /// Normalizes the attention block's output plus its input.
+    public let attentionNorm: LayerNorm
+    /// `[intermediateSize, D]`.
+    public let intermediate: any LinearLayer
+    /// `[D, intermediateSize]`.
+    public let output: any LinearLayer
+    /// Normalizes the feed-forward block's output plus its input.
+    public let outputNorm: LayerNorm
+    /// H.
+    public let headCount: Int
+    /// Query, key and value stacked `[3D, D]` when all three are plain ``Linear`` layers,
+    /// so one sgemm projects all three.
+    private let fusedProjection: Linear?
+
+    /// The checkpoint names of the projections, relative to the layer, in ``linearLayers`` order.
+    public static let linearNames = [
+        "attention.self.query", "attention.self.key", "attention.self.value",
+        "attention.output.dense", "intermediate.dense", "output.dense",
+    ]
+
+    /// Creates a layer from its parts.
+    public init(
+        query: any LinearLayer, key: any LinearLayer, value: any LinearLayer, attentionOutput: any LinearLayer,
+        attentionNorm: LayerNorm,
+        intermediate: any LinearLayer, output: any LinearLayer, outputNorm: LayerNorm, headCount: Int
+    ) throws {
+        let width = query.inputDimension
+        for (name, layer) in zip(Self.linearNames, [query, key, value, attentionOutput])
+        where layer.inputDimension != width || layer.outputDimension != width {
+            throw TensorError.shapeMismatch(
+                "BertLayer (\(name))", [width, width], [layer.outputDimension, layer.inputDimension])
+        }
+        guard intermediate.inputDimension == width, output.inputDimension == intermediate.outputDimension,
+            output.outputDimension == width,
+            headCount > 0, width % headCount == 0
+        else {
+            throw TensorError.shapeMismatch(
+                "BertLayer (feed-forward)", [intermediate.outputDimension, width],
+                [output.outputDimension, output.inputDimension])
+        }
+        (self.query, self.key, self.value) = (query, key, value)
+        self.attentionOutput = attentionOutput
+        self.attentionNorm = attentionNorm
+        self.intermediate = intermediate
+        self.output = output
+        self.outputNorm = outputNorm
+        self.headCount = headCount
+        if let query = query as? Linear, let key = key as? Linear, let value = value as? Linear {
+            fusedProjection = try Linear(
+                weight: Tensor.concatenating([query.weight, key.weight, value.weight]),
+                bias: Tensor.concatenating([query.bias, key.bias, value.bias]))
+        } else {
+            fusedProjection = nil
+        }
+    }
+
+    /// The six projections under their names, in ``linearNames`` order.
+    public var linearLayers: [(name: String, layer: any LinearLayer)] {
+        Array(zip(Self.linearNames, [query, key, value, attentionOutput, intermediate, output]))
+    }
+
+    /// Every parameter under its key relative to the layer: each projection's parameters
+    /// (``linearNames`` order), then the two layer norms (`weight` = gamma, `bias` = beta).
+    public var parameters: [(key: String, tensor: Tensor)] {
+        var result = linearLayers.flatMap { name, layer in layer.parameters.map { ("\(name).\($0.key)", $0.tensor) } }
+        for (name, norm) in [("attention.output.LayerNorm", attentionNorm), ("output.LayerNorm", outputNorm)] {
+            result.append(("\(name).weight", norm.gamma))
+            result.append(("\(name).bias", norm.beta))
+        }
+        return result
+    }
+
+    /// A layer with the same shape and these parameters, in ``parameters`` order.
+    public func replacingParameters(_ tensors: [Tensor]) throws -> BertLayer {
+        let counts = linearLayers.map { $0.layer.parameters.count }
+        guard tensors.count == counts.reduce(4, +) else {
+            throw TensorError.invalidArgument(
+                "this BERT layer has \(counts.reduce(4, +)) parameter tensors, got \(tensors.count)")
+        }
+        var start = 0
+        let linears = try linearLayers.map { _, layer in
+            defer { start += layer.parameters.count }
+            return try layer.replacingParameters(Array(tensors[start..<(start + layer.parameters.count)]))
+        }
+        let norms = Array(tensors[start...])
+        return try BertLayer(
+            query: linears[0], key: linears[1], value: linears[2], attentionOutput: linears[3],
+            attentionNorm: LayerNorm(gamma: norms[0], beta: norms[1], epsilon: attentionNorm.epsilon),
+            intermediate: linears[4], output: linears[5],
+            outputNorm: LayerNorm(gamma: norms[2], beta: norms[3], epsilon: outputNorm.epsilon), headCount: headCount)
+    }
+
+    /// The layer with each projection replaced by what `transform` returns for its name
+    /// (``linearNames``); nil keeps the projection.
+    public func replacingLinearLayers(
+        _ transform: (_ name: String, _ layer: any LinearLayer) throws -> (any LinearLayer)?
+    ) throws -> BertLayer {
+        let linears = try linearLayers.map { name, layer in try transform(name, layer) ?? layer }
+        return try BertLayer(
+            query: linears[0], key: linears[1], value: linears[2], attentionOutput: linears[3],
+            attentionNorm: attentionNorm,
+            intermediate: linears[4], output: linears[5], outputNorm: outputNorm, headCount: headCount)
+    }
+
+    /// Runs the layer on `x`, `[N, D]` packed tokens whose sequences occupy `ranges` of rows.
+    ///
+    /// Attention runs per sequence over exactly its own tokens, so no padding is computed
+    /// and no mask is needed: the result equals a padded, masked batch.
+    public func forward(_ x: Tensor, sequences ranges: [Range<Int>]) throws -> Tensor {
+        let projected: Tensor
+        if let fusedProjection {
+            projected = try fusedProjection.forward(x)
+        } else {
+            projected = try Tensor.concatenating([query.forward(x), key.forward(x), value.forward(x)], alongAxis: 1)
+        }
+        let context = try PackedAttention.forward(
+            projected, sequences: ranges, headCount: headCount, keepingProbabilities: false
+        ).context
+        let attended = try attentionNorm.forward(attentionOutput.forward(context, adding: x))
+        let inner = try intermediate.forward(attended).gelu()
+        return try outputNorm.forward(output.forward(inner, adding: attended))
+    }
+
+    /// What ``backward(_:cache:parametersWhere:)`` needs from the forward pass.
+    public struct Cache: Sendable {
+        let input: Tensor
+        let ranges: [Range<Int>]
+        /// `[N, 3D]`: queries, keys and values.
+        let projected: Tensor
+        /// One cache for the fused projection, or one each for query, key and value.
+        let projectionCaches: [LinearLayerCache]
+        /// Per sequence, `[H, T, T]` attention probabilities.
+        let probabilities: [[Float]]
+        let attentionOutputCache: LinearLayerCache
+        /// `[N, D]`: input of the attention layer norm.
+        let attentionSum: Tensor
+        let intermediateCache: LinearLayerCache
+        /// `[N, intermediateSize]`: before GELU.
+        let preActivation: Tensor
+        let outputCache: LinearLayerCache
+        /// `[N, D]`: input of the output layer norm.
+        let outputSum: Tensor
+    }
+
+    /// ``forward(_:sequences:)`` that also returns what the backward pass needs, with the
+    /// projections' training-time randomness (LoRA dropout) drawn from `generator`.
+    public func forwardCaching(_ x: Tensor, sequences ranges: [Range<Int>], using generator: inout SeededGenerator)
+        throws -> (output: Tensor, cache: Cache)
+    {
+        let projected: Tensor
+        var projectionCaches: [LinearLayerCache] = []
+        if let fusedProjection {
+            let (result, cache) = try fusedProjection.forwardCaching(x, adding: nil, using: &generator)
+            (projected, projectionCaches) = (result, [cache])
+        } else {
+            var parts: [Tensor] = []
+            for layer in [query, key, value] {
+                let (result, cache) = try layer.forwardCaching(x, adding: nil, using: &generator)
+                parts.append(result)
+                projectionCaches.append(cache)
+            }
+            projected = try Tensor.concatenating(parts, alongAxis: 1)
+        }
+        let (context, probabilities) = try PackedAttention.forward(
+            projected, sequences: ranges, headCount: headCount, keepingProbabilities: true)
+        let (attentionSum, attentionOutputCache) = try attentionOutput.forwardCaching(
+            context, adding: x, using: &generator)
+        let attended = try attentionNorm.forward(attentionSum)
+        let (preActivation, intermediateCache) = try intermediate.forwardCaching(
+            attended, adding: nil, using: &generator)
+        let (outputSum, outputCache) = try output.forwardCaching(
+            preActivation.gelu(), adding: attended, using: &generator)
+        return (
+            try outputNorm.forward(outputSum),
+            Cache(
+                input: x, ranges: ranges, projected: projected, projectionCaches: projectionCaches,
+                probabilities: probabilities,
+                attentionOutputCache: attentionOutputCache, attentionSum: attentionSum,
+                intermediateCache: intermediateCache,
+                preActivation: preActivation, outputCache: outputCache, outputSum: outputSum)
+        )
+    }
+
+    /// Backward of ``forwardCaching(_:sequences:using:)``, in the reverse order of the
+    /// forward pass: `∂L/∂x`, and the gradients of the parameters whose keys (relative to
+    /// the layer, as in ``parameters``) `selected` accepts, in ``parameters`` order.
+    ///
+    /// A projection none of whose parameters is selected computes no weight gradient, only
+    /// what flows through it — the frozen base of a LoRA fine-tune.
+    public func backward(
+        _ outputGradient: Tensor, cache: Cache, parametersWhere selected: (String) -> Bool = { _ in true }
+    ) throws -> (input: Tensor, parameters: [Tensor]) {
+        let width = cache.input.shape[1]
+
+        // Feed-forward block: output norm, output projection (+ residual), GELU, intermediate.
+        let outputNormGradients = try outputNorm.backward(outputGradient, input: cache.outputSum)
+        let outputGradients = try output.backward(
+            outputNormGradients.input, cache: cache.outputCache, parametersWhere: { selected("output.dense.\($0)") })
+        let preActivationGradient = try Activation.gelu.backward(outputGradients.input, input: cache.preActivation)
+        let intermediateGradients = try intermediate.backward(
+            preActivationGradient, cache: cache.intermediateCache,
+            parametersWhere: { selected("intermediate.dense.\($0)") })
+        // The attended states feed both the intermediate layer and the residual.
+        let attendedGradient = try intermediateGradients.input + outputNormGradients.input
+
+        // Attention block: attention norm, output projection (+ residual), attention, QKV projections.
+        let attentionNormGradients = try attentionNorm.backward(attendedGradient, input: cache.attentionSum)
+        let attentionOutputGradients = try attentionOutput.backward(
+            attentionNormGradients.input, cache: cache.attentionOutputCache,
+            parametersWhere: { selected("attention.output.dense.\($0)") })
+        let projectedGradient = try PackedAttention.backward(
+            attentionOutputGradients.input, projected: cache.projected, probabilities: cache.probabilities,
+            sequences: cache.ranges, headCount: headCount)
+        var projectionInputGradient: Tensor
+        var projectionParameters: [Tensor] = []
+        if let fusedProjection {
+            let names = Self.linearNames[0..<3].flatMap { ["\($0).weight", "\($0).bias"] }
+            let wanted = names.map(selected)
+            if wanted.contains(true) {
+                let gradients = try fusedProjection.backward(projectedGradient, input: cache.input)
+                for (index, part) in (0..<3).enumerated() {
+                    let rows = (part * width)..<((part + 1) * width)
+                    if wanted[2 * index] { projectionParameters.append(try gradients.weight.rows(rows)) }
+                    if wanted[2 * index + 1] {
+                        projectionParameters.append(Tensor(Array(gradients.bias.scalars[rows])))
+                    }
+                }
+                projectionInputGradient = gradients.input
+            } else {
+                projectionInputGradient = try Tensor.matmul(projectedGradient, fusedProjection.weight)
+            }
+        } else {
+            projectionInputGradient = try Tensor.zeros(cache.input.shape)
+            for (part, (name, layer)) in linearLayers.prefix(3).enumerated() {
+                let gradients = try layer.backward(
+                    projectedGradient.columns((part * width)..<((part + 1) * width)),
+                    cache: cache.projectionCaches[part],
+                    parametersWhere: { selected("\(name).\($0)") })
+                projectionInputGradient = try projectionInputGradient + gradients.input
+                projectionParameters += gradients.parameters
+            }
+        }
+        let inputGradient = try projectionInputGradient + attentionNormGradients.input
+        var parameters =
+            projectionParameters + attentionOutputGradients.parameters + intermediateGradients.parameters
+            + outputGradients.parameters
+        for (name, gradients) in [
+            ("attention.output.LayerNorm", attentionNormGradients), ("output.LayerNorm", outputNormGradients),
+        ] {
+            if selected("\(name).weight") { parameters.append(gradients.gamma) }
+            if selected("\(name).bias") { parameters.append(gradients.beta) }
+        }
+        return (inputGradient, parameters)
+    }
+}
+
+extension Tensor {
+    /// Columns `range` of a 2-D tensor.
+    fileprivate func columns(_ range: Range<Int>) throws -> Tensor {
+        let (rows, width) = (shape[0], shape[1])
+        var result = [Float]()
+        result.reserveCapacity(rows * range.count)
+        withUnsafeBufferPointer { buffer in
+            for row in 0..<rows {
+                result.append(contentsOf: buffer[(row * width + range.lowerBound)..<(row * width + range.upperBound)])
+            }
+        }
+        return try Tensor(shape: [rows, range.count], scalars: result)
+    }
+}

@@ -1,0 +1,70 @@
+public import SquireTensor
+
+/// A layer that maps the last axis of its input from `inputDimension` to `outputDimension`.
+///
+/// Plain, LoRA-adapted and quantized linear layers all conform, so an encoder can hold any
+/// of them under a checkpoint key and train or run without knowing which it holds.
+public protocol LinearLayer: Sendable {
+    /// The width of the input's last axis.
+    var inputDimension: Int { get }
+    /// The width of the output's last axis.
+    var outputDimension: Int { get }
+    /// The layer's tensors under keys relative to the layer (`weight`, `bias`,
+    /// `lora_A.weight`), in a fixed order.
+    var parameters: [(key: String, tensor: Tensor)] { get }
+
+    /// The same layer with `tensors` as its parameters, in ``parameters`` order.
+    func replacingParameters(_ tensors: [Tensor]) throws -> Self
+
+    /// `x · Wᵀ + b` (plus `residual` when given) for `x` of shape `[…, inputDimension]`.
+    func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor
+
+    /// The training-time forward pass: training randomness (dropout) comes from
+    /// `generator`, and the cache is what ``backward(_:cache:parametersWhere:)`` needs.
+    func forwardCaching(_ x: Tensor, adding residual: Tensor?, using generator: inout SeededGenerator) throws -> (
+        output: Tensor, cache: LinearLayerCache
+    )
+
+    /// `∂L/∂x` from `∂L/∂y`, and the gradients of the parameters whose relative keys
+    /// `selected` accepts, in ``parameters`` order. A residual added in the forward pass
+    /// gets `∂L/∂y` itself. Parameters not selected cost nothing: a frozen layer computes
+    /// only what flows through it.
+    func backward(
+        _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
+    ) throws -> (input: Tensor, parameters: [Tensor])
+}
+
+extension LinearLayer {
+    /// `x · Wᵀ + b` for `x` of shape `[…, inputDimension]`.
+    public func forward(_ x: Tensor) throws -> Tensor {
+        try forward(x, adding: nil)
+    }
+
+    /// A forward pass without randomness whose cache is the input, which is all a layer
+    /// with no training-time behaviour needs.
+    public func forwardCaching(_ x: Tensor, adding residual: Tensor?, using generator: inout SeededGenerator) throws
+        -> (output: Tensor, cache: LinearLayerCache)
+    {
+        (try forward(x, adding: residual), LinearLayerCache(input: x))
+    }
+
+    /// The number of scalars in ``parameters``.
+    public var parameterCount: Int {
+        parameters.reduce(0) { $0 + $1.tensor.count }
+    }
+}
+
+/// What a ``LinearLayer``'s backward pass needs from its forward pass.
+public struct LinearLayerCache: Sendable {
+    /// The forward pass's input, `[…, inputDimension]`.
+    public var input: Tensor
+    /// Whatever else the layer keeps; a LoRA layer keeps its dropout mask and the input's
+    /// projection to rank r.
+    public var saved: [Tensor]
+
+    /// Creates a cache.
+    public init(input: Tensor, saved: [Tensor] = []) {
+        self.input = input
+        self.saved = saved
+    }
+}

@@ -1,0 +1,171 @@
+/// The parts of a Hugging Face `tokenizer.json` that a BERT WordPiece tokenizer uses.
+///
+/// Decoding is strict about what changes the ids (the component types and their
+/// options) and ignores what does not (`truncation` and `padding`, which callers set,
+/// and `decoder`).
+struct TokenizerFile: Decodable {
+    var addedTokens: [AddedToken]
+    var normalizer: Normalizer?
+    var preTokenizer: PreTokenizer?
+    var postProcessor: PostProcessor?
+    var model: Model
+
+    enum CodingKeys: String, CodingKey {
+        case addedTokens = "added_tokens"
+        case normalizer
+        case preTokenizer = "pre_tokenizer"
+        case postProcessor = "post_processor"
+        case model
+    }
+
+    struct AddedToken: Decodable {
+        var id: Int
+        var content: String
+        var singleWord: Bool
+        var leftStrip: Bool
+        var rightStrip: Bool
+        var normalized: Bool
+        var special: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case id, content, normalized, special
+            case singleWord = "single_word"
+            case leftStrip = "lstrip"
+            case rightStrip = "rstrip"
+        }
+    }
+
+    struct Normalizer: Decodable {
+        var type: String
+        var cleanText: Bool?
+        var handleChineseCharacters: Bool?
+        /// `null` means: strip accents exactly when lowercasing.
+        var stripAccents: Bool?
+        var lowercase: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case type, lowercase
+            case cleanText = "clean_text"
+            case handleChineseCharacters = "handle_chinese_chars"
+            case stripAccents = "strip_accents"
+        }
+    }
+
+    struct PreTokenizer: Decodable {
+        var type: String
+    }
+
+    struct PostProcessor: Decodable {
+        var type: String
+        /// TemplateProcessing: the single-sequence template.
+        var single: [TemplatePiece]?
+        /// BertProcessing: `[token, id]` pairs.
+        var classifier: TokenAndID?
+        var separator: TokenAndID?
+
+        enum CodingKeys: String, CodingKey {
+            case type, single
+            case classifier = "cls"
+            case separator = "sep"
+        }
+    }
+
+    /// `{"SpecialToken": {"id": "[CLS]", "type_id": 0}}` or `{"Sequence": {"id": "A", "type_id": 0}}`.
+    enum TemplatePiece: Decodable {
+        case special(String)
+        case sequence
+
+        struct Reference: Decodable { var id: String }
+        enum CodingKeys: String, CodingKey {
+            case special = "SpecialToken"
+            case sequence = "Sequence"
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            if let special = try container.decodeIfPresent(Reference.self, forKey: .special) {
+                self = .special(special.id)
+            } else if try container.decodeIfPresent(Reference.self, forKey: .sequence) != nil {
+                self = .sequence
+            } else {
+                throw DecodingError.dataCorrupted(
+                    .init(
+                        codingPath: decoder.codingPath,
+                        debugDescription: "a template piece is neither SpecialToken nor Sequence"))
+            }
+        }
+    }
+
+    /// A `["[CLS]", 101]` pair.
+    struct TokenAndID: Decodable {
+        var token: String
+        var id: Int
+
+        init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            token = try container.decode(String.self)
+            id = try container.decode(Int.self)
+        }
+    }
+
+    struct Model: Decodable {
+        var type: String
+        var unknownToken: String?
+        var continuingSubwordPrefix: String?
+        var maxInputCharactersPerWord: Int?
+        var vocabulary: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case type
+            case unknownToken = "unk_token"
+            case continuingSubwordPrefix = "continuing_subword_prefix"
+            case maxInputCharactersPerWord = "max_input_chars_per_word"
+            case vocabulary = "vocab"
+        }
+    }
+}
+
+/// The parts of `tokenizer_config.json` used when only `vocab.txt` is present.
+struct TokenizerConfigFile: Decodable {
+    var doLowerCase: Bool?
+    var tokenizeChineseCharacters: Bool?
+    var stripAccents: Bool?
+    var unknownToken: String?
+    var separatorToken: String?
+    var paddingToken: String?
+    var classifierToken: String?
+    var maskToken: String?
+    var modelMaxLength: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case doLowerCase = "do_lower_case"
+        case tokenizeChineseCharacters = "tokenize_chinese_chars"
+        case stripAccents = "strip_accents"
+        case unknownToken = "unk_token"
+        case separatorToken = "sep_token"
+        case paddingToken = "pad_token"
+        case classifierToken = "cls_token"
+        case maskToken = "mask_token"
+        case modelMaxLength = "model_max_length"
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        doLowerCase = try container.decodeIfPresent(Bool.self, forKey: .doLowerCase)
+        tokenizeChineseCharacters = try container.decodeIfPresent(Bool.self, forKey: .tokenizeChineseCharacters)
+        stripAccents = try container.decodeIfPresent(Bool.self, forKey: .stripAccents)
+        // Special tokens are strings, or {"content": …} objects in newer files.
+        func token(_ key: CodingKeys) throws -> String? {
+            if let text = try? container.decodeIfPresent(String.self, forKey: key) { return text }
+            struct Content: Decodable { var content: String }
+            return try container.decodeIfPresent(Content.self, forKey: key)?.content
+        }
+        unknownToken = try token(.unknownToken)
+        separatorToken = try token(.separatorToken)
+        paddingToken = try token(.paddingToken)
+        classifierToken = try token(.classifierToken)
+        maskToken = try token(.maskToken)
+        // Some files store a huge float here to mean "no limit".
+        modelMaxLength = (try? container.decodeIfPresent(Int.self, forKey: .modelMaxLength)) ?? nil
+    }
+}

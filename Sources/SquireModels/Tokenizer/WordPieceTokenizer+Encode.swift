@@ -1,0 +1,143 @@
+extension WordPieceTokenizer {
+    /// Encodes `text` as `[CLS] … [SEP]`, truncated to ``maximumLength`` tokens.
+    public func encode(_ text: String) -> Encoding {
+        encode(text, maximumLength: maximumLength)
+    }
+
+    /// Encodes `text` as `[CLS] … [SEP]`, truncated to `maximumLength` tokens, or not at all when nil.
+    public func encode(_ text: String, maximumLength: Int?) -> Encoding {
+        var state = EncodingState()
+        state.ids.append(classifierID)
+        state.offsets.append(0..<0)
+        let scalars = Array(text.unicodeScalars)
+        var segmentStart = 0
+        var position = 0
+        // Added tokens are found on the raw text first, leftmost and longest.
+        while position < scalars.count {
+            if addedTokenStarts.contains(scalars[position]), let match = addedToken(in: scalars, at: position) {
+                tokenizeSegment(scalars, segmentStart..<position, into: &state)
+                state.ids.append(match.id)
+                state.offsets.append(position..<(position + match.length))
+                position += match.length
+                segmentStart = position
+            } else {
+                position += 1
+            }
+        }
+        tokenizeSegment(scalars, segmentStart..<scalars.count, into: &state)
+
+        var truncated = 0
+        if let maximumLength, state.ids.count + 1 > maximumLength {
+            truncated = state.ids.count + 1 - maximumLength
+            state.ids.removeLast(truncated)
+            state.offsets.removeLast(truncated)
+        }
+        state.ids.append(separatorID)
+        state.offsets.append(0..<0)
+        return Encoding(ids: state.ids, offsets: state.offsets, truncatedTokenCount: truncated)
+    }
+
+    /// Encodes every text and pads them to the longest, with an attention mask.
+    public func encode(batch texts: [String]) -> BatchEncoding {
+        let encodings = texts.map { encode($0) }
+        let length = encodings.map(\.count).max() ?? 0
+        return BatchEncoding(
+            ids: encodings.map { $0.ids + Array(repeating: paddingID, count: length - $0.count) },
+            attentionMask: encodings.map {
+                Array(repeating: 1, count: $0.count) + Array(repeating: 0, count: length - $0.count)
+            },
+            encodings: encodings)
+    }
+
+    private func addedToken(in scalars: [Unicode.Scalar], at position: Int) -> (id: Int, length: Int)? {
+        for token in addedTokens where position + token.scalars.count <= scalars.count {
+            var matches = true
+            for (offset, scalar) in token.scalars.enumerated() where scalars[position + offset] != scalar {
+                matches = false
+                break
+            }
+            if matches { return (token.id, token.scalars.count) }
+        }
+        return nil
+    }
+
+    /// Normalizes, splits and word-pieces `scalars[range]`, appending tokens to `state`.
+    private func tokenizeSegment(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into state: inout EncodingState) {
+        guard !range.isEmpty else { return }
+        var normalized: [Unicode.Scalar] = []
+        normalized.reserveCapacity(4)
+        for origin in range {
+            normalized.removeAll(keepingCapacity: true)
+            normalizer.normalize(scalars[origin], into: &normalized)
+            for scalar in normalized {
+                if BertNormalizer.isWhitespace(scalar) {
+                    finishWord(&state)
+                } else if BertNormalizer.isPunctuation(scalar) || BertNormalizer.isChineseCharacter(scalar.value) {
+                    finishWord(&state)
+                    state.append(scalar, origin: origin)
+                    finishWord(&state)
+                } else {
+                    state.append(scalar, origin: origin)
+                }
+            }
+        }
+        finishWord(&state)
+    }
+
+    /// Cuts the word in `state` into the longest vocabulary pieces, or one `[UNK]`.
+    private func finishWord(_ state: inout EncodingState) {
+        guard state.scalarCount > 0 else { return }
+        defer { state.clearWord() }
+        let wordRange = state.byteOrigin[0].lowerBound..<state.byteOrigin[state.bytes.count - 1].upperBound
+        guard state.scalarCount <= maximumCharactersPerWord else {
+            state.ids.append(unknownID)
+            state.offsets.append(wordRange)
+            return
+        }
+        let firstPiece = state.ids.count
+        let complete: Bool = state.bytes.withUnsafeBufferPointer { bytes in
+            var start = 0
+            while start < bytes.count {
+                let trie = start == 0 ? vocabulary.initial : vocabulary.continuation
+                guard let match = trie.longestMatch(in: bytes, from: start) else { return false }
+                state.ids.append(match.id)
+                state.offsets.append(state.byteOrigin[start].lowerBound..<state.byteOrigin[match.end - 1].upperBound)
+                start = match.end
+            }
+            return true
+        }
+        if !complete {
+            state.ids.removeSubrange(firstPiece...)
+            state.offsets.removeSubrange(firstPiece...)
+            state.ids.append(unknownID)
+            state.offsets.append(wordRange)
+        }
+    }
+}
+
+/// The work in progress of one ``WordPieceTokenizer/encode(_:maximumLength:)`` call.
+private struct EncodingState {
+    var ids: [Int] = []
+    var offsets: [Range<Int>] = []
+    /// The current word's UTF-8 bytes, and for each byte the original scalar it came from.
+    var bytes: [UInt8] = []
+    var byteOrigin: [Range<Int>] = []
+    var scalarCount = 0
+
+    mutating func append(_ scalar: Unicode.Scalar, origin: Int) {
+        let before = bytes.count
+        if scalar.value < 0x80 {
+            bytes.append(UInt8(scalar.value))
+        } else {
+            bytes.append(contentsOf: scalar.utf8)
+        }
+        for _ in before..<bytes.count { byteOrigin.append(origin..<(origin + 1)) }
+        scalarCount += 1
+    }
+
+    mutating func clearWord() {
+        bytes.removeAll(keepingCapacity: true)
+        byteOrigin.removeAll(keepingCapacity: true)
+        scalarCount = 0
+    }
+}

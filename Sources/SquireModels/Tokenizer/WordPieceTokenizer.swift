@@ -1,0 +1,239 @@
+import Foundation
+
+/// BERT's WordPiece tokenizer, read from a Hugging Face `tokenizer.json` (or from
+/// `vocab.txt` and `tokenizer_config.json`), giving the same ids as HF `tokenizers`.
+///
+/// The pipeline: special-token strings such as `[CLS]` in the text are matched first, on
+/// the raw text; the rest is normalized (``BertNormalizer``), split on whitespace and
+/// punctuation, cut into the longest vocabulary pieces with `##` continuations, and
+/// wrapped as `[CLS] … [SEP]`. Any string is valid input, the empty one included.
+public struct WordPieceTokenizer: Sendable {
+    let normalizer: BertNormalizer
+    let vocabulary: WordPieceVocabulary
+    /// Added tokens matched on the raw text, longest first.
+    let addedTokens: [(scalars: [Unicode.Scalar], id: Int)]
+    let addedTokenStarts: Set<Unicode.Scalar>
+    /// The id of `[CLS]`, prepended to every encoding.
+    public let classifierID: Int
+    /// The id of `[SEP]`, appended to every encoding.
+    public let separatorID: Int
+    /// The id of `[UNK]`.
+    public let unknownID: Int
+    /// The id used for padding in batches.
+    public let paddingID: Int
+    /// Words longer than this many scalars become `[UNK]` whole.
+    public let maximumCharactersPerWord: Int
+    /// The most tokens an encoding holds, `[CLS]` and `[SEP]` included; longer texts are truncated.
+    public var maximumLength: Int
+
+    /// The number of ids in the vocabulary.
+    public var vocabularySize: Int { vocabulary.tokens.count }
+
+    /// Reads the tokenizer of the model folder at `folder`: `tokenizer.json` when present,
+    /// else `vocab.txt` with `tokenizer_config.json`.
+    ///
+    /// `maximumLength` defaults to the folder's `sentence_bert_config.json` `max_seq_length`
+    /// (256 for all-MiniLM-L6-v2), which overrides the truncation inside `tokenizer.json`.
+    public init(folder: String, maximumLength: Int? = nil) throws {
+        let manager = FileManager.default
+        let length = try maximumLength ?? Self.sentenceTransformersLength(folder: folder)
+        if manager.fileExists(atPath: folder + "/tokenizer.json") {
+            try self.init(tokenizerJSON: folder + "/tokenizer.json", maximumLength: length ?? 512)
+        } else if manager.fileExists(atPath: folder + "/vocab.txt") {
+            try self.init(
+                vocabularyFile: folder + "/vocab.txt", configuration: folder + "/tokenizer_config.json",
+                maximumLength: length)
+        } else {
+            throw TokenizerError.missingFiles(folder: folder)
+        }
+    }
+
+    /// Reads a Hugging Face `tokenizer.json`.
+    public init(tokenizerJSON path: String, maximumLength: Int = 512) throws {
+        let file: TokenizerFile
+        do {
+            file = try JSONDecoder().decode(TokenizerFile.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch let error as DecodingError {
+            throw TokenizerError.invalidFile(file: path, reason: "not a tokenizer.json: \(error.shortDescription)")
+        } catch {
+            throw TokenizerError.invalidFile(file: path, reason: "\(error.localizedDescription)")
+        }
+        guard file.model.type == "WordPiece" else {
+            throw TokenizerError.unsupported(file: path, feature: "model type \(file.model.type)")
+        }
+        var normalizer = BertNormalizer(
+            cleanText: false, handleChineseCharacters: false, stripAccents: false, lowercase: false)
+        if let spec = file.normalizer {
+            guard spec.type == "BertNormalizer" else {
+                throw TokenizerError.unsupported(file: path, feature: "normalizer \(spec.type)")
+            }
+            normalizer = BertNormalizer(
+                cleanText: spec.cleanText ?? true, handleChineseCharacters: spec.handleChineseCharacters ?? true,
+                stripAccents: spec.stripAccents ?? (spec.lowercase ?? true), lowercase: spec.lowercase ?? true)
+        }
+        if let spec = file.preTokenizer, spec.type != "BertPreTokenizer" {
+            throw TokenizerError.unsupported(file: path, feature: "pre-tokenizer \(spec.type)")
+        }
+        for token in file.addedTokens where token.singleWord || token.leftStrip || token.rightStrip || token.normalized
+        {
+            throw TokenizerError.unsupported(
+                file: path, feature: "added token \"\(token.content)\" with single_word, lstrip, rstrip or normalized")
+        }
+        let vocabulary = file.model.vocabulary
+        func id(_ token: String) throws -> Int {
+            guard let id = vocabulary[token] ?? file.addedTokens.first(where: { $0.content == token })?.id else {
+                throw TokenizerError.missingToken(file: path, token: token)
+            }
+            return id
+        }
+        var classifier = "[CLS]"
+        var separator = "[SEP]"
+        if let processor = file.postProcessor {
+            switch processor.type {
+            case "TemplateProcessing":
+                let pieces = processor.single ?? []
+                guard pieces.count == 3, case .special(let first) = pieces[0], case .sequence = pieces[1],
+                    case .special(let last) = pieces[2]
+                else {
+                    throw TokenizerError.unsupported(
+                        file: path, feature: "a single-sequence template other than [special] $A [special]")
+                }
+                (classifier, separator) = (first, last)
+            case "BertProcessing":
+                guard let cls = processor.classifier, let sep = processor.separator else {
+                    throw TokenizerError.invalidFile(file: path, reason: "BertProcessing without cls and sep")
+                }
+                (classifier, separator) = (cls.token, sep.token)
+            default:
+                throw TokenizerError.unsupported(file: path, feature: "post-processor \(processor.type)")
+            }
+        }
+        let unknown = file.model.unknownToken ?? "[UNK]"
+        try self.init(
+            normalizer: normalizer, vocabulary: vocabulary,
+            continuingPrefix: file.model.continuingSubwordPrefix ?? "##",
+            addedTokens: file.addedTokens.map { ($0.content, $0.id) },
+            classifierID: try id(classifier), separatorID: try id(separator), unknownID: try id(unknown),
+            paddingID: vocabulary["[PAD]"] ?? 0,
+            maximumCharactersPerWord: file.model.maxInputCharactersPerWord ?? 100, maximumLength: maximumLength)
+    }
+
+    /// Reads a `vocab.txt` (one token per line, the line number its id) and the options
+    /// in `tokenizer_config.json`, when that file exists.
+    public init(vocabularyFile path: String, configuration configurationPath: String? = nil, maximumLength: Int? = nil)
+        throws
+    {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw TokenizerError.invalidFile(file: path, reason: "cannot read it as UTF-8 text")
+        }
+        var vocabulary: [String: Int] = [:]
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let token = line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
+            if token.isEmpty, index > 0 { continue }
+            if vocabulary[token] == nil { vocabulary[token] = index }
+        }
+        var configuration: TokenizerConfigFile?
+        if let configurationPath, FileManager.default.fileExists(atPath: configurationPath) {
+            do {
+                configuration = try JSONDecoder().decode(
+                    TokenizerConfigFile.self, from: Data(contentsOf: URL(fileURLWithPath: configurationPath)))
+            } catch {
+                throw TokenizerError.invalidFile(file: configurationPath, reason: "not a tokenizer_config.json")
+            }
+        }
+        let lowercase = configuration?.doLowerCase ?? true
+        func id(_ token: String) throws -> Int {
+            guard let id = vocabulary[token] else { throw TokenizerError.missingToken(file: path, token: token) }
+            return id
+        }
+        let specials = [
+            configuration?.paddingToken ?? "[PAD]", configuration?.unknownToken ?? "[UNK]",
+            configuration?.classifierToken ?? "[CLS]", configuration?.separatorToken ?? "[SEP]",
+            configuration?.maskToken ?? "[MASK]",
+        ]
+        try self.init(
+            normalizer: BertNormalizer(
+                cleanText: true, handleChineseCharacters: configuration?.tokenizeChineseCharacters ?? true,
+                stripAccents: configuration?.stripAccents ?? lowercase, lowercase: lowercase),
+            vocabulary: vocabulary, continuingPrefix: "##",
+            addedTokens: specials.compactMap { token in vocabulary[token].map { (token, $0) } },
+            classifierID: try id(specials[2]), separatorID: try id(specials[3]), unknownID: try id(specials[1]),
+            paddingID: vocabulary[specials[0]] ?? 0, maximumCharactersPerWord: 100,
+            maximumLength: maximumLength ?? min(configuration?.modelMaxLength ?? 512, 512))
+    }
+
+    init(
+        normalizer: BertNormalizer, vocabulary: [String: Int], continuingPrefix: String,
+        addedTokens: [(String, Int)], classifierID: Int, separatorID: Int, unknownID: Int, paddingID: Int,
+        maximumCharactersPerWord: Int, maximumLength: Int
+    ) throws {
+        self.normalizer = normalizer
+        // Swift compares Strings by canonical equivalence, so two tokens that differ only in
+        // Unicode composition would share one dictionary key and one id would vanish.
+        guard Set(vocabulary.values).count == vocabulary.count,
+            vocabulary.values.allSatisfy({ $0 >= 0 && $0 < vocabulary.count })
+        else {
+            throw TokenizerError.invalidFile(
+                file: "(vocabulary)",
+                reason:
+                    "token ids are not 0..<\(vocabulary.count) without gaps; the vocabulary may hold canonically equivalent tokens"
+            )
+        }
+        var merged = vocabulary
+        for (token, id) in addedTokens where merged[token] == nil { merged[token] = id }
+        self.vocabulary = WordPieceVocabulary(merged, continuingPrefix: continuingPrefix)
+        self.addedTokens = addedTokens.filter { !$0.0.isEmpty }
+            .map { (Array($0.0.unicodeScalars), $0.1) }
+            .sorted { $0.scalars.count > $1.scalars.count }
+        addedTokenStarts = Set(self.addedTokens.compactMap(\.scalars.first))
+        self.classifierID = classifierID
+        self.separatorID = separatorID
+        self.unknownID = unknownID
+        self.paddingID = paddingID
+        self.maximumCharactersPerWord = maximumCharactersPerWord
+        guard maximumLength >= 2 else {
+            throw TokenizerError.invalidFile(
+                file: "(configuration)", reason: "maximum length \(maximumLength) leaves no room for [CLS] and [SEP]")
+        }
+        self.maximumLength = maximumLength
+    }
+
+    /// The `max_seq_length` of a sentence-transformers folder, if it states one.
+    private static func sentenceTransformersLength(folder: String) throws -> Int? {
+        let path = folder + "/sentence_bert_config.json"
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        struct Config: Decodable {
+            var maximumLength: Int?
+            enum CodingKeys: String, CodingKey { case maximumLength = "max_seq_length" }
+        }
+        do {
+            return try JSONDecoder().decode(Config.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+                .maximumLength
+        } catch {
+            throw TokenizerError.invalidFile(file: path, reason: "not a sentence_bert_config.json")
+        }
+    }
+
+    /// The token string of `id`, or nil outside the vocabulary.
+    public func token(for id: Int) -> String? {
+        vocabulary.tokens.indices.contains(id) ? vocabulary.tokens[id] : nil
+    }
+
+    /// The id of `token`, or nil when it is not in the vocabulary.
+    public func id(for token: String) -> Int? { vocabulary.ids[token] }
+}
+
+extension DecodingError {
+    /// Where and what, in one line.
+    var shortDescription: String {
+        func path(_ context: Context) -> String {
+            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+        }
+        switch self {
+        case .keyNotFound(let key, let context): return "missing \"\(key.stringValue)\" at \(path(context))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(context.debugDescription) at \(path(context))"
+        @unknown default: return "malformed"
+        }
+    }
+}
