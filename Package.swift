@@ -5,6 +5,7 @@ let package = Package(
     name: "Squire",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "Squire", targets: ["Squire"]),
         .library(name: "SquireCore", targets: ["SquireCore"]),
         .library(name: "SquireTensor", targets: ["SquireTensor"]),
         .library(name: "SquireModels", targets: ["SquireModels"]),
@@ -54,22 +55,20 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .executableTarget(
-            name: "SquireCLI",
+        // The umbrella: every module above, and what needs several of them (opening any
+        // bundle, training recipes).
+        .target(
+            name: "Squire",
             dependencies: [
-                "SquireCore",
-                "SquireTensor",
-                "SquireModels",
-                "SquireLoRA",
-                "SquireQuantization",
-                "SquireEval",
-                "SquireDrift",
-                "SquireRouting",
-                "SquireFrontier",
-                "SquireData",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SquireCore", "SquireTensor", "SquireModels", "SquireLoRA", "SquireQuantization", "SquireEval",
+                "SquireDrift", "SquireRouting", "SquireTesting", "SquireData", "SquireFrontier",
             ]
         ),
+        .executableTarget(
+            name: "SquireCLI",
+            dependencies: ["Squire", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "SquireTests", dependencies: ["Squire"]),
         .testTarget(name: "SquireCoreTests", dependencies: ["SquireCore"]),
         .testTarget(name: "SquireTensorTests", dependencies: ["SquireTensor"], exclude: ["Fixtures"]),
         .testTarget(

@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireEval
-import SquireModels
-import SquireTensor
+import Squire
 
 extension BenchCommand {
     /// What one bundle scored and cost on the labelled data, beside the first bundle.
@@ -27,8 +24,8 @@ extension BenchCommand {
         var compared: [ComparedModel] = []
         var baseline: (labels: [String], embeddings: Tensor)?
         for folder in model {
-            let bundle = try OpenedBundle(folder: folder)
-            guard let (embedder, classify) = bundle.embedding else {
+            let bundle = try ModelBundle(folder: folder)
+            guard let embedder = bundle.embedder else {
                 throw ValidationError("\(folder) holds a tiny transformer, which has no sentence embeddings to compare")
             }
             let clock = ContinuousClock()
@@ -44,7 +41,7 @@ extension BenchCommand {
                 var embeddings: Tensor?
                 let elapsed = try clock.measure {
                     embeddings = try embedder.embeddings(for: batch)
-                    answers += try classify(embeddings!)
+                    answers += try bundle.classifications(forEmbeddings: embeddings!)
                 }
                 batchSeconds.append(elapsed.milliseconds / 1000)
                 rows += embeddings!.scalars
@@ -54,7 +51,9 @@ extension BenchCommand {
             var singleSeconds: [Double] = []
             for text in texts.prefix(256) {
                 singleSeconds.append(
-                    try clock.measure { _ = try classify(embedder.embeddings(for: [text])) }.milliseconds / 1000)
+                    try clock.measure {
+                        _ = try bundle.classifications(forEmbeddings: embedder.embeddings(for: [text]))
+                    }.milliseconds / 1000)
             }
             let predictions = zip(dataset.examples, answers).map {
                 Prediction(id: $0.id, expected: $0.label, classification: $1)
@@ -64,7 +63,8 @@ extension BenchCommand {
             let reference = baseline!
             compared.append(
                 ComparedModel(
-                    folder: folder, weights: bundle.weights, bundleBytes: Self.bytes(under: folder),
+                    folder: folder, weights: Self.weightsDescription(bundle.weights),
+                    bundleBytes: Self.bytes(under: folder),
                     metrics: ClassificationMetrics(predictions: predictions),
                     agreement: Double(zip(reference.labels, labels).filter { $0 == $1 }.count) / Double(labels.count),
                     cosine: try Self.cosines(reference.embeddings, embeddings),
@@ -162,6 +162,14 @@ extension BenchCommand {
                         format: "  %6.2f%%  %8.4f  %7.4f  %9.2f  %9.2f  %9.1f", model.agreement * 100,
                         model.cosine.mean, model.cosine.minimum,
                         model.batch1.p50, model.batch1.p95, model.sentencesPerSecond))
+        }
+    }
+
+    /// How the comparison names a bundle's weights: `float32`, `int8`, `int4 (groups of 32)`.
+    static func weightsDescription(_ weights: ModelBundle.Weights) -> String {
+        switch weights {
+        case .float32: "float32"
+        case .quantized(let format): format.description
         }
     }
 }

@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireEval
-import SquireLoRA
-import SquireModels
-import SquireQuantization
-import SquireTensor
+import Squire
 
 /// `squire bench`: what a caller of the embedder sees, timed.
 struct BenchCommand: ParsableCommand {

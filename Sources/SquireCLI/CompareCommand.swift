@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireEval
+import Squire
 
 /// `squire compare`: the build vs buy vs prompt decision matrix from eval reports.
 struct CompareCommand: ParsableCommand {

@@ -1,12 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireDrift
-import SquireEval
-import SquireModels
-import SquireQuantization
-import SquireRouting
-import SquireTensor
+import Squire
 
 /// `squire demo`: the whole loop on a routing dataset — train, evaluate, gate, quantize,
 /// calibrate a cascade, simulate drift — with the reports written to one folder.
@@ -44,27 +38,17 @@ struct DemoCommand: AsyncParsableCommand {
         )
 
         // 1. Train a head on frozen embeddings.
-        let embedder = try SentenceEmbedder(folder: encoder.folder)
-        let features = try TrainCommand.embed(
-            train.examples.map(\.text), with: embedder, status: status, phase: "embedding the training set")
-        let validationFeatures = try TrainCommand.embed(
-            validation.examples.map(\.text), with: embedder, status: status, phase: "embedding the validation set")
-        let recipe = ClassifierRecipe(head: .logistic, seed: seed)
-        let (head, calibration, outcome) = try recipe.train(
-            features: features, labels: train.examples.map(\.label),
-            validation: (validationFeatures, validation.examples.map(\.label)),
-            progress: { _ in })
-        let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
-        let card = ModelCard(
-            name: "demo-router", intendedUse: "Routes an agent's incoming requests to a tool (squire demo).",
-            trainingData: source,
-            labelCounts: train.labelCounts,
-            method:
-                "Logistic regression (\(outcome.chosen)) on frozen all-MiniLM-L6-v2 embeddings; calibration: \(calibration).",
-            evaluation: ["validation_accuracy": outcome.validationAccuracy],
-            evaluationData: "\(validation.count) validation examples")
         let bundlePath = folder.appendingPathComponent("model").path
-        try ClassifierBundle(classifier: classifier, card: card, encoderFolder: encoder.folder).save(to: bundlePath)
+        let trained = try ClassifierTraining.frozenHead(
+            ClassifierRecipe(head: .logistic), on: train,
+            options: TrainingOptions(
+                base: encoder.folder, validation: validation, seed: seed, bundleFolder: bundlePath, name: "demo-router",
+                intendedUse: "Routes an agent's incoming requests to a tool (squire demo).",
+                trainingDataDescription: source, validationDescription: "the validation split"),
+            progress: TrainCommand.report(to: status, data: "the training set", validation: "the validation set"))
+        guard let outcome = trained.report.headSelection, let classifier = trained.embeddingClassifier
+        else { throw ValidationError("the frozen-head recipe returned no head on the encoder") }
+        let embedder = classifier.embedder
         print(
             "1 train     logistic head, \(outcome.chosen), validation accuracy \(percent(outcome.validationAccuracy)), ECE \(String(format: "%.3f", outcome.eceBefore)) → \(String(format: "%.3f", outcome.eceAfter)) after calibration"
         )
@@ -132,6 +116,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         // 6. Drift: a profile from validation, then normal and shifted traffic.
         let windowSize = max(20, min(200, validation.count / 2))
+        let validationFeatures = try status.embeddings(
+            of: validation.examples.map(\.text), with: embedder, phase: "embedding the validation set")
         let validationAnswers = try classifier.classifications(forEmbeddings: validationFeatures)
         let reference = try zip(validation.examples, validationAnswers).enumerated().map { index, pair in
             Observation(
@@ -151,8 +137,8 @@ struct DemoCommand: AsyncParsableCommand {
         let shifted = (0..<(windowSize * 3)).map { _ in pool[Int(generator.next() % UInt64(pool.count))] }
         let stream: [(phase: String, text: String)] =
             normal.map { ("in-distribution", $0) } + shifted.map { ("shifted", $0) }
-        let streamFeatures = try TrainCommand.embed(
-            stream.map(\.text), with: embedder, status: status, phase: "embedding the simulated traffic")
+        let streamFeatures = try status.embeddings(
+            of: stream.map(\.text), with: embedder, phase: "embedding the simulated traffic")
         let streamAnswers = try classifier.classifications(forEmbeddings: streamFeatures)
         print(
             "6 drift     windows of \(windowSize): the test split shuffled, then traffic drawn from \(outOfScope.isEmpty ? "" : "out-of-scope requests and ")\(skewedLabels.count) of the \(train.labels.count) labels only"
@@ -188,13 +174,9 @@ struct DemoCommand: AsyncParsableCommand {
     /// The splits, the out-of-scope texts for the drift simulation, and where they came from.
     private func loadData() throws -> (Dataset, Dataset, Dataset, [String], String) {
         guard let data else {
-            let all = try Dataset(
-                name: "demo-routes",
-                examples: DemoRoutes.examples.enumerated().map {
-                    LabeledExample(id: "r\($0.offset + 1)", text: $0.element.text, label: $0.element.label)
-                })
+            let all = try AgentRoutes.dataset()
             let split = try all.stratifiedSplit(validationFraction: 0.2, testFraction: 0.3, seed: seed)
-            return (split.train, split.validation, split.test, DemoRoutes.outOfScope, "the built-in routing dataset")
+            return (split.train, split.validation, split.test, AgentRoutes.outOfScope, "the built-in routing dataset")
         }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue {

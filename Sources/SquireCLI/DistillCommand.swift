@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireData
-import SquireEval
-import SquireModels
+import Squire
 
 /// `squire distill`: train a student on a teacher's soft labels and say how much of the
 /// teacher's accuracy it keeps.
@@ -67,49 +64,42 @@ struct DistillCommand: AsyncParsableCommand {
     func run() async throws {
         let labels = try TeacherLabel.load(contentsOf: URL(fileURLWithPath: data))
         guard !labels.isEmpty else { throw ValidationError("\(data) holds no teacher labels") }
-        let (order, rows) = TeacherLabel.probabilityRows(labels)
         let distillation = try Distillation(temperature: temperature, softWeight: softWeight)
-        // Every row is checked before any training.
-        _ = try TeacherTargets(probabilities: rows, labels: order, distillation: distillation)
-        let teacherRows = TrainCommand.Teacher(
-            labels: order,
-            probabilities: Dictionary(zip(labels.map(\.id), rows), uniquingKeysWith: { first, _ in first }),
-            distillation: distillation)
-        var arguments = ["--data", data, "--output", output, "--seed", String(seed)]
-        if let lora { arguments += ["--lora", lora] } else { arguments += ["--head", student.rawValue] }
-        if let validation { arguments += ["--validation", validation] }
-        if let epochs { arguments += ["--epochs", String(epochs)] }
-        if let base { arguments += ["--base", base] }
-        let train = try TrainCommand.parse(arguments)
-        try train.train(teacher: teacherRows)
+        let chosen: ClassifierTraining.Student
+        if let lora {
+            var recipe = LoRAClassifier.Recipe(adapter: try LoRASpecification.parse(lora))
+            if let epochs { recipe.training.epochs = epochs }
+            chosen = .lora(recipe)
+        } else {
+            var configuration = TinyTransformerClassifier.Configuration()
+            if let epochs { configuration.training.epochs = epochs }
+            chosen = .tinyTransformer(configuration)
+        }
+        let options = TrainingOptions(
+            base: base ?? ModelFolder.allMiniLML6V2,
+            validation: try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }, seed: seed,
+            bundleFolder: output, name: URL(fileURLWithPath: output).lastPathComponent,
+            trainingDataDescription: URL(fileURLWithPath: data).lastPathComponent, validationDescription: validation)
+        let status = StatusLine()
+        let trained = try ClassifierTraining.distill(
+            chosen, from: labels, distillation: distillation, options: options,
+            progress: TrainCommand.report(to: status, data: data, validation: validation))
+        TrainCommand.printSummary(trained, output: output)
 
         guard let evaluation else { return }
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: evaluation))
-        let studentBundle = try OpenedBundle(folder: output)
-        let runner = EvalRunner(batchSize: 32, maximumConcurrency: 1)
-        let studentReport = try await EvalReport.evaluate(
-            studentBundle.classifier, named: "student", on: dataset, runner: runner)
-        var summary: [String: Double] = [
-            "student_accuracy": studentReport.metrics.accuracy, "student_macro_f1": studentReport.metrics.macro.f1,
-        ]
-        var line = "student on \(dataset.name): accuracy \(String(format: "%.4f", studentReport.metrics.accuracy))"
-        if let teacher {
-            let model = try TeacherModel.open(teacher, labels: dataset.labels, option: "--teacher")
-            let teacherReport = try await EvalReport.evaluate(
-                model.classifier, named: "teacher", on: dataset,
-                runner: EvalRunner(batchSize: model.batchSize, maximumConcurrency: model.concurrency))
-            let kept = studentReport.metrics.accuracy / max(teacherReport.metrics.accuracy, 1e-12)
-            summary["teacher_accuracy"] = teacherReport.metrics.accuracy
-            summary["teacher_macro_f1"] = teacherReport.metrics.macro.f1
-            summary["accuracy_kept"] = kept
+        let teacherModel = try teacher.map { try TeacherModel.open($0, labels: dataset.labels, option: "--teacher") }
+        let comparison = try await DistillationComparison.measure(
+            student: trained.classifier,
+            teacher: teacherModel.map {
+                ($0.classifier, EvalRunner(batchSize: $0.batchSize, maximumConcurrency: $0.concurrency))
+            }, on: dataset)
+        var line = "student on \(dataset.name): accuracy \(String(format: "%.4f", comparison.studentAccuracy))"
+        if let teacherAccuracy = comparison.teacherAccuracy, let kept = comparison.accuracyKept {
             line +=
-                "; teacher \(String(format: "%.4f", teacherReport.metrics.accuracy)); the student keeps \(String(format: "%.1f", kept * 100))% of the teacher's accuracy"
+                "; teacher \(String(format: "%.4f", teacherAccuracy)); the student keeps \(String(format: "%.1f", kept * 100))% of the teacher's accuracy"
         }
         print(line)
-        if let report {
-            try AtomicFile.write(
-                Array(try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .prettyPrinted])),
-                to: report)
-        }
+        if let report { try JSONOutput.write(comparison, to: report) }
     }
 }

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireQuantization
-import SquireTensor
+import Squire
 
 /// `squire doctor`: what this machine gives Squire to run on.
 struct DoctorCommand: ParsableCommand {

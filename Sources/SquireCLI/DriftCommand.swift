@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireDrift
+import Squire
 
 /// `squire drift`: hold, retrain or roll back, from production predictions and a reference profile.
 struct DriftCommand: ParsableCommand {

@@ -1,6 +1,5 @@
 import ArgumentParser
-import SquireModels
-import SquireTensor
+import Squire
 
 /// `squire embed`: sentence embeddings for every line of a file.
 struct EmbedCommand: ParsableCommand {

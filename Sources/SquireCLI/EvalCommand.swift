@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireEval
-import SquireFrontier
-import SquireModels
+import Squire
 
 /// `squire eval`: metrics, slices and suites for a model's answers on a labelled dataset.
 struct EvalCommand: AsyncParsableCommand {
@@ -78,7 +75,7 @@ struct EvalCommand: AsyncParsableCommand {
                 predictions: try recorded.predictions(for: dataset.examples, source: answers),
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         } else if let model, !model.hasSuffix(".json") {
-            let bundle = try OpenedBundle(folder: model)
+            let bundle = try ModelBundle(folder: model)
             let suites = try suite.map { try RegressionSuite(contentsOf: URL(fileURLWithPath: $0)) }
             result = try await EvalReport.evaluate(
                 bundle.classifier,

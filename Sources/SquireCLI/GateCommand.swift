@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireEval
+import Squire
 
 /// `squire gate`: ship or not, from a report and a gate file; the exit code says which.
 struct GateCommand: ParsableCommand {

@@ -1,5 +1,5 @@
 import Foundation
-import SquireCore
+import Squire
 
 /// Texts read from a file, one per line: `.jsonl` lines are objects with a `"text"` string;
 /// any other file is plain text, each line one input (an empty line is an empty text).

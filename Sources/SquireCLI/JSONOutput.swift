@@ -1,4 +1,5 @@
 import Foundation
+import Squire
 
 /// What every `--json` flag prints: one JSON object on standard output, keys sorted and
 /// indented, so scripts can read it and people can diff it.
@@ -8,5 +9,19 @@ enum JSONOutput {
         let data = try JSONSerialization.data(
             withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         Swift.print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Prints an encodable value the same way.
+    static func print(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Writes an encodable value to `path` as an indented JSON file with sorted keys, atomically.
+    static func write(_ value: some Encodable, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(Array(try encoder.encode(value)), to: path)
     }
 }

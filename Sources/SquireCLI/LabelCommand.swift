@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireData
-import SquireEval
+import Squire
 
 /// `squire label`: label unlabelled texts with a teacher, resumably, with the cost counted.
 struct LabelCommand: AsyncParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireLoRA
+import Squire
 
 /// `--lora rank=8,alpha=16,targets=query,value[,dropout=0.1][,rslora]`: a LoRA configuration
 /// on one line. Names after `targets=` up to the next `key=value` are all targets; unnamed

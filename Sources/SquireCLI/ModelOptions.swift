@@ -1,5 +1,5 @@
 import ArgumentParser
-import SquireModels
+import Squire
 
 /// The `--model` option shared by every command that runs the encoder.
 struct ModelOptions: ParsableArguments {

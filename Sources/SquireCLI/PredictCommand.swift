@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireModels
-import SquireTensor
+import Squire
 
 /// `squire predict`: a trained bundle's answers for every line of a file.
 struct PredictCommand: ParsableCommand {
@@ -46,7 +44,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        let bundle = try OpenedBundle(folder: model)
+        let bundle = try ModelBundle(folder: model)
         let lines: [Line] =
             files.input.hasSuffix(".jsonl") || files.input.hasSuffix(".ndjson")
             ? try JSONLines.read(
@@ -56,10 +54,10 @@ struct PredictCommand: ParsableCommand {
         let status = StatusLine()
         var features: Tensor?
         let answers: [Classification]
-        if let (embedder, classify) = bundle.embedding {
-            let vectors = try TrainCommand.embed(
-                lines.map(\.text), with: embedder, status: status, phase: "embedding \(files.input)")
-            answers = try classify(vectors)
+        if let embedder = bundle.embedder {
+            let vectors = try status.embeddings(
+                of: lines.map(\.text), with: embedder, phase: "embedding \(files.input)")
+            answers = try bundle.classifications(forEmbeddings: vectors)
             features = vectors
         } else {
             guard !embeddings else {

@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireDrift
-import SquireEval
-import SquireModels
-import SquireTensor
+import Squire
 
 /// `squire profile`: the reference profile drift is measured against, from validation answers.
 struct ProfileCommand: ParsableCommand {
@@ -61,13 +57,13 @@ struct ProfileCommand: ParsableCommand {
         var vectors = try embeddings.map { try Self.readEmbeddings($0, for: dataset.examples.map(\.text)) }
         var modelVersion = self.modelVersion
         if let model {
-            let bundle = try OpenedBundle(folder: model)
+            let bundle = try ModelBundle(folder: model)
             let texts = dataset.examples.map(\.text)
             let answers: [Classification]
-            if let (embedder, classify) = bundle.embedding {
-                let features = try TrainCommand.embed(
-                    texts, with: embedder, status: StatusLine(), phase: "embedding \(data)")
-                answers = try classify(features)
+            if let embedder = bundle.embedder {
+                let features = try StatusLine().embeddings(
+                    of: texts, with: embedder, phase: "embedding \(data)")
+                answers = try bundle.classifications(forEmbeddings: features)
                 let width = features.shape[1]
                 vectors = (0..<texts.count).map { row in
                     features.scalars[(row * width)..<((row + 1) * width)].map(Double.init)

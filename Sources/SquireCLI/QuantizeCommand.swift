@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireModels
-import SquireQuantization
+import Squire
 
 /// `squire quantize`: a bundle's encoder in 8 or 4 bits, saved as a new bundle.
 struct QuantizeCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireRouting
+import Squire
 
 /// `squire route`: the cascade threshold that reaches a quality target at the lowest escalation rate.
 struct RouteCommand: ParsableCommand {

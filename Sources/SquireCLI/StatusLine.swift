@@ -1,4 +1,5 @@
 import Foundation
+import Squire
 
 #if canImport(Glibc)
     import Glibc
@@ -31,6 +32,13 @@ final class StatusLine: @unchecked Sendable {
     func finish(_ line: String) {
         lastPlainPercent = -1
         write(isTerminal ? "\r\(line)\u{1B}[K\n" : "\(line)\n")
+    }
+
+    /// The embeddings of `texts`, with a bar for `phase` while they are computed.
+    func embeddings(of texts: [String], with embedder: SentenceEmbedder, phase: String) throws -> Tensor {
+        let features = try embedder.embeddings(for: texts) { update(phase, done: $0, total: texts.count) }
+        finish("\(phase): \(texts.count) texts")
+        return features
     }
 
     private func write(_ text: String) {

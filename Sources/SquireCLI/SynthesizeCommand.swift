@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireData
-import SquireEval
-import SquireFrontier
+import Squire
 
 /// `squire synthesize`: new examples per label from a frontier generator.
 struct SynthesizeCommand: AsyncParsableCommand {

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireEval
-import SquireFrontier
+import Squire
 
 /// A model named on the command line as a bundle folder or a frontier model file (.json),
 /// opened as a classifier: the teacher of `squire label`, the verifier of `squire verify`.
@@ -14,7 +12,7 @@ enum TeacherModel {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             // The encoder already uses every core; parallel calls would only contend.
-            return (try OpenedBundle(folder: path).classifier, 32, 1)
+            return (try ModelBundle(folder: path).classifier, 32, 1)
         }
         guard path.hasSuffix(".json") else {
             throw ValidationError(

@@ -1,5 +1,5 @@
 import ArgumentParser
-import SquireModels
+import Squire
 
 /// `squire tokenize`: token ids for every line of a file.
 struct TokenizeCommand: ParsableCommand {

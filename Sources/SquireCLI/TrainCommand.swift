@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireEval
-import SquireLoRA
-import SquireModels
-import SquireTensor
+import Squire
 
 #if canImport(Glibc)
     import Glibc
@@ -111,284 +107,123 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// A teacher's probabilities for the training examples, by example id, for `squire distill`.
-    struct Teacher {
-        var labels: [String]
-        var probabilities: [String: [Double]]
-        var distillation: Distillation
-
-        /// The targets for the examples with `ids`, in that order.
-        func targets(_ ids: [String]) throws -> TeacherTargets {
-            try TeacherTargets(
-                probabilities: try ids.map { id in
-                    guard let row = probabilities[id] else {
-                        throw ValidationError("the teacher gave no probabilities for example \(id)")
-                    }
-                    return row
-                }, labels: labels, distillation: distillation)
-        }
-    }
-
-    func run() throws { try train(teacher: nil) }
-
-    /// Trains and writes the bundle; with `teacher`, the tiny transformer or LoRA student
-    /// learns from its probabilities as well as the labels.
-    func train(teacher: Teacher?) throws {
-        let status = StatusLine()
+    func run() throws {
         let training = try Dataset(contentsOf: URL(fileURLWithPath: data))
-        let held = try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
-        let baseFolder = base ?? ModelFolder.allMiniLML6V2
+        let status = StatusLine()
+        let trained: TrainedClassifier
         if head == .tinyTransformer {
-            return try trainTinyTransformer(training, held, baseFolder: baseFolder, teacher: teacher, status: status)
+            var configuration = TinyTransformerClassifier.Configuration()
+            if let epochs { configuration.training.epochs = epochs }
+            trained = try ClassifierTraining.tinyTransformer(
+                configuration, on: training, options: try options(), progress: report(to: status))
+        } else if let lora {
+            var recipe = LoRAClassifier.Recipe(adapter: lora)
+            if let epochs { recipe.training.epochs = epochs }
+            if let inverseRegularization { recipe.warmStartInverseRegularization = inverseRegularization }
+            trained = try ClassifierTraining.lora(
+                recipe, on: training, options: try options(), progress: report(to: status))
+        } else {
+            var recipe = ClassifierRecipe(head: head == .logistic ? .logistic : .mlp)
+            if let inverseRegularization { recipe.inverseRegularizations = [inverseRegularization] }
+            if let weightDecay { recipe.weightDecays = [weightDecay] }
+            recipe.classWeighting = balanced ? .balanced : .uniform
+            recipe.mlp.hiddenSizes = hiddenSizes
+            recipe.mlp.training.epochs = epochs ?? 30
+            if let labelSmoothing { recipe.mlp.labelSmoothing = labelSmoothing }
+            trained = try ClassifierTraining.frozenHead(
+                recipe, on: training, options: try options(), progress: report(to: status))
         }
-        if let lora {
-            return try trainLoRA(lora, training, held, baseFolder: baseFolder, teacher: teacher, status: status)
-        }
-        if teacher != nil {
-            throw ValidationError(
-                "distillation trains a tiny transformer or a LoRA fine-tune; pass --student tiny-transformer or --lora")
-        }
-        let embedder = try SentenceEmbedder(folder: baseFolder)
-
-        let features = try Self.embed(
-            training.examples.map(\.text), with: embedder, status: status, phase: "embedding \(data)")
-        let heldFeatures = try held.map {
-            try Self.embed($0.examples.map(\.text), with: embedder, status: status, phase: "embedding \($0.name)")
-        }
-
-        var recipe = ClassifierRecipe(head: head == .logistic ? .logistic : .mlp, seed: seed)
-        if let inverseRegularization { recipe.inverseRegularizations = [inverseRegularization] }
-        if let weightDecay { recipe.weightDecays = [weightDecay] }
-        recipe.classWeighting = balanced ? .balanced : .uniform
-        recipe.calibrates = !noCalibration
-        recipe.mlp.hiddenSizes = hidden.split(separator: ",").compactMap {
-            Int($0.trimmingCharacters(in: .whitespaces))
-        }
-        recipe.mlp.training.epochs = epochs ?? 30
-        if let labelSmoothing { recipe.mlp.labelSmoothing = labelSmoothing }
-        recipe.mlp.training.seed = seed
-        var validationSet: (features: Tensor, labels: [String])?
-        if let heldFeatures, let held { validationSet = (heldFeatures, held.examples.map(\.label)) }
-        let (trainedHead, calibration, outcome) = try recipe.train(
-            features: features, labels: training.examples.map(\.label), validation: validationSet,
-            progress: { status.finish($0) })
-
-        let classifier = try EmbeddingClassifier(embedder: embedder, head: trainedHead, calibration: calibration)
-        let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
-        let method =
-            head == .logistic
-            ? "Multinomial logistic regression (L-BFGS, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
-            : "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), label smoothing \(recipe.mlp.labelSmoothing), AdamW, \(outcome.chosen)) on frozen mean-pooled, normalized embeddings of \(URL(fileURLWithPath: baseFolder).lastPathComponent); calibration: \(calibration)."
-        let card = ModelCard(
-            name: cardName,
-            intendedUse: intendedUse,
-            trainingData: URL(fileURLWithPath: data).lastPathComponent,
-            labelCounts: counts,
-            method: method,
-            evaluation: [
-                "validation_accuracy": outcome.validationAccuracy,
-                "ece_before_calibration": outcome.eceBefore,
-                "ece_after_calibration": outcome.eceAfter,
-            ],
-            evaluationData: outcome.validationWasCarved
-                ? "\(outcome.validationCount) examples carved from the training data (stratified, seed \(seed)) before the final refit"
-                : "\(outcome.validationCount) examples of \(validation ?? "")",
-            limitations: limitations(labelCount: counts.count, maximumLength: embedder.tokenizer.maximumLength))
-        try finish(
-            ClassifierBundle(classifier: classifier, card: card, encoderFolder: baseFolder), report: outcome,
-            summary: outcome.chosen, accuracy: outcome.validationAccuracy, ece: (outcome.eceBefore, outcome.eceAfter))
+        try finish(trained)
     }
 
-    /// Saves the bundle, writes `--report`, and prints the closing line.
-    private func finish(
-        _ bundle: ClassifierBundle, report value: some Encodable, summary: String, accuracy: Double,
-        ece: (before: Double, after: Double)
-    ) throws {
-        try finish(
-            version: bundle.version, save: { try bundle.save(to: output) }, report: value, summary: summary,
-            accuracy: accuracy, ece: ece)
+    /// The options every recipe shares, from the command line; the bundle is written to `--output`.
+    func options() throws -> TrainingOptions {
+        TrainingOptions(
+            base: base ?? ModelFolder.allMiniLML6V2,
+            validation: try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }, seed: seed,
+            calibrates: !noCalibration, checkpointPath: checkpoint, bundleFolder: output,
+            name: name ?? URL(fileURLWithPath: output).lastPathComponent, intendedUse: intendedUse,
+            trainingDataDescription: URL(fileURLWithPath: data).lastPathComponent, validationDescription: validation)
     }
 
-    private func finish(
-        version: String, save: () throws -> Void, report value: some Encodable, summary: String, accuracy: Double,
-        ece: (before: Double, after: Double)
-    ) throws {
-        try save()
+    var hiddenSizes: [Int] {
+        hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// Shows a recipe's progress: a bar while embedding or stepping, a line per finished
+    /// phase and per epoch.
+    func report(to status: StatusLine) -> (TrainingEvent) -> Void {
+        Self.report(to: status, data: data, validation: validation)
+    }
+
+    /// ``report(to:)`` for the training file `data` and validation file `validation`.
+    static func report(to status: StatusLine, data: String, validation: String?) -> (TrainingEvent) -> Void {
+        { event in
+            switch event {
+            case .embedding(let part, let done, let total):
+                let phase = "embedding \(part == .training ? data : validation ?? "")"
+                status.update(phase, done: done, total: total)
+                if done == total { status.finish("\(phase): \(total) texts") }
+            case .note(let line):
+                status.finish(line)
+            case .step(let progress):
+                if let loss = progress.validationLoss, let epoch = progress.epoch {
+                    let accuracy = String(format: "%.2f", (progress.validationAccuracy ?? 0) * 100)
+                    status.finish(
+                        "epoch \(epoch): validation loss \(String(format: "%.4f", loss)), accuracy \(accuracy)%")
+                } else if let total = progress.totalSteps {
+                    status.update("training", done: progress.step, total: total)
+                }
+            }
+        }
+    }
+
+    /// Writes `--report` and prints the closing line; the recipe has written the bundle.
+    func finish(_ trained: TrainedClassifier) throws {
+        let summary = trained.report
         if let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try AtomicFile.write(Array(try encoder.encode(value)), to: report)
+            // The recipe's own report, as before the library held it: the head search, or the fit.
+            let encoded =
+                if let selection = summary.headSelection { try encoder.encode(selection) } else {
+                    try encoder.encode(summary.fit)
+                }
+            try AtomicFile.write(Array(encoded), to: report)
         }
         if json {
-            try JSONOutput.print([
-                "output": output, "version": version, "chosen": summary, "validation_accuracy": accuracy,
-                "ece_before_calibration": ece.before, "ece_after_calibration": ece.after,
-            ])
-            return
-        }
-        print(
-            "wrote \(output) (version \(version)): \(summary), validation accuracy \(String(format: "%.2f", accuracy * 100))%, ECE \(String(format: "%.4f", ece.before)) → \(String(format: "%.4f", ece.after))"
-        )
-    }
-
-    var cardName: String { name ?? URL(fileURLWithPath: output).lastPathComponent }
-
-    func limitations(labelCount: Int, maximumLength: Int) -> [String] {
-        [
-            "It only ever answers one of its \(labelCount) labels; texts about anything else still get one of them, so route low-confidence answers to a fallback.",
-            "Texts are cut at \(maximumLength) tokens; the vocabulary and any pretrained weights are English.",
-            "Figures come from data like the training data; re-measure with `squire eval` on your own traffic and watch it with `squire drift`.",
-        ]
-    }
-
-    /// `--head tiny-transformer`: train from scratch on token ids, calibrate on the validation set.
-    private func trainTinyTransformer(
-        _ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?, status: StatusLine
-    ) throws {
-        let tokenizer = try WordPieceTokenizer(folder: baseFolder)
-        var configuration = TinyTransformerClassifier.Configuration()
-        configuration.training.seed = seed
-        if let epochs { configuration.training.epochs = epochs }
-        let (trainingIDs, trainingTexts, trainingLabels, validationSet) = try splitForValidation(training, held)
-        var (model, summary) = try TinyTransformerClassifier.fit(
-            texts: trainingTexts, labels: trainingLabels, tokenizer: tokenizer, validation: validationSet,
-            teacher: try teacher?.targets(trainingIDs), configuration: configuration,
-            checkpointPath: checkpoint, progress: reportEpochs(status))
-        let logits = try model.logits(for: validationSet.texts.map { model.tokenizer.encode($0).ids })
-        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(
-            logits: logits, labels: validationSet.labels, order: model.labels)
-        model.calibration = calibration
-        let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
-        let c = model.encoder.configuration
-        let card = ModelCard(
-            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent,
-            labelCounts: counts,
-            method:
-                "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: baseFolder).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(model.calibration).",
-            evaluation: [
-                "validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter,
-            ],
-            evaluationData: evaluationData(validationSet.texts.count),
-            limitations: limitations(labelCount: counts.count, maximumLength: c.maximumPositions))
-        try finish(
-            ClassifierBundle(tinyTransformer: model, card: card, tokenizerFolder: baseFolder), report: summary,
-            summary: "tiny transformer", accuracy: accuracy, ece: (eceBefore, eceAfter))
-    }
-
-    /// The validation accuracy and, unless `--no-calibration`, a temperature (Platt for two
-    /// labels) fitted on the validation logits, with the ECE before and after.
-    private func calibrate(logits: Tensor, labels: [String], order: [String]) throws -> (
-        calibration: Calibration, accuracy: Double, eceBefore: Double, eceAfter: Double
-    ) {
-        let indices = labels.map { order.firstIndex(of: $0) ?? 0 }
-        let eceBefore = try Calibration.expectedCalibrationError(
-            Calibration.none.probabilities(fromLogits: logits), indices)
-        var calibration = Calibration.none
-        if !noCalibration {
-            calibration =
-                order.count == 2
-                ? try Calibration.fitPlatt(logits: logits, classIndices: indices)
-                : try Calibration.fitTemperature(logits: logits, classIndices: indices)
-        }
-        let eceAfter = try Calibration.expectedCalibrationError(calibration.probabilities(fromLogits: logits), indices)
-        let accuracy =
-            Double(zip(try logits.argmax(alongAxis: 1), indices).filter { $0 == $1 }.count)
-            / Double(max(1, indices.count))
-        return (calibration, accuracy, eceBefore, eceAfter)
-    }
-
-    /// Training texts and labels, and the validation set: `--validation`, or 10% of each
-    /// label carved here so that early stopping and calibration see data the model did not train on.
-    private func splitForValidation(_ training: Dataset, _ held: Dataset?) throws -> (
-        ids: [String], texts: [String], labels: [String], validation: (texts: [String], labels: [String])
-    ) {
-        var (train, validation) = (training, training)
-        if let held {
-            validation = held
+            try JSONOutput.print(
+                Summary(
+                    output: output, version: trained.version, chosen: summary.summary,
+                    validationAccuracy: summary.validationAccuracy, eceBefore: summary.eceBeforeCalibration,
+                    eceAfter: summary.eceAfterCalibration))
         } else {
-            let split = try training.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: seed)
-            (train, validation) = (split.train, split.validation)
+            Self.printSummary(trained, output: output)
         }
-        return (
-            train.examples.map(\.id), train.examples.map(\.text), train.examples.map(\.label),
-            (validation.examples.map(\.text), validation.examples.map(\.label))
+    }
+
+    /// The closing line: where the bundle went, its version, the choice and the validation figures.
+    static func printSummary(_ trained: TrainedClassifier, output: String) {
+        let report = trained.report
+        print(
+            "wrote \(output) (version \(trained.version)): \(report.summary), validation accuracy \(String(format: "%.2f", report.validationAccuracy * 100))%, ECE \(String(format: "%.4f", report.eceBeforeCalibration)) → \(String(format: "%.4f", report.eceAfterCalibration))"
         )
     }
 
-    /// Prints each epoch's validation figures and the step count in between.
-    private func reportEpochs(_ status: StatusLine) -> (TrainingProgress) -> TrainingAction {
-        { progress in
-            if let loss = progress.validationLoss, let epoch = progress.epoch {
-                status.finish(
-                    "epoch \(epoch): validation loss \(String(format: "%.4f", loss)), accuracy \(String(format: "%.2f", (progress.validationAccuracy ?? 0) * 100))%"
-                )
-            } else if let total = progress.totalSteps {
-                status.update("training", done: progress.step, total: total)
-            }
-            return .proceed
+    /// What `--json` prints.
+    struct Summary: Encodable {
+        var output: String
+        var version: String
+        var chosen: String
+        var validationAccuracy: Double
+        var eceBefore: Double
+        var eceAfter: Double
+
+        enum CodingKeys: String, CodingKey {
+            case output, version, chosen
+            case validationAccuracy = "validation_accuracy"
+            case eceBefore = "ece_before_calibration"
+            case eceAfter = "ece_after_calibration"
         }
-    }
-
-    /// `--lora`: fine-tune adapters and a classifier, calibrate on the validation set.
-    private func trainLoRA(
-        _ adapter: LoRAConfiguration, _ training: Dataset, _ held: Dataset?, baseFolder: String, teacher: Teacher?,
-        status: StatusLine
-    ) throws {
-        let base = try SentenceEmbedder(folder: baseFolder)
-        var recipe = LoRAClassifier.Recipe(adapter: adapter)
-        recipe.training.seed = seed
-        if let epochs { recipe.training.epochs = epochs }
-        if let inverseRegularization { recipe.warmStartInverseRegularization = inverseRegularization }
-        let (ids, texts, labels, validationSet) = try splitForValidation(training, held)
-        status.update("linear probe on the frozen encoder (warm start)", done: 0, total: 1)
-        var (model, summary) = try LoRAClassifier.fit(
-            texts: texts, labels: labels, base: base, validation: validationSet, teacher: try teacher?.targets(ids),
-            recipe: recipe, checkpointPath: checkpoint,
-            progress: reportEpochs(status))
-        let logits = try model.logits(for: validationSet.texts.map { model.embedder.tokenizer.encode($0).ids })
-        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(
-            logits: logits, labels: validationSet.labels, order: model.labels)
-        model.calibration = calibration
-        let counts = Dictionary(training.examples.map { ($0.label, 1) }, uniquingKeysWith: +)
-        let (trainable, total) = model.trainableParameterCount
-        let targets = adapter.targetModules.joined(separator: ", ")
-        let card = ModelCard(
-            name: cardName, intendedUse: intendedUse, trainingData: URL(fileURLWithPath: data).lastPathComponent,
-            labelCounts: counts,
-            method:
-                "LoRA fine-tune of \(URL(fileURLWithPath: baseFolder).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(String(format: "%.2f", Double(trainable) / Double(total) * 100))% of \(total)) with a linear classifier on mean-pooled, normalized states, warm-started from a linear probe; \(summary.bestEpoch ?? summary.epochs ?? 0) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(calibration).",
-            evaluation: [
-                "validation_accuracy": accuracy, "ece_before_calibration": eceBefore, "ece_after_calibration": eceAfter,
-            ],
-            evaluationData: evaluationData(validationSet.texts.count),
-            limitations: limitations(labelCount: counts.count, maximumLength: model.embedder.tokenizer.maximumLength))
-        let bundle = LoRABundle(classifier: model, card: card, encoderFolder: baseFolder)
-        try finish(
-            version: bundle.version, save: { try bundle.save(to: output) }, report: summary,
-            summary:
-                "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(String(format: "%.2f", Double(trainable) / Double(total) * 100))%)",
-            accuracy: accuracy, ece: (eceBefore, eceAfter))
-    }
-
-    /// What the card says about the validation set of a model trained on the rest.
-    private func evaluationData(_ count: Int) -> String {
-        validation == nil
-            ? "\(count) examples carved from the training data (stratified, seed \(seed)); the model was trained on the rest"
-            : "\(count) examples of \(validation ?? "")"
-    }
-
-    /// Embeds in chunks so the status line can show progress.
-    static func embed(_ texts: [String], with embedder: SentenceEmbedder, status: StatusLine, phase: String) throws
-        -> Tensor
-    {
-        var rows: [Float] = []
-        rows.reserveCapacity(texts.count * embedder.dimension)
-        let chunk = 256
-        for start in stride(from: 0, to: texts.count, by: chunk) {
-            rows += try embedder.embeddings(for: Array(texts[start..<min(start + chunk, texts.count)])).scalars
-            status.update(phase, done: min(start + chunk, texts.count), total: texts.count)
-        }
-        status.finish("\(phase): \(texts.count) texts")
-        return try Tensor(shape: [texts.count, embedder.dimension], scalars: rows)
     }
 }

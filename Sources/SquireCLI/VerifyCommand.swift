@@ -1,9 +1,6 @@
 import ArgumentParser
 import Foundation
-import SquireCore
-import SquireData
-import SquireEval
-import SquireModels
+import Squire
 
 /// `squire verify`: the named checks over a dataset, with a datasheet and a review file.
 struct VerifyCommand: AsyncParsableCommand {

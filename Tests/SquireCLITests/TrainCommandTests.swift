@@ -211,6 +211,6 @@ struct TrainCommandTests {
             folder.appendingPathComponent("p.jsonl").path,
         ])
         #expect(status != 0)
-        #expect(output.contains("manifest.json is missing"), "\(output)")
+        #expect(output.contains("is not a Squire bundle (it has no manifest.json)"), "\(output)")
     }
 }

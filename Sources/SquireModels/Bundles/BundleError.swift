@@ -6,8 +6,15 @@ public enum BundleError: Error, Sendable, Hashable, CustomStringConvertible {
     case checksumMismatch(file: String, expected: String, actual: String)
     /// A file's size differs from the manifest's: typically a truncated copy.
     case sizeMismatch(file: String, expected: Int, actual: Int)
-    /// The manifest or configuration is malformed or from an unsupported format version.
+    /// The manifest or configuration is malformed.
     case invalidFile(file: String, reason: String)
+    /// The folder is not a bundle Squire wrote: it has no `manifest.json`.
+    case notABundle(folder: String)
+    /// The bundle's file has a format this Squire does not read, typically because a newer
+    /// Squire wrote it.
+    case unsupportedFormat(file: String, format: String, supported: String)
+    /// `config.json` names a kind of model this Squire does not know.
+    case unknownKind(file: String, kind: String, known: [String])
 
     public var description: String {
         switch self {
@@ -19,6 +26,12 @@ public enum BundleError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(file) has \(actual) bytes but the manifest says \(expected); it is truncated or damaged"
         case .invalidFile(let file, let reason):
             "\(file): \(reason)"
+        case .notABundle(let folder):
+            "\(folder) is not a Squire bundle (it has no manifest.json); train one with `squire train`, or copy the whole bundle folder"
+        case .unsupportedFormat(let file, let format, let supported):
+            "\(file) has format \"\(format)\", which this Squire does not read (it reads \"\(supported)\"); a newer Squire wrote it: upgrade Squire"
+        case .unknownKind(let file, let kind, let known):
+            "\(file) names a model of kind \"\(kind)\", which this Squire does not know (it knows \(known.joined(separator: ", "))); upgrade Squire"
         }
     }
 }

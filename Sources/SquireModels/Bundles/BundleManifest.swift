@@ -38,9 +38,7 @@ package struct BundleManifest: Codable, Hashable {
                 file: fileName, reason: "not a bundle manifest (\((error as? DecodingError)?.summary ?? "\(error)"))")
         }
         guard manifest.format == format else {
-            throw BundleError.invalidFile(
-                file: fileName,
-                reason: "format \"\(manifest.format)\" is not \"\(format)\"; upgrade Squire or re-save the bundle")
+            throw BundleError.unsupportedFormat(file: fileName, format: manifest.format, supported: format)
         }
         let listed = Set(manifest.files.map(\.path))
         if let unlisted = required.first(where: { !listed.contains($0) }) {

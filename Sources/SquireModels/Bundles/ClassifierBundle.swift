@@ -154,8 +154,7 @@ public struct ClassifierBundle: Sendable {
         _ = try BundleManifest.verify(folder: folder, requiring: requiredFiles)
         let configuration: BundleConfiguration = try decode(folder, "config.json")
         guard configuration.format == format else {
-            throw BundleError.invalidFile(
-                file: "config.json", reason: "format \"\(configuration.format)\" is not \"\(format)\"")
+            throw BundleError.unsupportedFormat(file: "config.json", format: configuration.format, supported: format)
         }
         let labels: [String] = try decode(folder, "labels.json")
         return (configuration, labels, try SafetensorsFile(path: folder + "/head.safetensors"))

@@ -110,6 +110,8 @@ extension ClassifierRecipe {
     ///   - features: `[N, D]` training embeddings; `labels` their labels.
     ///   - validation: held-out embeddings and labels; every label must occur in training.
     ///   - progress: called with a line of text per finished candidate and phase.
+    /// - Throws: `CancellationError` when the surrounding task is cancelled, checked between
+    ///   candidates and inside the MLP's epochs.
     public func train(
         features: Tensor, labels: [String], validation: (features: Tensor, labels: [String])? = nil,
         progress: (String) -> Void = { _ in }
@@ -151,6 +153,7 @@ extension ClassifierRecipe {
                 throw TrainingError.invalidConfiguration("no C values to try")
             }
             for c in inverseRegularizations {
+                try Task.checkCancellation()
                 let configuration = LogisticHead.Configuration(inverseRegularization: c, classWeighting: classWeighting)
                 let (head, _) = try LogisticHead.fit(
                     features: selectionTraining.features, labels: trainingLabels, labelOrder: all.labels,
@@ -160,6 +163,7 @@ extension ClassifierRecipe {
         case .mlp:
             guard !weightDecays.isEmpty else { throw TrainingError.invalidConfiguration("no weight decays to try") }
             for decay in weightDecays {
+                try Task.checkCancellation()
                 var configuration = mlp
                 configuration.classWeighting = classWeighting
                 configuration.training.weightDecay = decay
@@ -172,6 +176,8 @@ extension ClassifierRecipe {
                     value: decay, epochs: summary.bestEpoch ?? summary.epochs)
             }
         }
+        // A cancelled MLP fit stops early and returns; it must not become the winner.
+        try Task.checkCancellation()
         guard let winner = best else { throw TrainingError.noExamples }
         progress("chose \(winner.candidate.setting)")
 
@@ -209,6 +215,7 @@ extension ClassifierRecipe {
             (finalHead, summary) = try MLPHead.fit(
                 features: all.features, labels: labels, labelOrder: all.labels, configuration: configuration)
         }
+        try Task.checkCancellation()
         progress("refit on \(all.count) examples: \(summary.steps) steps, stopped by \(summary.stopReason)")
         let report = ClassifierTrainingReport(
             candidates: candidates, chosen: winner.candidate.setting, validationAccuracy: winner.candidate.accuracy,

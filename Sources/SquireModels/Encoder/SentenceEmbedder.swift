@@ -79,14 +79,21 @@ public struct SentenceEmbedder: TextEmbedder {
     }
 
     /// The embeddings of `texts` as one `[B, D]` tensor, computed on the calling thread.
-    public func embeddings(for texts: [String]) throws -> Tensor {
+    ///
+    /// - Parameter progress: called after each batch of ``batchSize`` texts with the number
+    ///   embedded so far.
+    /// - Throws: `CancellationError` when the surrounding task is cancelled, checked between
+    ///   batches.
+    public func embeddings(for texts: [String], progress: (_ done: Int) -> Void = { _ in }) throws -> Tensor {
         var rows: [Float] = []
         rows.reserveCapacity(texts.count * dimension)
         var start = 0
         while start < texts.count {
+            try Task.checkCancellation()
             let batch = texts[start..<min(start + max(batchSize, 1), texts.count)]
             rows += try embeddings(forEncoded: batch.map { tokenizer.encode($0).ids }).scalars
             start += batch.count
+            progress(start)
         }
         return try Tensor(shape: [texts.count, dimension], scalars: rows)
     }

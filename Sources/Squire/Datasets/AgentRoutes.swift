@@ -1,7 +1,19 @@
+public import SquireEval
+
 /// The routing dataset `squire demo` runs on without `--data`: requests an agent built on a
 /// product receives, written for this project (not taken from any dataset), each labelled with
 /// the tool the agent should route it to, and requests outside every route.
-enum DemoRoutes {
+public enum AgentRoutes {
+    /// The 270 labelled requests, 45 per route (`search_docs`, `billing`, `account`,
+    /// `bug_report`, `feature_request`, `human_handoff`), with ids `r1` … `r270`.
+    public static func dataset() throws -> Dataset {
+        try Dataset(
+            name: "agent-routes",
+            examples: examples.enumerated().map {
+                LabeledExample(id: "r\($0.offset + 1)", text: $0.element.text, label: $0.element.label)
+            })
+    }
+
     /// `(text, route)`, 45 per route.
     static let examples: [(text: String, label: String)] = [
         ("How do I set up single sign-on with Okta?", "search_docs"),
@@ -277,7 +289,7 @@ enum DemoRoutes {
     ]
 
     /// Requests no route covers, for the drift simulation: traffic the model was never trained for.
-    static let outOfScope: [String] = [
+    public static let outOfScope: [String] = [
         "What's the weather like in Lisbon tomorrow?",
         "Tell me a joke",
         "Who won the football match last night?",

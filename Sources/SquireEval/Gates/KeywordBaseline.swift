@@ -1,18 +1,19 @@
-import SquireCore
+public import SquireCore
 
 /// The rules an agent often routes with before it has a model: a few telling words per
 /// label, learned here as the words most concentrated in each label's training texts. It is
 /// the baseline `squire demo` gates the trained model against.
-struct KeywordBaseline: TextClassifier {
-    let labels: [String]
+public struct KeywordBaseline: TextClassifier {
+    /// The labels it answers, sorted.
+    public let labels: [String]
     /// Telling words per label.
-    let keywords: [String: Set<String>]
+    public let keywords: [String: Set<String>]
     /// The answer when no keyword matches: the most frequent training label.
-    let fallback: String
+    public let fallback: String
 
     /// Learns `perLabel` keywords per label: words seen at least twice in the label, ranked by
     /// the share of their occurrences that fall in it.
-    init(texts: [String], labels exampleLabels: [String], perLabel: Int = 6) {
+    public init(texts: [String], labels exampleLabels: [String], perLabel: Int = 6) {
         var counts: [String: [String: Int]] = [:]
         var totals: [String: Int] = [:]
         for (text, label) in zip(texts, exampleLabels) {
@@ -26,8 +27,8 @@ struct KeywordBaseline: TextClassifier {
             Set(
                 words.filter { $0.value >= 2 }
                     .sorted {
-                        (Double($0.value) / Double(totals[$0.key]!), $0.value, $1.key) > (
-                            Double($1.value) / Double(totals[$1.key]!), $1.value, $0.key
+                        (Double($0.value) / Double(totals[$0.key, default: 1]), $0.value, $1.key) > (
+                            Double($1.value) / Double(totals[$1.key, default: 1]), $1.value, $0.key
                         )
                     }
                     .prefix(perLabel).map(\.key))
@@ -36,7 +37,8 @@ struct KeywordBaseline: TextClassifier {
         fallback = frequency.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? labels.first ?? ""
     }
 
-    func classify(_ texts: [String]) async throws -> [Classification] {
+    /// The label whose keywords the text holds most of; the fallback when none match.
+    public func classify(_ texts: [String]) async throws -> [Classification] {
         texts.map { text in
             let words = Set(Self.words(text))
             let scores = labels.map { label in (label, keywords[label, default: []].intersection(words).count) }
@@ -47,7 +49,8 @@ struct KeywordBaseline: TextClassifier {
         }
     }
 
-    static func words(_ text: String) -> [String] {
+    /// The lowercased words of more than two letters or digits that keywords are matched against.
+    public static func words(_ text: String) -> [String] {
         text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { $0.count > 2 }
     }
 }
