@@ -94,73 +94,37 @@ struct BenchCommand: ParsableCommand {
         let input = input ?? ""
         if stage == .fitLogistic { return try runLogisticFit() }
         if stage == .loraEpoch { return try runLoRAEpoch() }
-        let texts = try InputTexts.read(input)
-        guard !texts.isEmpty else { throw InputTexts.Error(path: input, line: nil, reason: "no texts to time") }
+        let texts = try TextLines.read(input)
+        guard !texts.isEmpty else { throw DatasetError(source: input, reason: "no texts to time") }
         var embedder = try SentenceEmbedder(folder: modelFolder)
-        if let format = try quantizationFormat() { embedder = try embedder.quantized(format) }
-        let run: ([String]) throws -> Void =
+        let format = try quantizationFormat()
+        if let format { embedder = try embedder.quantized(format) }
+        let libraryStage: EncoderBenchmark.Stage =
             switch stage {
-            case .embed: { _ = try embedder.embeddings(for: $0) }
-            case .tokenize, .fitLogistic, .loraEpoch:
-                { batch in for text in batch { _ = embedder.tokenizer.encode(text) } }
-            case .trainStep:
-                { batch in
-                    // Forward and backward through the whole encoder: mean pooling, then a loss that is
-                    // the sum of the pooled states, so every parameter gets a gradient.
-                    var generator = SeededGenerator(seed: 0)
-                    let (states, ranges, cache) = try embedder.encoder.forwardCaching(
-                        batch.map { embedder.tokenizer.encode($0).ids }, using: &generator)
-                    let pooled = try Pooling.mean.pool(states, sequences: ranges)
-                    let upstream = try Pooling.mean.backward(
-                        Tensor.ones(pooled.shape), states: states, sequences: ranges)
-                    _ = try embedder.encoder.backward(upstream, cache: cache)
-                }
+            case .embed: .embed
+            case .trainStep: .trainStep
+            case .tokenize, .fitLogistic, .loraEpoch: .tokenize
             }
-        let clock = ContinuousClock()
-        var results: [[String: Any]] = []
-        for size in batchSizes {
-            let batches = stride(from: 0, to: texts.count, by: size).map {
-                Array(texts[$0..<min($0 + size, texts.count)])
-            }
-            for batch in batches.prefix(3) { try run(batch) }  // warm-up
-            var latencies: [Double] = []
-            var total: Duration = .zero
-            for _ in 0..<passes {
-                for batch in batches {
-                    let elapsed = try clock.measure { try run(batch) }
-                    latencies.append(elapsed.milliseconds)
-                    total += elapsed
-                }
-            }
-            let sorted = latencies.sorted()
-            func percentile(_ p: Double) -> Double {
-                sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))]
-            }
-            results.append([
-                "batch_size": size,
-                "latency_ms": [
-                    "p50": percentile(0.5), "p95": percentile(0.95), "p99": percentile(0.99),
-                    "mean": latencies.reduce(0, +) / Double(latencies.count),
-                ],
-                "sentences_per_second": Double(texts.count * passes) / (total.milliseconds / 1000),
-                "sentences": texts.count,
-                "passes": passes,
-                "stage": stage.rawValue,
-                "weights": try quantizationFormat()?.description ?? "float32",
-            ])
-        }
+        let results = try EncoderBenchmark.time(
+            libraryStage, embedder: embedder, texts: texts, batchSizes: batchSizes, passes: passes,
+            weights: format?.description ?? "float32")
         if json {
-            try JSONOutput.print(["results": results, "model": modelFolder])
+            try JSONOutput.print(Timings(results: results, model: modelFolder))
         } else {
             print("batch  p50 ms   p95 ms   sentences/s   (\(texts.count) texts, \(passes) passes)")
             for result in results {
-                let latency = result["latency_ms"] as! [String: Double]
                 print(
                     String(
-                        format: "%5d  %7.2f  %7.2f  %12.1f", result["batch_size"] as! Int, latency["p50"]!,
-                        latency["p95"]!, result["sentences_per_second"] as! Double))
+                        format: "%5d  %7.2f  %7.2f  %12.1f", result.batchSize, result.latency.p50, result.latency.p95,
+                        result.sentencesPerSecond))
             }
         }
+    }
+
+    /// What `--json` prints for the timing stages.
+    struct Timings<Result: Encodable>: Encodable {
+        var results: [Result]
+        var model: String?
     }
 }
 
@@ -171,46 +135,24 @@ extension BenchCommand {
         guard let labels else {
             throw ValidationError("--stage fit-logistic needs --labels, the labelled data in the order of --input")
         }
-        struct Row: Decodable { var embedding: [Float] }
-        let rows = try JSONLines.read(
-            Row.self, from: input, expecting: "expected a JSON object with an \"embedding\" array"
-        ).map(\.value)
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: labels))
-        guard dataset.examples.count == rows.count, let width = rows.first?.embedding.count else {
-            throw ValidationError(
-                "--input has \(rows.count) embeddings but --labels has \(dataset.examples.count) examples")
+        let rows = try EmbeddedText.vectors(from: input, for: dataset.examples.map(\.text))
+        guard let width = rows.first?.count, rows.allSatisfy({ $0.count == width }) else {
+            throw ValidationError("--input holds no embeddings, or embeddings of different widths")
         }
-        let features = try Tensor(shape: [rows.count, width], scalars: rows.flatMap(\.embedding))
-        let configuration = LogisticHead.Configuration(inverseRegularization: inverseRegularization)
-        let clock = ContinuousClock()
-        var seconds: [Double] = []
-        var steps = 0
-        for _ in 0..<passes {
-            let elapsed = try clock.measure {
-                steps = try LogisticHead.fit(
-                    features: features, labels: dataset.examples.map(\.label), configuration: configuration
-                ).summary.steps
-            }
-            seconds.append(elapsed.milliseconds / 1000)
-        }
-        let sorted = seconds.sorted()
-        let result: [String: Any] = [
-            "stage": stage.rawValue, "examples": rows.count, "dimension": width, "c": inverseRegularization,
-            "iterations": steps, "fit_seconds": ["p50": sorted[sorted.count / 2], "min": sorted[0]], "passes": passes,
-        ]
+        let features = try Tensor(shape: [rows.count, width], scalars: rows.flatMap { $0.map(Float.init) })
+        let result = try EncoderBenchmark.logisticFit(
+            features: features, labels: dataset.examples.map(\.label), inverseRegularization: inverseRegularization,
+            passes: passes)
         if json {
-            try JSONOutput.print(["results": [result]])
+            try JSONOutput.print(Timings(results: [result], model: nil))
         } else {
             print(
                 String(
-                    format: "LogisticHead.fit: %d × %d, C = %g: %.3f s median of %d, %d iterations", rows.count, width,
-                    inverseRegularization, sorted[sorted.count / 2], passes, steps))
+                    format: "LogisticHead.fit: %d × %d, C = %g: %.3f s median of %d, %d iterations", result.examples,
+                    result.dimension, inverseRegularization, result.fitSeconds.p50, passes, result.iterations))
         }
     }
-}
-
-extension Duration {
-    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15 }
 }
 
 extension BenchCommand {
@@ -218,45 +160,18 @@ extension BenchCommand {
     /// and the classifier, AdamW) over the labelled `--input`, once per pass and batch size:
     /// the figure `Scripts/peers/bench-lora-epoch.sh` compares with PEFT.
     func runLoRAEpoch() throws {
-        let input = input ?? ""
-        let dataset = try Dataset(contentsOf: URL(fileURLWithPath: input))
-        let base = try SentenceEmbedder(folder: modelFolder)
-        let clock = ContinuousClock()
-        var results: [[String: Any]] = []
-        for size in batchSizes {
-            var recipe = LoRAClassifier.Recipe(
-                adapter: lora ?? LoRAClassifier.Recipe().adapter, validationFraction: 0,
-                warmStartInverseRegularization: nil)
-            recipe.training = TrainingConfiguration(
-                epochs: 1, batchSize: size, learningRate: 1e-3, warmupFraction: 0.1, earlyStoppingPatience: nil)
-            var seconds: [Double] = []
-            var trainable = 0
-            for _ in 0..<passes {
-                let elapsed = try clock.measure {
-                    let model = try LoRAClassifier.fit(
-                        texts: dataset.examples.map(\.text), labels: dataset.examples.map(\.label), base: base,
-                        recipe: recipe
-                    ).model
-                    trainable = model.trainableParameterCount.trainable
-                }
-                seconds.append(elapsed.milliseconds / 1000)
-            }
-            let sorted = seconds.sorted()
-            results.append([
-                "stage": stage.rawValue, "batch_size": size, "examples": dataset.examples.count, "passes": passes,
-                "epoch_seconds": ["p50": sorted[sorted.count / 2], "min": sorted[0]], "trainable_parameters": trainable,
-                "rank": recipe.adapter.rank, "targets": recipe.adapter.targetModules,
-            ])
-        }
+        let dataset = try Dataset(contentsOf: URL(fileURLWithPath: input ?? ""))
+        let results = try EncoderBenchmark.loraEpoch(
+            on: dataset, base: try SentenceEmbedder(folder: modelFolder),
+            adapter: lora ?? LoRAClassifier.Recipe().adapter, batchSizes: batchSizes, passes: passes)
         if json {
-            try JSONOutput.print(["results": results, "model": modelFolder])
+            try JSONOutput.print(Timings(results: results, model: modelFolder))
         } else {
             for result in results {
-                let epoch = result["epoch_seconds"] as! [String: Double]
                 print(
                     String(
-                        format: "LoRA epoch, batch %d, %d examples: %.1f s median of %d", result["batch_size"] as! Int,
-                        dataset.examples.count, epoch["p50"]!, passes))
+                        format: "LoRA epoch, batch %d, %d examples: %.1f s median of %d", result.batchSize,
+                        result.examples, result.epochSeconds.p50, passes))
             }
         }
     }

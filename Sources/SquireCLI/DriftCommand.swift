@@ -58,16 +58,16 @@ struct DriftCommand: ParsableCommand {
         let observations = try Self.read(current)
         let shadows = try previousVersion.map { try Self.read($0) }
         if let shadows, shadows.count != observations.count {
-            throw InputTexts.Error(
-                path: previousVersion!, line: nil,
+            throw DatasetError(
+                source: previousVersion!,
                 reason:
                     "has \(shadows.count) predictions for \(observations.count) in \(current); they must answer the same requests in the same order"
             )
         }
         let skip = monitor.state.consumed
         guard skip <= observations.count else {
-            throw InputTexts.Error(
-                path: current, line: nil,
+            throw DatasetError(
+                source: current,
                 reason:
                     "the state has consumed \(skip) predictions but the file has \(observations.count); was the file replaced? Start a new --state"
             )
@@ -83,7 +83,7 @@ struct DriftCommand: ParsableCommand {
             } catch let error as DriftInputError {
                 // Keep what was consumed before the bad line.
                 if let state { try monitor.save(to: URL(fileURLWithPath: state)) }
-                throw InputTexts.Error(path: current, line: index + 1, reason: String(describing: error))
+                throw DatasetError(source: current, line: index + 1, reason: String(describing: error))
             }
         }
         if let state { try monitor.save(to: URL(fileURLWithPath: state)) }

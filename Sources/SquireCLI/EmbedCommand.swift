@@ -24,14 +24,14 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
-        let texts = try InputTexts.read(files.input)
+        let texts = try TextLines.read(files.input)
         var embedder = try SentenceEmbedder(folder: model.folder)
         embedder.batchSize = batchSize
         let vectors = try embedder.embeddings(for: texts)
         let width = embedder.dimension
         try JSONLines.write(
             texts.enumerated().map {
-                ["text": $1, "embedding": Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)])]
+                EmbeddedText(text: $1, embedding: Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]))
             },
             to: files.output)
     }

@@ -97,18 +97,14 @@ struct EvalCommand: AsyncParsableCommand {
         if let markdown { try AtomicFile.write(Array(result.markdown().utf8), to: markdown) }
         let m = result.metrics
         if json {
-            var headline: [String: Any] = [
-                "examples": m.count, "failures": m.failures, "accuracy": m.accuracy, "macro_f1": m.macro.f1,
-                "weighted_f1": m.weighted.f1, "expected_calibration_error": m.expectedCalibrationError,
-                "report": report,
-                "suites": Dictionary(
-                    result.suites.map { ($0.name, $0.passed) }, uniquingKeysWith: { first, _ in first }),
-            ]
-            if let logLoss = m.logLoss { headline["log_loss"] = logLoss }
-            print(
-                String(
-                    decoding: try JSONSerialization.data(withJSONObject: headline, options: [.sortedKeys]),
-                    as: UTF8.self))
+            try JSONOutput.print(
+                Headline(
+                    examples: m.count, failures: m.failures, accuracy: m.accuracy, macroF1: m.macro.f1,
+                    weightedF1: m.weighted.f1, expectedCalibrationError: m.expectedCalibrationError, logLoss: m.logLoss,
+                    report: report,
+                    suites: Dictionary(
+                        result.suites.map { ($0.name, $0.passed) }, uniquingKeysWith: { first, _ in first })),
+                compact: true)
         } else {
             print(
                 "\(m.count) examples (\(m.failures) failed): accuracy \(String(format: "%.4f", m.accuracy)), macro F1 \(String(format: "%.4f", m.macro.f1)), ECE \(String(format: "%.4f", m.expectedCalibrationError))"
@@ -119,6 +115,27 @@ struct EvalCommand: AsyncParsableCommand {
             print(
                 "report: \(report)" + (html.map { ", html: \($0)" } ?? "")
                     + (markdown.map { ", markdown: \($0)" } ?? ""))
+        }
+    }
+
+    /// What `--json` prints: the headline figures and each suite's verdict.
+    struct Headline: Encodable {
+        var examples: Int
+        var failures: Int
+        var accuracy: Double
+        var macroF1: Double
+        var weightedF1: Double
+        var expectedCalibrationError: Double
+        var logLoss: Double?
+        var report: String
+        var suites: [String: Bool]
+
+        enum CodingKeys: String, CodingKey {
+            case examples, failures, accuracy, report, suites
+            case macroF1 = "macro_f1"
+            case weightedF1 = "weighted_f1"
+            case expectedCalibrationError = "expected_calibration_error"
+            case logLoss = "log_loss"
         }
     }
 }

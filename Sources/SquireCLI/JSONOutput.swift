@@ -4,17 +4,11 @@ import Squire
 /// What every `--json` flag prints: one JSON object on standard output, keys sorted and
 /// indented, so scripts can read it and people can diff it.
 enum JSONOutput {
-    /// Prints `object` (values JSONSerialization accepts: strings, numbers, arrays, dictionaries).
-    static func print(_ object: [String: Any]) throws {
-        let data = try JSONSerialization.data(
-            withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        Swift.print(String(decoding: data, as: UTF8.self))
-    }
-
-    /// Prints an encodable value the same way.
-    static func print(_ value: some Encodable) throws {
+    /// Prints `value`; `compact` keeps it on one line, for the commands whose output scripts
+    /// read line by line.
+    static func print(_ value: some Encodable, compact: Bool = false) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = compact ? [.sortedKeys] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 

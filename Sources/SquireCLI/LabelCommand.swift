@@ -79,17 +79,13 @@ struct LabelCommand: AsyncParsableCommand {
         }
         let usage = result.usage
         if json {
-            let summary: [String: Any] = [
-                "texts": texts.count, "labeled": result.labels.count, "resumed": result.resumedCount,
-                "failed": result.failures.count,
-                "calls": usage.calls, "input_tokens": usage.inputTokens, "output_tokens": usage.outputTokens,
-                "cost_dollars": usage.cost.dollars,
-                "output": output, "failures": result.failures.isEmpty ? NSNull() : failuresPath,
-            ]
-            print(
-                String(
-                    decoding: try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys]), as: UTF8.self
-                ))
+            try JSONOutput.print(
+                Summary(
+                    texts: texts.count, labeled: result.labels.count, resumed: result.resumedCount,
+                    failed: result.failures.count, calls: usage.calls, inputTokens: usage.inputTokens,
+                    outputTokens: usage.outputTokens, costDollars: usage.cost.dollars, output: output,
+                    failures: result.failures.isEmpty ? nil : failuresPath),
+                compact: true)
         } else if result.failures.isEmpty {
             print(
                 "wrote \(output) and its datasheet: \(result.labels.count) labels; this run: \(usage.calls) calls, \(usage.totalTokens) tokens, \(usage.cost)"
@@ -100,5 +96,40 @@ struct LabelCommand: AsyncParsableCommand {
             )
         }
         if !result.failures.isEmpty { throw ExitCode(1) }
+    }
+
+    /// What `--json` prints; `failures` is null when every text was labelled.
+    struct Summary: Encodable {
+        var texts: Int
+        var labeled: Int
+        var resumed: Int
+        var failed: Int
+        var calls: Int
+        var inputTokens: Int
+        var outputTokens: Int
+        var costDollars: Double
+        var output: String
+        var failures: String?
+
+        enum CodingKeys: String, CodingKey {
+            case texts, labeled, resumed, failed, calls, output, failures
+            case inputTokens = "input_tokens"
+            case outputTokens = "output_tokens"
+            case costDollars = "cost_dollars"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            for (key, value) in [
+                (CodingKeys.texts, texts), (.labeled, labeled), (.resumed, resumed), (.failed, failed), (.calls, calls),
+                (.inputTokens, inputTokens), (.outputTokens, outputTokens),
+            ] {
+                try container.encode(value, forKey: key)
+            }
+            try container.encode(costDollars, forKey: .costDollars)
+            try container.encode(output, forKey: .output)
+            // Scripts test `failures` for null, so it is written even when there is none.
+            try container.encode(failures, forKey: .failures)
+        }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import Squire
 
 /// `squire profile`: the reference profile drift is measured against, from validation answers.
-struct ProfileCommand: ParsableCommand {
+struct ProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "Build a drift reference profile from a model's answers on its validation data.",
@@ -51,82 +51,65 @@ struct ProfileCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
+        let texts = dataset.examples.map(\.text)
         let predictions: [Prediction]
-        var vectors = try embeddings.map { try Self.readEmbeddings($0, for: dataset.examples.map(\.text)) }
+        var vectors = try embeddings.map { try EmbeddedText.vectors(from: $0, for: texts) }
         var modelVersion = self.modelVersion
         if let model {
             let bundle = try ModelBundle(folder: model)
-            let texts = dataset.examples.map(\.text)
-            let answers: [Classification]
-            if let embedder = bundle.embedder {
-                let features = try StatusLine().embeddings(
-                    of: texts, with: embedder, phase: "embedding \(data)")
-                answers = try bundle.classifications(forEmbeddings: features)
-                let width = features.shape[1]
-                vectors = (0..<texts.count).map { row in
-                    features.scalars[(row * width)..<((row + 1) * width)].map(Double.init)
-                }
-            } else {
-                answers = try PredictCommand.blocking { try await bundle.classifier.classify(texts) }
+            let status = StatusLine()
+            let phase = "embedding \(data)"
+            let answers = try await bundle.answers(for: texts) { status.update(phase, done: $0, total: texts.count) }
+            if answers.embeddings != nil {
+                status.finish("\(phase): \(texts.count) texts")
+                vectors = (0..<texts.count).map { answers.embedding(at: $0)?.map(Double.init) ?? [] }
             }
-            predictions = zip(dataset.examples, answers).map {
+            predictions = zip(dataset.examples, answers.classifications).map {
                 Prediction(id: $0.id, expected: $0.label, tags: $0.tags, classification: $1)
             }
             modelVersion = modelVersion ?? bundle.version
         } else {
-            predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: answers!)).predictions(
-                for: dataset.examples, source: answers!)
+            let path = answers ?? ""
+            predictions = try RecordedAnswers(contentsOf: URL(fileURLWithPath: path)).predictions(
+                for: dataset.examples, source: path)
         }
-        let observations = zip(dataset.examples, predictions).enumerated().compactMap { index, pair in
-            pair.1.classification.map {
-                Observation(
-                    id: pair.0.id, text: pair.0.text, label: $0.label, confidence: $0.confidence,
-                    modelVersion: modelVersion,
-                    trueLabel: pair.0.label, embedding: vectors?[index])
-            }
-        }
-        let labels = Set(dataset.labels).union(observations.map(\.label)).sorted()
         let profile = try ReferenceProfile(
-            observations: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize, seed: seed)
+            dataset: dataset, predictions: predictions, embeddings: vectors, modelVersion: modelVersion,
+            windowSize: windowSize, seed: seed)
         try profile.write(to: URL(fileURLWithPath: output))
-        let failed = predictions.count - observations.count
+        let failed = predictions.filter { $0.classification == nil }.count
+        let answered = predictions.count - failed
         if json {
-            var summary: [String: Any] = [
-                "output": output, "predictions": observations.count, "failed": failed, "labels": labels.count,
-                "window_size": windowSize,
-            ]
-            summary["shipped_accuracy"] = profile.shippedAccuracy
-            summary["expected_calibration_error"] = profile.expectedCalibrationError
-            try JSONOutput.print(summary)
+            try JSONOutput.print(
+                Summary(
+                    output: output, predictions: answered, failed: failed, labels: profile.labels.count,
+                    windowSize: windowSize, shippedAccuracy: profile.shippedAccuracy,
+                    expectedCalibrationError: profile.expectedCalibrationError))
             return
         }
         print(
-            "\(observations.count) predictions\(failed > 0 ? " (\(failed) failed, left out)" : ""), \(labels.count) labels; shipped accuracy \(String(format: "%.4f", profile.shippedAccuracy ?? 0)), ECE \(String(format: "%.4f", profile.expectedCalibrationError ?? 0)); bands for windows of \(windowSize)"
+            "\(answered) predictions\(failed > 0 ? " (\(failed) failed, left out)" : ""), \(profile.labels.count) labels; shipped accuracy \(String(format: "%.4f", profile.shippedAccuracy ?? 0)), ECE \(String(format: "%.4f", profile.expectedCalibrationError ?? 0)); bands for windows of \(windowSize)"
         )
         print("profile: \(output)")
     }
 
-    /// One embedding per dataset example, in order; a line's `text`, when present, must match.
-    static func readEmbeddings(_ path: String, for texts: [String]) throws -> [[Double]] {
-        struct Line: Decodable {
-            var text: String?
-            var embedding: [Double]
-        }
-        let lines = try JSONLines.read(Line.self, from: path, expecting: "expected {\"embedding\": [numbers]}")
-        guard lines.count == texts.count else {
-            throw InputTexts.Error(
-                path: path, line: nil,
-                reason: "has \(lines.count) embeddings for \(texts.count) examples; embed the dataset's texts in order")
-        }
-        return try lines.enumerated().map { index, entry in
-            if let text = entry.value.text, text != texts[index] {
-                throw InputTexts.Error(
-                    path: path, line: entry.line, reason: "the embedding is of another text than example \(index + 1)'s"
-                )
-            }
-            return entry.value.embedding
+    /// What `--json` prints.
+    struct Summary: Encodable {
+        var output: String
+        var predictions: Int
+        var failed: Int
+        var labels: Int
+        var windowSize: Int
+        var shippedAccuracy: Double?
+        var expectedCalibrationError: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case output, predictions, failed, labels
+            case windowSize = "window_size"
+            case shippedAccuracy = "shipped_accuracy"
+            case expectedCalibrationError = "expected_calibration_error"
         }
     }
 }

@@ -46,10 +46,10 @@ struct QuantizeCommand: ParsableCommand {
         let before = Self.size(of: model + "/encoder/model.safetensors")
         let after = Self.size(of: output + "/encoder/model.safetensors")
         if json {
-            try JSONOutput.print([
-                "output": output, "version": quantized.version, "weights": format.description,
-                "encoder_bytes_before": before, "encoder_bytes_after": after,
-            ])
+            try JSONOutput.print(
+                Summary(
+                    output: output, version: quantized.version, weights: format.description,
+                    encoderBytesBefore: before, encoderBytesAfter: after))
             return
         }
         print(
@@ -61,5 +61,20 @@ struct QuantizeCommand: ParsableCommand {
 
     static func size(of path: String) -> Int {
         (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
+    /// What `--json` prints.
+    struct Summary: Encodable {
+        var output: String
+        var version: String
+        var weights: String
+        var encoderBytesBefore: Int
+        var encoderBytesAfter: Int
+
+        enum CodingKeys: String, CodingKey {
+            case output, version, weights
+            case encoderBytesBefore = "encoder_bytes_before"
+            case encoderBytesAfter = "encoder_bytes_after"
+        }
     }
 }

@@ -43,16 +43,16 @@ struct RouteCommand: ParsableCommand {
         let local = try Self.read(predictions, confidence: true)
         let truth = try Self.read(reference, confidence: false)
         guard local.count == truth.count else {
-            throw InputTexts.Error(
-                path: reference, line: nil,
+            throw DatasetError(
+                source: reference,
                 reason: "has \(truth.count) lines for \(local.count) predictions; they must be in the same order")
         }
         var fallbackCorrect: [Bool]?
         if let fallback {
             let answers = try Self.read(fallback, confidence: false)
             guard answers.count == truth.count else {
-                throw InputTexts.Error(
-                    path: fallback, line: nil, reason: "has \(answers.count) lines for \(truth.count) references")
+                throw DatasetError(
+                    source: fallback, reason: "has \(answers.count) lines for \(truth.count) references")
             }
             fallbackCorrect = zip(answers, truth).map { $0.label == $1.label }
         }
@@ -126,7 +126,7 @@ struct RouteCommand: ParsableCommand {
             line, value in
             if confidence {
                 guard let c = value.confidence, c.isFinite, (0...1).contains(c) else {
-                    throw InputTexts.Error(path: path, line: line, reason: "needs a \"confidence\" between 0 and 1")
+                    throw DatasetError(source: path, line: line, reason: "needs a \"confidence\" between 0 and 1")
                 }
             }
             return value

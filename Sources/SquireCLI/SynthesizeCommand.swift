@@ -86,11 +86,11 @@ struct SynthesizeCommand: AsyncParsableCommand {
             labelCounts: dataset.labelCounts, usage: result.usage, notes: notes
         ).write(beside: URL(fileURLWithPath: output))
         if json {
-            try JSONOutput.print([
-                "output": output, "examples": result.examples.count, "duplicates_dropped": result.duplicatesDropped,
-                "requests": result.requests, "failed_requests": result.failedRequests, "calls": result.usage.calls,
-                "cost_dollars": result.usage.cost.dollars, "shortfalls": result.shortfalls,
-            ])
+            try JSONOutput.print(
+                Summary(
+                    output: output, examples: result.examples.count, duplicatesDropped: result.duplicatesDropped,
+                    requests: result.requests, failedRequests: result.failedRequests, calls: result.usage.calls,
+                    costDollars: result.usage.cost.dollars, shortfalls: result.shortfalls))
         } else {
             print(
                 "wrote \(output) and its datasheet: \(result.examples.count) examples, \(result.duplicatesDropped) duplicates dropped, \(result.usage.calls) calls, \(result.usage.cost)"
@@ -103,5 +103,24 @@ struct SynthesizeCommand: AsyncParsableCommand {
             }
         }
         if !result.shortfalls.isEmpty { throw ExitCode(1) }
+    }
+
+    /// What `--json` prints.
+    struct Summary: Encodable {
+        var output: String
+        var examples: Int
+        var duplicatesDropped: Int
+        var requests: Int
+        var failedRequests: Int
+        var calls: Int
+        var costDollars: Double
+        var shortfalls: [String: Int]
+
+        enum CodingKeys: String, CodingKey {
+            case output, examples, requests, calls, shortfalls
+            case duplicatesDropped = "duplicates_dropped"
+            case failedRequests = "failed_requests"
+            case costDollars = "cost_dollars"
+        }
     }
 }

@@ -20,14 +20,13 @@ struct TokenizeCommand: ParsableCommand {
     var noTruncation = false
 
     func run() throws {
-        let texts = try InputTexts.read(files.input)
+        let texts = try TextLines.read(files.input)
         let tokenizer = try WordPieceTokenizer(folder: model.folder)
         try JSONLines.write(
             texts.map {
-                [
-                    "text": $0,
-                    "ids": tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids,
-                ]
+                TokenizedText(
+                    text: $0, ids: tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids
+                )
             },
             to: files.output)
     }

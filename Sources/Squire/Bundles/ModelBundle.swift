@@ -9,16 +9,19 @@ public import SquireTensor
 /// transformer, a LoRA fine-tune, or any of these with a quantized encoder — opened without
 /// knowing its kind first.
 ///
+/// A bundle is itself a `TextClassifier`, answering with the model it holds, so it drops into
+/// a `Cascade`, a `Shadow` or an `EvalRunner` as it is:
+///
 /// ```swift
 /// let bundle = try ModelBundle(folder: "intent-bundle")
-/// let answer = try await bundle.classifier.classify("I was charged twice")
+/// let answer = try await bundle.classify("I was charged twice")
 /// print(bundle.kind, bundle.weights, bundle.version)
 /// ```
 ///
 /// Opening verifies every file against the bundle's manifest before anything is loaded, so a
 /// damaged, truncated or edited bundle, one of a kind this Squire does not know, or one a
 /// newer Squire wrote throws ``BundleError`` naming the file, and no model is returned.
-public struct ModelBundle: Sendable {
+public struct ModelBundle: TextClassifier {
     /// The kinds of model a bundle holds.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
         /// Multinomial logistic regression on frozen sentence embeddings.
@@ -116,6 +119,14 @@ public struct ModelBundle: Sendable {
             embedder = bundle.embeddingClassifier?.embedder
             classifyEmbeddings = bundle.embeddingClassifier?.classifications(forEmbeddings:)
         }
+    }
+
+    /// The model's labels, in the order of its outputs.
+    public var labels: [String] { classifier.labels }
+
+    /// The model's answers for `texts`, one each, in order.
+    public func classify(_ texts: [String]) async throws -> [Classification] {
+        try await classifier.classify(texts)
     }
 
     /// The model's answers for `[N, D]` embeddings of ``embedder``, one per row.

@@ -3,8 +3,8 @@ import SquireLoRA
 public import SquireModels
 
 /// A classifier a recipe trained: the model, ready to answer, with its card and report, and
-/// the bundle it saves as.
-public struct TrainedClassifier: Sendable {
+/// the bundle it saves as. It is itself a `TextClassifier`, answering with the trained model.
+public struct TrainedClassifier: TextClassifier {
     /// The bundle this model saves as: a head or tiny transformer, or a LoRA fine-tune.
     enum Storage: Sendable {
         case classifier(ClassifierBundle)
@@ -29,6 +29,14 @@ public struct TrainedClassifier: Sendable {
     /// The head on the frozen encoder, when that is what was trained (a logistic or MLP head).
     public var embeddingClassifier: EmbeddingClassifier? {
         if case .classifier(let bundle) = storage { bundle.embeddingClassifier } else { nil }
+    }
+
+    /// The model's labels, in the order of its outputs.
+    public var labels: [String] { classifier.labels }
+
+    /// The model's answers for `texts`, one each, in order.
+    public func classify(_ texts: [String]) async throws -> [Classification] {
+        try await classifier.classify(texts)
     }
 
     /// What the model card says.

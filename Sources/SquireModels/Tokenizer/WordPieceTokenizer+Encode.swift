@@ -113,6 +113,14 @@ extension WordPieceTokenizer {
             state.offsets.append(wordRange)
         }
     }
+
+    /// The share of `text`'s word pieces that are `[UNK]`, without `[CLS]` and `[SEP]`; 0 for
+    /// a text with no pieces. A rising rate is vocabulary drift: text the model cannot read.
+    public func unknownTokenRate(of text: String) -> Double {
+        let ids = encode(text).ids.dropFirst().dropLast()
+        guard !ids.isEmpty else { return 0 }
+        return Double(ids.filter { $0 == unknownID }.count) / Double(ids.count)
+    }
 }
 
 /// The work in progress of one ``WordPieceTokenizer/encode(_:maximumLength:)`` call.
