@@ -38,8 +38,7 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         let format: QuantizationFormat = bits == 8 ? .int8 : .int4(groupSize: groupSize)
-        let bundle = try ClassifierBundle(folder: model)
-        let quantized = try QuantizedBundle(quantizing: bundle, to: format) { key in
+        let quantized = try ModelBundle(folder: model).quantized(to: format) { key in
             !(floatEmbeddings && key == QuantizedBundle.wordEmbeddingsKey)
         }
         try quantized.save(to: output)

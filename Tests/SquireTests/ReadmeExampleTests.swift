@@ -17,6 +17,17 @@ enum ReadmeExample {
         return Cascade(local: local, fallback: frontier, threshold: 0.86, localTimeout: .milliseconds(200))
     }
 
+    /// Documentation/ReplaceAFrontierRoutingCall.md, step 5: the same cascade from a bundle on disk.
+    static func makeRouterFromBundle() throws -> some TextClassifier {
+        // The small model `squire train` wrote (any kind), and the frontier call it replaces.
+        let local = try ModelBundle(folder: "intent-bundle")
+        let frontier = try OpenAIClassifier(
+            configuration: FrontierConfiguration(baseURL: "https://api.openai.com/v1", model: "gpt-4.1-mini"),
+            labels: local.labels, instructions: "Route the user's request to one tool.")  // key from $OPENAI_API_KEY
+        // Local first; the frontier model answers only when the local one is unsure or fails.
+        return Cascade(local: local, fallback: frontier, threshold: 0.86, localTimeout: .milliseconds(200))
+    }
+
     static func handle(_ request: String, with router: some TextClassifier) async throws -> String {
         switch try await router.classify(request).label {
         case "billing": "billing tool"
@@ -36,6 +47,7 @@ enum ReadmeExample {
         // No train.jsonl here: a typed dataset error, nothing written.
         #expect(throws: DatasetError.self) { try ReadmeExample.makeRouter() }
         #expect(!FileManager.default.fileExists(atPath: "intent-bundle"))
+        #expect(throws: BundleError.notABundle(folder: "intent-bundle")) { try ReadmeExample.makeRouterFromBundle() }
     }
 
     /// The same path end to end on a real bundle: trained, opened, cascaded.
