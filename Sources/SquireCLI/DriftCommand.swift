@@ -57,9 +57,9 @@ struct DriftCommand: ParsableCommand {
         }
         let observations = try Self.read(current)
         let shadows = try previousVersion.map { try Self.read($0) }
-        if let shadows, shadows.count != observations.count {
+        if let previousVersion, let shadows, shadows.count != observations.count {
             throw DatasetError(
-                source: previousVersion!,
+                source: previousVersion,
                 reason:
                     "has \(shadows.count) predictions for \(observations.count) in \(current); they must answer the same requests in the same order"
             )
@@ -72,30 +72,16 @@ struct DriftCommand: ParsableCommand {
                     "the state has consumed \(skip) predictions but the file has \(observations.count); was the file replaced? Start a new --state"
             )
         }
-        var decisions: [DriftDecision] = []
-        for index in skip..<observations.count {
-            do {
-                if let decision = try monitor.observe(observations[index], previousVersion: shadows?[index]) {
-                    decisions.append(decision)
-                    if let state { try monitor.save(to: URL(fileURLWithPath: state)) }
-                    if !json { Self.printDecision(decision) }
-                }
-            } catch let error as DriftInputError {
-                // Keep what was consumed before the bad line.
-                if let state { try monitor.save(to: URL(fileURLWithPath: state)) }
-                throw DatasetError(source: current, line: index + 1, reason: String(describing: error))
-            }
+        let decisions: [DriftDecision]
+        do {
+            decisions = try monitor.consume(
+                observations, previousVersion: shadows, savingStateTo: state.map { URL(fileURLWithPath: $0) }
+            ) { if !json { Self.printDecision($0) } }
+        } catch let error as DriftMonitor.StreamError {
+            throw DatasetError(source: current, line: error.index + 1, reason: String(describing: error.error))
         }
-        if let state { try monitor.save(to: URL(fileURLWithPath: state)) }
         if let queue, let last = decisions.last(where: { $0.action == .retrain }) {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            var lines = Data()
-            for item in last.labellingQueue {
-                lines.append(try encoder.encode(item))
-                lines.append(UInt8(ascii: "\n"))
-            }
-            try AtomicFile.write(Array(lines), to: queue)
+            try JSONLines.write(last.labellingQueue, to: queue)
         }
         if json {
             let encoder = JSONEncoder()

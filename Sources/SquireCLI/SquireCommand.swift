@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Squire
 
 /// The `squire` command: one subcommand per file.
 @main
@@ -42,9 +43,4 @@ struct SquireCommand: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// The version printed by `squire --version`.
-enum SquireVersion {
-    static let current = "0.1.0"
 }

@@ -1,0 +1,53 @@
+import Foundation
+public import SquireCore
+public import SquireEval
+import SquireFrontier
+
+/// A classifier named by a path, as the CLI's `--teacher`, `--verifier` and `--model` take
+/// one: a bundle folder (any kind, see ``ModelBundle``) or a frontier model file (`.json`,
+/// see `FrontierModelFile`), opened with the runner that suits it.
+public struct ClassifierSource: Sendable {
+    /// Why a path names no classifier that can be opened.
+    public enum OpeningError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The path is neither a folder nor a `.json` file.
+        case notAModel(path: String)
+        /// The path is a frontier model file, and no labels were given for it to answer from.
+        case labelsNeeded(path: String)
+
+        public var description: String {
+            switch self {
+            case .notAModel(let path): "\(path) is neither a bundle folder nor a frontier model file (.json)"
+            case .labelsNeeded(let path): "the frontier model \(path) needs the label set to answer from"
+            }
+        }
+    }
+
+    /// The classifier, ready to answer.
+    public var classifier: any TextClassifier
+    /// Texts per call and calls in flight that suit it: one call of 32 at a time for a local
+    /// model, which already uses every core; single texts, many in flight, for a frontier model.
+    public var runner: EvalRunner
+
+    /// Opens the classifier at `path`.
+    ///
+    /// - Parameter labels: the label set a frontier model answers from (a bundle knows its own).
+    /// - Throws: ``OpeningError`` for a path that is neither a folder nor a `.json` file, or
+    ///   a frontier model without labels; the bundle's or model file's own errors.
+    public static func open(_ path: String, labels: [String]?) throws -> ClassifierSource {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            return ClassifierSource(
+                classifier: try ModelBundle(folder: path), runner: EvalRunner(batchSize: 32, maximumConcurrency: 1))
+        }
+        guard path.hasSuffix(".json") else {
+            throw OpeningError.notAModel(path: path)
+        }
+        guard let labels, !labels.isEmpty else {
+            throw OpeningError.labelsNeeded(path: path)
+        }
+        let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: path))
+        return ClassifierSource(
+            classifier: try file.classifier(labels: labels),
+            runner: EvalRunner(batchSize: 1, maximumConcurrency: file.maximumConcurrency ?? 8))
+    }
+}
