@@ -63,7 +63,7 @@ struct CompareCommand: ParsableCommand {
                     name: name, report: report, fixedMonthlyDollars: fixed[name] ?? 0,
                     dollarsPer1000Requests: prices[name])
             },
-            monthlyVolume: monthlyVolume, metric: Metric(rawValue: metric)!, minimumQuality: minimumQuality,
+            monthlyVolume: monthlyVolume, metric: Metric(rawValue: metric) ?? .macroF1, minimumQuality: minimumQuality,
             qualityTolerance: tolerance, p95Budget: p95BudgetMs)
         if json {
             let encoder = JSONEncoder()

@@ -49,11 +49,7 @@ struct SynthesizeCommand: AsyncParsableCommand {
             else { throw ValidationError("\(descriptions) must be a JSON object mapping each label to a description") }
             described = object
         }
-        var byLabel: [String: [String]] = [:]
-        for example in seedSet.examples { byLabel[example.label, default: []].append(example.text) }
-        let briefs = seedSet.labels.map {
-            LabelBrief(label: $0, description: described[$0] ?? "", seeds: byLabel[$0] ?? [])
-        }
+        let briefs = LabelBrief.briefs(for: seedSet, descriptions: described)
         let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: generator))
         let writer = try file.generator()
         let avoided = try avoid.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)).examples.map(\.text) } ?? []

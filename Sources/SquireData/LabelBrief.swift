@@ -1,3 +1,5 @@
+public import SquireEval
+
 /// What a generator is told about one label: what it means and a few real examples.
 public struct LabelBrief: Sendable, Hashable, Codable {
     /// The label the generated examples get.
@@ -12,5 +14,17 @@ public struct LabelBrief: Sendable, Hashable, Codable {
         self.label = label
         self.description = description
         self.seeds = seeds
+    }
+}
+
+extension LabelBrief {
+    /// One brief per label of `seeds`, in label order, each with that label's seed texts and
+    /// its description from `descriptions` (empty when it has none).
+    public static func briefs(for seeds: Dataset, descriptions: [String: String] = [:]) -> [LabelBrief] {
+        var byLabel: [String: [String]] = [:]
+        for example in seeds.examples { byLabel[example.label, default: []].append(example.text) }
+        return seeds.labels.map {
+            LabelBrief(label: $0, description: descriptions[$0] ?? "", seeds: byLabel[$0] ?? [])
+        }
     }
 }
