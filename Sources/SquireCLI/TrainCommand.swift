@@ -2,10 +2,6 @@ import ArgumentParser
 import Foundation
 import Squire
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// `squire train`: a classifier bundle from labelled texts.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

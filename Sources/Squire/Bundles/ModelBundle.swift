@@ -88,7 +88,7 @@ public struct ModelBundle: TextClassifier {
                     file: "config.json", format: "quantization \(tag)", supported: "int8, int4-32, int4-64, int4-128")
             }
             let bundle = try QuantizedBundle(folder: folder)
-            kind = bundle.classifier.head is MLPHead ? .mlpHead : .logisticHead
+            kind = configuration.kind
             weights = .quantized(bundle.format)
             version = bundle.version
             card = bundle.card
