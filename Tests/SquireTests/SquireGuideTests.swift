@@ -37,6 +37,21 @@ enum SquireGuide {
     }
 }
 
+/// Documentation/Squire.md, "Versions on disk and the live slot".
+enum SquireGuideVersions {
+    static func serve(frontier: some TextClassifier, trained: TrainedClassifier, verdict: GateResult) throws
+        -> some TextClassifier
+    {
+        let store = try ModelVersions(root: "router-versions")
+        let live = LiveModel(try store.openLive())  // what the pointer says
+        let router = Cascade(local: live, fallback: frontier, threshold: 0.86)
+        // … later, a retrained model that passed the gate:
+        let version = try store.add(trained)
+        try live.swap(to: LiveModel.Version(version, try store.promote(version, reason: "retrained", gate: verdict)))
+        return router
+    }
+}
+
 /// The guide's loop on the routing dataset that ships with Squire: trained, gated, quantized,
 /// profiled, and the monitor it returns fed a window of the test split.
 @Suite(.enabled(if: Fixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
