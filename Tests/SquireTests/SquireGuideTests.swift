@@ -52,6 +52,28 @@ enum SquireGuideVersions {
     }
 }
 
+/// Documentation/Squire.md, "The closed loop".
+enum SquireGuideClosedLoop {
+    static func watch(
+        _ answers: AsyncStream<Observation>, training: Dataset, heldBack: Dataset, teacher: some TextClassifier,
+        monitor: DriftMonitor
+    ) throws -> LiveModel {
+        let store = try ModelVersions(root: "router-versions")
+        let live = LiveModel(try store.openLive())  // hand `live` to the cascade or the handler
+        let loop = ClosedLoop(
+            store: store, live: live, monitor: monitor, training: training, evaluation: heldBack,
+            gate: Gate(name: "ship", nonInferiority: Gate.NonInferiority(margin: 0.02)), labeller: teacher,
+            retrain: { data in try ClassifierTraining.frozenHead(ClassifierRecipe(), on: data) })
+        Task {
+            for await observation in answers {
+                guard let step = try? await loop.observe(observation), step.outcome != .held else { continue }
+                print(step.outcome, step.gate?.description ?? "")  // log it where the agent logs
+            }
+        }
+        return live
+    }
+}
+
 /// The guide's loop on the routing dataset that ships with Squire: trained, gated, quantized,
 /// profiled, and the monitor it returns fed a window of the test split.
 @Suite(.enabled(if: Fixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
