@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "SquireCLITests",
             dependencies: [
-                "SquireCLI", "SquireCore", "SquireTensor", "SquireModels", "SquireRouting", "SquireFrontier",
+                "SquireCLI", "Squire", "SquireCore", "SquireTensor", "SquireModels", "SquireRouting", "SquireFrontier",
                 "LoopbackHTTPServer",
             ]),
     ]

@@ -16,7 +16,7 @@ struct SquireCommand: AsyncParsableCommand {
             DemoCommand.self, DoctorCommand.self, TrainCommand.self, LabelCommand.self, SynthesizeCommand.self,
             VerifyCommand.self, DistillCommand.self, QuantizeCommand.self, PredictCommand.self, EmbedCommand.self,
             TokenizeCommand.self, BenchCommand.self, EvalCommand.self, GateCommand.self, CompareCommand.self,
-            ProfileCommand.self, DriftCommand.self, RouteCommand.self,
+            ProfileCommand.self, DriftCommand.self, RouteCommand.self, VersionsCommand.self,
         ]
     )
 
