@@ -2,7 +2,7 @@ public import Foundation
 import SquireCore
 
 /// Consumes a stream of predictions in windows, judges each window against the reference
-/// profile and the drift budget, and decides hold, retrain or roll back.
+/// profile and the drift budget, and has its ``policy`` decide hold, retrain or roll back.
 ///
 /// The monitor is a value: ``save(to:)`` writes its whole state (the open window included)
 /// atomically, and ``init(profile:budget:resumingFrom:)`` continues exactly where it was
@@ -64,6 +64,8 @@ public struct DriftMonitor: Sendable {
     public var permutations = 200
     /// The state, to inspect or persist.
     public private(set) var state: State
+    /// The rule that turns each judged window into hold, retrain or roll back.
+    public var policy: DriftPolicy { DriftPolicy(budget: budget, shippedAccuracy: profile.shippedAccuracy) }
 
     /// Starts a monitor; windows default to the profile's window size.
     public init(profile: ReferenceProfile, budget: DriftBudget = DriftBudget(), windowing: Windowing? = nil) throws {
@@ -162,136 +164,31 @@ public struct DriftMonitor: Sendable {
 
     private mutating func closeWindow() throws -> DriftDecision {
         let window = state.pending
-        let shadows = state.pendingShadow
-        let signals = try WindowSignals(
-            window, against: profile, permutations: permutations, seed: UInt64(state.windowsClosed), detailed: true)
-        let bands = profile.bands
-        let allowed = budget.allowedDrift
-        func signal(_ name: String, _ value: Double, band: Double, allowed: Double?, pValue: Double? = nil)
-            -> WindowAssessment.Signal
-        {
-            .init(
-                name: name, value: value, band: band, allowed: allowed,
-                exceeded: value > band && value > (allowed ?? -.infinity), pValue: pValue)
-        }
-        var list = [
-            signal(
-                "predicted_labels", signals.labelDistance, band: bands.labelDistance, allowed: allowed.labelDistance,
-                pValue: signals.labelTest?.pValue),
-            signal(
-                "confidence", signals.confidenceStability, band: bands.confidenceStability,
-                allowed: allowed.populationStability, pValue: signals.confidenceTest?.pValue),
-        ]
-        if let value = signals.textLengthStability, let band = bands.textLengthStability {
-            list.append(signal("text_length", value, band: band, allowed: allowed.populationStability))
-        }
-        if let value = signals.unknownTokenStability, let band = bands.unknownTokenStability {
-            list.append(signal("unknown_token_rate", value, band: band, allowed: allowed.populationStability))
-        }
-        if let test = signals.embedding, let band = bands.embeddingDiscrepancy {
-            list.append(
-                signal(
-                    "embedding", test.statistic, band: band, allowed: allowed.embeddingDiscrepancy, pValue: test.pValue)
-            )
-        }
-        // The label-free estimate is a signal too: a drop below the shipped figure larger than
-        // reference windows show is drift the model's own confidence admits to. Its practical
-        // allowance is the budget's maximum drop, which alarms on its own below.
-        if let shipped = profile.shippedAccuracy {
-            list.append(
-                signal(
-                    "estimated_accuracy", shipped - signals.estimatedAccuracy, band: bands.accuracyEstimateSpread,
-                    allowed: nil))
-        }
-        let versions = CategoricalDistribution(window.compactMap(\.modelVersion))
-        let version = versions.counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
-        var assessment = WindowAssessment(
-            index: state.windowsClosed, count: window.count, modelVersion: version,
-            start: window.compactMap(\.timestamp).min(), end: window.compactMap(\.timestamp).max(), signals: list,
-            estimatedAccuracy: signals.estimatedAccuracy,
-            estimateLower: max(0, signals.estimatedAccuracy - signals.estimateHalfWidth),
-            estimateUpper: min(1, signals.estimatedAccuracy + signals.estimateHalfWidth),
-            realizedAccuracy: signals.realizedAccuracy, labelledCount: signals.labelledCount, accuracyDrop: nil,
-            previousVersionAccuracy: Self.previousVersionAccuracy(window, shadows), alarming: false)
-        assessment.accuracyDrop = profile.shippedAccuracy.map { $0 - assessment.bestAccuracy }
-        let dropTooLarge = (assessment.accuracyDrop ?? 0) > budget.maximumAccuracyDrop
-        assessment.alarming = assessment.drifted || dropTooLarge
-
-        var reasons: [String] = []
-        let versionChanged = version != nil && state.previousVersion != nil && version != state.previousVersion
-        if versionChanged {
+        let assessment = try WindowAssessment(
+            judging: window, shadows: state.pendingShadow, index: state.windowsClosed, against: profile,
+            budget: budget, permutations: permutations)
+        let version = assessment.modelVersion
+        if version != nil && state.previousVersion != nil && version != state.previousVersion {
             state.windowsSinceVersionChange = 0
             // A new version (a retrained model, or the rollback itself) starts with a fresh budget.
             state.history = []
-            state.action = .hold
         } else {
             state.windowsSinceVersionChange += 1
         }
         state.history.append(assessment)
         if state.history.count > budget.horizon { state.history.removeFirst(state.history.count - budget.horizon) }
-        let spent = state.history.filter(\.alarming).count
-        let trailingAlarms = state.history.reversed().prefix { $0.alarming }.count
-        let trailingClean = state.history.reversed().prefix { !$0.alarming }.count
-
-        func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
-        let fromPrevious = state.previousAccuracy.map { $0 - assessment.bestAccuracy } ?? 0
-        let suddenDrop = max(fromPrevious, assessment.accuracyDrop ?? 0)
-        var queue: [Observation] = []
-        if state.windowsSinceVersionChange < budget.confirmationWindows, suddenDrop >= budget.suddenDrop,
-            let previous = assessment.previousVersionAccuracy, previous > assessment.bestAccuracy
-        {
-            state.action = .rollback
-            reasons.append(
-                "accuracy fell by \(percent(suddenDrop)) right after the switch to \(version ?? "a new version"), and the previous version scores \(percent(previous)) on this window against \(percent(assessment.bestAccuracy)): roll back"
-            )
-        } else {
-            switch state.action {
-            case .hold, .rollback:
-                if spent > budget.allowedDriftingWindows && trailingAlarms >= budget.confirmationWindows {
-                    state.action = .retrain
-                    reasons.append(
-                        "drift budget spent: \(spent) of the last \(state.history.count) windows alarmed (\(budget.allowedDriftingWindows) allowed), the last \(trailingAlarms) in a row: retrain"
-                    )
-                } else if state.action == .rollback {
-                    reasons.append(
-                        "still waiting for the rollback: the window was answered by \(version ?? "an unknown version")")
-                } else {
-                    reasons.append(
-                        "within budget: \(spent) of the last \(state.history.count) windows alarmed (\(budget.allowedDriftingWindows) allowed)"
-                    )
-                }
-            case .retrain:
-                if trailingClean >= budget.confirmationWindows {
-                    state.action = .hold
-                    reasons.append("\(trailingClean) clean windows in a row: back to hold")
-                } else {
-                    reasons.append(
-                        "retrain stands until \(budget.confirmationWindows) clean windows in a row (\(trailingClean) so far)"
-                    )
-                }
-            }
-            if versionChanged, suddenDrop >= budget.suddenDrop, assessment.previousVersionAccuracy == nil {
-                reasons.append(
-                    "accuracy fell by \(percent(suddenDrop)) after a version change, but no predictions of the previous version on this window were given, so a rollback cannot be confirmed"
-                )
-            }
-        }
-        if state.action == .retrain {
-            queue = Array(
+        let outcome = policy.decide(
+            assessment,
+            given: DriftPolicy.History(
+                recent: state.history, standing: state.action,
+                windowsSinceVersionChange: state.windowsSinceVersionChange, previousAccuracy: state.previousAccuracy))
+        state.action = outcome.action
+        // The least confident requests first: the ones a retrained model most needs labels for.
+        let queue =
+            outcome.action == .retrain
+            ? Array(
                 window.enumerated().sorted { ($0.element.confidence, $0.offset) < ($1.element.confidence, $1.offset) }
-                    .prefix(budget.labellingQueueSize).map(\.element))
-        }
-        for signal in list where signal.exceeded {
-            let allowance = signal.allowed.map { " and the allowed \(String(format: "%.4f", $0))" } ?? ""
-            reasons.append(
-                "\(signal.name) drifted: \(String(format: "%.4f", signal.value)) beyond the reference band \(String(format: "%.4f", signal.band))\(allowance)"
-            )
-        }
-        if let drop = assessment.accuracyDrop {
-            reasons.append(
-                "accuracy \(percent(assessment.bestAccuracy)) (\(assessment.labelledCount >= 30 ? "realized on \(assessment.labelledCount) labels" : "estimated, 95% interval \(percent(assessment.estimateLower))–\(percent(assessment.estimateUpper))")) vs shipped \(percent(profile.shippedAccuracy!)): a drop of \(percent(drop)), \(dropTooLarge ? "beyond" : "within") the allowed \(percent(budget.maximumAccuracyDrop))"
-            )
-        }
+                    .prefix(budget.labellingQueueSize).map(\.element)) : []
 
         state.previousAccuracy = assessment.bestAccuracy
         state.previousVersion = version ?? state.previousVersion
@@ -300,20 +197,8 @@ public struct DriftMonitor: Sendable {
         state.pendingShadow = []
         state.windowStart = nil
         return DriftDecision(
-            action: state.action, window: assessment, reasons: reasons, budgetSpent: spent,
+            action: outcome.action, window: assessment, findings: outcome.reasons, budgetSpent: outcome.budgetSpent,
             budgetAllowed: budget.allowedDriftingWindows, labellingQueue: queue)
-    }
-
-    /// The previous version's accuracy on the window: realized on delayed labels when at
-    /// least 30 arrived, else its mean confidence; `nil` unless half the window has shadow answers.
-    static func previousVersionAccuracy(_ window: [Observation], _ shadows: [Observation?]) -> Double? {
-        let pairs = zip(window, shadows).compactMap { main, shadow in shadow.map { (main, $0) } }
-        guard pairs.count * 2 >= window.count, !pairs.isEmpty else { return nil }
-        let labelled = pairs.filter { $0.0.trueLabel != nil }
-        if labelled.count >= 30 {
-            return Double(labelled.filter { $0.1.label == $0.0.trueLabel }.count) / Double(labelled.count)
-        }
-        return pairs.reduce(0) { $0 + $1.1.confidence } / Double(pairs.count)
     }
 
     static func fingerprint(_ profile: ReferenceProfile) -> String {

@@ -21,6 +21,16 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
         /// windows p-values flag every difference).
         public var pValue: Double?
 
+        /// Creates a signal; it is exceeded when `value` is beyond `band` and beyond `allowed`.
+        public init(name: String, value: Double, band: Double, allowed: Double?, pValue: Double? = nil) {
+            self.name = name
+            self.value = value
+            self.band = band
+            self.allowed = allowed
+            exceeded = value > band && value > (allowed ?? -.infinity)
+            self.pValue = pValue
+        }
+
         private enum CodingKeys: String, CodingKey {
             case name, value, band, allowed, exceeded
             case pValue = "p_value"
@@ -58,6 +68,29 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
     public var drifted: Bool { signals.contains(where: \.exceeded) }
     /// Whether the window spends drift budget: drifted, or accuracy dropped beyond the allowed maximum.
     public var alarming: Bool
+
+    /// Creates an assessment from its parts, to hand a ``DriftPolicy`` a window judged elsewhere;
+    /// ``DriftMonitor`` builds its own.
+    public init(
+        index: Int, count: Int, modelVersion: String? = nil, start: Date? = nil, end: Date? = nil, signals: [Signal],
+        estimatedAccuracy: Double, estimateLower: Double, estimateUpper: Double, realizedAccuracy: Double? = nil,
+        labelledCount: Int = 0, accuracyDrop: Double? = nil, previousVersionAccuracy: Double? = nil, alarming: Bool
+    ) {
+        self.index = index
+        self.count = count
+        self.modelVersion = modelVersion
+        self.start = start
+        self.end = end
+        self.signals = signals
+        self.estimatedAccuracy = estimatedAccuracy
+        self.estimateLower = estimateLower
+        self.estimateUpper = estimateUpper
+        self.realizedAccuracy = realizedAccuracy
+        self.labelledCount = labelledCount
+        self.accuracyDrop = accuracyDrop
+        self.previousVersionAccuracy = previousVersionAccuracy
+        self.alarming = alarming
+    }
 
     /// The accuracy the decision trusts: realized with at least 30 labels, else estimated.
     public var bestAccuracy: Double { labelledCount >= 30 ? realizedAccuracy ?? estimatedAccuracy : estimatedAccuracy }

@@ -51,102 +51,121 @@ public struct Cascade<Local: TextClassifier, Fallback: TextClassifier>: TextClas
         guard !texts.isEmpty else { return [] }
         let clock = ContinuousClock()
         let localStart = clock.now
-        var localAnswers: [Classification]?
-        var localError: String?
-        do {
-            let answers = try await withTimeout(localTimeout) { try await local.classify(texts) }
-            if answers.count != texts.count {
-                localError = String(
-                    describing: ModelError.resultCountMismatch(expected: texts.count, actual: answers.count))
-            } else {
-                localAnswers = answers
-            }
-        } catch is CancellationError where Task.isCancelled {
-            throw CancellationError()
-        } catch {
-            localError = String(describing: error)
-        }
+        let attempts = try await askLocal(texts)
         let localLatency = clock.now - localStart
 
-        // Which texts go to the fallback, and why.
-        var escalate: [Int] = []
-        var results = [RoutedClassification?](repeating: nil, count: texts.count)
-        for index in texts.indices {
-            guard let answer = localAnswers?[index] else {
-                escalate.append(index)
-                continue
-            }
-            let bar = labelThresholds[answer.label] ?? threshold
-            if answer.confidence.isFinite && answer.confidence >= bar {
-                results[index] = RoutedClassification(
-                    classification: answer,
-                    trace: RoutingTrace(
-                        route: .local, reason: .confident, local: answer, threshold: bar, fallback: nil,
-                        localLatency: localLatency, fallbackLatency: nil, error: nil))
+        // Answers are built as each text's fate is settled and put back in text order at the end.
+        var routed: [(index: Int, answer: RoutedClassification)] = []
+        var unsure: [(index: Int, local: CascadeOutcome.Local)] = []
+        for (index, attempt) in attempts.enumerated() {
+            if case .answered(let answer) = attempt, answer.confidence.isFinite, answer.confidence >= bar(for: answer) {
+                routed.append((index, try routedAnswer(.confident(answer), localLatency: localLatency)))
             } else {
-                escalate.append(index)
+                unsure.append((index, attempt))
             }
         }
-        guard !escalate.isEmpty else { return results.map { $0! } }
+        guard !unsure.isEmpty else { return inTextOrder(routed) }
 
-        var allowed = escalate
+        var allowed = unsure[...]
         if let budget = fallbackBudget {
-            let granted = await budget.reserve(upTo: escalate.count)
-            allowed = Array(escalate.prefix(granted))
-            for index in escalate.dropFirst(granted) {
-                results[index] = try degraded(
-                    index, localAnswers, localError, .budgetExhausted, "the fallback's call budget is spent",
-                    localLatency, nil)
+            let granted = await budget.reserve(upTo: unsure.count)
+            allowed = unsure.prefix(granted)
+            // Settled before the fallback is called: a text nobody may answer throws without spending a call.
+            for text in unsure.dropFirst(granted) {
+                let outcome = CascadeOutcome.fallbackUnavailable(
+                    text.local, reason: .budgetExhausted, error: "the fallback's call budget is spent",
+                    fallbackLatency: nil)
+                routed.append((text.index, try routedAnswer(outcome, localLatency: localLatency)))
             }
         }
-        guard !allowed.isEmpty else { return results.map { $0! } }
+        guard !allowed.isEmpty else { return inTextOrder(routed) }
 
         let fallbackStart = clock.now
+        let outcomes: [CascadeOutcome]
         do {
-            let answers = try await fallback.classify(allowed.map { texts[$0] })
+            let answers = try await fallback.classify(allowed.map { texts[$0.index] })
             guard answers.count == allowed.count else {
                 throw ModelError.resultCountMismatch(expected: allowed.count, actual: answers.count)
             }
             let fallbackLatency = clock.now - fallbackStart
-            for (index, answer) in zip(allowed, answers) {
-                let local = localAnswers?[index]
-                var combined = answer
-                combined.usage = (local?.usage ?? .zero) + answer.usage
-                results[index] = RoutedClassification(
-                    classification: combined,
-                    trace: RoutingTrace(
-                        route: .fallback, reason: local == nil ? .localFailed : .belowThreshold, local: local,
-                        threshold: local.map { labelThresholds[$0.label] ?? threshold } ?? threshold, fallback: answer,
-                        localLatency: localLatency, fallbackLatency: fallbackLatency, error: localError))
+            outcomes = zip(allowed, answers).map { text, answer in
+                .escalated(text.local, fallback: answer, fallbackLatency: fallbackLatency)
             }
         } catch is CancellationError where Task.isCancelled {
             throw CancellationError()
         } catch {
             let fallbackLatency = clock.now - fallbackStart
-            for index in allowed {
-                results[index] = try degraded(
-                    index, localAnswers, localError, .fallbackFailed, String(describing: error), localLatency,
-                    fallbackLatency)
+            outcomes = allowed.map { text in
+                .fallbackUnavailable(
+                    text.local, reason: .fallbackFailed, error: String(describing: error),
+                    fallbackLatency: fallbackLatency)
             }
         }
-        return results.map { $0! }
+        for (text, outcome) in zip(allowed, outcomes) {
+            routed.append((text.index, try routedAnswer(outcome, localLatency: localLatency)))
+        }
+        return inTextOrder(routed)
     }
 
-    /// The local answer marked degraded, or `noAnswer` when the local model failed too.
-    private func degraded(
-        _ index: Int, _ localAnswers: [Classification]?, _ localError: String?, _ reason: RoutingTrace.Reason,
-        _ why: String,
-        _ localLatency: Duration, _ fallbackLatency: Duration?
-    ) throws -> RoutedClassification {
-        guard let answer = localAnswers?[index] else {
-            throw RoutingError.noAnswer(local: localError ?? "no answer", fallback: why)
+    /// The local model's answer to each text, or the failure every text shares; rethrows
+    /// only the caller's cancellation.
+    private func askLocal(_ texts: [String]) async throws -> [CascadeOutcome.Local] {
+        do {
+            let answers = try await withTimeout(localTimeout) { try await local.classify(texts) }
+            guard answers.count == texts.count else {
+                let error = ModelError.resultCountMismatch(expected: texts.count, actual: answers.count)
+                return Array(repeating: .failed(String(describing: error)), count: texts.count)
+            }
+            return answers.map { .answered($0) }
+        } catch is CancellationError where Task.isCancelled {
+            throw CancellationError()
+        } catch {
+            return Array(repeating: .failed(String(describing: error)), count: texts.count)
         }
-        return RoutedClassification(
-            classification: answer,
-            trace: RoutingTrace(
-                route: .degraded, reason: reason, local: answer, threshold: labelThresholds[answer.label] ?? threshold,
-                fallback: nil,
-                localLatency: localLatency, fallbackLatency: fallbackLatency, error: why))
+    }
+
+    /// The threshold a local answer is held to.
+    private func bar(for answer: Classification) -> Double {
+        labelThresholds[answer.label] ?? threshold
+    }
+
+    /// The one place a text's outcome becomes its answer and trace; throws `noAnswer` when
+    /// the fallback could not be used and the local model failed too.
+    private func routedAnswer(_ outcome: CascadeOutcome, localLatency: Duration) throws(RoutingError)
+        -> RoutedClassification
+    {
+        switch outcome {
+        case .confident(let local):
+            return RoutedClassification(
+                classification: local,
+                trace: RoutingTrace(
+                    route: .local, reason: .confident, local: local, threshold: bar(for: local), fallback: nil,
+                    localLatency: localLatency, fallbackLatency: nil, error: nil))
+        case .escalated(let attempt, let fallback, let fallbackLatency):
+            let local = attempt.answer
+            var combined = fallback
+            // Both calls are paid for.
+            combined.usage = (local?.usage ?? .zero) + fallback.usage
+            return RoutedClassification(
+                classification: combined,
+                trace: RoutingTrace(
+                    route: .fallback, reason: local == nil ? .localFailed : .belowThreshold, local: local,
+                    threshold: local.map(bar(for:)) ?? threshold, fallback: fallback, localLatency: localLatency,
+                    fallbackLatency: fallbackLatency, error: attempt.error))
+        case .fallbackUnavailable(.failed(let localError), _, let error, _):
+            throw RoutingError.noAnswer(local: localError, fallback: error)
+        case .fallbackUnavailable(.answered(let local), let reason, let error, let fallbackLatency):
+            return RoutedClassification(
+                classification: local,
+                trace: RoutingTrace(
+                    route: .degraded, reason: reason, local: local, threshold: bar(for: local), fallback: nil,
+                    localLatency: localLatency, fallbackLatency: fallbackLatency, error: error))
+        }
+    }
+
+    /// The answers in the order of the texts they answer.
+    private func inTextOrder(_ routed: [(index: Int, answer: RoutedClassification)]) -> [RoutedClassification] {
+        routed.sorted { $0.index < $1.index }.map(\.answer)
     }
 }
 

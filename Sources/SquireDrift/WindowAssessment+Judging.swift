@@ -1,0 +1,72 @@
+extension WindowAssessment {
+    /// Judges a closed window against the profile: every signal against its band and the
+    /// budget's allowance, the accuracy against the shipped figure, and whether it alarms.
+    ///
+    /// - Parameters:
+    ///   - window: The window's predictions.
+    ///   - shadows: The previous version's predictions for the same requests, where given.
+    ///   - index: The window's position in the stream; also seeds the embedding test.
+    ///   - permutations: Permutations for the embedding test's p-value.
+    init(
+        judging window: [Observation], shadows: [Observation?], index: Int, against profile: ReferenceProfile,
+        budget: DriftBudget, permutations: Int
+    ) throws {
+        let signals = try WindowSignals(
+            window, against: profile, permutations: permutations, seed: UInt64(index), detailed: true)
+        let bands = profile.bands
+        let allowed = budget.allowedDrift
+        var list = [
+            Signal(
+                name: "predicted_labels", value: signals.labelDistance, band: bands.labelDistance,
+                allowed: allowed.labelDistance, pValue: signals.labelTest?.pValue),
+            Signal(
+                name: "confidence", value: signals.confidenceStability, band: bands.confidenceStability,
+                allowed: allowed.populationStability, pValue: signals.confidenceTest?.pValue),
+        ]
+        if let value = signals.textLengthStability, let band = bands.textLengthStability {
+            list.append(Signal(name: "text_length", value: value, band: band, allowed: allowed.populationStability))
+        }
+        if let value = signals.unknownTokenStability, let band = bands.unknownTokenStability {
+            list.append(
+                Signal(name: "unknown_token_rate", value: value, band: band, allowed: allowed.populationStability))
+        }
+        if let test = signals.embedding, let band = bands.embeddingDiscrepancy {
+            list.append(
+                Signal(
+                    name: "embedding", value: test.statistic, band: band, allowed: allowed.embeddingDiscrepancy,
+                    pValue: test.pValue))
+        }
+        // The label-free estimate is a signal too: a drop below the shipped figure larger than
+        // reference windows show is drift the model's own confidence admits to. Its practical
+        // allowance is the budget's maximum drop, which alarms on its own below.
+        if let shipped = profile.shippedAccuracy {
+            list.append(
+                Signal(
+                    name: "estimated_accuracy", value: shipped - signals.estimatedAccuracy,
+                    band: bands.accuracyEstimateSpread, allowed: nil))
+        }
+        let versions = CategoricalDistribution(window.compactMap(\.modelVersion))
+        let version = versions.counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
+        self.init(
+            index: index, count: window.count, modelVersion: version, start: window.compactMap(\.timestamp).min(),
+            end: window.compactMap(\.timestamp).max(), signals: list, estimatedAccuracy: signals.estimatedAccuracy,
+            estimateLower: max(0, signals.estimatedAccuracy - signals.estimateHalfWidth),
+            estimateUpper: min(1, signals.estimatedAccuracy + signals.estimateHalfWidth),
+            realizedAccuracy: signals.realizedAccuracy, labelledCount: signals.labelledCount, accuracyDrop: nil,
+            previousVersionAccuracy: Self.previousVersionAccuracy(window, shadows), alarming: false)
+        accuracyDrop = profile.shippedAccuracy.map { $0 - bestAccuracy }
+        alarming = drifted || (accuracyDrop ?? 0) > budget.maximumAccuracyDrop
+    }
+
+    /// The previous version's accuracy on the window: realized on delayed labels when at
+    /// least 30 arrived, else its mean confidence; `nil` unless half the window has shadow answers.
+    static func previousVersionAccuracy(_ window: [Observation], _ shadows: [Observation?]) -> Double? {
+        let pairs = zip(window, shadows).compactMap { main, shadow in shadow.map { (main, $0) } }
+        guard pairs.count * 2 >= window.count, !pairs.isEmpty else { return nil }
+        let labelled = pairs.filter { $0.0.trueLabel != nil }
+        if labelled.count >= 30 {
+            return Double(labelled.filter { $0.1.label == $0.0.trueLabel }.count) / Double(labelled.count)
+        }
+        return pairs.reduce(0) { $0 + $1.1.confidence } / Double(pairs.count)
+    }
+}
