@@ -43,8 +43,8 @@ public struct AlertBands: Sendable, Hashable, Codable {
         var accuracy: [Double] = []
         // Project every embedding once; chunks then pick rows.
         let projected: [[Double]]? = try profile.embeddingSketch.flatMap { sketch in
-            observations.allSatisfy({ $0.embedding != nil })
-                ? try observations.map { try sketch.project($0.embedding!) } : nil
+            let vectors = observations.compactMap(\.embedding)
+            return vectors.count == observations.count ? try vectors.map { try sketch.project($0) } : nil
         }
         let size = min(profile.windowSize, observations.count / 2)
         for _ in 0..<chunks {
@@ -73,12 +73,14 @@ public struct AlertBands: Sendable, Hashable, Codable {
         func band(_ values: [Double]) -> Double? {
             values.isEmpty ? nil : PopulationStabilityIndex.quantile(values.sorted(), Self.quantile)
         }
-        labelDistance = band(labels)!
-        confidenceStability = band(confidence)!
+        guard let labelBand = band(labels), let confidenceBand = band(confidence), let accuracyBand = band(accuracy)
+        else { throw DriftInputError.invalidSetting("alert bands need at least one reference chunk") }
+        labelDistance = labelBand
+        confidenceStability = confidenceBand
         textLengthStability = band(length)
         unknownTokenStability = band(unknown)
         embeddingDiscrepancy = band(embedding)
-        accuracyEstimateSpread = band(accuracy)!
+        accuracyEstimateSpread = accuracyBand
     }
 
     private enum CodingKeys: String, CodingKey {

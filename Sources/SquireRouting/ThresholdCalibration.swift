@@ -140,15 +140,19 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
         let fallbackByID = fallback.map {
             Dictionary($0.predictions.map { ($0.id, $0.isCorrect) }, uniquingKeysWith: { first, _ in first })
         }
-        let answered = local.predictions.filter {
-            $0.classification != nil && (fallbackByID?[$0.id] != nil || fallbackByID == nil)
+        // Each local answer with its expected label and, when there is a fallback report, whether
+        // the fallback got the same example right; examples either side lacks are left out.
+        let answered = local.predictions.compactMap { prediction -> (Classification, String, Bool?)? in
+            guard let classification = prediction.classification else { return nil }
+            guard let fallbackByID else { return (classification, prediction.expected, nil) }
+            return fallbackByID[prediction.id].map { (classification, prediction.expected, $0) }
         }
         guard !answered.isEmpty else { throw RoutingError.invalidSetting("the reports share no answered example") }
         try self.init(
-            localLabels: answered.map { $0.classification!.label },
-            localConfidences: answered.map { $0.classification!.confidence },
-            correctLabels: answered.map(\.expected),
-            fallbackCorrect: fallbackByID.map { ids in answered.map { ids[$0.id]! } },
+            localLabels: answered.map(\.0.label),
+            localConfidences: answered.map(\.0.confidence),
+            correctLabels: answered.map(\.1),
+            fallbackCorrect: fallbackByID == nil ? nil : answered.map { $0.2 ?? false },
             target: target,
             localDollarsPer1000: local.cost.dollarsPer1000Requests,
             fallbackDollarsPer1000: fallback?.cost.dollarsPer1000Requests ?? 0)
