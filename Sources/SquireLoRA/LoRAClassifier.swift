@@ -78,9 +78,9 @@ public struct LoRAClassifier: TextClassifier {
 
     /// The scalars that train (adapters and classifier) and their share of all the model's scalars.
     public var trainableParameterCount: (trainable: Int, total: Int) {
-        let trainable = trainableParameters.reduce(0) { $0 + $1.value.count }
-        let base = embedder.encoder.parameters.filter { !BertEncoder.isAdapterParameter($0.key) }.reduce(0) {
-            $0 + $1.tensor.count
+        let trainable = trainableParameters.tensors.reduce(0) { $0 + $1.count }
+        let base = embedder.encoder.parameters.filter(keys: { !BertEncoder.isAdapterParameter($0) }).tensors.reduce(0) {
+            $0 + $1.count
         }
         return (trainable, base + trainable)
     }
@@ -91,21 +91,22 @@ extension LoRAClassifier: TrainableModel {
     public typealias Batch = TokenBatch
 
     /// The adapters' tensors under their checkpoint keys, then `classifier.weight` and `classifier.bias`.
-    public var trainableParameters: [(key: String, value: Tensor)] {
-        embedder.encoder.parameters.filter { BertEncoder.isAdapterParameter($0.key) }.map { ($0.key, $0.tensor) }
-            + [("classifier.weight", classifier.weight), ("classifier.bias", classifier.bias)]
+    public var trainableParameters: NamedTensors {
+        var parameters = embedder.encoder.parameters.filter(keys: BertEncoder.isAdapterParameter)
+        for (key, tensor) in classifier.parameters { parameters["classifier.\(key)"] = tensor }
+        return parameters
     }
 
-    public mutating func assignTrainableParameters(_ values: [Tensor]) throws {
-        guard values.count >= 2 else { throw TrainingError.shapeMismatch("too few tensors for a LoRA classifier") }
+    public mutating func assignTrainableParameters(_ parameters: NamedTensors) throws {
+        try trainableParameters.checkSameLayout(as: parameters)
         let encoder = try embedder.encoder.replacingParameters(
-            Array(values.dropLast(2)), where: BertEncoder.isAdapterParameter)
+            parameters.filter(keys: BertEncoder.isAdapterParameter))
         embedder = try embedder.replacingEncoder(encoder)
-        classifier = try classifier.replacingParameters(Array(values.suffix(2)))
+        classifier = try classifier.replacingParameters(parameters.scoped("classifier"))
     }
 
     public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (
-        loss: Double, gradients: [Tensor]
+        loss: Double, gradients: NamedTensors
     ) {
         let encoder = embedder.encoder
         let (states, ranges, cache) = try encoder.forwardCaching(batch.sequences, using: &generator)
@@ -117,9 +118,11 @@ extension LoRAClassifier: TrainableModel {
         let pooledGradient =
             embedder.normalizes ? try pooled.l2NormalizedBackward(classifierGradients.input) : classifierGradients.input
         let statesGradient = try embedder.pooling.backward(pooledGradient, states: states, sequences: ranges)
-        let adapterGradients = try encoder.backward(
+        var gradients = try encoder.backward(
             statesGradient, cache: cache, parametersWhere: BertEncoder.isAdapterParameter)
-        return (loss, adapterGradients + [classifierGradients.weight, classifierGradients.bias])
+        gradients["classifier.weight"] = classifierGradients.weight
+        gradients["classifier.bias"] = classifierGradients.bias
+        return (loss, gradients)
     }
 
     public func evaluate(on batch: Batch) throws -> (loss: Double, accuracy: Double) {

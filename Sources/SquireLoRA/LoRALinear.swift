@@ -27,6 +27,10 @@ public struct LoRALinear: LinearLayer {
             throw TensorError.shapeMismatch("LoRALinear (A vs B)", a.shape, b.shape)
         }
         guard scale.isFinite else { throw TensorError.invalidArgument("the LoRA scale must be finite, got \(scale)") }
+        // The adapter's keys sit beside the base's, as in PEFT's files, so the base must not use them.
+        for key in Self.adapterKeys where base.parameters.contains(key: key) {
+            throw NamedTensorsError.repeatedKey(key)
+        }
         self.base = base
         self.a = a
         self.b = b
@@ -52,23 +56,22 @@ public struct LoRALinear: LinearLayer {
     public var inputDimension: Int { base.inputDimension }
     public var outputDimension: Int { base.outputDimension }
 
+    /// The keys of the adapter's own parameters, PEFT's.
+    static let adapterKeys = ["lora_A.weight", "lora_B.weight"]
+
     /// The base layer's parameters under their own keys, then `lora_A.weight` and `lora_B.weight`.
-    public var parameters: [(key: String, tensor: Tensor)] {
-        base.parameters + [("lora_A.weight", a), ("lora_B.weight", b)]
+    public var parameters: NamedTensors {
+        var parameters = base.parameters
+        parameters["lora_A.weight"] = a
+        parameters["lora_B.weight"] = b
+        return parameters
     }
 
-    public func replacingParameters(_ tensors: [Tensor]) throws -> LoRALinear {
-        let baseCount = base.parameters.count
-        guard tensors.count == baseCount + 2 else {
-            throw TensorError.invalidArgument(
-                "a LoRA layer here has \(baseCount + 2) parameter tensors, got \(tensors.count)")
-        }
-        guard tensors[baseCount].shape == a.shape, tensors[baseCount + 1].shape == b.shape else {
-            throw TensorError.shapeMismatch("LoRALinear.replacingParameters (A)", a.shape, tensors[baseCount].shape)
-        }
+    public func replacingParameters(_ replacements: NamedTensors) throws -> LoRALinear {
+        let parameters = try parameters.replacingTensors(with: replacements, context: "LoRALinear")
         return try LoRALinear(
-            base: base.replacingParameters(Array(tensors[..<baseCount])), a: tensors[baseCount],
-            b: tensors[baseCount + 1],
+            base: base.replacingParameters(parameters.filter(keys: { !Self.adapterKeys.contains($0) })),
+            a: parameters.tensor(forKey: "lora_A.weight"), b: parameters.tensor(forKey: "lora_B.weight"),
             scale: scale, dropout: dropout)
     }
 
@@ -93,19 +96,20 @@ public struct LoRALinear: LinearLayer {
         let projected = try Tensor.matmul(flat, a, transposeB: true)
         let delta = try Tensor.matmul(projected, b, transposeB: true, alpha: scale)
         let output = try baseOutput + delta.reshaped(to: baseOutput.shape)
-        return (output, LinearLayerCache(input: x, saved: baseCache.saved + [projected] + (mask.map { [$0] } ?? [])))
+        var saved = baseCache.saved.prefixingKeys(with: "base.")
+        saved["lora_A.output"] = projected
+        saved["lora_dropout.mask"] = mask
+        return (output, LinearLayerCache(input: x, saved: saved))
     }
 
     public func backward(
         _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
-    ) throws -> (input: Tensor, parameters: [Tensor]) {
-        let own = dropout.rate > 0 ? 2 : 1
-        guard cache.saved.count >= own else {
-            throw TensorError.invalidArgument("LoRALinear.backward needs the cache of forwardCaching")
+    ) throws -> (input: Tensor, parameters: NamedTensors) {
+        guard let projected = cache.saved["lora_A.output"] else {
+            throw TensorError.invalidArgument("LoRALinear.backward needs the cache of its own training forward pass")
         }
-        let baseCache = LinearLayerCache(input: cache.input, saved: Array(cache.saved.dropLast(own)))
-        let projected = cache.saved[cache.saved.count - own]
-        let mask = own == 2 ? cache.saved.last : nil
+        let mask = cache.saved["lora_dropout.mask"]
+        let baseCache = LinearLayerCache(input: cache.input, saved: cache.saved.scoped("base"))
         let baseGradients = try base.backward(outputGradient, cache: baseCache, parametersWhere: selected)
 
         let rows = projected.shape[0]
@@ -116,10 +120,10 @@ public struct LoRALinear: LinearLayer {
         if selected("lora_A.weight") {
             var dropped = try flattened(cache.input)
             if let mask { dropped = try dropped * mask }
-            parameters.append(try Tensor.matmul(projectedGradient, dropped, transposeA: true))
+            parameters["lora_A.weight"] = try Tensor.matmul(projectedGradient, dropped, transposeA: true)
         }
         if selected("lora_B.weight") {
-            parameters.append(try Tensor.matmul(flatGradient, projected, transposeA: true, alpha: scale))
+            parameters["lora_B.weight"] = try Tensor.matmul(flatGradient, projected, transposeA: true, alpha: scale)
         }
         var adapterInputGradient = try Tensor.matmul(projectedGradient, a)
         if let mask { adapterInputGradient = try adapterInputGradient * mask }

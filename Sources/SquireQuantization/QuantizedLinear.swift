@@ -31,15 +31,15 @@ public struct QuantizedLinear: LinearLayer, Hashable {
     public var inputDimension: Int { weight.columns }
     public var outputDimension: Int { weight.rows }
 
-    public var parameters: [(key: String, tensor: Tensor)] {
-        [("bias", bias)]
+    public var parameters: NamedTensors {
+        var parameters = NamedTensors()
+        parameters["bias"] = bias
+        return parameters
     }
 
-    public func replacingParameters(_ tensors: [Tensor]) throws -> QuantizedLinear {
-        guard tensors.count == 1 else {
-            throw TensorError.shapeMismatch("QuantizedLinear.replacingParameters", [1], [tensors.count])
-        }
-        return try QuantizedLinear(weight: weight, bias: tensors[0])
+    public func replacingParameters(_ replacements: NamedTensors) throws -> QuantizedLinear {
+        let parameters = try parameters.replacingTensors(with: replacements, context: "QuantizedLinear")
+        return try QuantizedLinear(weight: weight, bias: parameters.tensor(forKey: "bias"))
     }
 
     /// The float layer the quantized one stands for.
@@ -92,7 +92,7 @@ public struct QuantizedLinear: LinearLayer, Hashable {
     /// quantized weight itself gets no gradient.
     public func backward(
         _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
-    ) throws -> (input: Tensor, parameters: [Tensor]) {
+    ) throws -> (input: Tensor, parameters: NamedTensors) {
         let input = cache.input
         let rows = input.shape.dropLast().reduce(1, *)
         guard input.shape.last == inputDimension,
@@ -102,7 +102,8 @@ public struct QuantizedLinear: LinearLayer, Hashable {
                 "QuantizedLinear.backward (input vs output gradient)", input.shape, outputGradient.shape)
         }
         let flatGradient = try outputGradient.reshaped(to: [rows, outputDimension])
-        let parameters = selected("bias") ? [try flatGradient.sum(alongAxis: 0)] : []
+        var parameters = NamedTensors()
+        if selected("bias") { parameters["bias"] = try flatGradient.sum(alongAxis: 0) }
         return (try Tensor.matmul(flatGradient, weight.dequantized()).reshaped(to: input.shape), parameters)
     }
 }

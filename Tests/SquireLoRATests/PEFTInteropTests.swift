@@ -79,7 +79,7 @@ import Testing
         #expect(abs(loss - expected.loss) < 1e-4 * expected.loss, "loss \(loss) vs PEFT \(expected.loss)")
         let keys = model.trainableParameters.map(\.key)
         #expect(Set(keys) == Set(expected.gradients.keys))
-        for (key, gradient) in zip(keys, gradients) {
+        for (key, gradient) in zip(keys, gradients.tensors) {
             let peft = try #require(expected.gradients[key])
             let norm = gradient.scalars.reduce(0) { $0 + Double($1) * Double($1) }.squareRoot()
             #expect(abs(norm - peft.norm) < 1e-3 * peft.norm, "\(key): norm \(norm) vs PEFT \(peft.norm)")

@@ -96,18 +96,19 @@ import Testing
         let r = try Self.projection(states.shape)
         let gradients = try encoder.backward(r, cache: cache)
         let parameters = encoder.parameters
-        #expect(gradients.count == parameters.count)
-        for (index, parameter) in parameters.enumerated() {
-            #expect(gradients[index].shape == parameter.tensor.shape, "\(parameter.key)")
+        #expect(gradients.keys == parameters.keys)
+        for parameter in parameters {
+            let gradient = try gradients.tensor(forKey: parameter.key)
+            #expect(gradient.shape == parameter.tensor.shape, "\(parameter.key)")
             if parameter.key.hasSuffix("attention.self.key.bias") {
                 // A key bias adds q·b to every score of a row, which softmax ignores: its true
                 // gradient is exactly zero, and a relative comparison with zero is meaningless.
-                #expect(gradients[index].scalars.allSatisfy { abs($0) < 1e-4 }, "\(parameter.key): \(gradients[index])")
+                #expect(gradient.scalars.allSatisfy { abs($0) < 1e-4 }, "\(parameter.key): \(gradient)")
                 continue
             }
-            let error = try GradientCheck.relativeError(of: gradients[index], at: parameter.tensor) { value in
-                var tensors = parameters.map(\.tensor)
-                tensors[index] = value
+            let error = try GradientCheck.relativeError(of: gradient, at: parameter.tensor) { value in
+                var tensors = parameters
+                tensors[parameter.key] = value
                 return Double(
                     try (encoder.replacingParameters(tensors).hiddenStates(for: Self.sequences).states * r).sum())
             }

@@ -115,15 +115,17 @@ import Testing
         let first = try head.layers[0].forward(features)
         let second = try head.layers[1].forward(activation.forward(first))
         #expect((first.scalars + second.scalars).map { abs($0) }.min()! > 5e-3)
-        for (index, parameter) in head.trainableParameters.enumerated() {
+        #expect(gradients.keys == head.trainableParameters.keys)
+        for parameter in head.trainableParameters {
             // Small steps for ReLU, so no pre-activation crosses its kink between the two probes;
             // GELU is smooth and takes the larger step that Float's rounding prefers.
             let step: Float = activation == .relu ? 1e-3 : 1e-2
-            let error = try GradientCheck.relativeError(of: gradients[index], at: parameter.value, step: step) {
+            let gradient = try gradients.tensor(forKey: parameter.key)
+            let error = try GradientCheck.relativeError(of: gradient, at: parameter.tensor, step: step) {
                 value in
                 var probe = head
-                var values = head.trainableParameters.map(\.value)
-                values[index] = value
+                var values = head.trainableParameters
+                values[parameter.key] = value
                 try probe.assignTrainableParameters(values)
                 return try probe.evaluate(on: batch).loss
             }

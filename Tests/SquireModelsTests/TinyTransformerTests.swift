@@ -75,7 +75,7 @@ import Testing
         let again = try TinyTransformerClassifier.fit(
             texts: texts, labels: labels, tokenizer: tokenizer, configuration: configuration
         ).model
-        #expect(whole.trainableParameters.map(\.value) == again.trainableParameters.map(\.value))
+        #expect(whole.trainableParameters == again.trainableParameters)
         _ = try TinyTransformerClassifier.fit(
             texts: texts, labels: labels, tokenizer: tokenizer, configuration: configuration, checkpointPath: checkpoint
         ) {
@@ -84,7 +84,7 @@ import Testing
         let resumed = try TinyTransformerClassifier.fit(
             texts: texts, labels: labels, tokenizer: tokenizer, configuration: configuration, checkpointPath: checkpoint
         ).model
-        #expect(resumed.trainableParameters.map(\.value) == whole.trainableParameters.map(\.value))
+        #expect(resumed.trainableParameters == whole.trainableParameters)
     }
 
     @Test func bundleRoundTripGivesIdenticalAnswers() async throws {

@@ -187,11 +187,13 @@ import Testing
         // torch 2.x: p = Parameter([1., -2.]); AdamW([p], lr=0.1, weight_decay=0.01); two steps
         // with p.grad = [0.5, 0.25] give [0.8990000, -2.0980000] then [0.7981010, -2.1959019].
         var optimizer = AdamW(weightDecay: 0.01)
-        var parameters = [Tensor([1, -2])]
-        let gradients = [Tensor([0.5, 0.25])]
-        try optimizer.update(&parameters, gradients: gradients, learningRate: 0.1, decays: [true])
-        #expect(abs(parameters[0][0] - 0.8990000) < 1e-6 && abs(parameters[0][1] - -2.0980000) < 1e-6)
-        try optimizer.update(&parameters, gradients: gradients, learningRate: 0.1, decays: [true])
-        #expect(abs(parameters[0][0] - 0.7981010) < 1e-6 && abs(parameters[0][1] - -2.1959019) < 1e-6)
+        var parameters = try NamedTensors([("p", Tensor([1, -2]))])
+        let gradients = try NamedTensors([("p", Tensor([0.5, 0.25]))])
+        try optimizer.update(&parameters, gradients: gradients, learningRate: 0.1, decays: { _ in true })
+        var p = try parameters.tensor(forKey: "p")
+        #expect(abs(p[0] - 0.8990000) < 1e-6 && abs(p[1] - -2.0980000) < 1e-6)
+        try optimizer.update(&parameters, gradients: gradients, learningRate: 0.1, decays: { _ in true })
+        p = try parameters.tensor(forKey: "p")
+        #expect(abs(p[0] - 0.7981010) < 1e-6 && abs(p[1] - -2.1959019) < 1e-6)
     }
 }

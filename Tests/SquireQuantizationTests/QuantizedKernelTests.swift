@@ -210,7 +210,7 @@ import Testing
         let (input, parameters) = try layer.backward(
             gradient, cache: LinearLayerCache(input: x), parametersWhere: { _ in true })
         let float = try layer.dequantized().backward(gradient, input: x)
-        #expect(parameters.count == 1 && parameters[0] == float.bias)
+        #expect(parameters.keys == ["bias"] && parameters["bias"] == float.bias)
         for (a, b) in zip(input.scalars, float.input.scalars) { #expect(abs(a - b) <= 1e-5) }
         #expect(
             try layer.backward(gradient, cache: LinearLayerCache(input: x), parametersWhere: { _ in false }).parameters

@@ -1,6 +1,6 @@
 package import Foundation
 public import SquireCore
-package import SquireTensor
+import SquireTensor
 
 /// A trained classifier as a folder you can ship, copy and reload:
 ///
@@ -56,7 +56,7 @@ public struct ClassifierBundle: Sendable {
         }
     }
 
-    private var parameters: [(key: String, value: Tensor)] {
+    private var parameters: NamedTensors {
         switch model {
         case .embedding(let classifier): classifier.head.parameters
         case .tinyTransformer(let classifier): classifier.trainableParameters
@@ -126,7 +126,7 @@ public struct ClassifierBundle: Sendable {
                 headCount: shape.headCount, intermediateSize: shape.intermediateSize,
                 maximumPositions: shape.maximumLength, tokenTypeCount: 1)
             let blank = try BertEncoder(configuration: bertConfiguration, seed: 0)
-            let encoder = try blank.replacingParameters(blank.parameters.map { try weights.tensor($0.key) })
+            let encoder = try blank.replacingParameters(blank.parameters.mapTensors { try weights.tensor($0.key) })
             model = .tinyTransformer(
                 try TinyTransformerClassifier(
                     tokenizer: tokenizer, encoder: encoder,
@@ -201,9 +201,9 @@ public struct ClassifierBundle: Sendable {
     }
 
     /// Writes a head's weights as `head.safetensors`.
-    package static func writeHead(_ parameters: [(key: String, value: Tensor)], to url: URL) throws {
+    package static func writeHead(_ parameters: NamedTensors, to url: URL) throws {
         var weights = SafetensorsWriter()
-        for (key, value) in parameters { try weights.add(value, named: key) }
+        for (key, tensor) in parameters { try weights.add(tensor, named: key) }
         weights.metadata = ["format": format]
         try weights.write(to: url.path)
     }

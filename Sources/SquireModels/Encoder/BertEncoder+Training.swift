@@ -57,80 +57,66 @@ extension BertEncoder {
         return (states, ranges, Cache(embeddings: embeddingCache, layers: layerCaches))
     }
 
-    /// The gradients of the parameters whose keys `selected` accepts, in ``parameters``
-    /// order, from `∂L/∂states` (`[N, D]`): the layers' backward passes in the reverse order
-    /// of their forward passes, then the embeddings'.
+    /// The gradients of the parameters whose keys `selected` accepts, under those keys in
+    /// ``parameters`` order, from `∂L/∂states` (`[N, D]`): the layers' backward passes in the
+    /// reverse order of their forward passes, then the embeddings'.
     ///
     /// Frozen parts cost only what flows through them: a projection with no selected
     /// parameter computes no weight gradient, and when nothing below a layer is selected
     /// the backward pass stops there.
     public func backward(
         _ statesGradient: Tensor, cache: Cache, parametersWhere selected: (String) -> Bool = { _ in true }
-    ) throws -> [Tensor] {
-        let embeddingKeys = [
-            "embeddings.word_embeddings.weight", "embeddings.position_embeddings.weight",
-            "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight", "embeddings.LayerNorm.bias",
-        ]
-        let embeddingsWanted = embeddingKeys.map(selected)
+    ) throws -> NamedTensors {
+        let embeddingsWanted = embeddings.parameters.keys.contains { selected("embeddings.\($0)") }
         // The lowest layer with a selected parameter: nothing below it needs a gradient.
         let lowest =
-            embeddingsWanted.contains(true)
+            embeddingsWanted
             ? 0
             : layers.indices.first { index in
-                layers[index].parameters.contains { selected("encoder.layer.\(index).\($0.key)") }
+                layers[index].parameters.keys.contains { selected("encoder.layer.\(index).\($0)") }
             }
-        guard let lowest else { return [] }
+        guard let lowest else { return NamedTensors() }
         var upstream = statesGradient
-        var layerGradients: [[Tensor]] = []
+        var layerGradients: [Int: NamedTensors] = [:]
         for index in layers.indices.reversed() where index >= lowest {
             let (input, parameters) = try layers[index].backward(
                 upstream, cache: cache.layers[index], parametersWhere: { selected("encoder.layer.\(index).\($0)") })
             upstream = input
-            layerGradients.append(parameters)
+            layerGradients[index] = parameters
         }
-        var result: [Tensor] = []
-        if embeddingsWanted.contains(true) {
-            let gradients = try embeddings.backward(upstream, cache: cache.embeddings)
-            result = zip(gradients, embeddingsWanted).filter(\.1).map(\.0)
+        var result = NamedTensors()
+        if embeddingsWanted {
+            result = try embeddings.backward(upstream, cache: cache.embeddings) { selected("embeddings.\($0)") }
+                .prefixingKeys(with: "embeddings.")
         }
-        // Each layer's gradients are already in the order `parameters` uses.
-        return result + layerGradients.reversed().flatMap { $0 }
+        for index in layers.indices {
+            for (key, tensor) in layerGradients[index] ?? NamedTensors() {
+                result["encoder.layer.\(index).\(key)"] = tensor
+            }
+        }
+        return result
     }
 
-    /// An encoder of the same configuration with `tensors` as its parameters, in ``parameters`` order.
-    public func replacingParameters(_ tensors: [Tensor]) throws -> BertEncoder {
-        let current = parameters
-        guard tensors.count == current.count else {
-            throw TensorError.invalidArgument(
-                "this encoder has \(current.count) parameter tensors, got \(tensors.count)")
-        }
-        for (index, (key, tensor)) in current.enumerated() where tensors[index].shape != tensor.shape {
-            throw TensorError.shapeMismatch(
-                "BertEncoder.replacingParameters (\(key))", tensor.shape, tensors[index].shape)
-        }
-        let embeddings = try BertEmbeddings(
-            words: tensors[0], positions: tensors[1], tokenTypes: tensors[2],
-            norm: LayerNorm(gamma: tensors[3], beta: tensors[4], epsilon: self.embeddings.norm.epsilon))
-        var start = 5
-        let layers = try self.layers.map { layer in
-            let count = layer.parameters.count
-            defer { start += count }
-            return try layer.replacingParameters(Array(tensors[start..<(start + count)]))
+    /// An encoder of the same configuration with the tensors of `replacements` in place of
+    /// the parameters under the same checkpoint keys (as in ``parameters``); the others stay.
+    ///
+    /// - Throws: ``NamedTensorsError`` for a key the encoder has no parameter for, or a tensor
+    ///   of another shape than the one it replaces.
+    public func replacingParameters(_ replacements: NamedTensors) throws -> BertEncoder {
+        let parameters = try parameters.replacingTensors(with: replacements, context: "BertEncoder")
+        let embeddings = try embeddings.replacingParameters(parameters.scoped("embeddings"))
+        let layers = try layers.indices.map { index in
+            try self.layers[index].replacingParameters(parameters.scoped("encoder.layer.\(index)"))
         }
         return BertEncoder(configuration: configuration, embeddings: embeddings, layers: layers)
     }
 
-    /// An encoder with the parameters whose keys `selected` accepts replaced by `tensors`,
-    /// given in ``parameters`` order; the rest stay as they are.
-    public func replacingParameters(_ tensors: [Tensor], where selected: (String) -> Bool) throws -> BertEncoder {
-        var all = parameters.map(\.tensor)
-        let positions = parameters.indices.filter { selected(parameters[$0].key) }
-        guard positions.count == tensors.count else {
-            throw TensorError.invalidArgument(
-                "\(positions.count) parameters are selected, got \(tensors.count) tensors")
-        }
-        for (position, tensor) in zip(positions, tensors) { all[position] = tensor }
-        return try replacingParameters(all)
+    /// An encoder of the same configuration with `tensors` as its parameters, in ``parameters`` order.
+    ///
+    /// - Throws: ``NamedTensorsError/countMismatch(keys:tensors:)`` for a wrong count, and
+    ///   what the keyed `replacingParameters` throws.
+    public func replacingParameters(_ tensors: [Tensor]) throws -> BertEncoder {
+        try replacingParameters(NamedTensors(keys: parameters.keys, tensors: tensors))
     }
 
     /// The encoder with each projection replaced by what `transform` returns for its

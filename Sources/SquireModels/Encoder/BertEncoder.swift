@@ -67,17 +67,12 @@ public struct BertEncoder: Sendable {
         }
     }
 
-    /// Every parameter under its checkpoint key, in checkpoint order.
-    public var parameters: [(key: String, tensor: Tensor)] {
-        var result: [(key: String, tensor: Tensor)] = [
-            ("embeddings.word_embeddings.weight", embeddings.words),
-            ("embeddings.position_embeddings.weight", embeddings.positions),
-            ("embeddings.token_type_embeddings.weight", embeddings.tokenTypes),
-            ("embeddings.LayerNorm.weight", embeddings.norm.gamma),
-            ("embeddings.LayerNorm.bias", embeddings.norm.beta),
-        ]
+    /// Every parameter under its checkpoint key, in checkpoint order: the embeddings'
+    /// (`embeddings.…`), then each layer's (`encoder.layer.<i>.…`).
+    public var parameters: NamedTensors {
+        var result = embeddings.parameters.prefixingKeys(with: "embeddings.")
         for (index, layer) in layers.enumerated() {
-            result += layer.parameters.map { ("encoder.layer.\(index).\($0.key)", $0.tensor) }
+            for (key, tensor) in layer.parameters { result["encoder.layer.\(index).\(key)"] = tensor }
         }
         return result
     }

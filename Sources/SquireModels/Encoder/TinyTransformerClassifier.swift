@@ -75,20 +75,21 @@ extension TinyTransformerClassifier: TrainableModel {
     /// Token id sequences and each one's label index.
     public typealias Batch = TokenBatch
 
-    public var trainableParameters: [(key: String, value: Tensor)] {
-        encoder.parameters.map { ($0.key, $0.tensor) } + [
-            ("classifier.weight", classifier.weight), ("classifier.bias", classifier.bias),
-        ]
+    /// The encoder's parameters under their checkpoint keys, then `classifier.weight` and `classifier.bias`.
+    public var trainableParameters: NamedTensors {
+        var parameters = encoder.parameters
+        for (key, tensor) in classifier.parameters { parameters["classifier.\(key)"] = tensor }
+        return parameters
     }
 
-    public mutating func assignTrainableParameters(_ values: [Tensor]) throws {
-        guard values.count >= 2 else { throw TrainingError.shapeMismatch("too few tensors for a tiny transformer") }
-        encoder = try encoder.replacingParameters(Array(values.dropLast(2)))
-        classifier = try Linear(weight: values[values.count - 2], bias: values[values.count - 1])
+    public mutating func assignTrainableParameters(_ parameters: NamedTensors) throws {
+        try trainableParameters.checkSameLayout(as: parameters)
+        encoder = try encoder.replacingParameters(parameters.filter(keys: { !$0.hasPrefix("classifier.") }))
+        classifier = try classifier.replacingParameters(parameters.scoped("classifier"))
     }
 
     public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (
-        loss: Double, gradients: [Tensor]
+        loss: Double, gradients: NamedTensors
     ) {
         let (states, ranges, cache) = try encoder.forwardCaching(batch.sequences, using: &generator)
         let pooled = try Pooling.mean.pool(states, sequences: ranges)
@@ -98,8 +99,10 @@ extension TinyTransformerClassifier: TrainableModel {
         let classifierGradients = try classifier.backward(logitGradient, input: dropped)
         let pooledGradient = try dropout.backward(classifierGradients.input, mask: mask)
         let statesGradient = try Pooling.mean.backward(pooledGradient, states: states, sequences: ranges)
-        let encoderGradients = try encoder.backward(statesGradient, cache: cache)
-        return (loss, encoderGradients + [classifierGradients.weight, classifierGradients.bias])
+        var gradients = try encoder.backward(statesGradient, cache: cache)
+        gradients["classifier.weight"] = classifierGradients.weight
+        gradients["classifier.bias"] = classifierGradients.bias
+        return (loss, gradients)
     }
 
     public func evaluate(on batch: Batch) throws -> (loss: Double, accuracy: Double) {

@@ -12,5 +12,5 @@ public protocol ClassificationHead: Sendable {
     /// `[B, labels.count]` logits for `[B, inputDimension]` features.
     func logits(for features: Tensor) throws -> Tensor
     /// Every parameter under its checkpoint key, in a fixed order.
-    var parameters: [(key: String, value: Tensor)] { get }
+    var parameters: NamedTensors { get }
 }

@@ -32,8 +32,11 @@ public struct LogisticHead: ClassificationHead, Hashable {
         try Linear(weight: weight, bias: bias).forward(features)
     }
 
-    public var parameters: [(key: String, value: Tensor)] {
-        [("weight", weight), ("bias", bias)]
+    public var parameters: NamedTensors {
+        var parameters = NamedTensors()
+        parameters["weight"] = weight
+        parameters["bias"] = bias
+        return parameters
     }
 }
 

@@ -95,8 +95,12 @@ public struct MLPHead: ClassificationHead, Hashable {
         return x
     }
 
-    public var parameters: [(key: String, value: Tensor)] {
-        [("input.mean", inputMean), ("input.scale", inputScale)] + trainableParameters
+    public var parameters: NamedTensors {
+        var parameters = NamedTensors()
+        parameters["input.mean"] = inputMean
+        parameters["input.scale"] = inputScale
+        for (key, tensor) in trainableParameters { parameters[key] = tensor }
+        return parameters
     }
 
     /// `(x − mean) · scale`, row by row.
@@ -156,24 +160,24 @@ extension MLPHead: TrainableModel {
         }
     }
 
-    public var trainableParameters: [(key: String, value: Tensor)] {
-        layers.enumerated().flatMap { index, layer in
-            [("layers.\(index).weight", layer.weight), ("layers.\(index).bias", layer.bias)]
+    public var trainableParameters: NamedTensors {
+        var parameters = NamedTensors()
+        for (index, layer) in layers.enumerated() {
+            parameters["layers.\(index).weight"] = layer.weight
+            parameters["layers.\(index).bias"] = layer.bias
         }
+        return parameters
     }
 
-    public mutating func assignTrainableParameters(_ values: [Tensor]) throws {
-        guard values.count == layers.count * 2 else {
-            throw TrainingError.shapeMismatch(
-                "an MLP head with \(layers.count) layers takes \(layers.count * 2) tensors, got \(values.count)")
-        }
+    public mutating func assignTrainableParameters(_ parameters: NamedTensors) throws {
+        try trainableParameters.checkSameLayout(as: parameters)
         for index in layers.indices {
-            layers[index] = try Linear(weight: values[2 * index], bias: values[2 * index + 1])
+            layers[index] = try layers[index].replacingParameters(parameters.scoped("layers.\(index)"))
         }
     }
 
     public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (
-        loss: Double, gradients: [Tensor]
+        loss: Double, gradients: NamedTensors
     ) {
         // Forward, keeping each layer's input, activation input and dropout mask.
         var inputs: [Tensor] = []
@@ -194,17 +198,21 @@ extension MLPHead: TrainableModel {
             logits: x, classIndices: batch.classIndices, weights: batch.weights, labelSmoothing: labelSmoothing)
 
         // Backward, in reverse order of the forward pass.
-        var gradients = [Tensor](repeating: Tensor([]), count: layers.count * 2)
+        var layerGradients: [Linear.Gradients] = []
         var upstream = logitGradient
         for index in layers.indices.reversed() {
             if index < layers.count - 1 {
                 upstream = try activation.backward(
                     dropout.backward(upstream, mask: masks[index]), input: preActivations[index])
             }
-            let layerGradients = try layers[index].backward(upstream, input: inputs[index])
-            gradients[2 * index] = layerGradients.weight
-            gradients[2 * index + 1] = layerGradients.bias
-            upstream = layerGradients.input
+            let gradients = try layers[index].backward(upstream, input: inputs[index])
+            layerGradients.append(gradients)
+            upstream = gradients.input
+        }
+        var gradients = NamedTensors()
+        for (index, layer) in layerGradients.reversed().enumerated() {
+            gradients["layers.\(index).weight"] = layer.weight
+            gradients["layers.\(index).bias"] = layer.bias
         }
         return (loss, gradients)
     }

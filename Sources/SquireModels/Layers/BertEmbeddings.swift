@@ -21,6 +21,34 @@ public struct BertEmbeddings: Sendable {
         (self.words, self.positions, self.tokenTypes, self.norm) = (words, positions, tokenTypes, norm)
     }
 
+    /// The tables and the layer norm under their checkpoint keys relative to `embeddings`:
+    /// `word_embeddings.weight`, `position_embeddings.weight`, `token_type_embeddings.weight`,
+    /// `LayerNorm.weight` (gamma) and `LayerNorm.bias` (beta).
+    public var parameters: NamedTensors {
+        var parameters = NamedTensors()
+        parameters["word_embeddings.weight"] = words
+        parameters["position_embeddings.weight"] = positions
+        parameters["token_type_embeddings.weight"] = tokenTypes
+        parameters["LayerNorm.weight"] = norm.gamma
+        parameters["LayerNorm.bias"] = norm.beta
+        return parameters
+    }
+
+    /// The same layer with the tensors of `replacements` in place of the parameters under the
+    /// same keys (relative, as in ``parameters``); the others stay.
+    ///
+    /// - Throws: ``NamedTensorsError`` for an unknown key or a tensor of another shape.
+    public func replacingParameters(_ replacements: NamedTensors) throws -> BertEmbeddings {
+        let parameters = try parameters.replacingTensors(with: replacements, context: "BertEmbeddings")
+        return try BertEmbeddings(
+            words: parameters.tensor(forKey: "word_embeddings.weight"),
+            positions: parameters.tensor(forKey: "position_embeddings.weight"),
+            tokenTypes: parameters.tensor(forKey: "token_type_embeddings.weight"),
+            norm: LayerNorm(
+                gamma: parameters.tensor(forKey: "LayerNorm.weight"), beta: parameters.tensor(forKey: "LayerNorm.bias"),
+                epsilon: norm.epsilon))
+    }
+
     /// `[N, D]` for the packed tokens of `sequences`, each sequence's positions counted from 0.
     public func forward(_ sequences: [[Int]]) throws -> Tensor {
         let words = try self.words.gatheringRows(at: sequences.flatMap { $0 })
@@ -46,20 +74,31 @@ extension BertEmbeddings {
         return (try norm.forward(sum), Cache(sequences: sequences, sum: sum))
     }
 
-    /// The gradients of the word, position and token-type tables and the layer norm
-    /// (`[words, positions, tokenTypes, gamma, beta]`) from `∂L/∂output`, `[N, D]`.
+    /// The gradients of the parameters whose keys (as in ``parameters``) `selected` accepts,
+    /// under those keys in ``parameters`` order, from `∂L/∂output`, `[N, D]`.
     ///
     /// Tables get the output gradient scattered into the rows the forward pass read;
     /// every token is type 0, so only the first token-type row gets a gradient.
-    public func backward(_ outputGradient: Tensor, cache: Cache) throws -> [Tensor] {
+    public func backward(
+        _ outputGradient: Tensor, cache: Cache, parametersWhere selected: (String) -> Bool = { _ in true }
+    ) throws -> NamedTensors {
         let normGradients = try norm.backward(outputGradient, input: cache.sum)
         let sumGradient = normGradients.input
-        let wordGradient = try sumGradient.scatterAddingRows(
-            at: cache.sequences.flatMap { $0 }, rowCount: words.shape[0])
-        let positionGradient = try sumGradient.scatterAddingRows(
-            at: cache.sequences.flatMap { Array(0..<$0.count) }, rowCount: positions.shape[0])
-        let typeGradient = try sumGradient.scatterAddingRows(
-            at: [Int](repeating: 0, count: sumGradient.shape[0]), rowCount: tokenTypes.shape[0])
-        return [wordGradient, positionGradient, typeGradient, normGradients.gamma, normGradients.beta]
+        var gradients = NamedTensors()
+        if selected("word_embeddings.weight") {
+            gradients["word_embeddings.weight"] = try sumGradient.scatterAddingRows(
+                at: cache.sequences.flatMap { $0 }, rowCount: words.shape[0])
+        }
+        if selected("position_embeddings.weight") {
+            gradients["position_embeddings.weight"] = try sumGradient.scatterAddingRows(
+                at: cache.sequences.flatMap { Array(0..<$0.count) }, rowCount: positions.shape[0])
+        }
+        if selected("token_type_embeddings.weight") {
+            gradients["token_type_embeddings.weight"] = try sumGradient.scatterAddingRows(
+                at: [Int](repeating: 0, count: sumGradient.shape[0]), rowCount: tokenTypes.shape[0])
+        }
+        if selected("LayerNorm.weight") { gradients["LayerNorm.weight"] = normGradients.gamma }
+        if selected("LayerNorm.bias") { gradients["LayerNorm.bias"] = normGradients.beta }
+        return gradients
     }
 }

@@ -73,33 +73,40 @@ public struct BertLayer: Sendable {
 
     /// Every parameter under its key relative to the layer: each projection's parameters
     /// (``linearNames`` order), then the two layer norms (`weight` = gamma, `bias` = beta).
-    public var parameters: [(key: String, tensor: Tensor)] {
-        var result = linearLayers.flatMap { name, layer in layer.parameters.map { ("\(name).\($0.key)", $0.tensor) } }
-        for (name, norm) in [("attention.output.LayerNorm", attentionNorm), ("output.LayerNorm", outputNorm)] {
-            result.append(("\(name).weight", norm.gamma))
-            result.append(("\(name).bias", norm.beta))
+    public var parameters: NamedTensors {
+        var result = NamedTensors()
+        for (name, layer) in linearLayers {
+            for (key, tensor) in layer.parameters { result["\(name).\(key)"] = tensor }
+        }
+        for (name, norm) in [(Self.normNames[0], attentionNorm), (Self.normNames[1], outputNorm)] {
+            result["\(name).weight"] = norm.gamma
+            result["\(name).bias"] = norm.beta
         }
         return result
     }
 
-    /// A layer with the same shape and these parameters, in ``parameters`` order.
-    public func replacingParameters(_ tensors: [Tensor]) throws -> BertLayer {
-        let counts = linearLayers.map { $0.layer.parameters.count }
-        guard tensors.count == counts.reduce(4, +) else {
-            throw TensorError.invalidArgument(
-                "this BERT layer has \(counts.reduce(4, +)) parameter tensors, got \(tensors.count)")
+    /// The checkpoint names of the attention and output layer norms, relative to the layer.
+    private static let normNames = ["attention.output.LayerNorm", "output.LayerNorm"]
+
+    /// A layer with the same shape and the tensors of `replacements` in place of the
+    /// parameters under the same keys (relative to the layer, as in ``parameters``); the
+    /// others stay.
+    ///
+    /// - Throws: ``NamedTensorsError`` for an unknown key or a tensor of another shape.
+    public func replacingParameters(_ replacements: NamedTensors) throws -> BertLayer {
+        let parameters = try parameters.replacingTensors(with: replacements, context: "BertLayer")
+        let linears = try linearLayers.map { name, layer in try layer.replacingParameters(parameters.scoped(name)) }
+        func norm(_ name: String, like norm: LayerNorm) throws -> LayerNorm {
+            LayerNorm(
+                gamma: try parameters.tensor(forKey: name + ".weight"),
+                beta: try parameters.tensor(forKey: name + ".bias"),
+                epsilon: norm.epsilon)
         }
-        var start = 0
-        let linears = try linearLayers.map { _, layer in
-            defer { start += layer.parameters.count }
-            return try layer.replacingParameters(Array(tensors[start..<(start + layer.parameters.count)]))
-        }
-        let norms = Array(tensors[start...])
         return try BertLayer(
             query: linears[0], key: linears[1], value: linears[2], attentionOutput: linears[3],
-            attentionNorm: LayerNorm(gamma: norms[0], beta: norms[1], epsilon: attentionNorm.epsilon),
+            attentionNorm: norm(Self.normNames[0], like: attentionNorm),
             intermediate: linears[4], output: linears[5],
-            outputNorm: LayerNorm(gamma: norms[2], beta: norms[3], epsilon: outputNorm.epsilon), headCount: headCount)
+            outputNorm: norm(Self.normNames[1], like: outputNorm), headCount: headCount)
     }
 
     /// The layer with each projection replaced by what `transform` returns for its name
@@ -195,47 +202,54 @@ public struct BertLayer: Sendable {
 
     /// Backward of ``forwardCaching(_:sequences:using:)``, in the reverse order of the
     /// forward pass: `∂L/∂x`, and the gradients of the parameters whose keys (relative to
-    /// the layer, as in ``parameters``) `selected` accepts, in ``parameters`` order.
+    /// the layer, as in ``parameters``) `selected` accepts, under those keys in ``parameters`` order.
     ///
     /// A projection none of whose parameters is selected computes no weight gradient, only
     /// what flows through it — the frozen base of a LoRA fine-tune.
     public func backward(
         _ outputGradient: Tensor, cache: Cache, parametersWhere selected: (String) -> Bool = { _ in true }
-    ) throws -> (input: Tensor, parameters: [Tensor]) {
+    ) throws -> (input: Tensor, parameters: NamedTensors) {
         let width = cache.input.shape[1]
+        // Each projection's gradients under its name, gathered in `parameters` order at the end.
+        var projections: [String: NamedTensors] = [:]
+        func projectionBackward(
+            _ name: String, _ layer: any LinearLayer, _ gradient: Tensor, _ cache: LinearLayerCache
+        ) throws -> Tensor {
+            let gradients = try layer.backward(gradient, cache: cache, parametersWhere: { selected("\(name).\($0)") })
+            projections[name] = gradients.parameters
+            return gradients.input
+        }
 
         // Feed-forward block: output norm, output projection (+ residual), GELU, intermediate.
         let outputNormGradients = try outputNorm.backward(outputGradient, input: cache.outputSum)
-        let outputGradients = try output.backward(
-            outputNormGradients.input, cache: cache.outputCache, parametersWhere: { selected("output.dense.\($0)") })
-        let preActivationGradient = try Activation.gelu.backward(outputGradients.input, input: cache.preActivation)
-        let intermediateGradients = try intermediate.backward(
-            preActivationGradient, cache: cache.intermediateCache,
-            parametersWhere: { selected("intermediate.dense.\($0)") })
+        let activationGradient = try projectionBackward(
+            "output.dense", output, outputNormGradients.input, cache.outputCache)
+        let preActivationGradient = try Activation.gelu.backward(activationGradient, input: cache.preActivation)
+        let intermediateInputGradient = try projectionBackward(
+            "intermediate.dense", intermediate, preActivationGradient, cache.intermediateCache)
         // The attended states feed both the intermediate layer and the residual.
-        let attendedGradient = try intermediateGradients.input + outputNormGradients.input
+        let attendedGradient = try intermediateInputGradient + outputNormGradients.input
 
         // Attention block: attention norm, output projection (+ residual), attention, QKV projections.
         let attentionNormGradients = try attentionNorm.backward(attendedGradient, input: cache.attentionSum)
-        let attentionOutputGradients = try attentionOutput.backward(
-            attentionNormGradients.input, cache: cache.attentionOutputCache,
-            parametersWhere: { selected("attention.output.dense.\($0)") })
+        let contextGradient = try projectionBackward(
+            "attention.output.dense", attentionOutput, attentionNormGradients.input, cache.attentionOutputCache)
         let projectedGradient = try PackedAttention.backward(
-            attentionOutputGradients.input, projected: cache.projected, probabilities: cache.probabilities,
+            contextGradient, projected: cache.projected, probabilities: cache.probabilities,
             sequences: cache.ranges, headCount: headCount)
         var projectionInputGradient: Tensor
-        var projectionParameters: [Tensor] = []
         if let fusedProjection {
-            let names = Self.linearNames[0..<3].flatMap { ["\($0).weight", "\($0).bias"] }
-            let wanted = names.map(selected)
-            if wanted.contains(true) {
+            let wanted = Self.linearNames[0..<3].contains { name in
+                selected("\(name).weight") || selected("\(name).bias")
+            }
+            if wanted {
                 let gradients = try fusedProjection.backward(projectedGradient, input: cache.input)
-                for (index, part) in (0..<3).enumerated() {
+                for (part, name) in Self.linearNames[0..<3].enumerated() {
                     let rows = (part * width)..<((part + 1) * width)
-                    if wanted[2 * index] { projectionParameters.append(try gradients.weight.rows(rows)) }
-                    if wanted[2 * index + 1] {
-                        projectionParameters.append(Tensor(Array(gradients.bias.scalars[rows])))
-                    }
+                    var own = NamedTensors()
+                    if selected("\(name).weight") { own["weight"] = try gradients.weight.rows(rows) }
+                    if selected("\(name).bias") { own["bias"] = Tensor(Array(gradients.bias.scalars[rows])) }
+                    projections[name] = own
                 }
                 projectionInputGradient = gradients.input
             } else {
@@ -244,23 +258,22 @@ public struct BertLayer: Sendable {
         } else {
             projectionInputGradient = try Tensor.zeros(cache.input.shape)
             for (part, (name, layer)) in linearLayers.prefix(3).enumerated() {
-                let gradients = try layer.backward(
-                    projectedGradient.columns((part * width)..<((part + 1) * width)),
-                    cache: cache.projectionCaches[part],
-                    parametersWhere: { selected("\(name).\($0)") })
-                projectionInputGradient = try projectionInputGradient + gradients.input
-                projectionParameters += gradients.parameters
+                projectionInputGradient =
+                    try projectionInputGradient
+                    + projectionBackward(
+                        name, layer, projectedGradient.columns((part * width)..<((part + 1) * width)),
+                        cache.projectionCaches[part])
             }
         }
         let inputGradient = try projectionInputGradient + attentionNormGradients.input
-        var parameters =
-            projectionParameters + attentionOutputGradients.parameters + intermediateGradients.parameters
-            + outputGradients.parameters
-        for (name, gradients) in [
-            ("attention.output.LayerNorm", attentionNormGradients), ("output.LayerNorm", outputNormGradients),
-        ] {
-            if selected("\(name).weight") { parameters.append(gradients.gamma) }
-            if selected("\(name).bias") { parameters.append(gradients.beta) }
+
+        var parameters = NamedTensors()
+        for name in Self.linearNames {
+            for (key, tensor) in projections[name] ?? NamedTensors() { parameters["\(name).\(key)"] = tensor }
+        }
+        for (name, gradients) in zip(Self.normNames, [attentionNormGradients, outputNormGradients]) {
+            if selected("\(name).weight") { parameters["\(name).weight"] = gradients.gamma }
+            if selected("\(name).bias") { parameters["\(name).bias"] = gradients.beta }
         }
         return (inputGradient, parameters)
     }

@@ -19,15 +19,16 @@ public struct Linear: LinearLayer, Hashable {
     public var inputDimension: Int { weight.shape[1] }
     public var outputDimension: Int { weight.shape[0] }
 
-    public var parameters: [(key: String, tensor: Tensor)] {
-        [("weight", weight), ("bias", bias)]
+    public var parameters: NamedTensors {
+        var parameters = NamedTensors()
+        parameters["weight"] = weight
+        parameters["bias"] = bias
+        return parameters
     }
 
-    public func replacingParameters(_ tensors: [Tensor]) throws -> Linear {
-        guard tensors.count == 2, tensors[0].shape == weight.shape, tensors[1].shape == bias.shape else {
-            throw TensorError.shapeMismatch("Linear.replacingParameters", weight.shape, tensors.first?.shape ?? [])
-        }
-        return try Linear(weight: tensors[0], bias: tensors[1])
+    public func replacingParameters(_ replacements: NamedTensors) throws -> Linear {
+        let parameters = try parameters.replacingTensors(with: replacements, context: "Linear")
+        return try Linear(weight: parameters.tensor(forKey: "weight"), bias: parameters.tensor(forKey: "bias"))
     }
 
     /// `x · Wᵀ + b + residual` in one product: the output starts as the bias (plus the
@@ -111,7 +112,7 @@ extension Linear {
 
     public func backward(
         _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
-    ) throws -> (input: Tensor, parameters: [Tensor]) {
+    ) throws -> (input: Tensor, parameters: NamedTensors) {
         let input = cache.input
         let rows = input.shape.dropLast().reduce(1, *)
         guard input.shape.last == inputDimension,
@@ -121,12 +122,12 @@ extension Linear {
                 "Linear.backward (input vs output gradient)", input.shape, outputGradient.shape)
         }
         let flatGradient = try outputGradient.reshaped(to: [rows, outputDimension])
-        var parameters: [Tensor] = []
+        var parameters = NamedTensors()
         if selected("weight") {
-            parameters.append(
-                try Tensor.matmul(flatGradient, input.reshaped(to: [rows, inputDimension]), transposeA: true))
+            parameters["weight"] = try Tensor.matmul(
+                flatGradient, input.reshaped(to: [rows, inputDimension]), transposeA: true)
         }
-        if selected("bias") { parameters.append(try flatGradient.sum(alongAxis: 0)) }
+        if selected("bias") { parameters["bias"] = try flatGradient.sum(alongAxis: 0) }
         return (try Tensor.matmul(flatGradient, weight).reshaped(to: input.shape), parameters)
     }
 }

@@ -11,10 +11,14 @@ public protocol LinearLayer: Sendable {
     var outputDimension: Int { get }
     /// The layer's tensors under keys relative to the layer (`weight`, `bias`,
     /// `lora_A.weight`), in a fixed order.
-    var parameters: [(key: String, tensor: Tensor)] { get }
+    var parameters: NamedTensors { get }
 
-    /// The same layer with `tensors` as its parameters, in ``parameters`` order.
-    func replacingParameters(_ tensors: [Tensor]) throws -> Self
+    /// The same layer with the tensors of `replacements` in place of the parameters under
+    /// the same keys (relative, as in ``parameters``); the others stay.
+    ///
+    /// - Throws: ``NamedTensorsError`` for a key the layer has no parameter for, or a tensor
+    ///   of another shape than the one it replaces.
+    func replacingParameters(_ replacements: NamedTensors) throws -> Self
 
     /// `x · Wᵀ + b` (plus `residual` when given) for `x` of shape `[…, inputDimension]`.
     func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor
@@ -26,12 +30,12 @@ public protocol LinearLayer: Sendable {
     )
 
     /// `∂L/∂x` from `∂L/∂y`, and the gradients of the parameters whose relative keys
-    /// `selected` accepts, in ``parameters`` order. A residual added in the forward pass
-    /// gets `∂L/∂y` itself. Parameters not selected cost nothing: a frozen layer computes
-    /// only what flows through it.
+    /// `selected` accepts, under those keys in ``parameters`` order. A residual added in the
+    /// forward pass gets `∂L/∂y` itself. Parameters not selected cost nothing: a frozen layer
+    /// computes only what flows through it.
     func backward(
         _ outputGradient: Tensor, cache: LinearLayerCache, parametersWhere selected: (String) -> Bool
-    ) throws -> (input: Tensor, parameters: [Tensor])
+    ) throws -> (input: Tensor, parameters: NamedTensors)
 }
 
 extension LinearLayer {
@@ -48,9 +52,17 @@ extension LinearLayer {
         (try forward(x, adding: residual), LinearLayerCache(input: x))
     }
 
+    /// The same layer with `tensors` as its parameters, in ``parameters`` order.
+    ///
+    /// - Throws: ``NamedTensorsError/countMismatch(keys:tensors:)`` for a wrong count, and
+    ///   what the keyed `replacingParameters` throws.
+    public func replacingParameters(_ tensors: [Tensor]) throws -> Self {
+        try replacingParameters(NamedTensors(keys: parameters.keys, tensors: tensors))
+    }
+
     /// The number of scalars in ``parameters``.
     public var parameterCount: Int {
-        parameters.reduce(0) { $0 + $1.tensor.count }
+        parameters.tensors.reduce(0) { $0 + $1.count }
     }
 }
 
@@ -58,12 +70,12 @@ extension LinearLayer {
 public struct LinearLayerCache: Sendable {
     /// The forward pass's input, `[…, inputDimension]`.
     public var input: Tensor
-    /// Whatever else the layer keeps; a LoRA layer keeps its dropout mask and the input's
-    /// projection to rank r.
-    public var saved: [Tensor]
+    /// Whatever else the layer keeps, under keys of its own choosing; a LoRA layer keeps the
+    /// input's projection to rank r and its dropout mask.
+    public var saved: NamedTensors
 
     /// Creates a cache.
-    public init(input: Tensor, saved: [Tensor] = []) {
+    public init(input: Tensor, saved: NamedTensors = NamedTensors()) {
         self.input = input
         self.saved = saved
     }

@@ -1,4 +1,4 @@
-public import SquireTensor
+import SquireTensor
 
 /// Adam with decoupled weight decay (Loshchilov and Hutter, 2019), as torch's `AdamW`
 /// computes it: `p ← p − lr·λ·p`, then the bias-corrected Adam step.
@@ -13,10 +13,10 @@ public struct AdamW: Sendable, Hashable {
     public var weightDecay: Float
     /// Updates taken so far; the bias correction uses it.
     public internal(set) var step = 0
-    /// The first moment of every parameter, in parameter order.
-    public internal(set) var firstMoments: [Tensor] = []
-    /// The second moment of every parameter, in parameter order.
-    public internal(set) var secondMoments: [Tensor] = []
+    /// The first moment of every parameter, under the parameter's key.
+    public internal(set) var firstMoments = NamedTensors()
+    /// The second moment of every parameter, under the parameter's key.
+    public internal(set) var secondMoments = NamedTensors()
 
     /// Creates an optimizer with torch's defaults.
     public init(beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0.01) {
@@ -26,37 +26,35 @@ public struct AdamW: Sendable, Hashable {
         self.weightDecay = weightDecay
     }
 
-    /// Applies one update to `parameters` from `gradients` (same order and shapes).
+    /// Applies one update to `parameters` from `gradients` (the same keys in the same order,
+    /// and the same shapes).
     ///
     /// - Parameters:
     ///   - learningRate: this step's rate, from a schedule.
-    ///   - decays: which parameters take weight decay; biases and layer-norm parameters
-    ///     usually do not.
-    public mutating func update(_ parameters: inout [Tensor], gradients: [Tensor], learningRate: Float, decays: [Bool])
-        throws
-    {
-        guard gradients.count == parameters.count, decays.count == parameters.count else {
-            throw TrainingError.shapeMismatch(
-                "AdamW got \(gradients.count) gradients for \(parameters.count) parameters")
-        }
+    ///   - decays: whether a parameter, given its key, takes weight decay; biases and
+    ///     layer-norm parameters usually do not.
+    /// - Throws: ``NamedTensorsError`` naming the first key or shape in which the gradients
+    ///   (or the moments of an earlier step) differ from the parameters.
+    public mutating func update(
+        _ parameters: inout NamedTensors, gradients: NamedTensors, learningRate: Float, decays: (String) -> Bool
+    ) throws {
+        try parameters.checkSameLayout(as: gradients)
         if firstMoments.isEmpty {
-            firstMoments = try parameters.map { try Tensor.zeros($0.shape) }
+            firstMoments = try parameters.mapTensors { try Tensor.zeros($0.tensor.shape) }
             secondMoments = firstMoments
         }
+        try parameters.checkSameLayout(as: firstMoments)
+        try parameters.checkSameLayout(as: secondMoments)
         step += 1
         let correction1 = 1 - pow(beta1, Float(step))
         let correction2 = 1 - pow(beta2, Float(step))
         for index in parameters.indices {
-            guard gradients[index].shape == parameters[index].shape else {
-                throw TensorError.shapeMismatch(
-                    "AdamW (parameter \(index) vs its gradient)", parameters[index].shape, gradients[index].shape)
-            }
-            let decay = decays[index] ? learningRate * weightDecay : 0
+            let decay = decays(parameters.keys[index]) ? learningRate * weightDecay : 0
             let (b1, b2, eps) = (beta1, beta2, epsilon)
-            gradients[index].withUnsafeBufferPointer { g in
-                firstMoments[index].withUnsafeMutableBufferPointer { m in
-                    secondMoments[index].withUnsafeMutableBufferPointer { v in
-                        parameters[index].withUnsafeMutableBufferPointer { p in
+            gradients.tensors[index].withUnsafeBufferPointer { g in
+                firstMoments.tensors[index].withUnsafeMutableBufferPointer { m in
+                    secondMoments.tensors[index].withUnsafeMutableBufferPointer { v in
+                        parameters.tensors[index].withUnsafeMutableBufferPointer { p in
                             for i in p.indices {
                                 m[i] = b1 * m[i] + (1 - b1) * g[i]
                                 v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
@@ -73,7 +71,7 @@ public struct AdamW: Sendable, Hashable {
     }
 
     /// Restores the state saved from an earlier run (for resuming from a checkpoint).
-    mutating func restore(step: Int, firstMoments: [Tensor], secondMoments: [Tensor]) {
+    mutating func restore(step: Int, firstMoments: NamedTensors, secondMoments: NamedTensors) {
         self.step = step
         self.firstMoments = firstMoments
         self.secondMoments = secondMoments

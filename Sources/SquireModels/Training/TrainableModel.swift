@@ -10,15 +10,19 @@ public protocol TrainableModel: Sendable {
 
     /// Every trained parameter under its checkpoint key, in a fixed order (fixed tensors,
     /// such as an input standardization, are not listed).
-    var trainableParameters: [(key: String, value: Tensor)] { get }
+    var trainableParameters: NamedTensors { get }
 
-    /// Replaces the trained parameters, in the order of ``trainableParameters``.
-    mutating func assignTrainableParameters(_ values: [Tensor]) throws
+    /// Replaces the trained parameters with `parameters`: the keys of
+    /// ``trainableParameters``, in its order, with tensors of the same shapes.
+    ///
+    /// - Throws: ``NamedTensorsError`` naming the first key or shape that differs.
+    mutating func assignTrainableParameters(_ parameters: NamedTensors) throws
 
-    /// The mean loss on `batch` and its gradient for every trained parameter, in the order
-    /// of ``trainableParameters``, with training-time randomness (dropout) drawn from `generator`.
+    /// The mean loss on `batch` and its gradient for every trained parameter, under the keys
+    /// of ``trainableParameters`` in its order, with training-time randomness (dropout) drawn
+    /// from `generator`.
     func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (
-        loss: Double, gradients: [Tensor]
+        loss: Double, gradients: NamedTensors
     )
 
     /// The mean loss and the accuracy on `batch` without training-time randomness.

@@ -36,8 +36,7 @@ public struct Trainer: Sendable {
     ) throws -> TrainingSummary {
         try configuration.validate()
         guard exampleCount > 0 else { throw TrainingError.noExamples }
-        let keys = model.trainableParameters.map(\.key)
-        let decays = keys.map(Model.takesWeightDecay)
+        let keys = model.trainableParameters.keys
         let batchesPerEpoch = (exampleCount + configuration.batchSize - 1) / configuration.batchSize
         let totalSteps = batchesPerEpoch * configuration.epochs
         let schedule = LearningRateSchedule(
@@ -65,19 +64,20 @@ public struct Trainer: Sendable {
                 }
                 let members = Array(order[start..<min(start + configuration.batchSize, exampleCount)])
                 var (loss, gradients) = try model.lossAndGradients(on: batch(members), using: &noise)
-                guard loss.isFinite, gradients.allSatisfy(\.isFinite) else {
+                guard loss.isFinite, gradients.tensors.allSatisfy(\.isFinite) else {
                     throw TrainingError.nonFiniteLoss(step: state.step + 1, value: loss)
                 }
                 if let limit = configuration.maximumGradientNorm {
-                    let norm = gradients.reduce(0.0) { $0 + $1.scalars.reduce(0.0) { $0 + Double($1) * Double($1) } }
-                        .squareRoot()
-                    if norm > limit { gradients = gradients.map { $0 * Float(limit / norm) } }
+                    let norm = gradients.tensors.reduce(0.0) {
+                        $0 + $1.scalars.reduce(0.0) { $0 + Double($1) * Double($1) }
+                    }.squareRoot()
+                    if norm > limit { gradients = gradients.mapTensors { $0.tensor * Float(limit / norm) } }
                 }
-                var values = model.trainableParameters.map(\.value)
+                var parameters = model.trainableParameters
                 try state.optimizer.update(
-                    &values, gradients: gradients, learningRate: Float(schedule.rate(atStep: state.step)),
-                    decays: decays)
-                try model.assignTrainableParameters(values)
+                    &parameters, gradients: gradients, learningRate: Float(schedule.rate(atStep: state.step)),
+                    decays: Model.takesWeightDecay)
+                try model.assignTrainableParameters(parameters)
                 state.step += 1
                 lastLoss = loss
                 if progress(TrainingProgress(step: state.step, epoch: epoch + 1, loss: loss, totalSteps: totalSteps))
@@ -96,15 +96,15 @@ public struct Trainer: Sendable {
                 report.validationAccuracy = accuracy
                 if loss < state.bestValidationLoss {
                     state.bestValidationLoss = loss
-                    state.bestParameters = model.trainableParameters.map(\.value)
+                    state.bestParameters = model.trainableParameters
                     state.bestEpoch = epoch + 1
                     state.staleEpochs = 0
                 } else {
                     state.staleEpochs += 1
                 }
             }
-            state.parameters = model.trainableParameters.map(\.value)
-            if let checkpointPath { try state.write(to: checkpointPath, keys: keys) }
+            state.parameters = model.trainableParameters
+            if let checkpointPath { try state.write(to: checkpointPath) }
             if progress(report) == .stop {
                 stopReason = "stopped"
                 break

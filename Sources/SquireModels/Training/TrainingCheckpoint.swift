@@ -9,8 +9,8 @@ struct TrainingCheckpoint {
 
     var optimizer: AdamW
     var configuration: TrainingConfiguration
-    var parameters: [Tensor] = []
-    var bestParameters: [Tensor]?
+    var parameters = NamedTensors()
+    var bestParameters: NamedTensors?
     var completedEpochs = 0
     var step = 0
     var lastLoss = Double.nan
@@ -49,13 +49,15 @@ struct TrainingCheckpoint {
                 "it was written with a different training configuration; only the number of epochs may change on resume"
             )
         }
-        func tensors(_ prefix: String) throws -> [Tensor] {
-            try keys.map { key in
-                guard file.names.contains(prefix + key) else {
-                    throw fail("it has no tensor \(prefix + key); was it written for another model?")
-                }
-                return try file.tensor(prefix + key)
-            }
+        func tensors(_ prefix: String) throws -> NamedTensors {
+            try NamedTensors(
+                keys: keys,
+                tensors: keys.map { key in
+                    guard file.names.contains(prefix + key) else {
+                        throw fail("it has no tensor \(prefix + key); was it written for another model?")
+                    }
+                    return try file.tensor(prefix + key)
+                })
         }
         self.configuration = configuration
         parameters = try tensors("parameter/")
@@ -80,15 +82,13 @@ struct TrainingCheckpoint {
     }
 
     /// Writes the checkpoint atomically: the previous one stays intact until the new one is whole.
-    func write(to path: String, keys: [String]) throws {
+    func write(to path: String) throws {
         var writer = SafetensorsWriter()
-        for (index, key) in keys.enumerated() {
-            try writer.add(parameters[index], named: "parameter/" + key)
-            if !optimizer.firstMoments.isEmpty {
-                try writer.add(optimizer.firstMoments[index], named: "adam.m/" + key)
-                try writer.add(optimizer.secondMoments[index], named: "adam.v/" + key)
-            }
-            if let bestParameters { try writer.add(bestParameters[index], named: "best/" + key) }
+        for (prefix, tensors) in [
+            ("parameter/", parameters), ("adam.m/", optimizer.firstMoments), ("adam.v/", optimizer.secondMoments),
+            ("best/", bestParameters ?? NamedTensors()),
+        ] {
+            for (key, tensor) in tensors { try writer.add(tensor, named: prefix + key) }
         }
         let configurationJSON = String(decoding: try JSONEncoder().encode(configuration), as: UTF8.self)
         writer.metadata = [
