@@ -40,8 +40,8 @@ struct RouteCommand: ParsableCommand {
     }
 
     func run() throws {
-        let local = try Self.read(predictions, confidence: true)
-        let truth = try Self.read(reference, confidence: false)
+        let local = try RecordedLabel.read(from: predictions, requiringConfidence: true)
+        let truth = try RecordedLabel.read(from: reference)
         guard local.count == truth.count else {
             throw DatasetError(
                 source: reference,
@@ -49,7 +49,7 @@ struct RouteCommand: ParsableCommand {
         }
         var fallbackCorrect: [Bool]?
         if let fallback {
-            let answers = try Self.read(fallback, confidence: false)
+            let answers = try RecordedLabel.read(from: fallback)
             guard answers.count == truth.count else {
                 throw DatasetError(
                     source: fallback, reason: "has \(answers.count) lines for \(truth.count) references")
@@ -57,9 +57,9 @@ struct RouteCommand: ParsableCommand {
             fallbackCorrect = zip(answers, truth).map { $0.label == $1.label }
         }
         let target: ThresholdCalibration.Target =
-            targetAccuracy.map { .accuracy($0) } ?? .escalationRate(targetEscalationRate!)
+            targetAccuracy.map { .accuracy($0) } ?? .escalationRate(targetEscalationRate ?? 0)
         let calibration = try ThresholdCalibration(
-            localLabels: local.map(\.label), localConfidences: local.map { $0.confidence! },
+            localLabels: local.map(\.label), localConfidences: local.map { $0.confidence ?? 0 },
             correctLabels: truth.map(\.label),
             fallbackCorrect: fallbackCorrect, target: target, localDollarsPer1000: localCost,
             fallbackDollarsPer1000: fallbackCost)
@@ -114,22 +114,5 @@ struct RouteCommand: ParsableCommand {
             )
         }
         return lines.joined(separator: "\n")
-    }
-
-    struct Line: Decodable {
-        var label: String
-        var confidence: Double?
-    }
-
-    static func read(_ path: String, confidence: Bool) throws -> [Line] {
-        try JSONLines.read(Line.self, from: path, expecting: "expected a JSON object with a \"label\" string").map {
-            line, value in
-            if confidence {
-                guard let c = value.confidence, c.isFinite, (0...1).contains(c) else {
-                    throw DatasetError(source: path, line: line, reason: "needs a \"confidence\" between 0 and 1")
-                }
-            }
-            return value
-        }
     }
 }
