@@ -55,8 +55,9 @@ struct DriftCommand: ParsableCommand {
         } else {
             monitor = try DriftMonitor(profile: profile, budget: rules, windowing: windowing)
         }
-        let observations = try Self.read(current)
-        let shadows = try previousVersion.map { try Self.read($0) }
+        let lines = try Self.read(current)
+        let observations = lines.map(\.value)
+        let shadows = try previousVersion.map { try Self.read($0).map(\.value) }
         if let previousVersion, let shadows, shadows.count != observations.count {
             throw DatasetError(
                 source: previousVersion,
@@ -78,7 +79,8 @@ struct DriftCommand: ParsableCommand {
                 observations, previousVersion: shadows, savingStateTo: state.map { URL(fileURLWithPath: $0) }
             ) { if !json { Self.printDecision($0) } }
         } catch let error as DriftMonitor.StreamError {
-            throw DatasetError(source: current, line: error.index + 1, reason: String(describing: error.error))
+            // Blank lines are skipped, so the stream's index is not the file's line.
+            throw DatasetError(source: current, line: lines[error.index].line, reason: String(describing: error.error))
         }
         if let queue, let last = decisions.last(where: { $0.action == .retrain }) {
             try JSONLines.write(last.labellingQueue, to: queue)
@@ -94,8 +96,8 @@ struct DriftCommand: ParsableCommand {
         if let last = decisions.last?.action ?? Optional(monitor.state.action), last != .hold { throw ExitCode(1) }
     }
 
-    static func read(_ path: String) throws -> [Observation] {
-        try JSONLines.read(Observation.self, from: path, expecting: "not a prediction").map(\.value)
+    static func read(_ path: String) throws -> [(line: Int, value: Observation)] {
+        try JSONLines.read(Observation.self, from: path, expecting: "not a prediction")
     }
 
     static func printDecision(_ decision: DriftDecision) {

@@ -127,6 +127,24 @@ struct ClassifierTrainingTests {
             try ClassifierTraining.distill(from: [], distillation: try Distillation())
         }
     }
+
+    /// A bundle folder that holds the user's own files is refused before any training, and
+    /// nothing in it changes.
+    @Test func refusesToReplaceTheUsersOwnFolder() throws {
+        let folder = try Fixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let notes = folder.appendingPathComponent("notes.txt")
+        try Data("mine".utf8).write(to: notes)
+        var embedded = 0
+        #expect(throws: BundleError.refusingToReplace(folder: folder.path)) {
+            try ClassifierTraining.frozenHead(
+                ClassifierRecipe(), on: try Fixtures.dataset(), options: TrainingOptions(bundleFolder: folder.path)
+            ) { if case .embedding = $0 { embedded += 1 } }
+        }
+        #expect(embedded == 0)
+        #expect(try String(contentsOf: notes, encoding: .utf8) == "mine")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["notes.txt"])
+    }
 }
 
 /// Steps seen by a training task, read after it ends.

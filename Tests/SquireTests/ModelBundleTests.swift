@@ -102,6 +102,16 @@ struct ModelBundleTests {
                 file: "config.json", format: "squire-classifier-bundle-2", supported: "squire-classifier-bundle-1")
         ) { try ModelBundle(folder: newer) }
 
+        // A newer Squire's configuration may have another shape altogether: the format still decides.
+        let reshaped = try damaged("reshaped") {
+            try Data(#"{"format": "squire-bundle-3", "model": {"kind": "router"}}"#.utf8)
+                .write(to: URL(fileURLWithPath: $0 + "/config.json"))
+        }
+        #expect(
+            throws: BundleError.unsupportedFormat(
+                file: "config.json", format: "squire-bundle-3", supported: "squire-classifier-bundle-1")
+        ) { try ModelBundle(folder: reshaped) }
+
         let unknown = try damaged("unknown") {
             try editConfig($0) { $0["head"] = ["type": "gradient-boosted-trees"] }
         }

@@ -47,7 +47,7 @@ enum SquireGuideVersions {
         let router = Cascade(local: live, fallback: frontier, threshold: 0.86)
         // … later, a retrained model that passed the gate:
         let version = try store.add(trained)
-        try live.swap(to: LiveModel.Version(version, try store.promote(version, reason: "retrained", gate: verdict)))
+        try live.promote(version, in: store, reason: "retrained", gate: verdict)  // labels checked first
         return router
     }
 }

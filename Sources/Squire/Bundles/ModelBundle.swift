@@ -157,6 +157,11 @@ public struct ModelBundle: TextClassifier {
         guard let data = manager.contents(atPath: folder + "/config.json") else {
             throw BundleError.missingFile("config.json")
         }
+        // The format first: a newer Squire's configuration may have another shape altogether.
+        struct Format: Decodable { var format: String }
+        if let format = try? JSONDecoder().decode(Format.self, from: data).format, format != ClassifierBundle.format {
+            throw BundleError.unsupportedFormat(file: "config.json", format: format, supported: ClassifierBundle.format)
+        }
         let peek: Peek
         do {
             peek = try JSONDecoder().decode(Peek.self, from: data)

@@ -22,6 +22,7 @@ extension ClassifierTraining {
         _ recipe: LoRAClassifier.Recipe, on data: Dataset, teacher: TeacherProbabilities?, options: TrainingOptions,
         progress: (TrainingEvent) -> Void
     ) throws -> TrainedClassifier {
+        try checkDestination(options)
         let base = try SentenceEmbedder(folder: options.base)
         var recipe = recipe
         recipe.training.seed = options.seed

@@ -21,6 +21,7 @@ extension ClassifierTraining {
         _ configuration: TinyTransformerClassifier.Configuration, on data: Dataset, teacher: TeacherProbabilities?,
         options: TrainingOptions, progress: (TrainingEvent) -> Void
     ) throws -> TrainedClassifier {
+        try checkDestination(options)
         let tokenizer = try WordPieceTokenizer(folder: options.base)
         var configuration = configuration
         configuration.training.seed = options.seed

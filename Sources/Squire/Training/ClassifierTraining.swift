@@ -28,6 +28,7 @@ public enum ClassifierTraining {
         _ recipe: ClassifierRecipe, on data: Dataset, options: TrainingOptions = TrainingOptions(),
         progress: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainedClassifier {
+        try checkDestination(options)
         let embedder = try SentenceEmbedder(folder: options.base)
         let features = try embedder.embeddings(for: data.examples.map(\.text)) {
             progress(.embedding(.training, done: $0, total: data.count))
@@ -72,6 +73,11 @@ public enum ClassifierTraining {
             TrainedClassifier(
                 storage: .classifier(ClassifierBundle(classifier: classifier, card: card, encoderFolder: options.base)),
                 report: report), options: options)
+    }
+
+    /// Refuses, before any training, a bundle folder that holds anything but a previous bundle.
+    static func checkDestination(_ options: TrainingOptions) throws {
+        if let folder = options.bundleFolder { try ClassifierBundle.checkReplaceable(folder) }
     }
 
     /// Checks for cancellation, then writes the bundle when the options ask for one.

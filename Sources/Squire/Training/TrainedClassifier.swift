@@ -55,10 +55,11 @@ public struct TrainedClassifier: TextClassifier {
         }
     }
 
-    /// Writes the bundle folder atomically: it appears whole or not at all, in place of
-    /// whatever was at `folder`.
+    /// Writes the bundle folder atomically: it appears whole or not at all, replacing a
+    /// previous bundle at `folder`.
     ///
-    /// - Throws: a file error when the folder cannot be written.
+    /// - Throws: `BundleError.refusingToReplace(folder:)` when `folder` holds anything but a
+    ///   bundle (or nothing); a file error when it cannot be written.
     public func save(to folder: String) throws {
         switch storage {
         case .classifier(let bundle): try bundle.save(to: folder)

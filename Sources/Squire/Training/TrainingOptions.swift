@@ -18,7 +18,8 @@ public struct TrainingOptions: Sendable {
     /// training again with the same options resumes from it.
     public var checkpointPath: String?
     /// Where to write the bundle when training succeeds; nil writes nothing (call
-    /// ``TrainedClassifier/save(to:)`` later). A cancelled or failed run writes nothing.
+    /// ``TrainedClassifier/save(to:)`` later). A cancelled or failed run writes nothing; a
+    /// folder that holds anything but a previous bundle is refused, not replaced.
     public var bundleFolder: String?
     /// The model's name in its card.
     public var name: String

@@ -84,12 +84,22 @@ public final class LiveModel: TextClassifier {
     /// - Throws: ``SwapError/labelsDiffer(current:new:)`` unless `acceptingNewLabels`; the
     ///   current version keeps serving.
     public func swap(to version: Version, acceptingNewLabels: Bool = false) throws {
-        try slot.withLock { slot in
-            let current = slot.current
-            guard acceptingNewLabels || Set(version.model.labels) == Set(current.model.labels) else {
-                throw SwapError.labelsDiffer(current: current.model.labels, new: version.model.labels)
+        // Labels are read outside the lock: a model's `labels` may itself read a slot.
+        let newLabels = version.model.labels
+        while true {
+            let current = self.current
+            let currentLabels = current.model.labels
+            guard acceptingNewLabels || Set(newLabels) == Set(currentLabels) else {
+                throw SwapError.labelsDiffer(current: currentLabels, new: newLabels)
             }
-            slot = Slot(current: version, previous: current)
+            // Swap only if nobody swapped meanwhile; otherwise check against the newer version.
+            let swapped = slot.withLock { slot in
+                guard slot.current.name == current.name else { return false }
+                // Serving the same version again keeps the real rollback target.
+                if slot.current.name != version.name { slot = Slot(current: version, previous: current) }
+                return true
+            }
+            if swapped { return }
         }
     }
 

@@ -18,6 +18,14 @@ public struct LoopStep: Sendable, Hashable, Codable {
         case failed(reason: String)
         /// The pointer and the slot went back to the version before.
         case rolledBack(to: String)
+        /// The decision was not acted on: another retrain or rollback was running, or the
+        /// standing retrain decision was already acted on.
+        case skipped(reason: String)
+
+        private enum CodingKeys: String, CodingKey {
+            case held, promoted, rejected, failed, skipped
+            case rolledBack = "rolled_back"
+        }
     }
 
     /// When the step ended.
@@ -34,6 +42,12 @@ public struct LoopStep: Sendable, Hashable, Codable {
     public var queuedExamples: Int
     /// Anything else a reader should know, such as a drift reference that could not be rebuilt.
     public var note: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case date, decision, outcome, gate, note
+        case liveBefore = "live_before"
+        case queuedExamples = "queued_examples"
+    }
 
     /// Creates a step.
     public init(

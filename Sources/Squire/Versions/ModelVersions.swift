@@ -39,6 +39,8 @@ public struct ModelVersions: Sendable {
             self.previous = previous
             self.since = since
         }
+
+        private enum CodingKeys: String, CodingKey { case version, previous, since }
     }
 
     /// The store's folder.
@@ -52,11 +54,14 @@ public struct ModelVersions: Sendable {
     public init(root: String) throws {
         self.root = root
         try FileManager.default.createDirectory(atPath: versionsFolder, withIntermediateDirectories: true)
-        if let pointer = try live(), try lastLiveInHistory() != pointer.version {
-            try append(
-                VersionEvent(
-                    action: .recovered, version: pointer.version, previous: pointer.previous, date: pointer.since,
-                    reason: "the live pointer says \(pointer.version); the history stopped before recording it"))
+        try locked {
+            // A damaged history does not stop the store from serving what the pointer says.
+            if let pointer = try live(), (try? lastLiveInHistory()) != pointer.version {
+                try append(
+                    VersionEvent(
+                        action: .recovered, version: pointer.version, previous: pointer.previous, date: pointer.since,
+                        reason: "the live pointer says \(pointer.version); the history stopped before recording it"))
+            }
         }
     }
 
@@ -79,10 +84,12 @@ public struct ModelVersions: Sendable {
     @discardableResult
     public func add(_ trained: TrainedClassifier, reason: String = "trained") throws -> String {
         let version = trained.version
-        guard !versions.contains(version) else { return version }
-        try trained.save(to: folder(of: version))
-        try append(VersionEvent(action: .added, version: version, reason: reason))
-        return version
+        return try locked {
+            guard !versions.contains(version) else { return version }
+            try trained.save(to: folder(of: version))
+            try append(VersionEvent(action: .added, version: version, reason: reason))
+            return version
+        }
     }
 
     /// Copies the bundle at `bundleFolder` in as a new version, after verifying it opens,
@@ -92,6 +99,10 @@ public struct ModelVersions: Sendable {
     @discardableResult
     public func add(bundleAt bundleFolder: String, reason: String = "added") throws -> String {
         let version = try ModelBundle(folder: bundleFolder).version
+        return try locked { try copy(bundleFolder, as: version, reason: reason) }
+    }
+
+    private func copy(_ bundleFolder: String, as version: String, reason: String) throws -> String {
         guard !versions.contains(version) else { return version }
         let staging = versionsFolder + "/.\(version).partial-\(UUID().uuidString)"
         do {
@@ -138,12 +149,15 @@ public struct ModelVersions: Sendable {
     public func promote(_ version: String, reason: String, gate: GateResult? = nil) throws -> ModelBundle {
         guard versions.contains(version) else { throw ModelVersionsError.unknownVersion(version, known: versions) }
         let bundle = try ModelBundle(folder: folder(of: version))
-        let current = try live()
-        if current?.version == version { return bundle }
-        try write(Pointer(version: version, previous: current?.version, since: Date()))
-        try append(
-            VersionEvent(action: .promoted, version: version, previous: current?.version, reason: reason, gate: gate))
-        return bundle
+        return try locked {
+            let current = try live()
+            if current?.version == version { return bundle }
+            try write(Pointer(version: version, previous: current?.version, since: Date()))
+            try append(
+                VersionEvent(
+                    action: .promoted, version: version, previous: current?.version, reason: reason, gate: gate))
+            return bundle
+        }
     }
 
     /// Moves the pointer back to the version live before the current one, and returns it opened.
@@ -152,18 +166,25 @@ public struct ModelVersions: Sendable {
     ///   `BundleError` when that version's bundle is damaged. The pointer does not move then.
     @discardableResult
     public func rollBack(reason: String) throws -> ModelBundle {
-        guard let current = try live() else { throw ModelVersionsError.nothingLive }
-        guard let target = current.previous else { throw ModelVersionsError.nothingToRollBackTo(live: current.version) }
-        let bundle = try ModelBundle(folder: folder(of: target))
-        // The target's own predecessor, so that a second rollback goes back one more step.
-        let before = try history().last { $0.action == .promoted && $0.version == target }?.previous
-        try write(Pointer(version: target, previous: before, since: Date()))
-        try append(
-            VersionEvent(action: .rolledBack, version: target, previous: current.version, reason: reason))
-        return bundle
+        try locked {
+            guard let current = try live() else { throw ModelVersionsError.nothingLive }
+            guard let target = current.previous else {
+                throw ModelVersionsError.nothingToRollBackTo(live: current.version)
+            }
+            let bundle = try ModelBundle(folder: folder(of: target))
+            // The target's own predecessor, so that a second rollback goes back one more step.
+            let before = (try? history())?.last {
+                ($0.action == .promoted || $0.action == .recovered) && $0.version == target
+            }?.previous
+            try write(Pointer(version: target, previous: before, since: Date()))
+            try append(VersionEvent(action: .rolledBack, version: target, previous: current.version, reason: reason))
+            return bundle
+        }
     }
 
     /// Every event, oldest first. A last line cut short by a crash is skipped.
+    ///
+    /// - Throws: ``ModelVersionsError/damagedHistory(path:line:)`` for a damaged line before the last.
     public func history() throws -> [VersionEvent] {
         guard let data = FileManager.default.contents(atPath: historyPath) else { return [] }
         let decoder = JSONDecoder()
@@ -175,7 +196,7 @@ public struct ModelVersions: Sendable {
             } catch  where index == lines.count - 1 {
                 return nil
             } catch {
-                throw DatasetError(source: historyPath, line: index + 1, reason: "not a version event")
+                throw ModelVersionsError.damagedHistory(path: historyPath, line: index + 1)
             }
         }
     }
@@ -183,6 +204,17 @@ public struct ModelVersions: Sendable {
     /// The version the history says is live, if any.
     private func lastLiveInHistory() throws -> String? {
         try history().last { $0.action != .added }?.version
+    }
+
+    /// Runs `body` holding an exclusive lock on `root/.lock`, so that two processes (an agent
+    /// and `squire versions` from cron) never interleave a pointer move or a history line.
+    private func locked<T>(_ body: () throws -> T) throws -> T {
+        let descriptor = open(root + "/.lock", O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else { return try body() }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     /// Replaces the pointer atomically and flushes the folder, so the rename itself survives
@@ -211,11 +243,19 @@ public struct ModelVersions: Sendable {
         }
         let handle = try FileHandle(forUpdating: URL(fileURLWithPath: historyPath))
         defer { try? handle.close() }
-        // A line a crash cut short is dropped: it would otherwise swallow this one.
+        // A last line without its newline was either cut short by a crash (dropped: it would
+        // otherwise swallow this one) or whole (ended, and kept).
         let contents = try handle.readToEnd() ?? Data()
         if let last = contents.last, last != UInt8(ascii: "\n") {
-            let kept = contents.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
-            try handle.truncate(atOffset: UInt64(kept))
+            let start = contents.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            if (try? decoder.decode(VersionEvent.self, from: Data(contents[start...]))) != nil {
+                try handle.seekToEnd()
+                try handle.write(contentsOf: Data([UInt8(ascii: "\n")]))
+            } else {
+                try handle.truncate(atOffset: UInt64(start))
+            }
         }
         try handle.seekToEnd()
         try handle.write(contentsOf: line)

@@ -8,6 +8,8 @@ public enum ModelVersionsError: Error, Sendable, Hashable, CustomStringConvertib
     case nothingToRollBackTo(live: String)
     /// The live pointer file cannot be read.
     case damagedPointer(path: String, reason: String)
+    /// A line of the history before its last cannot be read.
+    case damagedHistory(path: String, line: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum ModelVersionsError: Error, Sendable, Hashable, CustomStringConvertib
             "\(live) is live and no version was live before it; nothing to roll back to"
         case .damagedPointer(let path, let reason):
             "\(path) cannot be read (\(reason)); restore it from history.jsonl's last promotion"
+        case .damagedHistory(let path, let line):
+            "\(path):\(line) is not a version event; the live pointer still decides what is served"
         }
     }
 }

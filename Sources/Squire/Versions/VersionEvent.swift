@@ -30,6 +30,8 @@ public struct VersionEvent: Sendable, Hashable, Codable {
     /// The ship gate's verdict that allowed a promotion, when one was run.
     public var gate: GateResult?
 
+    private enum CodingKeys: String, CodingKey { case action, version, previous, date, reason, gate }
+
     /// Creates an event.
     public init(
         action: Action, version: String, previous: String? = nil, date: Date = Date(), reason: String,

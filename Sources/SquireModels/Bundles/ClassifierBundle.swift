@@ -248,9 +248,23 @@ public struct ClassifierBundle: Sendable {
     /// Builds a bundle in a staging folder beside `folder` with `fill` (which returns the
     /// paths it wrote), adds the manifest, and swaps it into place: the old bundle moves
     /// aside first and is deleted last, so a crash leaves one complete bundle or the other.
+    /// Throws unless `folder` is absent, empty, or a previous bundle: anything else at a
+    /// bundle's destination is the user's own data, never replaced.
+    package static func checkReplaceable(_ folder: String) throws {
+        let fileManager = FileManager.default
+        let path = URL(fileURLWithPath: folder).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        let contents = isDirectory.boolValue ? (try? fileManager.contentsOfDirectory(atPath: path)) : nil
+        guard let contents, contents.isEmpty || contents.contains(BundleManifest.fileName) else {
+            throw BundleError.refusingToReplace(folder: folder)
+        }
+    }
+
     package static func writeFolder(to folder: String, _ fill: (_ staging: URL) throws -> [String]) throws {
         let fileManager = FileManager.default
         let destination = URL(fileURLWithPath: folder).standardizedFileURL
+        try checkReplaceable(folder)
         let parent = destination.deletingLastPathComponent()
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
