@@ -75,27 +75,18 @@ public struct LoRALinear: LinearLayer {
             scale: scale, dropout: dropout)
     }
 
-    public func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor {
-        let flat = try flattened(x)
-        let projected = try Tensor.matmul(flat, a, transposeB: true)
-        let delta = try Tensor.matmul(projected, b, transposeB: true, alpha: scale)
-        return try base.forward(x, adding: residual) + delta.reshaped(to: Array(x.shape.dropLast()) + [outputDimension])
-    }
-
-    /// Saves `[x · Aᵀ]` (`[rows, r]`) and, with dropout, the mask, after the base layer's own cache.
-    public func forwardCaching(_ x: Tensor, adding residual: Tensor?, using generator: inout SeededGenerator) throws
-        -> (output: Tensor, cache: LinearLayerCache)
-    {
-        let (baseOutput, baseCache) = try base.forwardCaching(x, adding: residual, using: &generator)
-        var flat = try flattened(x)
-        var mask: Tensor?
-        if dropout.rate > 0 {
-            let dropped = try dropout.forward(flat, using: &generator)
-            (flat, mask) = (dropped.output, dropped.mask)
-        }
-        let projected = try Tensor.matmul(flat, a, transposeB: true)
+    /// The base layer's output plus the adapter's, the adapter's input dropped out in
+    /// training only. Training saves `drop(x) · Aᵀ` (`[rows, r]`, key `lora_A.output`) and the
+    /// dropout mask (`lora_dropout.mask`) beside the base layer's own cache (under `base.`).
+    public func forward(_ x: Tensor, adding residual: Tensor?, training: inout SeededGenerator?) throws -> (
+        output: Tensor, cache: LinearLayerCache?
+    ) {
+        let (baseOutput, baseCache) = try base.forward(x, adding: residual, training: &training)
+        let (dropped, mask) = try dropout.forward(flattened(x), training: &training)
+        let projected = try Tensor.matmul(dropped, a, transposeB: true)
         let delta = try Tensor.matmul(projected, b, transposeB: true, alpha: scale)
         let output = try baseOutput + delta.reshaped(to: baseOutput.shape)
+        guard let baseCache else { return (output, nil) }
         var saved = baseCache.saved.prefixingKeys(with: "base.")
         saved["lora_A.output"] = projected
         saved["lora_dropout.mask"] = mask

@@ -47,16 +47,20 @@ public struct QuantizedLinear: LinearLayer, Hashable {
         try Linear(weight: weight.dequantized(), bias: bias)
     }
 
-    /// `x · Ŵᵀ + b + residual` with the fastest integer kernel the CPU runs.
+    /// `x · Ŵᵀ + b + residual` with the fastest integer kernel the CPU runs. The weight is
+    /// frozen and the layer has no randomness, so training changes only that the input is
+    /// kept as the cache.
     ///
     /// - Throws: `TensorError.shapeMismatch` for a wrong input or residual shape;
     ///   ``QuantizationError/nonFiniteInput(_:)`` when `x` holds NaN or infinity.
-    public func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor {
-        try forward(x, adding: residual, kernel: .best)
+    public func forward(_ x: Tensor, adding residual: Tensor?, training: inout SeededGenerator?) throws -> (
+        output: Tensor, cache: LinearLayerCache?
+    ) {
+        (try forward(x, adding: residual, kernel: .best), training == nil ? nil : LinearLayerCache(input: x))
     }
 
-    /// ``forward(_:adding:)`` with a chosen kernel, for tests and benchmarks; the reference
-    /// can quantize activations as another kernel does (`activationsLike`).
+    /// The product of ``forward(_:adding:training:)`` with a chosen kernel, for tests and
+    /// benchmarks; the reference can quantize activations as another kernel does (`activationsLike`).
     package func forward(
         _ x: Tensor, adding residual: Tensor?, kernel: QuantizedKernel, activationsLike: QuantizedKernel? = nil
     ) throws -> Tensor {

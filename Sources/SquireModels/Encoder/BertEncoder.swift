@@ -1,5 +1,4 @@
-public import SquireTensor
-import Synchronization
+package import SquireTensor
 
 /// A BERT-compatible transformer encoder, loaded from a safetensors checkpoint.
 ///
@@ -75,35 +74,6 @@ public struct BertEncoder: Sendable {
             for (key, tensor) in layer.parameters { result["encoder.layer.\(index).\(key)"] = tensor }
         }
         return result
-    }
-
-    /// The final hidden states of `sequences` (token ids, `[CLS]` … `[SEP]` included),
-    /// packed: `[N, D]` for N tokens in all, sequence `i` in rows `ranges[i]`.
-    public func hiddenStates(for sequences: [[Int]]) throws -> (states: Tensor, ranges: [Range<Int>]) {
-        let ranges = try packedRanges(for: sequences)
-        guard !sequences.isEmpty else { return (try Tensor.zeros([0, configuration.hiddenSize]), []) }
-        let parts = Self.partition(ranges, into: ParallelParts.cores)
-        guard parts.count > 1 else { return (try forward(sequences, ranges), ranges) }
-        // Sequences never see each other, so each core runs whole layers over its own share,
-        // with no hand-off between cores inside a layer.
-        let results = Mutex<[Int: Tensor]>([:])
-        try ParallelParts.run(parts.count) { index in
-            let part = parts[index]
-            let first = ranges[part.lowerBound].lowerBound
-            let local = ranges[part].map { ($0.lowerBound - first)..<($0.upperBound - first) }
-            let states = try forward(Array(sequences[part]), local)
-            results.withLock { $0[index] = states }
-        }
-        let states = results.withLock { states in (0..<parts.count).map { states[$0]! } }
-        return (try Tensor.concatenating(states), ranges)
-    }
-
-    private func forward(_ sequences: [[Int]], _ ranges: [Range<Int>]) throws -> Tensor {
-        var states = try embeddings.forward(sequences)
-        for layer in layers {
-            states = try layer.forward(states, sequences: ranges)
-        }
-        return states
     }
 
     /// Contiguous groups of sequences with about equal token counts, one per core; a single

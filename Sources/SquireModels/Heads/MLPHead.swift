@@ -87,12 +87,8 @@ public struct MLPHead: ClassificationHead, Hashable {
     public var inputDimension: Int { layers[0].inputDimension }
 
     public func logits(for features: Tensor) throws -> Tensor {
-        var x = try standardized(features)
-        for (index, layer) in layers.enumerated() {
-            x = try layer.forward(x)
-            if index < layers.count - 1 { x = activation.forward(x) }
-        }
-        return x
+        var inference: SeededGenerator? = nil
+        return try forward(features, training: &inference).logits
     }
 
     public var parameters: NamedTensors {
@@ -142,6 +138,67 @@ public struct MLPHead: ClassificationHead, Hashable {
     }
 }
 
+extension MLPHead {
+    /// What ``backward(_:cache:)`` needs from a training forward pass.
+    public struct Cache: Sendable {
+        /// Each layer's input: `[B, D]` standardized features, then `[B, hidden]` per hidden layer.
+        var inputs: [Tensor] = []
+        /// Each hidden layer's output before its activation, `[B, hidden]`.
+        var preActivations: [Tensor] = []
+        /// Each hidden layer's dropout mask; nil where nothing was dropped.
+        var masks: [Tensor?] = []
+    }
+
+    /// `[B, K]` logits for `[B, D]` features: the head's one forward pass. For inference
+    /// `training` is nil: no dropout, and no cache. In training the dropout after each hidden
+    /// activation draws from `training`, and the cache is what ``backward(_:cache:)`` needs.
+    public func forward(_ features: Tensor, training: inout SeededGenerator?) throws -> (
+        logits: Tensor, cache: Cache?
+    ) {
+        var cache = training == nil ? nil : Cache()
+        var x = try standardized(features)
+        for (index, layer) in layers.enumerated() {
+            cache?.inputs.append(x)
+            x = try layer.forward(x)
+            if index < layers.count - 1 {
+                cache?.preActivations.append(x)
+                let (output, mask) = try dropout.forward(activation.forward(x), training: &training)
+                cache?.masks.append(mask)
+                x = output
+            }
+        }
+        return (x, cache)
+    }
+
+    /// The gradients of every trained parameter, under the keys of ``trainableParameters``,
+    /// from `∂L/∂logits` (`[B, K]`): the layers' backward passes in reverse order.
+    public func backward(_ logitGradient: Tensor, cache: Cache) throws -> NamedTensors {
+        guard cache.inputs.count == layers.count, cache.preActivations.count == layers.count - 1,
+            cache.masks.count == layers.count - 1
+        else {
+            throw TrainingError.shapeMismatch(
+                "the cache holds \(cache.inputs.count) layers' inputs, but this MLP head has \(layers.count) layers")
+        }
+        var layerGradients: [Linear.Gradients] = []
+        var upstream = logitGradient
+        for index in layers.indices.reversed() {
+            if index < layers.count - 1 {
+                upstream = try activation.backward(
+                    dropout.backward(upstream, mask: cache.masks[index]), input: cache.preActivations[index])
+            }
+            let gradients = try layers[index].backward(upstream, input: cache.inputs[index])
+            layerGradients.append(gradients)
+            upstream = gradients.input
+        }
+        var gradients = NamedTensors()
+        for (index, layer) in layerGradients.reversed().enumerated() {
+            gradients["layers.\(index).weight"] = layer.weight
+            gradients["layers.\(index).bias"] = layer.bias
+        }
+        return gradients
+    }
+}
+
 extension MLPHead: TrainableModel {
     /// Features `[B, D]`, each row's label index, and each row's weight.
     public struct Batch: Sendable {
@@ -179,42 +236,11 @@ extension MLPHead: TrainableModel {
     public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (
         loss: Double, gradients: NamedTensors
     ) {
-        // Forward, keeping each layer's input, activation input and dropout mask.
-        var inputs: [Tensor] = []
-        var preActivations: [Tensor] = []
-        var masks: [Tensor] = []
-        var x = try standardized(batch.features)
-        for (index, layer) in layers.enumerated() {
-            inputs.append(x)
-            x = try layer.forward(x)
-            if index < layers.count - 1 {
-                preActivations.append(x)
-                let (output, mask) = try dropout.forward(activation.forward(x), using: &generator)
-                masks.append(mask)
-                x = output
-            }
-        }
+        let (logits, cache) = try generator.training { try forward(batch.features, training: &$0) }
+        guard let cache else { throw missingCache(Self.self) }
         let (loss, logitGradient) = try SoftmaxCrossEntropy.lossAndGradient(
-            logits: x, classIndices: batch.classIndices, weights: batch.weights, labelSmoothing: labelSmoothing)
-
-        // Backward, in reverse order of the forward pass.
-        var layerGradients: [Linear.Gradients] = []
-        var upstream = logitGradient
-        for index in layers.indices.reversed() {
-            if index < layers.count - 1 {
-                upstream = try activation.backward(
-                    dropout.backward(upstream, mask: masks[index]), input: preActivations[index])
-            }
-            let gradients = try layers[index].backward(upstream, input: inputs[index])
-            layerGradients.append(gradients)
-            upstream = gradients.input
-        }
-        var gradients = NamedTensors()
-        for (index, layer) in layerGradients.reversed().enumerated() {
-            gradients["layers.\(index).weight"] = layer.weight
-            gradients["layers.\(index).bias"] = layer.bias
-        }
-        return (loss, gradients)
+            logits: logits, classIndices: batch.classIndices, weights: batch.weights, labelSmoothing: labelSmoothing)
+        return (loss, try backward(logitGradient, cache: cache))
     }
 
     public func evaluate(on batch: Batch) throws -> (loss: Double, accuracy: Double) {

@@ -49,29 +49,32 @@ public struct BertEmbeddings: Sendable {
                 epsilon: norm.epsilon))
     }
 
-    /// `[N, D]` for the packed tokens of `sequences`, each sequence's positions counted from 0.
-    public func forward(_ sequences: [[Int]]) throws -> Tensor {
-        let words = try self.words.gatheringRows(at: sequences.flatMap { $0 })
-        let positions = try self.positions.gatheringRows(at: sequences.flatMap { Array(0..<$0.count) })
-        let typeZero = try tokenTypes.rows(0..<1).reshaped(to: [tokenTypes.shape[1]])
-        return try norm.forward(words + positions + typeZero)
-    }
-}
-
-extension BertEmbeddings {
-    /// What ``backward(_:cache:)`` needs: the token ids and the sum before the layer norm.
-    public struct Cache: Sendable {
-        let sequences: [[Int]]
-        let sum: Tensor
-    }
-
-    /// ``forward(_:)`` that also returns its cache.
-    public func forwardCaching(_ sequences: [[Int]]) throws -> (output: Tensor, cache: Cache) {
+    /// `[N, D]` for the packed tokens of `sequences`, each sequence's positions counted from 0:
+    /// the layer's one forward pass. For inference `training` is nil and there is no cache; in
+    /// training the cache is what ``backward(_:cache:parametersWhere:)`` needs. The layer has no
+    /// randomness of its own.
+    public func forward(_ sequences: [[Int]], training: inout SeededGenerator?) throws -> (
+        output: Tensor, cache: Cache?
+    ) {
         let words = try self.words.gatheringRows(at: sequences.flatMap { $0 })
         let positions = try self.positions.gatheringRows(at: sequences.flatMap { Array(0..<$0.count) })
         let typeZero = try tokenTypes.rows(0..<1).reshaped(to: [tokenTypes.shape[1]])
         let sum = try words + positions + typeZero
-        return (try norm.forward(sum), Cache(sequences: sequences, sum: sum))
+        return (try norm.forward(sum), training == nil ? nil : Cache(sequences: sequences, sum: sum))
+    }
+
+    /// ``forward(_:training:)`` for inference.
+    public func forward(_ sequences: [[Int]]) throws -> Tensor {
+        var inference: SeededGenerator? = nil
+        return try forward(sequences, training: &inference).output
+    }
+}
+
+extension BertEmbeddings {
+    /// What ``backward(_:cache:parametersWhere:)`` needs: the token ids and the sum before the layer norm.
+    public struct Cache: Sendable {
+        let sequences: [[Int]]
+        let sum: Tensor
     }
 
     /// The gradients of the parameters whose keys (as in ``parameters``) `selected` accepts,

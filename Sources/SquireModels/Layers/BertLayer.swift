@@ -121,86 +121,127 @@ public struct BertLayer: Sendable {
             intermediate: linears[4], output: linears[5], outputNorm: outputNorm, headCount: headCount)
     }
 
-    /// Runs the layer on `x`, `[N, D]` packed tokens whose sequences occupy `ranges` of rows.
-    ///
-    /// Attention runs per sequence over exactly its own tokens, so no padding is computed
-    /// and no mask is needed: the result equals a padded, masked batch.
-    public func forward(_ x: Tensor, sequences ranges: [Range<Int>]) throws -> Tensor {
-        let projected: Tensor
-        if let fusedProjection {
-            projected = try fusedProjection.forward(x)
-        } else {
-            projected = try Tensor.concatenating([query.forward(x), key.forward(x), value.forward(x)], alongAxis: 1)
-        }
-        let context = try PackedAttention.forward(
-            projected, sequences: ranges, headCount: headCount, keepingProbabilities: false
-        ).context
-        let attended = try attentionNorm.forward(attentionOutput.forward(context, adding: x))
-        let inner = try intermediate.forward(attended).gelu()
-        return try outputNorm.forward(output.forward(inner, adding: attended))
-    }
-
     /// What ``backward(_:cache:parametersWhere:)`` needs from the forward pass.
     public struct Cache: Sendable {
-        let input: Tensor
-        let ranges: [Range<Int>]
-        /// `[N, 3D]`: queries, keys and values.
-        let projected: Tensor
-        /// One cache for the fused projection, or one each for query, key and value.
-        let projectionCaches: [LinearLayerCache]
-        /// Per sequence, `[H, T, T]` attention probabilities.
-        let probabilities: [[Float]]
-        let attentionOutputCache: LinearLayerCache
-        /// `[N, D]`: input of the attention layer norm.
-        let attentionSum: Tensor
-        let intermediateCache: LinearLayerCache
-        /// `[N, intermediateSize]`: before GELU.
-        let preActivation: Tensor
-        let outputCache: LinearLayerCache
-        /// `[N, D]`: input of the output layer norm.
-        let outputSum: Tensor
+        /// What the attention block keeps.
+        struct Attention: Sendable {
+            /// `[N, D]`: the layer's input.
+            let input: Tensor
+            let ranges: [Range<Int>]
+            /// `[N, 3D]`: queries, keys and values.
+            let projected: Tensor
+            /// One cache for the fused projection, or one each for query, key and value.
+            let projectionCaches: [LinearLayerCache]
+            /// Per sequence, `[H, T, T]` attention probabilities.
+            let probabilities: [[Float]]
+            let outputCache: LinearLayerCache
+            /// `[N, D]`: input of the attention layer norm.
+            let sum: Tensor
+        }
+
+        /// What the feed-forward block keeps.
+        struct FeedForward: Sendable {
+            let intermediateCache: LinearLayerCache
+            /// `[N, intermediateSize]`: before GELU.
+            let preActivation: Tensor
+            let outputCache: LinearLayerCache
+            /// `[N, D]`: input of the output layer norm.
+            let sum: Tensor
+        }
+
+        let attention: Attention
+        let feedForward: FeedForward
     }
 
-    /// ``forward(_:sequences:)`` that also returns what the backward pass needs, with the
-    /// projections' training-time randomness (LoRA dropout) drawn from `generator`.
-    public func forwardCaching(_ x: Tensor, sequences ranges: [Range<Int>], using generator: inout SeededGenerator)
-        throws -> (output: Tensor, cache: Cache)
+    /// Runs the layer on `x`, `[N, D]` packed tokens whose sequences occupy `ranges` of rows:
+    /// the layer's one forward pass.
+    ///
+    /// For inference `training` is nil: no dropout, and no cache. In training the
+    /// projections' randomness (LoRA dropout) is drawn from `training`, and the cache is what
+    /// ``backward(_:cache:parametersWhere:)`` needs. Attention runs per sequence over exactly
+    /// its own tokens, so no padding is computed and no mask is needed: the result equals a
+    /// padded, masked batch.
+    public func forward(_ x: Tensor, sequences ranges: [Range<Int>], training: inout SeededGenerator?) throws -> (
+        output: Tensor, cache: Cache?
+    ) {
+        let (attended, attention) = try attentionBlock(x, sequences: ranges, training: &training)
+        let (result, feedForward) = try feedForwardBlock(attended, training: &training)
+        guard let attention, let feedForward else { return (result, nil) }
+        return (result, Cache(attention: attention, feedForward: feedForward))
+    }
+
+    // The two blocks are functions of their own, and each takes what training keeps as soon as
+    // it exists, so that in inference every intermediate result is freed at its last use rather
+    // than held to the end of the layer.
+
+    /// Self-attention, its output projection with the residual, and the attention layer norm.
+    private func attentionBlock(_ x: Tensor, sequences ranges: [Range<Int>], training: inout SeededGenerator?)
+        throws -> (attended: Tensor, cache: Cache.Attention?)
     {
-        let projected: Tensor
-        var projectionCaches: [LinearLayerCache] = []
-        if let fusedProjection {
-            let (result, cache) = try fusedProjection.forwardCaching(x, adding: nil, using: &generator)
-            (projected, projectionCaches) = (result, [cache])
-        } else {
-            var parts: [Tensor] = []
-            for layer in [query, key, value] {
-                let (result, cache) = try layer.forwardCaching(x, adding: nil, using: &generator)
-                parts.append(result)
-                projectionCaches.append(cache)
-            }
-            projected = try Tensor.concatenating(parts, alongAxis: 1)
-        }
+        let (projected, projectionCaches) = try project(x, training: &training)
+        let kept = projectionCaches.map { (projected: projected, caches: $0) }
         let (context, probabilities) = try PackedAttention.forward(
-            projected, sequences: ranges, headCount: headCount, keepingProbabilities: true)
-        let (attentionSum, attentionOutputCache) = try attentionOutput.forwardCaching(
-            context, adding: x, using: &generator)
-        let attended = try attentionNorm.forward(attentionSum)
-        let (preActivation, intermediateCache) = try intermediate.forwardCaching(
-            attended, adding: nil, using: &generator)
-        let (outputSum, outputCache) = try output.forwardCaching(
-            preActivation.gelu(), adding: attended, using: &generator)
+            projected, sequences: ranges, headCount: headCount, keepingProbabilities: training != nil)
+        let (sum, outputCache) = try attentionOutput.forward(context, adding: x, training: &training)
+        let attended = try attentionNorm.forward(sum)
+        guard let kept, let outputCache else { return (attended, nil) }
         return (
-            try outputNorm.forward(outputSum),
-            Cache(
-                input: x, ranges: ranges, projected: projected, projectionCaches: projectionCaches,
-                probabilities: probabilities,
-                attentionOutputCache: attentionOutputCache, attentionSum: attentionSum,
-                intermediateCache: intermediateCache,
-                preActivation: preActivation, outputCache: outputCache, outputSum: outputSum)
+            attended,
+            Cache.Attention(
+                input: x, ranges: ranges, projected: kept.projected, projectionCaches: kept.caches,
+                probabilities: probabilities, outputCache: outputCache, sum: sum)
         )
     }
 
-    /// Backward of ``forwardCaching(_:sequences:using:)``, in the reverse order of the
+    /// The GELU feed-forward, its output projection with the residual, and the output layer norm.
+    private func feedForwardBlock(_ attended: Tensor, training: inout SeededGenerator?) throws -> (
+        output: Tensor, cache: Cache.FeedForward?
+    ) {
+        let (preActivation, intermediateCache) = try intermediate.forward(attended, adding: nil, training: &training)
+        let kept = intermediateCache.map { (preActivation: preActivation, cache: $0) }
+        let (sum, outputCache) = try output.forward(preActivation.gelu(), adding: attended, training: &training)
+        let result = try outputNorm.forward(sum)
+        guard let kept, let outputCache else { return (result, nil) }
+        return (
+            result,
+            Cache.FeedForward(
+                intermediateCache: kept.cache, preActivation: kept.preActivation, outputCache: outputCache, sum: sum)
+        )
+    }
+
+    /// Queries, keys and values side by side, `[N, 3D]`, in one product when they are fused;
+    /// in training, the projections' caches.
+    private func project(_ x: Tensor, training: inout SeededGenerator?) throws -> (Tensor, [LinearLayerCache]?) {
+        if let fusedProjection {
+            let (projected, cache) = try fusedProjection.forward(x, adding: nil, training: &training)
+            return (projected, cache.map { [$0] })
+        }
+        var caches: [LinearLayerCache] = []
+        func part(_ layer: any LinearLayer) throws -> Tensor {
+            let (output, cache) = try layer.forward(x, adding: nil, training: &training)
+            if let cache { caches.append(cache) }
+            return output
+        }
+        let projected = try Tensor.concatenating([part(query), part(key), part(value)], alongAxis: 1)
+        return (projected, caches.count == 3 ? caches : nil)
+    }
+
+    /// ``forward(_:sequences:training:)`` for inference.
+    public func forward(_ x: Tensor, sequences ranges: [Range<Int>]) throws -> Tensor {
+        var inference: SeededGenerator? = nil
+        return try forward(x, sequences: ranges, training: &inference).output
+    }
+
+    /// ``forward(_:sequences:training:)`` in training, with its randomness drawn from `generator`.
+    public func forwardCaching(_ x: Tensor, sequences ranges: [Range<Int>], using generator: inout SeededGenerator)
+        throws -> (output: Tensor, cache: Cache)
+    {
+        let (output, cache) = try generator.training { try forward(x, sequences: ranges, training: &$0) }
+        guard let cache else { throw missingCache(Self.self) }
+        return (output, cache)
+    }
+
+    /// Backward of ``forward(_:sequences:training:)``, in the reverse order of the
     /// forward pass: `∂L/∂x`, and the gradients of the parameters whose keys (relative to
     /// the layer, as in ``parameters``) `selected` accepts, under those keys in ``parameters`` order.
     ///
@@ -209,7 +250,8 @@ public struct BertLayer: Sendable {
     public func backward(
         _ outputGradient: Tensor, cache: Cache, parametersWhere selected: (String) -> Bool = { _ in true }
     ) throws -> (input: Tensor, parameters: NamedTensors) {
-        let width = cache.input.shape[1]
+        let (attention, feedForward) = (cache.attention, cache.feedForward)
+        let width = attention.input.shape[1]
         // Each projection's gradients under its name, gathered in `parameters` order at the end.
         var projections: [String: NamedTensors] = [:]
         func projectionBackward(
@@ -221,29 +263,29 @@ public struct BertLayer: Sendable {
         }
 
         // Feed-forward block: output norm, output projection (+ residual), GELU, intermediate.
-        let outputNormGradients = try outputNorm.backward(outputGradient, input: cache.outputSum)
+        let outputNormGradients = try outputNorm.backward(outputGradient, input: feedForward.sum)
         let activationGradient = try projectionBackward(
-            "output.dense", output, outputNormGradients.input, cache.outputCache)
-        let preActivationGradient = try Activation.gelu.backward(activationGradient, input: cache.preActivation)
+            "output.dense", output, outputNormGradients.input, feedForward.outputCache)
+        let preActivationGradient = try Activation.gelu.backward(activationGradient, input: feedForward.preActivation)
         let intermediateInputGradient = try projectionBackward(
-            "intermediate.dense", intermediate, preActivationGradient, cache.intermediateCache)
+            "intermediate.dense", intermediate, preActivationGradient, feedForward.intermediateCache)
         // The attended states feed both the intermediate layer and the residual.
         let attendedGradient = try intermediateInputGradient + outputNormGradients.input
 
         // Attention block: attention norm, output projection (+ residual), attention, QKV projections.
-        let attentionNormGradients = try attentionNorm.backward(attendedGradient, input: cache.attentionSum)
+        let attentionNormGradients = try attentionNorm.backward(attendedGradient, input: attention.sum)
         let contextGradient = try projectionBackward(
-            "attention.output.dense", attentionOutput, attentionNormGradients.input, cache.attentionOutputCache)
+            "attention.output.dense", attentionOutput, attentionNormGradients.input, attention.outputCache)
         let projectedGradient = try PackedAttention.backward(
-            contextGradient, projected: cache.projected, probabilities: cache.probabilities,
-            sequences: cache.ranges, headCount: headCount)
+            contextGradient, projected: attention.projected, probabilities: attention.probabilities,
+            sequences: attention.ranges, headCount: headCount)
         var projectionInputGradient: Tensor
         if let fusedProjection {
             let wanted = Self.linearNames[0..<3].contains { name in
                 selected("\(name).weight") || selected("\(name).bias")
             }
             if wanted {
-                let gradients = try fusedProjection.backward(projectedGradient, input: cache.input)
+                let gradients = try fusedProjection.backward(projectedGradient, input: attention.input)
                 for (part, name) in Self.linearNames[0..<3].enumerated() {
                     let rows = (part * width)..<((part + 1) * width)
                     var own = NamedTensors()
@@ -256,13 +298,18 @@ public struct BertLayer: Sendable {
                 projectionInputGradient = try Tensor.matmul(projectedGradient, fusedProjection.weight)
             }
         } else {
-            projectionInputGradient = try Tensor.zeros(cache.input.shape)
+            guard attention.projectionCaches.count == 3 else {
+                throw TensorError.invalidArgument(
+                    "this cache holds \(attention.projectionCaches.count) projection caches; a layer with separate query, key and value projections needs 3"
+                )
+            }
+            projectionInputGradient = try Tensor.zeros(attention.input.shape)
             for (part, (name, layer)) in linearLayers.prefix(3).enumerated() {
                 projectionInputGradient =
                     try projectionInputGradient
                     + projectionBackward(
                         name, layer, projectedGradient.columns((part * width)..<((part + 1) * width)),
-                        cache.projectionCaches[part])
+                        attention.projectionCaches[part])
             }
         }
         let inputGradient = try projectionInputGradient + attentionNormGradients.input

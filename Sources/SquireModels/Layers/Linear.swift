@@ -33,10 +33,12 @@ public struct Linear: LinearLayer, Hashable {
 
     /// `x · Wᵀ + b + residual` in one product: the output starts as the bias (plus the
     /// residual) and sgemm accumulates into it, which saves two passes over the output and
-    /// BLAS's own zeroing of it.
+    /// BLAS's own zeroing of it. In training the cache is the input, all the backward pass needs.
     ///
     /// - Parameter residual: added to the result; the output's shape, `[…, outputDimension]`.
-    public func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor {
+    public func forward(_ x: Tensor, adding residual: Tensor?, training: inout SeededGenerator?) throws -> (
+        output: Tensor, cache: LinearLayerCache?
+    ) {
         guard let inner = x.shape.last, inner == inputDimension else {
             throw TensorError.shapeMismatch("Linear.forward (input vs weight)", x.shape, weight.shape)
         }
@@ -72,7 +74,7 @@ public struct Linear: LinearLayer, Hashable {
                 }
             }
         }
-        return try Tensor(shape: outputShape, scalars: output)
+        return (try Tensor(shape: outputShape, scalars: output), training == nil ? nil : LinearLayerCache(input: x))
     }
 }
 
@@ -87,7 +89,7 @@ extension Linear {
         public var bias: Tensor
     }
 
-    /// Backward of ``forward(_:adding:)``: given `∂L/∂y` for the output, returns
+    /// Backward of ``forward(_:adding:training:)``: given `∂L/∂y` for the output, returns
     /// `∂L/∂x = ∂L/∂y · W`, `∂L/∂W = (∂L/∂y)ᵀ · x` and `∂L/∂b = Σ ∂L/∂y` over rows.
     /// A residual added in the forward pass gets `∂L/∂y` itself.
     ///

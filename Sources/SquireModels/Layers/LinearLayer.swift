@@ -20,13 +20,16 @@ public protocol LinearLayer: Sendable {
     ///   of another shape than the one it replaces.
     func replacingParameters(_ replacements: NamedTensors) throws -> Self
 
-    /// `x · Wᵀ + b` (plus `residual` when given) for `x` of shape `[…, inputDimension]`.
-    func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor
-
-    /// The training-time forward pass: training randomness (dropout) comes from
-    /// `generator`, and the cache is what ``backward(_:cache:parametersWhere:)`` needs.
-    func forwardCaching(_ x: Tensor, adding residual: Tensor?, using generator: inout SeededGenerator) throws -> (
-        output: Tensor, cache: LinearLayerCache
+    /// The layer's one forward pass: `x · Wᵀ + b` (plus `residual` when given) for `x` of
+    /// shape `[…, inputDimension]`.
+    ///
+    /// For inference `training` is nil: no dropout, and no cache. In training, randomness
+    /// (dropout) is drawn from `training` and the cache is what
+    /// ``backward(_:cache:parametersWhere:)`` needs.
+    ///
+    /// - Parameter residual: added to the result; the output's shape, `[…, outputDimension]`.
+    func forward(_ x: Tensor, adding residual: Tensor?, training: inout SeededGenerator?) throws -> (
+        output: Tensor, cache: LinearLayerCache?
     )
 
     /// `∂L/∂x` from `∂L/∂y`, and the gradients of the parameters whose relative keys
@@ -39,17 +42,24 @@ public protocol LinearLayer: Sendable {
 }
 
 extension LinearLayer {
-    /// `x · Wᵀ + b` for `x` of shape `[…, inputDimension]`.
+    /// `x · Wᵀ + b` for `x` of shape `[…, inputDimension]`, for inference.
     public func forward(_ x: Tensor) throws -> Tensor {
         try forward(x, adding: nil)
     }
 
-    /// A forward pass without randomness whose cache is the input, which is all a layer
-    /// with no training-time behaviour needs.
+    /// `x · Wᵀ + b + residual`, for inference: ``forward(_:adding:training:)`` without training.
+    public func forward(_ x: Tensor, adding residual: Tensor?) throws -> Tensor {
+        var inference: SeededGenerator? = nil
+        return try forward(x, adding: residual, training: &inference).output
+    }
+
+    /// ``forward(_:adding:training:)`` in training, with its randomness drawn from `generator`.
     public func forwardCaching(_ x: Tensor, adding residual: Tensor?, using generator: inout SeededGenerator) throws
         -> (output: Tensor, cache: LinearLayerCache)
     {
-        (try forward(x, adding: residual), LinearLayerCache(input: x))
+        let (output, cache) = try generator.training { try forward(x, adding: residual, training: &$0) }
+        guard let cache else { throw missingCache(Self.self) }
+        return (output, cache)
     }
 
     /// The same layer with `tensors` as its parameters, in ``parameters`` order.
