@@ -117,6 +117,9 @@ public struct DriftMonitor: Sendable {
         state = saved
     }
 
+    /// Replaces the state wholesale, for ``rebased(on:)``.
+    mutating func replaceState(_ newState: State) { state = newState }
+
     /// Writes the state atomically: readers and restarts see the old state or the new one.
     public func save(to url: URL) throws {
         let encoder = JSONEncoder()

@@ -18,8 +18,9 @@ public import SquireEval
 ///
 /// One retrain or rollback runs at a time: a decision that arrives while one runs is skipped,
 /// and a standing RETRAIN decision is acted on once, not again every window it stands. After
-/// a promotion the monitor is rebuilt on the new version's answers to the held-back set and
-/// the labelled requests, so the new version is judged against the traffic it was trained for.
+/// a promotion the monitor is rebased on the new version's answers to the held-back set and
+/// the labelled requests: the new version is judged against the traffic it was trained for,
+/// and its first windows still count as windows after a version change.
 ///
 /// Retraining and evaluating run on the caller's task; on a small machine give the loop its
 /// own task, as the agent's requests share the same cores.
@@ -31,7 +32,7 @@ public actor ClosedLoop {
     public let store: ModelVersions
     /// The slot the agent's calls go through.
     public let live: LiveModel
-    /// The drift monitor, rebuilt after each promotion.
+    /// The drift monitor, rebased after each promotion.
     public private(set) var monitor: DriftMonitor
     /// The original training data.
     public let training: Dataset
@@ -208,7 +209,9 @@ public actor ClosedLoop {
         let profile = try ReferenceProfile(
             dataset: reference, predictions: predictions, embeddings: embeddings, modelVersion: bundle.version,
             windowSize: monitor.profile.windowSize)
-        monitor = try DriftMonitor(profile: profile, budget: monitor.budget, windowing: monitor.windowing)
+        // Rebased, not restarted: the new version's first windows count as windows after a
+        // version change, so a sudden drop the shadow answers disprove can still roll it back.
+        monitor = try monitor.rebased(on: profile)
         lastAction = .hold
     }
 }
