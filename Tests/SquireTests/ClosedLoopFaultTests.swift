@@ -80,4 +80,51 @@ struct ClosedLoopFaultTests {
         #expect(store.versions == [v1])
         #expect(await loop.steps.count == 1)
     }
+
+    /// A promoted version much worse than the one before, as the previous version's shadow
+    /// answers show, is rolled back by the loop itself at its first window.
+    @Test func theLoopRollsBackItsOwnPromotionOnASuddenDrop() async throws {
+        let root = try Fixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Every label moved to the next one: the same label set, nearly every answer wrong.
+        let data = try AgentRoutes.dataset()
+        let labels = data.labels
+        let rotated = try Dataset(
+            name: "rotated",
+            examples: data.examples.map {
+                let index = labels.firstIndex(of: $0.label) ?? 0
+                return LabeledExample(id: $0.id, text: $0.text, label: labels[(index + 1) % labels.count])
+            })
+        let (loop, store, v1) = try await Self.loop(in: root, gate: Gate()) { _ in
+            try ClassifierTraining.frozenHead(ClassifierRecipe(inverseRegularizations: [10]), on: rotated)
+        }
+        let requests = Array(data.examples.prefix(20))
+        let v1Model = await loop.live.current
+        let v1Answers = try await v1Model.model.classify(requests.map(\.text))
+        func observations(_ answers: [Classification], version: String) -> [Observation] {
+            zip(requests, answers).map { request, answer in
+                Observation(
+                    text: request.text, label: answer.label, confidence: answer.confidence, modelVersion: version,
+                    trueLabel: request.label)
+            }
+        }
+        // One window of v1, then the bad v2 promoted (an empty gate ships anything).
+        for observation in observations(v1Answers, version: v1) { _ = try await loop.observe(observation) }
+        let promotion = await loop.retrainNow()
+        guard case .promoted(let v2) = promotion.outcome else {
+            Issue.record("expected a promotion, got \(promotion.outcome)")
+            return
+        }
+        let v2Answers = try await loop.live.classify(requests.map(\.text))
+        var steps: [LoopStep] = []
+        for (observation, shadow) in zip(
+            observations(v2Answers, version: v2), observations(v1Answers, version: v1))
+        {
+            if let step = try await loop.observe(observation, previousVersion: shadow) { steps.append(step) }
+        }
+        #expect(steps.map(\.outcome) == [.rolledBack(to: v1)])
+        #expect(steps.first?.decision?.action == .rollback)
+        #expect(await loop.live.current.name == v1)
+        #expect(try store.live()?.version == v1)
+    }
 }
