@@ -79,7 +79,36 @@ public struct ModelBundle: TextClassifier {
     ///   ``BundleError/unsupportedFormat(file:format:supported:)`` for a bundle from a newer
     ///   Squire; ``BundleError/unknownKind(file:kind:known:)`` for a kind this Squire does not
     ///   know; the other ``BundleError`` cases for a missing, changed or truncated file.
+    ///
+    /// A bundle being replaced while it is read (`squire train` writing over the folder a
+    /// service reads) is read again: the reader gets the old bundle or the new, never a
+    /// false "changed" or "truncated" error.
     public init(folder: String) throws {
+        for _ in 0..<4 {
+            let before = Self.identity(of: folder)
+            do {
+                let bundle = try ModelBundle(verifying: folder)
+                if Self.identity(of: folder) == before {
+                    self = bundle
+                    return
+                }
+            } catch  where Self.identity(of: folder) != before {
+                // The folder was swapped for a new bundle mid-read; read the new one.
+            }
+        }
+        self = try ModelBundle(verifying: folder)
+    }
+
+    /// The folder's device and inode: a writer that swaps in a new bundle changes them.
+    private static func identity(of folder: String) -> [UInt64]? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder),
+            let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value,
+            let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
+        else { return nil }
+        return [device, inode]
+    }
+
+    private init(verifying folder: String) throws {
         let configuration = try Self.peek(folder)
         self.folder = folder
         if let tag = configuration.quantization {
@@ -169,7 +198,7 @@ public struct ModelBundle: TextClassifier {
             // The manifest tells a damaged file from one that was never a bundle configuration.
             _ = try BundleManifest.verify(folder: folder, requiring: ClassifierBundle.requiredFiles)
             throw BundleError.invalidFile(
-                file: "config.json", reason: (error as? DecodingError)?.summary ?? "not a bundle configuration")
+                file: "config.json", reason: DecodingError.summary(of: error, decoding: data))
         }
         guard peek.format == ClassifierBundle.format else {
             throw BundleError.unsupportedFormat(
