@@ -57,6 +57,7 @@ struct DistillCommand: AsyncParsableCommand {
         guard temperature > 0, (0...1).contains(softWeight) else {
             throw ValidationError("--temperature must be positive and --soft-weight in 0...1")
         }
+        guard epochs.map({ $0 > 0 }) ?? true else { throw ValidationError("--epochs must be positive") }
         if teacher != nil, evaluation == nil {
             throw ValidationError("--teacher is measured on --evaluation; pass both")
         }

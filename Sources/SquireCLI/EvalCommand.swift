@@ -163,7 +163,7 @@ struct EvalCommand: AsyncParsableCommand {
         let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
         FileHandle.standardError.write(
             Data(
-                "warning: \(unknown.count) of \(dataset.count) examples carry \(names.count) labels the model does not know (\(shown)); they count as errors\n"
+                "warning: \(unknown.count) of \(dataset.count) examples carry \(names.count) label\(names.count == 1 ? "" : "s") the model does not know (\(shown)); they count as errors\n"
                     .utf8))
     }
 }

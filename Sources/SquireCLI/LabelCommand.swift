@@ -36,6 +36,12 @@ struct LabelCommand: AsyncParsableCommand {
     var json = false
     @OptionGroup var force: ForceOption
 
+    func validate() throws {
+        guard batchSize.map({ $0 > 0 }) ?? true, concurrency.map({ $0 > 0 }) ?? true else {
+            throw ValidationError("--batch-size and --concurrency must be positive")
+        }
+    }
+
     func run() async throws {
         let destination = try OutputDestination(
             output, kind: .teacherLabels, inputs: [input, teacher, labelsFrom].compactMap { $0 }, force: force.force)

@@ -65,6 +65,7 @@ struct VerifyCommand: AsyncParsableCommand {
         guard minimumLength >= 0, maximumLength >= minimumLength else {
             throw ValidationError("--minimum-length must be ≥ 0 and ≤ --maximum-length")
         }
+        guard maxPerLabel.map({ $0 > 0 }) ?? true else { throw ValidationError("--max-per-label must be positive") }
         guard (0...1).contains(nearDuplicateThreshold) else {
             throw ValidationError("--near-duplicate-threshold must be in 0...1")
         }

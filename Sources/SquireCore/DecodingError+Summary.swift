@@ -24,11 +24,16 @@ extension DecodingError {
     /// What went wrong decoding `data`, in one line: text that is not UTF-8 says so (a JSON
     /// parser would call it "not valid JSON"), anything else is the decoding error's summary.
     public static func summary(of error: any Error, decoding data: Data) -> String {
-        if String(validating: data, as: UTF8.self) == nil {
-            let offset = (0..<data.count).first { String(validating: data.prefix($0 + 1), as: UTF8.self) == nil } ?? 0
-            return "not valid UTF-8 text (at byte \(offset)); save the file as UTF-8"
+        var bytes = data.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &bytes) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return "not valid UTF-8 text (at byte \(offset)); save the file as UTF-8"
+            case .emptyInput: return (error as? DecodingError)?.summary ?? "not valid JSON"
+            }
         }
-        return (error as? DecodingError)?.summary ?? "not valid JSON"
     }
 
     /// A Swift type in JSON's words: users write JSON, not `Dictionary<String, Any>`.

@@ -160,7 +160,7 @@ public enum OutputError: Error, Sendable, Hashable, CustomStringConvertible {
         case .holdsWorkingDirectory(let output):
             "\(output) is the working directory or holds it; nothing was written. Name a new folder"
         case .occupied(let output, let kind, let found):
-            "\(output) exists and is not a \(kind) Squire wrote (it is \(found)); nothing was written. Choose another path, or pass --force to replace it"
+            "\(output) exists and is not \("aeiou".contains(kind.prefix(1)) ? "an" : "a") \(kind) Squire wrote (it is \(found)); nothing was written. Choose another path, or pass --force to replace it"
         }
     }
 }

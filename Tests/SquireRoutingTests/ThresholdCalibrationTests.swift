@@ -1,8 +1,7 @@
 import SquireCore
 import SquireEval
-import Testing
-
 import SquireRouting
+import Testing
 
 @Suite struct ThresholdCalibrationTests {
     // Ten requests: confidences and whether the local model got them right.

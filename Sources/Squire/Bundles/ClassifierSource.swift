@@ -2,6 +2,7 @@ import Foundation
 public import SquireCore
 public import SquireEval
 import SquireFrontier
+import SquireModels
 
 /// A classifier named by a path, as the CLI's `--teacher`, `--verifier` and `--model` take
 /// one: a bundle folder (any kind, see ``ModelBundle``) or a frontier model file (`.json`,
@@ -28,8 +29,9 @@ public struct ClassifierSource: Sendable {
     /// model, which already uses every core; single texts, many in flight, for a frontier model.
     public var runner: EvalRunner
     /// What the classifier is, independent of where its files sit: "bundle 3f2a9c…" (the
-    /// bundle's version), or "openai gpt-4o-mini at https://…" for a frontier model. A
-    /// labelling journal records it, so a resumed run cannot switch teachers.
+    /// bundle's version), or "openai gpt-4o-mini over 12 labels (…)" for a frontier model,
+    /// with a digest of its label set. A labelling journal records it, so a resumed run
+    /// cannot switch teachers.
     public var identity: String
 
     /// Opens the classifier at `path`.
@@ -55,6 +57,9 @@ public struct ClassifierSource: Sendable {
         return ClassifierSource(
             classifier: try file.classifier(labels: labels),
             runner: EvalRunner(batchSize: 1, maximumConcurrency: file.maximumConcurrency ?? 8),
-            identity: "\(file.provider.rawValue) \(file.model) at \(file.baseURL)")
+            // Not the URL: a proxy's port may change between runs; the model and labels may not.
+            identity:
+                "\(file.provider.rawValue) \(file.model) over \(labels.count) labels (\(SHA256.hexDigest(of: Array(labels.joined(separator: "\n").utf8)).prefix(12)))"
+        )
     }
 }

@@ -5,6 +5,10 @@ public import SquireModels
 public import SquireQuantization
 public import SquireTensor
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Whatever classifier bundle Squire wrote — a head on the frozen encoder, a tiny
 /// transformer, a LoRA fine-tune, or any of these with a quantized encoder — opened without
 /// knowing its kind first.
@@ -99,13 +103,16 @@ public struct ModelBundle: TextClassifier {
         self = try ModelBundle(verifying: folder)
     }
 
-    /// The folder's device and inode: a writer that swaps in a new bundle changes them.
-    private static func identity(of folder: String) -> [UInt64]? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: folder),
-            let device = (attributes[.systemNumber] as? NSNumber)?.uint64Value,
-            let inode = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
-        else { return nil }
-        return [device, inode]
+    /// The folder's device, inode and change time: a writer that swaps in a new bundle
+    /// changes them. The time matters because a file system may give a new folder the inode
+    /// of one just deleted.
+    private static func identity(of folder: String) -> [Int]? {
+        var status = stat()
+        guard stat(folder, &status) == 0 else { return nil }
+        return [
+            Int(status.st_dev), Int(status.st_ino), status.st_ctim.tv_sec, status.st_ctim.tv_nsec,
+            status.st_mtim.tv_sec, status.st_mtim.tv_nsec,
+        ]
     }
 
     private init(verifying folder: String) throws {

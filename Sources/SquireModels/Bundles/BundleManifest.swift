@@ -17,7 +17,7 @@ package struct BundleManifest: Codable, Hashable {
     static let format = "squire-bundle-manifest-1"
 
     /// The manifest of `paths` inside `folder`.
-    init(folder: String, paths: [String]) throws {
+    package init(folder: String, paths: [String]) throws {
         format = Self.format
         files = try paths.sorted().map { path in
             let full = folder + "/" + path
