@@ -1,4 +1,3 @@
-import Foundation
 import SquireTensor
 
 extension ClassifierRecipe {
@@ -22,8 +21,7 @@ extension ClassifierRecipe {
         // One task per (C, split), the largest C (the longest fits) first, so the two cores
         // finish together. Each fit runs whole on one core.
         let tasks = values.count * splitCount
-        let sequential = ProcessInfo.processInfo.environment["SQUIRE_SEARCH_SEQUENTIAL"] != nil
-        let fits = try ParallelFolds.map(tasks, parallel: tasks > 1 && !sequential) { task, isCancelled in
+        let fits = try ParallelFolds.map(tasks) { task, isCancelled in
             let (position, index) = (values.count - 1 - task / splitCount, task % splitCount)
             let (training, held) = try data.split(index)
             let start = ContinuousClock.now
