@@ -8,7 +8,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a classifier on a frozen sentence encoder and save it as a bundle.",
         discussion: """
-            Reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base encoder, chooses the head's regularization on a validation set (--validation, or 10% of each label carved from --data), refits on all of --data with the winner, calibrates confidences on the validation set, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number. --json prints the closing summary as {"output", "version", "chosen", "validation_accuracy", "ece_before_calibration", "ece_after_calibration"}; --report writes the whole training report.
+            Reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base encoder, chooses the head's hyperparameters by 5-fold cross-validation (stratified, seeded, identical texts in one fold; three repeats under 2,000 examples) with the one-standard-error rule — or on --validation, or with --folds 0 on 10% of each label carved from --data — refits on all of --data with the winner, calibrates confidences on the held-out logits when that makes them more honest, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number. --json prints the closing summary as {"output", "version", "chosen", "cv_accuracy", "cv_standard_error", "validation_accuracy", "ece_before_calibration", "ece_after_calibration"}; --report writes the whole training report, every candidate's fold scores and the folds included.
 
             Example:
               squire train --data train.jsonl --head logistic --output intent-bundle
@@ -18,6 +18,19 @@ struct TrainCommand: ParsableCommand {
     enum Head: String, ExpressibleByArgument, CaseIterable {
         case logistic, mlp
         case tinyTransformer = "tiny-transformer"
+    }
+
+    /// `--selection`: SelectionRule's values.
+    enum Selection: String, ExpressibleByArgument, CaseIterable {
+        case oneStandardError = "one-standard-error"
+        case best
+    }
+
+    /// `--metric`: SelectionMetric's values.
+    enum Metric: String, ExpressibleByArgument, CaseIterable {
+        case accuracy
+        case macroF1 = "macro-f1"
+        case logLoss = "log-loss"
     }
 
     @Option(name: .long, help: "Labelled training texts (.jsonl or .csv).")
@@ -42,6 +55,32 @@ struct TrainCommand: ParsableCommand {
     var inverseRegularization: Double?
     @Option(name: .long, help: "Use this weight decay for the MLP head instead of choosing one.")
     var weightDecay: Double?
+    @Option(
+        name: .customLong("c-grid"),
+        help: "C values for the logistic head to choose from, comma-separated (default 0.1,0.3,1,3,10,30,100).")
+    var inverseRegularizationGrid: String?
+    @Option(name: .long, help: "Weight decays for the MLP head to choose from, comma-separated (default 0.01,0.1).")
+    var weightDecayGrid: String?
+    @Option(
+        name: .long,
+        help:
+            "Cross-validation folds for choosing (default 5 for the logistic and mlp heads; the tiny transformer and --lora choose their epoch on a 10% carve unless given folds); 0 chooses on 10% of each label carved from --data."
+    )
+    var folds: Int?
+    @Option(
+        name: .long,
+        help:
+            "How to choose: one-standard-error (default; the most regularized candidate within one standard error of the best mean) or best (the best mean)."
+    )
+    var selection: Selection?
+    @Option(name: .long, help: "What candidates are compared on: accuracy (default), macro-f1 or log-loss.")
+    var metric: Metric?
+    @Option(
+        name: .long,
+        help:
+            "Embeddings of --data's texts, in order, as `squire embed --input DATA` writes them: the logistic and mlp heads train on these instead of embedding --data."
+    )
+    var embeddings: String?
     @Option(name: .long, help: "Hidden layer widths of the MLP head, comma-separated (one or two).")
     var hidden = "512"
     @Option(name: .long, help: "Label smoothing of the MLP head's training loss, in 0 ..< 1 (default 0.1).")
@@ -98,6 +137,27 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--lora trains its own linear classifier; leave out --head")
         }
         if lora != nil, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
+        if inverseRegularization != nil, inverseRegularizationGrid != nil {
+            throw ValidationError("--c fixes C; --c-grid gives C values to choose from: use one")
+        }
+        if head != .logistic, inverseRegularizationGrid != nil {
+            throw ValidationError("--c-grid is for --head logistic")
+        }
+        if weightDecay != nil, weightDecayGrid != nil {
+            throw ValidationError("--weight-decay fixes it; --weight-decay-grid gives values to choose from: use one")
+        }
+        if head != .mlp, weightDecayGrid != nil { throw ValidationError("--weight-decay-grid is for --head mlp") }
+        _ = try Self.grid(inverseRegularizationGrid, name: "--c-grid", allowsZero: false)
+        _ = try Self.grid(weightDecayGrid, name: "--weight-decay-grid", allowsZero: true)
+        guard folds.map({ $0 == 0 || $0 >= 2 }) ?? true else {
+            throw ValidationError("--folds takes 0 (a 10% carve) or at least 2 folds")
+        }
+        if folds != nil, validation != nil {
+            throw ValidationError("--validation chooses on that set; leave out --folds")
+        }
+        if embeddings != nil, head == .tinyTransformer || lora != nil {
+            throw ValidationError("--embeddings is for the logistic and mlp heads on the frozen encoder")
+        }
         let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard (1...2).contains(widths.count), widths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--hidden takes one or two positive widths, e.g. 512 or 512,256")
@@ -106,7 +166,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         // Checked before any work: a mistaken --output costs nothing and loses nothing.
-        let inputs = [data, validation, base ?? ModelFolder.allMiniLML6V2, checkpoint].compactMap { $0 }
+        let inputs = [data, validation, base ?? ModelFolder.allMiniLML6V2, checkpoint, embeddings].compactMap { $0 }
         let destination = try OutputDestination(output, kind: .bundle, inputs: inputs, force: force.force)
         let reportDestination = try report.map {
             try OutputDestination($0, kind: .trainingReport, inputs: inputs + [output], force: force.force)
@@ -136,13 +196,25 @@ struct TrainCommand: ParsableCommand {
         } else {
             var recipe = ClassifierRecipe(head: head == .logistic ? .logistic : .mlp)
             if let inverseRegularization { recipe.inverseRegularizations = [inverseRegularization] }
+            if let grid = try Self.grid(inverseRegularizationGrid, name: "--c-grid", allowsZero: false) {
+                recipe.inverseRegularizations = grid
+            }
             if let weightDecay { recipe.weightDecays = [weightDecay] }
+            if let grid = try Self.grid(weightDecayGrid, name: "--weight-decay-grid", allowsZero: true) {
+                recipe.weightDecays = grid
+            }
             recipe.classWeighting = balanced ? .balanced : .uniform
             recipe.mlp.hiddenSizes = hiddenSizes
             recipe.mlp.training.epochs = epochs ?? 30
-            if let labelSmoothing { recipe.mlp.labelSmoothing = labelSmoothing }
+            if let labelSmoothing { recipe.labelSmoothings = [labelSmoothing] }
+            let features = try embeddings.map { path in
+                let rows = try EmbeddedText.vectors(from: path, for: training.examples.map(\.text))
+                return try Tensor(
+                    shape: [rows.count, rows.first?.count ?? 0], scalars: rows.flatMap { $0.map(Float.init) })
+            }
             trained = try ClassifierTraining.frozenHead(
-                recipe, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
+                recipe, on: training, embeddings: features, options: try options(writingTo: bundleFolder),
+                progress: report(to: status))
         }
         // A forced replacement of something Squire did not write is saved here, after the
         // training, so the user's item is moved aside only for the moment of the swap.
@@ -155,11 +227,28 @@ struct TrainCommand: ParsableCommand {
     func options(writingTo bundleFolder: String?) throws -> TrainingOptions {
         TrainingOptions(
             base: base ?? ModelFolder.allMiniLML6V2,
-            validation: try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }, seed: seed,
-            calibrates: !noCalibration, checkpointPath: checkpoint,
-            bundleFolder: bundleFolder,
+            validation: try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }, folds: folds,
+            selection: selection.map { SelectionRule(rawValue: $0.rawValue)! },
+            metric: metric.map { SelectionMetric(rawValue: $0.rawValue)! }, seed: seed,
+            calibrates: !noCalibration, checkpointPath: checkpoint, bundleFolder: bundleFolder,
             name: name ?? URL(fileURLWithPath: output).lastPathComponent, intendedUse: intendedUse,
             trainingDataDescription: URL(fileURLWithPath: data).lastPathComponent, validationDescription: validation)
+    }
+
+    /// The values of a comma-separated grid option, or nil when it was not given.
+    static func grid(_ text: String?, name: String, allowsZero: Bool) throws -> [Double]? {
+        guard let text else { return nil }
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map {
+            Double($0.trimmingCharacters(in: .whitespaces))
+        }
+        guard !values.isEmpty,
+            values.allSatisfy({ $0.map { $0.isFinite && ($0 > 0 || allowsZero && $0 == 0) } ?? false })
+        else {
+            throw ValidationError(
+                "\(name) takes \(allowsZero ? "non-negative" : "positive") numbers separated by commas, such as 0.1,1,10"
+            )
+        }
+        return values.map { $0! }
     }
 
     var hiddenSizes: [Int] {
@@ -211,6 +300,8 @@ struct TrainCommand: ParsableCommand {
             try JSONOutput.print(
                 Summary(
                     output: output, version: trained.version, chosen: summary.summary,
+                    crossValidatedAccuracy: summary.crossValidatedAccuracy,
+                    crossValidatedStandardError: summary.crossValidatedStandardError,
                     validationAccuracy: summary.validationAccuracy, eceBefore: summary.eceBeforeCalibration,
                     eceAfter: summary.eceAfterCalibration))
         } else {
@@ -231,12 +322,16 @@ struct TrainCommand: ParsableCommand {
         var output: String
         var version: String
         var chosen: String
+        var crossValidatedAccuracy: Double?
+        var crossValidatedStandardError: Double?
         var validationAccuracy: Double
         var eceBefore: Double
         var eceAfter: Double
 
         enum CodingKeys: String, CodingKey {
             case output, version, chosen
+            case crossValidatedAccuracy = "cv_accuracy"
+            case crossValidatedStandardError = "cv_standard_error"
             case validationAccuracy = "validation_accuracy"
             case eceBefore = "ece_before_calibration"
             case eceAfter = "ece_after_calibration"

@@ -41,11 +41,13 @@ extension LoRAClassifier {
     ///   - teacher: a teacher's probabilities for `texts`, to distill from; the model then has
     ///     the teacher's labels, and validation still scores the hard labels.
     ///   - checkpointPath: written atomically after every epoch; an existing one is resumed.
+    ///   - afterEpoch: called with the model and the epoch (from 1) at the end of every epoch.
     public static func fit(
         texts: [String], labels exampleLabels: [String], base: SentenceEmbedder,
         validation: (texts: [String], labels: [String])? = nil, teacher: TeacherTargets? = nil,
         recipe: Recipe = Recipe(), checkpointPath: String? = nil,
-        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
+        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed },
+        afterEpoch: (_ model: Self, _ epoch: Int) throws -> Void = { _, _ in }
     ) throws -> (model: LoRAClassifier, summary: TrainingSummary) {
         guard texts.count == exampleLabels.count else {
             throw TrainingError.shapeMismatch("\(texts.count) texts but \(exampleLabels.count) labels")
@@ -105,7 +107,7 @@ extension LoRAClassifier {
                     classIndices: positions.map { examples.classIndices[$0] },
                     teacherProbabilities: try teacher?.rows(positions, order: examples.labels),
                     distillation: teacher?.distillation)
-            }, validation: validationBatch, progress: progress)
+            }, validation: validationBatch, progress: progress, afterEpoch: afterEpoch)
         return (model, summary)
     }
 }

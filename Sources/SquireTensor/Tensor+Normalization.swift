@@ -107,6 +107,26 @@ extension Tensor {
     }
 }
 
+/// Softmax of each of `rows` rows of `width` into `output`, as ``Tensor/softmax()`` computes
+/// it, and each row's log-sum-exp `max + log Σ exp(x − max)` into `logSumExp`: a
+/// cross-entropy's probabilities and log-likelihoods (`x_y − logSumExp`) from one exponential
+/// per element, where softmax and log-softmax apart take two.
+package func softmaxRows(
+    _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
+    rows: Int, width: Int
+) {
+    for row in 0..<rows {
+        let (source, target) = (input + row * width, output + row * width)
+        let peak = rowMax(source, count: width)
+        let shift = SIMD8<Float>(repeating: peak)
+        mapVectors(source, target, count: width) { VectorMath.exp($0 - shift) }
+        let sum = rowSum(target, count: width)
+        logSumExp[row] = peak + VectorMath.log(SIMD8<Float>(repeating: sum))[0]
+        let scale = SIMD8<Float>(repeating: 1 / sum)
+        mapVectors(target, target, count: width) { $0 * scale }
+    }
+}
+
 /// The largest of `count` contiguous floats; NaN if any is NaN.
 @inline(__always)
 func rowMax(_ start: UnsafePointer<Float>, count: Int) -> Float {
@@ -117,7 +137,7 @@ func rowMax(_ start: UnsafePointer<Float>, count: Int) -> Float {
     while i + 8 <= count {
         let v = UnsafeRawPointer(start + i).loadUnaligned(as: SIMD8<Float>.self)
         sawNaN = sawNaN || any(v .!= v)
-        lanes = pointwiseMax(lanes, v)
+        lanes.replace(with: v, where: v .> lanes)  // not pointwiseMax: a call per vector, not an instruction
         i += 8
     }
     peak = lanes.max()

@@ -150,30 +150,6 @@ import Testing
         }
     }
 
-    @Test func recipeRefusesValidationLabelsTheTrainingDataLacks() throws {
-        let (features, labels) = try Self.blobs(count: 30)
-        let validation = (try features.rows(0..<2), ["alpha", "omega"])
-        #expect(throws: TrainingError.unknownLabel("omega", known: ["alpha", "beta", "gamma"])) {
-            try ClassifierRecipe(inverseRegularizations: [1]).train(
-                features: features, labels: labels, validation: validation)
-        }
-    }
-
-    @Test func recipeChoosesOnValidationAndReportsCalibration() throws {
-        let (features, labels) = try Self.blobs(count: 150)
-        let (head, calibration, report) = try ClassifierRecipe(inverseRegularizations: [0.01, 1]).train(
-            features: features, labels: labels)
-        #expect(report.candidates.map(\.setting) == ["C=0.01", "C=1.0"])
-        #expect(report.validationWasCarved && report.validationCount == 15)
-        #expect(head is LogisticHead && head.labels == ["alpha", "beta", "gamma"])
-        guard case .temperature = calibration else {
-            Issue.record("three labels calibrate by temperature")
-            return
-        }
-        #expect(report.eceAfter >= 0 && report.eceBefore >= 0)
-        #expect(report.summary.stopReason == "gradient_tolerance")
-    }
-
     @Test func scheduleWarmsUpThenDecaysToZero() {
         let schedule = LearningRateSchedule(peak: 1, warmupSteps: 4, totalSteps: 12)
         #expect(schedule.rate(atStep: 0) == 0.25)

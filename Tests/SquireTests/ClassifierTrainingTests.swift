@@ -26,7 +26,7 @@ struct ClassifierTrainingTests {
         let report = trained.report
         #expect(report.kind == .logisticHead)
         #expect(["C=1.0", "C=10.0"].contains(report.summary))
-        #expect(report.headSelection?.candidates.count == 2)
+        #expect(report.headSelection?.crossValidation.candidates.count == 2)
         #expect(report.validationCount == split.validation.count)
         #expect(!report.validationWasCarved)
         #expect(report.fit == nil)
@@ -59,6 +59,28 @@ struct ClassifierTrainingTests {
         #expect(steps.last?.epoch == trained.report.fit?.epochs)
         #expect(trained.report.validationWasCarved)
         #expect(try ModelBundle(folder: output).version == trained.version)
+    }
+
+    /// By default the tiny transformer picks its epochs by early stopping on a carve and then
+    /// refits on everything; with folds it reads every fold's curve and reports the choice.
+    @Test func tinyTransformerRefitsAndChoosesEpochsByFoldsWhenAsked() throws {
+        let data = try Fixtures.dataset()
+        var notes: [String] = []
+        let carved = try ClassifierTraining.tinyTransformer(Fixtures.smallTransformer, on: data) {
+            if case .note(let line) = $0 { notes.append(line) }
+        }
+        let chosen = try #require(carved.report.fit?.epochs)
+        #expect(notes.contains("refit on all \(data.count) examples for \(chosen) epochs"))
+        #expect(carved.report.epochSelection == nil && carved.report.crossValidatedAccuracy == nil)
+
+        let folded = try ClassifierTraining.tinyTransformer(
+            Fixtures.smallTransformer, on: data, options: TrainingOptions(folds: 3))
+        let selection = try #require(folded.report.epochSelection)
+        #expect(selection.foldCount == 3 && selection.candidates.first?.setting == "epochs=1")
+        #expect(selection.candidates.allSatisfy { $0.folds.count == 3 })
+        #expect(folded.report.fit?.epochs == selection.chosenIndex + 1)
+        #expect(folded.report.crossValidatedAccuracy == selection.chosen.mean.accuracy)
+        #expect(folded.card.markdown.contains("## Hyperparameter selection"))
     }
 
     /// Cancelling mid-epoch stops at once, throws `CancellationError`, and writes no bundle;

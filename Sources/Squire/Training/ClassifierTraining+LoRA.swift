@@ -5,8 +5,9 @@ import SquireModels
 
 extension ClassifierTraining {
     /// LoRA adapters on ``TrainingOptions/base`` with a linear classifier, warm-started from a
-    /// linear probe on the frozen encoder, its epoch chosen by early stopping on the
-    /// validation set, then calibrated there.
+    /// linear probe on the frozen encoder: its epochs chosen on held-out data (early stopping
+    /// on a 10% carve, or with ``TrainingOptions/folds`` the folds' curves), refitted on all of
+    /// `data` for those epochs, and calibrated on the held-out logits (see `EpochSelection`).
     ///
     /// The recipe's `training.seed` is taken from `options`.
     public static func lora(
@@ -26,40 +27,45 @@ extension ClassifierTraining {
         let base = try SentenceEmbedder(folder: options.base)
         var recipe = recipe
         recipe.training.seed = options.seed
-        let (train, held, carved) = try split(data, options: options)
-        progress(.note("linear probe on the frozen encoder (warm start)"))
-        var (model, summary) = try LoRAClassifier.fit(
-            texts: train.examples.map(\.text), labels: train.examples.map(\.label), base: base,
-            validation: (held.examples.map(\.text), held.examples.map(\.label)),
-            teacher: try teacher?.targets(for: train.examples.map(\.id)), recipe: recipe,
-            checkpointPath: options.checkpointPath,
-            progress: {
-                progress(.step($0))
-                return .proceed
-            })
-        try Task.checkCancellation()
-        let logits = try model.logits(for: held.examples.map { model.embedder.tokenizer.encode($0.text).ids })
-        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(
-            logits: logits, labels: held.examples.map(\.label), order: model.labels, options: options)
-        model.calibration = calibration
+        recipe.validationFraction = 0
+        var (model, summary, selection) = try EpochSelection.choose(
+            on: data, options: options, maximumEpochs: recipe.training.epochs,
+            fit: { training, held, epochs, scheduleEpochs, checkpoint, afterEpoch in
+                var run = recipe
+                run.training.epochs = epochs
+                run.training.scheduleEpochs = scheduleEpochs
+                progress(.note("linear probe on the frozen encoder (warm start)"))
+                return try LoRAClassifier.fit(
+                    texts: training.examples.map(\.text), labels: training.examples.map(\.label), base: base,
+                    validation: held.map { ($0.examples.map(\.text), $0.examples.map(\.label)) },
+                    teacher: try teacher?.targets(for: training.examples.map(\.id)), recipe: run,
+                    checkpointPath: checkpoint,
+                    progress: {
+                        progress(.step($0))
+                        return .proceed
+                    }, afterEpoch: afterEpoch)
+            },
+            logits: { model, held in
+                try model.logits(for: held.examples.map { model.embedder.tokenizer.encode($0.text).ids })
+            },
+            labels: \.labels, progress: progress)
+        model.calibration = selection.shipped
         let adapter = recipe.adapter
         let (trainable, total) = model.trainableParameterCount
         let targets = adapter.targetModules.joined(separator: ", ")
         let share = String(format: "%.2f", Double(trainable) / Double(total) * 100)
-        let kept = summary.bestEpoch ?? summary.epochs ?? 0
         let card = ModelCard(
             options, data: data,
             method:
-                "LoRA fine-tune of \(URL(fileURLWithPath: options.base).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(share)% of \(total)) with a linear classifier on mean-pooled, normalized states, warm-started from a linear probe; \(kept) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(calibration).",
-            accuracy: accuracy, ece: (eceBefore, eceAfter),
-            evaluationData: evaluationData(count: held.count, carved: carved, options: options),
-            maximumLength: model.embedder.tokenizer.maximumLength)
+                "LoRA fine-tune of \(URL(fileURLWithPath: options.base).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(share)% of \(total)) with a linear classifier on mean-pooled, normalized states, warm-started from a linear probe; \(selection.methodText(maximum: recipe.training.epochs)); calibration: \(model.calibration).",
+            accuracy: selection.accuracy, ece: (selection.eceBefore, selection.eceAfter),
+            evaluationData: evaluationData(selection, options: options),
+            maximumLength: model.embedder.tokenizer.maximumLength, selection: selection.crossValidation)
         let report = TrainingReport(
             kind: .lora,
-            summary: "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(share)%)",
-            validationAccuracy: accuracy, eceBeforeCalibration: eceBefore, eceAfterCalibration: eceAfter,
-            calibration: calibration, validationCount: held.count, validationWasCarved: carved, headSelection: nil,
-            fit: summary)
+            summary:
+                "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(share)%), \(selection.epochs) epochs",
+            selection: selection, calibration: model.calibration, fit: summary)
         return try finish(
             TrainedClassifier(
                 storage: .lora(LoRABundle(classifier: model, card: card, encoderFolder: options.base)), report: report),

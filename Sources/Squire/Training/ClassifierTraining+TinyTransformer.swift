@@ -4,8 +4,9 @@ public import SquireModels
 
 extension ClassifierTraining {
     /// A small transformer encoder trained from scratch on ``TrainingOptions/base``'s
-    /// WordPiece vocabulary, its epoch chosen by early stopping on the validation set, then
-    /// calibrated there.
+    /// WordPiece vocabulary: its epochs chosen on held-out data (early stopping on a 10%
+    /// carve, or with ``TrainingOptions/folds`` the folds' curves), refitted on all of `data`
+    /// for those epochs, and calibrated on the held-out logits (see `EpochSelection`).
     ///
     /// The configuration's `training.seed` is taken from `options`.
     public static func tinyTransformer(
@@ -25,34 +26,37 @@ extension ClassifierTraining {
         let tokenizer = try WordPieceTokenizer(folder: options.base)
         var configuration = configuration
         configuration.training.seed = options.seed
-        let (train, held, carved) = try split(data, options: options)
-        var (model, summary) = try TinyTransformerClassifier.fit(
-            texts: train.examples.map(\.text), labels: train.examples.map(\.label), tokenizer: tokenizer,
-            validation: (held.examples.map(\.text), held.examples.map(\.label)),
-            teacher: try teacher?.targets(for: train.examples.map(\.id)), configuration: configuration,
-            checkpointPath: options.checkpointPath,
-            progress: {
-                progress(.step($0))
-                return .proceed
-            })
-        try Task.checkCancellation()
-        let logits = try model.logits(for: held.examples.map { model.tokenizer.encode($0.text).ids })
-        let (calibration, accuracy, eceBefore, eceAfter) = try calibrate(
-            logits: logits, labels: held.examples.map(\.label), order: model.labels, options: options)
-        model.calibration = calibration
+        configuration.validationFraction = 0
+        var (model, summary, selection) = try EpochSelection.choose(
+            on: data, options: options, maximumEpochs: configuration.training.epochs,
+            fit: { training, held, epochs, scheduleEpochs, checkpoint, afterEpoch in
+                var run = configuration
+                run.training.epochs = epochs
+                run.training.scheduleEpochs = scheduleEpochs
+                return try TinyTransformerClassifier.fit(
+                    texts: training.examples.map(\.text), labels: training.examples.map(\.label), tokenizer: tokenizer,
+                    validation: held.map { ($0.examples.map(\.text), $0.examples.map(\.label)) },
+                    teacher: try teacher?.targets(for: training.examples.map(\.id)), configuration: run,
+                    checkpointPath: checkpoint,
+                    progress: {
+                        progress(.step($0))
+                        return .proceed
+                    }, afterEpoch: afterEpoch)
+            },
+            logits: { model, held in try model.logits(for: held.examples.map { model.tokenizer.encode($0.text).ids }) },
+            labels: \.labels, progress: progress)
+        model.calibration = selection.shipped
         let c = model.encoder.configuration
-        let kept = summary.bestEpoch ?? summary.epochs ?? 0
         let card = ModelCard(
             options, data: data,
             method:
-                "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: options.base).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(kept) epochs kept of \(summary.epochs ?? 0) run (early stopping); calibration: \(calibration).",
-            accuracy: accuracy, ece: (eceBefore, eceAfter),
-            evaluationData: evaluationData(count: held.count, carved: carved, options: options),
-            maximumLength: c.maximumPositions)
+                "A \(c.layerCount)-layer transformer encoder (D = \(c.hiddenSize), H = \(c.headCount), T = \(c.maximumPositions)) trained from scratch on the \(URL(fileURLWithPath: options.base).lastPathComponent) WordPiece vocabulary, mean pooling, linear classifier; \(selection.methodText(maximum: configuration.training.epochs)); calibration: \(model.calibration).",
+            accuracy: selection.accuracy, ece: (selection.eceBefore, selection.eceAfter),
+            evaluationData: evaluationData(selection, options: options),
+            maximumLength: c.maximumPositions, selection: selection.crossValidation)
         let report = TrainingReport(
-            kind: .tinyTransformer, summary: "tiny transformer", validationAccuracy: accuracy,
-            eceBeforeCalibration: eceBefore, eceAfterCalibration: eceAfter, calibration: calibration,
-            validationCount: held.count, validationWasCarved: carved, headSelection: nil, fit: summary)
+            kind: .tinyTransformer, summary: "tiny transformer, \(selection.epochs) epochs", selection: selection,
+            calibration: model.calibration, fit: summary)
         return try finish(
             TrainedClassifier(
                 storage: .classifier(

@@ -1,7 +1,7 @@
 import Foundation
 public import SquireEval
 public import SquireModels
-import SquireTensor
+public import SquireTensor
 
 /// Squire's training recipes as library calls: one entry point per recipe, each taking a
 /// ``Dataset``, its settings as a value, the shared ``TrainingOptions`` and a progress
@@ -20,18 +20,34 @@ import SquireTensor
 /// training steps; it then throws `CancellationError` and writes no bundle.
 public enum ClassifierTraining {
     /// A logistic or MLP head on frozen embeddings of ``TrainingOptions/base``: chooses the
-    /// recipe's hyperparameters on the validation set, refits on all of `data` with the
-    /// winner, and calibrates on the validation set.
+    /// recipe's hyperparameters by cross-validation (or on the validation set), refits on all
+    /// of `data` with the winner, and calibrates on the held-out logits.
     ///
-    /// The recipe's `seed`, `calibrates` and `mlp.training.seed` are taken from `options`.
+    /// The recipe's `seed`, `calibrates` and `mlp.training.seed` are taken from `options`, and
+    /// its folds, rule and metric where `options` sets them. Identical texts share a fold
+    /// unless ``TrainingOptions/groups`` says otherwise.
+    ///
+    /// - Parameter embeddings: `[N, D]` embeddings of `data`'s texts, in order, from the
+    ///   base encoder (as `squire embed` writes them); nil runs the encoder over them.
     public static func frozenHead(
-        _ recipe: ClassifierRecipe, on data: Dataset, options: TrainingOptions = TrainingOptions(),
-        progress: (TrainingEvent) -> Void = { _ in }
+        _ recipe: ClassifierRecipe, on data: Dataset, embeddings: Tensor? = nil,
+        options: TrainingOptions = TrainingOptions(), progress: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainedClassifier {
         try checkDestination(options)
         let embedder = try SentenceEmbedder(folder: options.base)
-        let features = try embedder.embeddings(for: data.examples.map(\.text)) {
-            progress(.embedding(.training, done: $0, total: data.count))
+        let texts = data.examples.map(\.text)
+        let features: Tensor
+        if let embeddings {
+            guard embeddings.shape == [data.count, embedder.dimension] else {
+                throw TrainingError.shapeMismatch(
+                    "embeddings of shape \(embeddings.shape) for \(data.count) texts; the base encoder gives [\(data.count), \(embedder.dimension)]"
+                )
+            }
+            features = embeddings
+        } else {
+            features = try embedder.embeddings(for: texts) {
+                progress(.embedding(.training, done: $0, total: data.count))
+            }
         }
         let validation = try options.validation.map { held in
             let features = try embedder.embeddings(for: held.examples.map(\.text)) {
@@ -43,9 +59,12 @@ public enum ClassifierTraining {
         recipe.seed = options.seed
         recipe.mlp.training.seed = options.seed
         recipe.calibrates = options.calibrates
+        if let folds = options.folds { recipe.folds = folds }
+        if let rule = options.selection { recipe.rule = rule }
+        if let metric = options.metric { recipe.metric = metric }
         let (head, calibration, selection) = try recipe.train(
             features: features, labels: data.examples.map(\.label), validation: validation,
-            progress: { progress(.note($0)) })
+            groups: options.groups ?? texts, folds: options.crossValidationFolds, progress: { progress(.note($0)) })
         let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
         let base = URL(fileURLWithPath: options.base).lastPathComponent
         let method =
@@ -53,22 +72,34 @@ public enum ClassifierTraining {
             case .logistic:
                 "Multinomial logistic regression (L-BFGS, \(selection.chosen)) on frozen mean-pooled, normalized embeddings of \(base); calibration: \(calibration)."
             case .mlp:
-                "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), label smoothing \(recipe.mlp.labelSmoothing), AdamW, \(selection.chosen)) on frozen mean-pooled, normalized embeddings of \(base); calibration: \(calibration)."
+                "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), AdamW, \(selection.chosen)) on frozen mean-pooled, normalized embeddings of \(base); calibration: \(calibration)."
             }
-        let evaluationData =
-            selection.validationWasCarved
-            ? "\(selection.validationCount) examples carved from the training data (stratified, seed \(options.seed)) before the final refit"
-            : "\(selection.validationCount) examples of \(options.validationDescription ?? options.validation?.name ?? "")"
-        let card = ModelCard(
+        let results = selection.crossValidation
+        let evaluationData: String
+        if let folds = selection.folds {
+            evaluationData =
+                "\(folds.foldCount)-fold cross-validation of the training data"
+                + (folds.repeats > 1 ? " × \(folds.repeats) repeats" : "")
+                + " (stratified, seed \(options.seed)): each fold scored by a model trained on the others, before the final refit on all of it"
+        } else if selection.validationWasCarved {
+            evaluationData =
+                "\(selection.validationCount) examples carved from the training data (stratified, seed \(options.seed)) before the final refit"
+        } else {
+            evaluationData =
+                "\(selection.validationCount) examples of \(options.validationDescription ?? options.validation?.name ?? "")"
+        }
+        var card = ModelCard(
             options, data: data, method: method, accuracy: selection.validationAccuracy,
             ece: (selection.eceBefore, selection.eceAfter), evaluationData: evaluationData,
-            maximumLength: embedder.tokenizer.maximumLength)
+            maximumLength: embedder.tokenizer.maximumLength, selection: results)
+        if let error = selection.crossValidatedStandardError { card.evaluation["cv_standard_error"] = error }
         let report = TrainingReport(
             kind: recipe.head == .logistic ? .logisticHead : .mlpHead, summary: selection.chosen,
-            validationAccuracy: selection.validationAccuracy, eceBeforeCalibration: selection.eceBefore,
-            eceAfterCalibration: selection.eceAfter, calibration: calibration,
-            validationCount: selection.validationCount, validationWasCarved: selection.validationWasCarved,
-            headSelection: selection, fit: nil)
+            validationAccuracy: selection.validationAccuracy, crossValidatedAccuracy: selection.crossValidatedAccuracy,
+            crossValidatedStandardError: selection.crossValidatedStandardError,
+            eceBeforeCalibration: selection.eceBefore, eceAfterCalibration: selection.eceAfter,
+            calibration: calibration, validationCount: selection.validationCount,
+            validationWasCarved: selection.validationWasCarved, headSelection: selection, fit: nil)
         return try finish(
             TrainedClassifier(
                 storage: .classifier(ClassifierBundle(classifier: classifier, card: card, encoderFolder: options.base)),
@@ -87,48 +118,13 @@ public enum ClassifierTraining {
         return trained
     }
 
-    /// The training and validation examples of a recipe that trains on token ids: the
-    /// options' validation set, or 10% of each label carved from `data`.
-    static func split(_ data: Dataset, options: TrainingOptions) throws -> (
-        train: Dataset, validation: Dataset, carved: Bool
-    ) {
-        if let held = options.validation { return (data, held, false) }
-        let split = try data.stratifiedSplit(validationFraction: 0.1, testFraction: 0, seed: options.seed)
-        return (split.train, split.validation, true)
-    }
-
-    /// The validation accuracy and, when the options ask, a temperature (Platt for two
-    /// labels) fitted on the validation logits, with the ECE before and after.
-    static func calibrate(logits: Tensor, labels: [String], order: [String], options: TrainingOptions) throws -> (
-        calibration: Calibration, accuracy: Double, eceBefore: Double, eceAfter: Double
-    ) {
-        let indices = try labels.map { label in
-            guard let index = order.firstIndex(of: label) else {
-                throw TrainingError.invalidConfiguration(
-                    "the validation label \"\(label)\" is not among the training labels")
-            }
-            return index
+    /// What the card says about the held-out data of a model whose epochs were chosen on it.
+    static func evaluationData(_ selection: EpochSelection, options: TrainingOptions) -> String {
+        guard selection.carved else {
+            return
+                "\(selection.heldCount) examples of \(options.validationDescription ?? options.validation?.name ?? "")"
         }
-        let eceBefore = try Calibration.expectedCalibrationError(
-            Calibration.none.probabilities(fromLogits: logits), indices)
-        var calibration = Calibration.none
-        if options.calibrates {
-            calibration =
-                order.count == 2
-                ? try Calibration.fitPlatt(logits: logits, classIndices: indices)
-                : try Calibration.fitTemperature(logits: logits, classIndices: indices)
-        }
-        let eceAfter = try Calibration.expectedCalibrationError(calibration.probabilities(fromLogits: logits), indices)
-        let predicted = try logits.argmax(alongAxis: 1)
-        let accuracy = Double(zip(predicted, indices).filter { $0 == $1 }.count) / Double(max(1, indices.count))
-        return (calibration, accuracy, eceBefore, eceAfter)
-    }
-
-    /// What the card says about the validation set of a model trained on the rest.
-    static func evaluationData(count: Int, carved: Bool, options: TrainingOptions) -> String {
-        carved
-            ? "\(count) examples carved from the training data (stratified, seed \(options.seed)); the model was trained on the rest"
-            : "\(count) examples of \(options.validationDescription ?? options.validation?.name ?? "")"
+        return "\(selection.description); the final model was refitted on all the training data"
     }
 }
 
@@ -137,7 +133,7 @@ extension ModelCard {
     init(
         _ options: TrainingOptions, data: Dataset, method: String, accuracy: Double,
         ece: (before: Double, after: Double),
-        evaluationData: String, maximumLength: Int
+        evaluationData: String, maximumLength: Int, selection: CrossValidationResults? = nil
     ) {
         let counts = data.labelCounts
         self.init(
@@ -152,6 +148,6 @@ extension ModelCard {
                 "It only ever answers one of its \(counts.count) labels; texts about anything else still get one of them, so route low-confidence answers to a fallback.",
                 "Texts are cut at \(maximumLength) tokens; the vocabulary and any pretrained weights are English.",
                 "Figures come from data like the training data; re-measure with `squire eval` on your own traffic and watch it with `squire drift`.",
-            ])
+            ], selection: selection)
     }
 }

@@ -7,10 +7,24 @@ public struct TrainingOptions: Sendable {
     /// The sentence encoder folder: the frozen encoder of a head, the base of a LoRA
     /// fine-tune, the vocabulary of a tiny transformer.
     public var base: String
-    /// Labelled data for choosing hyperparameters or the epoch and for calibrating; nil
-    /// carves 10% of each label from the training data (stratified, seeded by ``seed``).
+    /// Labelled data for choosing hyperparameters or the epoch and for calibrating, used
+    /// instead of cross-validation or a carve.
     public var validation: Dataset?
-    /// Seeds the validation split, initialization, shuffling and dropout.
+    /// Cross-validation folds for choosing; 0 chooses on 10% of each label carved from the
+    /// training data (stratified, seeded by ``seed``). Nil: the recipe's own (5 for a head
+    /// on the frozen encoder; a carve for the tiny transformer and LoRA, whose fits are long).
+    public var folds: Int?
+    /// The caller's own folds, one fold per training example (and repeat), used instead of
+    /// drawing stratified ones.
+    public var crossValidationFolds: CrossValidationFolds?
+    /// A key per training example; examples with equal keys share a fold. Nil keeps
+    /// identical texts together.
+    public var groups: [String]?
+    /// How the choice is made; nil: the recipe's own (the one-standard-error rule).
+    public var selection: SelectionRule?
+    /// What candidates are compared on; nil: the recipe's own (accuracy).
+    public var metric: SelectionMetric?
+    /// Seeds the folds (or the carve), initialization, shuffling and dropout.
     public var seed: UInt64
     /// Fit temperature scaling (Platt scaling for two labels) on the validation set.
     public var calibrates: Bool
@@ -32,7 +46,9 @@ public struct TrainingOptions: Sendable {
 
     /// Creates options; the defaults train on all-MiniLM-L6-v2 from Squire's model cache.
     public init(
-        base: String = ModelFolder.allMiniLML6V2, validation: Dataset? = nil, seed: UInt64 = 0,
+        base: String = ModelFolder.allMiniLML6V2, validation: Dataset? = nil, folds: Int? = nil,
+        crossValidationFolds: CrossValidationFolds? = nil, groups: [String]? = nil, selection: SelectionRule? = nil,
+        metric: SelectionMetric? = nil, seed: UInt64 = 0,
         calibrates: Bool = true, checkpointPath: String? = nil, bundleFolder: String? = nil,
         name: String = "classifier",
         intendedUse: String =
@@ -41,6 +57,11 @@ public struct TrainingOptions: Sendable {
     ) {
         self.base = base
         self.validation = validation
+        self.folds = folds
+        self.crossValidationFolds = crossValidationFolds
+        self.groups = groups
+        self.selection = selection
+        self.metric = metric
         self.seed = seed
         self.calibrates = calibrates
         self.checkpointPath = checkpointPath

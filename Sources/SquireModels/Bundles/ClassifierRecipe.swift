@@ -1,13 +1,14 @@
 public import SquireTensor
 
-/// How `squire train` (and ``train(features:labels:validation:progress:)``) builds a
-/// classifier head from embeddings: which head, which hyperparameters to try, how to
-/// calibrate.
+/// How `squire train` (and ``train(features:labels:validation:groups:folds:progress:)``)
+/// builds a classifier head from embeddings: which head, which hyperparameters to try, how to
+/// choose among them, how to calibrate.
 ///
-/// The defaults are a careful practitioner's: hyperparameters are chosen on a validation
-/// set (the one given, or 10% of each label carved from the training data), the head is
-/// then refitted on all the training data with the winner, and its confidences are
-/// calibrated on the validation set.
+/// The defaults choose by stratified, seeded 5-fold cross-validation (under 2,000 examples,
+/// three repeats of it), identical embeddings always in one fold, with the one-standard-error
+/// rule: the most regularized candidate whose mean fold accuracy is within one standard error
+/// of the best. The head is then refitted on all the training data with the choice, and
+/// calibrated on the out-of-fold logits when that makes its confidences more honest.
 public struct ClassifierRecipe: Sendable, Hashable {
     /// The kind of head.
     public enum HeadKind: String, Sendable, Hashable, CaseIterable {
@@ -19,209 +20,182 @@ public struct ClassifierRecipe: Sendable, Hashable {
 
     /// The head to train.
     public var head: HeadKind
-    /// The logistic head's `C` values to choose from; one value skips the search.
+    /// The logistic head's `C` values to choose from.
     public var inverseRegularizations: [Double]
-    /// The MLP's weight decays to choose from (its epochs are chosen by early stopping).
+    /// The MLP's weight decays to choose from.
     public var weightDecays: [Double]
-    /// The MLP's shape and training settings.
+    /// The MLP's label smoothings to choose from (its ``MLPHead/Configuration/labelSmoothing``
+    /// is not read).
+    public var labelSmoothings: [Float]
+    /// The MLP's shape and training settings; its epochs are the most a candidate trains,
+    /// and every epoch up to them is a candidate.
     public var mlp: MLPHead.Configuration
     /// How much each class counts.
     public var classWeighting: ClassWeighting
-    /// The fraction of each label held out when no validation set is given.
+    /// Cross-validation folds; 0 chooses on one validation set carved from the training data
+    /// (``validationFraction`` of each label).
+    public var folds: Int
+    /// Repeats of the folds, each shuffled with the next seed; nil repeats three times under
+    /// 2,000 examples, where one shuffle's luck weighs most, and once above.
+    public var repeats: Int?
+    /// What candidates are compared on.
+    public var metric: SelectionMetric
+    /// How the choice is made.
+    public var rule: SelectionRule
+    /// The fraction of each label held out when ``folds`` is 0 and no validation set is given.
     public var validationFraction: Double
-    /// Fit temperature scaling (or Platt scaling for two labels) on the validation set.
+    /// Fit temperature scaling (or Platt scaling for two labels) on the held-out logits, and
+    /// keep it when it lowers their cross-fitted calibration error.
     public var calibrates: Bool
-    /// Seeds the validation split and the MLP.
+    /// Seeds the folds (or the carve) and the MLP.
     public var seed: UInt64
 
     /// Creates a recipe; see the type's documentation for what the defaults do.
     public init(
         head: HeadKind = .logistic, inverseRegularizations: [Double] = [0.1, 0.3, 1, 3, 10, 30, 100],
-        weightDecays: [Double] = [0.01, 0.1], mlp: MLPHead.Configuration = MLPHead.Configuration(),
-        classWeighting: ClassWeighting = .uniform, validationFraction: Double = 0.1, calibrates: Bool = true,
+        weightDecays: [Double] = [0.01, 0.1], labelSmoothings: [Float] = [0, 0.1],
+        mlp: MLPHead.Configuration = MLPHead.Configuration(), classWeighting: ClassWeighting = .uniform,
+        folds: Int = 5, repeats: Int? = nil, metric: SelectionMetric = .accuracy,
+        rule: SelectionRule = .oneStandardError, validationFraction: Double = 0.1, calibrates: Bool = true,
         seed: UInt64 = 0
     ) {
         self.head = head
         self.inverseRegularizations = inverseRegularizations
         self.weightDecays = weightDecays
+        self.labelSmoothings = labelSmoothings
         self.mlp = mlp
         self.classWeighting = classWeighting
+        self.folds = folds
+        self.repeats = repeats
+        self.metric = metric
+        self.rule = rule
         self.validationFraction = validationFraction
         self.calibrates = calibrates
         self.seed = seed
     }
 }
 
-/// What ``ClassifierRecipe/train(features:labels:validation:progress:)`` chose and measured.
-public struct ClassifierTrainingReport: Sendable, Hashable, Codable {
-    /// One hyperparameter setting tried on the validation set.
-    public struct Candidate: Sendable, Hashable, Codable {
-        /// `C=…` or `weight_decay=…`.
-        public var setting: String
-        /// Validation accuracy.
-        public var accuracy: Double
-        /// Validation log loss.
-        public var logLoss: Double
-
-        private enum CodingKeys: String, CodingKey {
-            case setting, accuracy
-            case logLoss = "log_loss"
-        }
-    }
-
-    /// Every setting tried, in order.
-    public var candidates: [Candidate]
-    /// The winning setting.
-    public var chosen: String
-    /// Validation accuracy of the winner (before the refit on all the data).
-    public var validationAccuracy: Double
-    /// Expected calibration error (15 equal-width bins) on the validation set, uncalibrated.
-    public var eceBefore: Double
-    /// The same after calibration; equal to ``eceBefore`` when calibration is off.
-    public var eceAfter: Double
-    /// The calibration fitted.
-    public var calibration: Calibration
-    /// The final refit.
-    public var summary: TrainingSummary
-    /// How many examples the validation figures rest on, and whether they were carved.
-    public var validationCount: Int
-    /// True when the validation set was carved from the training data.
-    public var validationWasCarved: Bool
-
-    private enum CodingKeys: String, CodingKey {
-        case candidates, chosen, calibration, summary
-        case validationAccuracy = "validation_accuracy"
-        case eceBefore = "ece_before"
-        case eceAfter = "ece_after"
-        case validationCount = "validation_count"
-        case validationWasCarved = "validation_was_carved"
-    }
-}
-
 extension ClassifierRecipe {
-    /// Chooses hyperparameters on the validation set, refits on the training data, and
-    /// calibrates.
+    /// Chooses hyperparameters on held-out data, refits on the training data, and calibrates.
     ///
-    /// When no `validation` is given, the validation set is carved from the training data
-    /// (stratified, seeded) for the choice and the calibration, and the refit uses all of
-    /// the training data, the carved part included.
+    /// The held-out data is, in order of precedence: `validation` (every candidate trains on
+    /// all of `features`), the caller's `folds`, ``folds`` stratified folds of `features`, or
+    /// with ``folds`` 0 a carve of ``validationFraction`` of each label. Except with
+    /// `validation`, the refit uses all of `features`.
     ///
     /// - Parameters:
     ///   - features: `[N, D]` training embeddings; `labels` their labels.
     ///   - validation: held-out embeddings and labels; every label must occur in training.
-    ///   - progress: called with a line of text per finished candidate and phase.
-    /// - Throws: `CancellationError` when the surrounding task is cancelled, checked between
-    ///   candidates and inside the MLP's epochs.
+    ///   - groups: a key per example; equal keys share a fold. Nil groups identical rows of
+    ///     `features` (identical texts).
+    ///   - folds: the caller's own folds, used instead of drawing them.
+    ///   - progress: called with a line of text per candidate and phase.
+    /// - Throws: ``TrainingError/tooFewExamplesToCrossValidate(label:examples:)`` when a
+    ///   label sits in one fold and there is something to choose;
+    ///   ``TrainingError/everyCandidateDiverged(_:)``; `CancellationError` when the
+    ///   surrounding task is cancelled, checked between and inside candidates' fits.
     public func train(
         features: Tensor, labels: [String], validation: (features: Tensor, labels: [String])? = nil,
-        progress: (String) -> Void = { _ in }
+        groups: [String]? = nil, folds givenFolds: CrossValidationFolds? = nil, progress: (String) -> Void = { _ in }
     ) throws -> (head: any ClassificationHead, calibration: Calibration, report: ClassifierTrainingReport) {
         let all = try TrainingExamples(features: features, labels: labels)
-        let (selectionTraining, held): (TrainingExamples, TrainingExamples)
-        if let validation {
-            selectionTraining = all
-            held = try TrainingExamples(
-                features: validation.features, labels: validation.labels, knownLabels: all.labels)
-        } else {
-            (selectionTraining, held) = try all.split(holdingOut: validationFraction, seed: seed)
+        let apart = try validation.map {
+            try TrainingExamples(features: $0.features, labels: $0.labels, knownLabels: all.labels)
         }
-        let trainingLabels = selectionTraining.classIndices.map { all.labels[$0] }
-        let heldLabels = held.classIndices.map { all.labels[$0] }
-
-        var candidates: [ClassifierTrainingReport.Candidate] = []
-        var best:
-            (head: any ClassificationHead, candidate: ClassifierTrainingReport.Candidate, value: Double, epochs: Int?)?
-        func consider(_ head: any ClassificationHead, setting: String, value: Double, epochs: Int?) throws {
-            let logits = try head.logits(for: held.features)
-            let (logLoss, _) = try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: held.classIndices)
-            let predicted = try logits.argmax(alongAxis: 1)
-            let accuracy = Double(zip(predicted, held.classIndices).filter { $0 == $1 }.count) / Double(held.count)
-            let candidate = ClassifierTrainingReport.Candidate(setting: setting, accuracy: accuracy, logLoss: logLoss)
-            candidates.append(candidate)
-            progress("\(setting): validation accuracy \(Self.percent(accuracy)), log loss \(Self.decimals(logLoss))")
-            // Highest accuracy; ties go to the lower log loss.
-            if best == nil || accuracy > best!.candidate.accuracy
-                || (accuracy == best!.candidate.accuracy && logLoss < best!.candidate.logLoss)
-            {
-                best = (head, candidate, value, epochs)
-            }
+        // Identical texts embed identically: by default, identical rows share a fold.
+        let groupIDs =
+            try groups.map { keys in
+                guard keys.count == all.count else {
+                    throw TrainingError.shapeMismatch("\(keys.count) group keys for \(all.count) examples")
+                }
+                return CrossValidationFolds.ids(of: keys)
+            } ?? CrossValidationFolds.ids(of: Self.rows(of: all.features))
+        let plan = try SelectionPlan(
+            examples: all, foldCount: folds, repeats: repeats, seed: seed, validationFraction: validationFraction,
+            groupIDs: groupIDs, folds: givenFolds, validationCount: apart?.count)
+        if candidateCount > 1, let (label, examples) = plan.uncrossValidated(labels: labels) {
+            throw TrainingError.tooFewExamplesToCrossValidate(label: label, examples: examples)
         }
-
-        switch head {
-        case .logistic:
-            guard !inverseRegularizations.isEmpty else {
-                throw TrainingError.invalidConfiguration("no C values to try")
-            }
-            for c in inverseRegularizations {
-                try Task.checkCancellation()
-                let configuration = LogisticHead.Configuration(inverseRegularization: c, classWeighting: classWeighting)
-                let (head, _) = try LogisticHead.fit(
-                    features: selectionTraining.features, labels: trainingLabels, labelOrder: all.labels,
-                    configuration: configuration)
-                try consider(head, setting: "C=\(Self.decimals(c))", value: c, epochs: nil)
-            }
-        case .mlp:
-            guard !weightDecays.isEmpty else { throw TrainingError.invalidConfiguration("no weight decays to try") }
-            for decay in weightDecays {
-                try Task.checkCancellation()
-                var configuration = mlp
-                configuration.classWeighting = classWeighting
-                configuration.training.weightDecay = decay
-                let (head, summary) = try MLPHead.fit(
-                    features: selectionTraining.features, labels: trainingLabels, labelOrder: all.labels,
-                    validation: (held.features, heldLabels), configuration: configuration)
-                try consider(
-                    head,
-                    setting: "weight_decay=\(Self.decimals(decay)), epochs=\(summary.bestEpoch ?? summary.epochs ?? 0)",
-                    value: decay, epochs: summary.bestEpoch ?? summary.epochs)
-            }
-        }
-        // A cancelled MLP fit stops early and returns; it must not become the winner.
+        progress(plan.description)
+        let started = ContinuousClock.now
+        let data = SearchData(all: all, apart: apart, plan: plan)
+        let search = try head == .logistic ? logisticSearch(data) : mlpSearch(data)
+        let results = search.results
+        let shown = results.candidates.count <= 12 ? results.candidates : [results.best, results.chosen]
+        for candidate in shown { progress(Self.line(candidate, metric: metric)) }
+        for dropped in results.dropped { progress("\(dropped.setting): dropped, \(dropped.reason)") }
+        progress(Self.choiceLine(results))
+        let outOfFold = try search.outOfFoldLogits()
         try Task.checkCancellation()
-        guard let winner = best else { throw TrainingError.noExamples }
-        progress("chose \(winner.candidate.setting)")
+        let selectionSeconds = started.elapsedSeconds
 
-        // Calibrate the selection model on the held-out set it never saw.
-        let heldLogits = try winner.head.logits(for: held.features)
-        var calibration = Calibration.none
-        if calibrates {
-            calibration =
-                all.labels.count == 2
-                ? try Calibration.fitPlatt(logits: heldLogits, classIndices: held.classIndices)
-                : try Calibration.fitTemperature(logits: heldLogits, classIndices: held.classIndices)
+        // Calibrate on logits of models that never saw the rows they scored.
+        let heldIndices = plan.splits.flatMap { split in
+            split.held.map { (apart ?? all).classIndices[$0] }
         }
-        let eceBefore = try Calibration.expectedCalibrationError(
-            Calibration.none.probabilities(fromLogits: heldLogits), held.classIndices)
-        let eceAfter = try Calibration.expectedCalibrationError(
-            calibration.probabilities(fromLogits: heldLogits), held.classIndices)
-        progress("calibration: \(calibration); validation ECE \(Self.decimals(eceBefore)) → \(Self.decimals(eceAfter))")
+        let calibration =
+            calibrates && heldIndices.count >= 2
+            ? try OutOfFoldCalibration(logits: outOfFold, classIndices: heldIndices, groups: plan.calibrationGroups)
+            : nil
+        let eceBefore =
+            try calibration?.eceBefore
+            ?? Calibration.expectedCalibrationError(outOfFold.softmax(), heldIndices)
+        if let calibration {
+            progress(
+                "calibration: \(calibration.fitted), cross-fitted ECE \(Self.decimals(calibration.eceBefore)) → \(Self.decimals(calibration.eceCrossFitted)), \(calibration.kept ? "kept" : "not kept")"
+            )
+        }
 
-        // Refit on all the training data with the chosen setting.
-        let finalHead: any ClassificationHead
-        let summary: TrainingSummary
-        switch head {
-        case .logistic:
-            let configuration = LogisticHead.Configuration(
-                inverseRegularization: winner.value, classWeighting: classWeighting)
-            (finalHead, summary) = try LogisticHead.fit(
-                features: all.features, labels: labels, labelOrder: all.labels, configuration: configuration)
-        case .mlp:
-            var configuration = mlp
-            configuration.classWeighting = classWeighting
-            configuration.training.weightDecay = winner.value
-            configuration.training.epochs = max(1, winner.epochs ?? configuration.training.epochs)
-            configuration.training.earlyStoppingPatience = nil
-            configuration.validationFraction = 0
-            (finalHead, summary) = try MLPHead.fit(
-                features: all.features, labels: labels, labelOrder: all.labels, configuration: configuration)
-        }
+        let refitStarted = ContinuousClock.now
+        let (finalHead, summary) = try search.refit(all)
         try Task.checkCancellation()
         progress("refit on \(all.count) examples: \(summary.steps) steps, stopped by \(summary.stopReason)")
         let report = ClassifierTrainingReport(
-            candidates: candidates, chosen: winner.candidate.setting, validationAccuracy: winner.candidate.accuracy,
-            eceBefore: eceBefore, eceAfter: eceAfter, calibration: calibration, summary: summary,
-            validationCount: held.count, validationWasCarved: validation == nil)
-        return (finalHead, calibration, report)
+            crossValidation: results, chosen: results.chosen.setting,
+            validationAccuracy: results.chosen.mean.accuracy, eceBefore: eceBefore,
+            eceAfter: calibration?.eceAfter ?? eceBefore, calibration: calibration?.calibration ?? .none,
+            calibrationFit: calibration, summary: summary, validationCount: heldIndices.count,
+            validationWasCarved: apart == nil, folds: plan.folds, selectionSeconds: selectionSeconds,
+            refitSeconds: refitStarted.elapsedSeconds)
+        return (finalHead, report.calibration, report)
+    }
+
+    /// Each row of `[N, D]` features, as a hashable key.
+    static func rows(of features: Tensor) -> [ArraySlice<Float>] {
+        let (scalars, width) = (features.scalars, features.shape[1])
+        return (0..<features.shape[0]).map { scalars[($0 * width)..<(($0 + 1) * width)] }
+    }
+
+    /// How many candidates the recipe compares, before any diverges.
+    var candidateCount: Int {
+        switch head {
+        case .logistic: Set(inverseRegularizations).count
+        case .mlp: Set(weightDecays).count * Set(labelSmoothings).count * mlp.training.epochs
+        }
+    }
+
+    /// `C=10.0: accuracy 92.05% ± 0.31 (5 folds), log loss 0.2841`.
+    static func line(_ candidate: CrossValidationResults.Candidate, metric: SelectionMetric) -> String {
+        let spread =
+            candidate.standardError.map { " ± " + decimals($0[metric] * (metric == .logLoss ? 1 : 100), places: 2) }
+            ?? ""
+        let value =
+            metric == .logLoss
+            ? decimals(candidate.mean.logLoss) : decimals(candidate.mean[metric] * 100, places: 2) + "%"
+        let folds = candidate.folds.count == 1 ? "validation" : "\(candidate.folds.count) folds"
+        var line = "\(candidate.setting): validation \(metric.rawValue) \(value)\(spread) (\(folds))"
+        if metric != .logLoss { line += ", log loss \(decimals(candidate.mean.logLoss))" }
+        return line
+    }
+
+    /// `chose C=10.0 (one-standard-error rule: best C=30.0 at 92.31%, bar 92.02%)`.
+    static func choiceLine(_ results: CrossValidationResults) -> String {
+        guard let threshold = results.threshold else {
+            return "chose \(results.chosen.setting) (best mean \(results.metric.rawValue))"
+        }
+        let scale = results.metric == .logLoss ? 1.0 : 100
+        return
+            "chose \(results.chosen.setting) (\(results.rule.rawValue) rule: best \(results.best.setting), bar \(decimals(threshold * scale, places: 2)))"
     }
 
     static func percent(_ value: Double) -> String { decimals(value * 100, places: 2) + "%" }

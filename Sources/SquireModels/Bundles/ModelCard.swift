@@ -22,11 +22,15 @@ public struct ModelCard: Sendable, Hashable, Codable {
     public var evaluationData: String
     /// Known limits, one sentence each.
     public var limitations: [String]
+    /// How the hyperparameters were chosen: every candidate's held-out scores and the rule,
+    /// when a recipe chose them.
+    public var selection: CrossValidationResults?
 
     /// Creates a card.
     public init(
         name: String, intendedUse: String, trainingData: String, labelCounts: [String: Int], method: String,
-        evaluation: [String: Double] = [:], evaluationData: String = "", limitations: [String] = []
+        evaluation: [String: Double] = [:], evaluationData: String = "", limitations: [String] = [],
+        selection: CrossValidationResults? = nil
     ) {
         self.name = name
         self.intendedUse = intendedUse
@@ -36,6 +40,7 @@ public struct ModelCard: Sendable, Hashable, Codable {
         self.evaluation = evaluation
         self.evaluationData = evaluationData
         self.limitations = limitations
+        self.selection = selection
     }
 
     /// The card as Markdown.
@@ -57,17 +62,70 @@ public struct ModelCard: Sendable, Hashable, Codable {
                 lines.append("| \(metric) | \(String(format4: value)) |")
             }
         }
+        if let selection { lines += ["", "## Hyperparameter selection", ""] + selection.markdownLines }
         lines += ["", "## Limitations", ""]
         lines += limitations.map { "- " + $0 }
         return lines.joined(separator: "\n") + "\n"
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, method, evaluation, limitations
+        case name, method, evaluation, limitations, selection
         case intendedUse = "intended_use"
         case trainingData = "training_data"
         case labelCounts = "label_counts"
         case evaluationData = "evaluation_data"
+    }
+}
+
+extension CrossValidationResults {
+    /// The card's account of the choice: the rule, and a table of the candidates (all of
+    /// them up to 12; else the chosen, the best and the next-best means).
+    var markdownLines: [String] {
+        let folds =
+            foldCount == 1 ? "one validation set" : "\(foldCount) folds" + (repeats > 1 ? " × \(repeats) repeats" : "")
+        let ruleText =
+            rule == .best
+            ? "the best mean \(metric.rawValue)"
+            : "the most regularized candidate within one standard error of the best mean \(metric.rawValue)"
+        var lines = ["Chosen by \(folds): \(ruleText). Chosen: \(chosen.setting); best mean: \(best.setting)."]
+        if !dropped.isEmpty {
+            lines.append(
+                "Dropped (training diverged): " + dropped.map { "\($0.setting) (\($0.reason))" }.joined(separator: "; ")
+                    + ".")
+        }
+        if !thinLabels.isEmpty {
+            lines.append(
+                "Labels with too few examples for every fold: "
+                    + thinLabels.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value) folds)" }.joined(
+                        separator: ", ") + ".")
+        }
+        var shown = Array(candidates.indices)
+        if shown.count > 12 {
+            let sign = metric.higherIsBetter ? -1.0 : 1.0
+            let ranked = candidates.indices.sorted {
+                sign * candidates[$0].mean[metric] < sign * candidates[$1].mean[metric]
+            }
+            shown = Array(Set([chosenIndex, bestIndex] + ranked.prefix(10))).sorted()
+        }
+        lines += [
+            "",
+            "| candidate | mean accuracy | ± standard error | mean macro-F1 | mean log loss | folds | fit seconds (mean) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for index in shown {
+            let candidate = candidates[index]
+            let mark = index == chosenIndex ? " (chosen)" : index == bestIndex ? " (best)" : ""
+            let error = candidate.standardError.map { String(format4: $0.accuracy) } ?? "–"
+            let seconds = candidate.fitSeconds.reduce(0, +) / Double(candidate.fitSeconds.count)
+            lines.append(
+                "| \(candidate.setting)\(mark) | \(String(format4: candidate.mean.accuracy)) | \(error) | \(String(format4: candidate.mean.macroF1)) | \(String(format4: candidate.mean.logLoss)) | \(candidate.folds.count) | \(String(format4: seconds)) |"
+            )
+        }
+        if shown.count < candidates.count {
+            lines.append("")
+            lines.append("\(candidates.count - shown.count) more candidates are in the training report.")
+        }
+        return lines
     }
 }
 

@@ -159,11 +159,13 @@ extension TinyTransformerClassifier {
     ///   - validation: held-out texts and labels; nil carves `validationFraction` of each label.
     ///   - teacher: a teacher's probabilities for `texts`, to distill from; the model then has
     ///     the teacher's labels, and validation still scores the hard labels.
+    ///   - afterEpoch: called with the model and the epoch (from 1) at the end of every epoch.
     public static func fit(
         texts: [String], labels exampleLabels: [String], tokenizer: WordPieceTokenizer,
         validation: (texts: [String], labels: [String])? = nil, teacher: TeacherTargets? = nil,
         configuration: Configuration = Configuration(), checkpointPath: String? = nil,
-        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
+        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed },
+        afterEpoch: (_ model: Self, _ epoch: Int) throws -> Void = { _, _ in }
     ) throws -> (model: TinyTransformerClassifier, summary: TrainingSummary) {
         guard texts.count == exampleLabels.count else {
             throw TrainingError.shapeMismatch("\(texts.count) texts but \(exampleLabels.count) labels")
@@ -220,7 +222,7 @@ extension TinyTransformerClassifier {
                     classIndices: positions.map { examples.classIndices[$0] },
                     teacherProbabilities: try teacher?.rows(positions, order: examples.labels),
                     distillation: teacher?.distillation)
-            }, validation: validationBatch, progress: progress)
+            }, validation: validationBatch, progress: progress, afterEpoch: afterEpoch)
         return (model, summary)
     }
 }

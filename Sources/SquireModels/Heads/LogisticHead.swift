@@ -81,20 +81,29 @@ extension LogisticHead {
         configuration: Configuration = Configuration(),
         progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
     ) throws -> (head: LogisticHead, summary: TrainingSummary) {
+        let examples = try TrainingExamples(features: features, labels: exampleLabels, knownLabels: labelOrder)
+        return try fit(examples, configuration: configuration, progress: progress)
+    }
+
+    /// ``fit(features:labels:labelOrder:configuration:progress:)`` on examples already checked.
+    static func fit(
+        _ examples: TrainingExamples, configuration: Configuration,
+        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
+    ) throws -> (head: LogisticHead, summary: TrainingSummary) {
         guard configuration.inverseRegularization > 0, configuration.inverseRegularization.isFinite else {
             throw TrainingError.invalidConfiguration(
                 "C (inverse regularization) must be positive, got \(configuration.inverseRegularization)")
         }
-        let examples = try TrainingExamples(features: features, labels: exampleLabels, knownLabels: labelOrder)
         let weights = try configuration.classWeighting.exampleWeights(
             classIndices: examples.classIndices, labels: examples.labels)
         let objective = LogisticObjective(
             examples: examples, exampleWeights: weights, inverseRegularization: configuration.inverseRegularization)
         let start = [Double](repeating: 0, count: objective.parameterCount)
-        let result = try configuration.optimizer.minimize(from: start, objective: objective.evaluate) {
-            iteration, value in
-            progress(TrainingProgress(step: iteration, loss: value))
-        }
+        let workspace = LogisticObjective.Workspace(
+            rows: examples.count, outputs: objective.outputs, dimension: examples.dimension)
+        let result = try configuration.optimizer.minimize(
+            from: start, objective: { try objective.evaluate($0, &$1, using: workspace) },
+            progress: { iteration, value in progress(TrainingProgress(step: iteration, loss: value)) })
         let head = try objective.head(from: result.point)
         let summary = TrainingSummary(
             steps: result.iterations, loss: result.value, stopReason: result.termination.rawValue,

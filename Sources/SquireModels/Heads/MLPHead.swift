@@ -9,7 +9,7 @@ public import SquireTensor
 /// unit-length rows have features of about `1/√D`, which would leave the hidden layer in
 /// the near-linear middle of its activation and make training slow.
 ///
-/// Fitted by ``fit(features:labels:labelOrder:validation:configuration:checkpointPath:progress:)``
+/// Fitted by ``fit(features:labels:labelOrder:validation:configuration:checkpointPath:progress:afterEpoch:)``
 /// with the shared ``Trainer`` (AdamW, mini-batches, early stopping on a validation
 /// split carved from the training data).
 public struct MLPHead: ClassificationHead, Hashable {
@@ -254,7 +254,7 @@ extension MLPHead: TrainableModel {
 }
 
 extension MLPHead {
-    /// How ``MLPHead/fit(features:labels:labelOrder:validation:configuration:checkpointPath:progress:)`` fits.
+    /// How ``MLPHead/fit(features:labels:labelOrder:validation:configuration:checkpointPath:progress:afterEpoch:)`` fits.
     public struct Configuration: Sendable, Hashable {
         /// The width of each hidden layer: one or two of them.
         public var hiddenSizes: [Int]
@@ -303,11 +303,13 @@ extension MLPHead {
     ///     the training data.
     ///   - checkpointPath: where to checkpoint after each epoch and resume from.
     ///   - progress: called after every update and epoch; ``TrainingAction/stop`` ends training.
+    ///   - afterEpoch: called with the head and the epoch (from 1) at the end of every epoch.
     public static func fit(
         features: Tensor, labels exampleLabels: [String], labelOrder: [String]? = nil,
         validation explicitValidation: (features: Tensor, labels: [String])? = nil,
         configuration: Configuration = Configuration(), checkpointPath: String? = nil,
-        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
+        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed },
+        afterEpoch: (_ head: MLPHead, _ epoch: Int) throws -> Void = { _, _ in }
     ) throws -> (head: MLPHead, summary: TrainingSummary) {
         guard (1...2).contains(configuration.hiddenSizes.count), configuration.hiddenSizes.allSatisfy({ $0 > 0 }) else {
             throw TrainingError.invalidConfiguration(
@@ -358,7 +360,7 @@ extension MLPHead {
                     features: try training.features.gatheringRows(at: members),
                     classIndices: members.map { training.classIndices[$0] },
                     weights: uniform ? nil : members.map { weights[$0] })
-            }, validation: validationBatch, progress: progress)
+            }, validation: validationBatch, progress: progress, afterEpoch: afterEpoch)
         return (head, summary)
     }
 }

@@ -28,20 +28,25 @@ public struct Trainer: Sendable {
     ///   - progress: called after every update and at the end of every epoch (with the
     ///     validation figures); ``TrainingAction/stop`` ends training there. Cancelling
     ///     the surrounding task stops it the same way.
+    ///   - afterEpoch: called at the end of every epoch with the model as it stands and the
+    ///     epoch (from 1), before early stopping restores an earlier one: how
+    ///     cross-validation reads a held-out curve from one run.
     /// - Throws: ``TrainingError/nonFiniteLoss(step:value:)`` naming the update at which
     ///   the loss or a gradient became NaN or infinite; checkpoint errors when resuming.
     public func train<Model: TrainableModel>(
         _ model: inout Model, exampleCount: Int, batch: ([Int]) throws -> Model.Batch, validation: Model.Batch? = nil,
-        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed }
+        progress: (TrainingProgress) -> TrainingAction = { _ in .proceed },
+        afterEpoch: (_ model: Model, _ epoch: Int) throws -> Void = { _, _ in }
     ) throws -> TrainingSummary {
         try configuration.validate()
         guard exampleCount > 0 else { throw TrainingError.noExamples }
         let keys = model.trainableParameters.keys
         let batchesPerEpoch = (exampleCount + configuration.batchSize - 1) / configuration.batchSize
         let totalSteps = batchesPerEpoch * configuration.epochs
+        let scheduledSteps = batchesPerEpoch * (configuration.scheduleEpochs ?? configuration.epochs)
         let schedule = LearningRateSchedule(
-            peak: configuration.learningRate, warmupSteps: Int(Double(totalSteps) * configuration.warmupFraction),
-            totalSteps: totalSteps)
+            peak: configuration.learningRate,
+            warmupSteps: Int(Double(scheduledSteps) * configuration.warmupFraction), totalSteps: scheduledSteps)
 
         var state = TrainingCheckpoint(
             optimizer: AdamW(weightDecay: Float(configuration.weightDecay)), configuration: configuration)
@@ -52,7 +57,13 @@ public struct Trainer: Sendable {
 
         var lastLoss = state.lastLoss
         var stopReason = "epoch_limit"
-        epochs: for epoch in state.completedEpochs..<configuration.epochs {
+        var lastEpoch = configuration.epochs
+        if let patience = configuration.earlyStoppingPatience, validation != nil, state.staleEpochs >= patience {
+            // The checkpoint of a run early stopping ended: resume to its end, not past it.
+            stopReason = "early_stopping"
+            lastEpoch = state.completedEpochs
+        }
+        epochs: for epoch in state.completedEpochs..<lastEpoch {
             var order = Array(0..<exampleCount)
             var shuffler = SeededGenerator(seed: Self.streamSeed(configuration.seed, epoch, 0))
             shuffler.shuffle(&order)
@@ -105,6 +116,7 @@ public struct Trainer: Sendable {
             }
             state.parameters = model.trainableParameters
             if let checkpointPath { try state.write(to: checkpointPath) }
+            try afterEpoch(model, epoch + 1)
             if progress(report) == .stop {
                 stopReason = "stopped"
                 break

@@ -17,12 +17,16 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
     public var earlyStoppingPatience: Int?
     /// Seeds shuffling, dropout and initialization: the same seed gives the same model.
     public var seed: UInt64
+    /// The epochs the learning-rate schedule spans; nil spans ``epochs``. A refit that
+    /// reproduces epoch `e` of a longer run sets ``epochs`` to `e` and this to the longer
+    /// run's epochs, so it takes its steps at the same rates.
+    public var scheduleEpochs: Int?
 
     /// Creates a configuration; the defaults suit a small head on sentence embeddings.
     public init(
         epochs: Int = 30, batchSize: Int = 32, learningRate: Double = 1e-3, weightDecay: Double = 0.01,
         warmupFraction: Double = 0.05, maximumGradientNorm: Double? = 1, earlyStoppingPatience: Int? = 4,
-        seed: UInt64 = 0
+        seed: UInt64 = 0, scheduleEpochs: Int? = nil
     ) {
         self.epochs = epochs
         self.batchSize = batchSize
@@ -32,6 +36,7 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         self.maximumGradientNorm = maximumGradientNorm
         self.earlyStoppingPatience = earlyStoppingPatience
         self.seed = seed
+        self.scheduleEpochs = scheduleEpochs
     }
 
     /// Throws ``TrainingError/invalidConfiguration(_:)`` for a setting out of range.
@@ -47,6 +52,9 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         try require((0..<1).contains(warmupFraction), "the warm-up fraction must be in 0 ..< 1, got \(warmupFraction)")
         try require(maximumGradientNorm.map { $0 > 0 } ?? true, "the gradient norm limit must be positive")
         try require(earlyStoppingPatience.map { $0 >= 1 } ?? true, "early-stopping patience must be at least 1 epoch")
+        try require(
+            scheduleEpochs.map { $0 >= epochs } ?? true,
+            "the schedule must span at least the \(epochs) epochs trained, got \(scheduleEpochs ?? 0)")
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -57,5 +65,6 @@ public struct TrainingConfiguration: Sendable, Hashable, Codable {
         case warmupFraction = "warmup_fraction"
         case maximumGradientNorm = "max_grad_norm"
         case earlyStoppingPatience = "early_stopping_patience"
+        case scheduleEpochs = "schedule_epochs"
     }
 }

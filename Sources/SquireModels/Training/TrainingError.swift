@@ -16,6 +16,11 @@ public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidConfiguration(String)
     /// A checkpoint could not be used to resume, with the reason.
     case unusableCheckpoint(path: String, reason: String)
+    /// Cross-validation cannot choose with this label: all its examples (or all its
+    /// identical texts) fall in one fold, so the model scored on that fold never saw it.
+    case tooFewExamplesToCrossValidate(label: String, examples: Int)
+    /// Every hyperparameter candidate's training diverged; each entry names one and why.
+    case everyCandidateDiverged([String])
 
     public var description: String {
         switch self {
@@ -35,6 +40,10 @@ public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
             "invalid training configuration: \(reason)"
         case .unusableCheckpoint(let path, let reason):
             "cannot resume from \(path): \(reason)"
+        case .tooFewExamplesToCrossValidate(let label, let examples):
+            "the label \"\(label)\" has \(examples == 1 ? "1 example" : "\(examples) examples, all one text,") so cross-validation cannot train on it and score it too; add examples, choose on a validation set instead (squire train --validation), or fix the hyperparameter so nothing is chosen (--c, --weight-decay)"
+        case .everyCandidateDiverged(let reasons):
+            "every hyperparameter candidate's training diverged (\(reasons.joined(separator: "; "))); lower the learning rate or check the inputs"
         }
     }
 }
