@@ -10,6 +10,10 @@ public enum DriftInputError: Error, Sendable, Hashable, CustomStringConvertible 
     case dimensionMismatch(expected: Int, actual: Int)
     /// A setting outside its range.
     case invalidSetting(String)
+    /// A stream that does not begin with the `consumed` observations a resumed monitor's state
+    /// has already taken — shorter than that (it has `available`), or different in them: the
+    /// input was replaced or rewritten since the state was saved.
+    case streamMismatch(consumed: Int, available: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +23,10 @@ public enum DriftInputError: Error, Sendable, Hashable, CustomStringConvertible 
             "the label \"\(label)\" is not in the reference profile's labels (\(known.prefix(8).joined(separator: ", "))\(known.count > 8 ? ", …" : "")); rebuild the profile for this model"
         case .dimensionMismatch(let expected, let actual): "expected vectors of dimension \(expected), got \(actual)"
         case .invalidSetting(let reason): reason
+        case .streamMismatch(let consumed, let available) where available < consumed:
+            "the monitor state has consumed \(consumed) observations but the stream has only \(available): the input was replaced or truncated since the state was saved; give the input the state was made from, or start a new state"
+        case .streamMismatch(let consumed, _):
+            "the first \(consumed) observations of the stream are not the ones the monitor state consumed: the input was replaced or rewritten since the state was saved; give the input the state was made from, or start a new state"
         }
     }
 

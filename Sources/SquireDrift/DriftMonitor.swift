@@ -7,8 +7,10 @@ import SquireCore
 /// The monitor is a value: ``save(to:)`` writes its whole state (the open window included)
 /// atomically, and ``init(profile:budget:resumingFrom:)`` continues exactly where it was
 /// saved. ``State/consumed`` counts the predictions taken from the stream, so a restarted
-/// reader skips that many and no window is lost or counted twice. A rejected observation
-/// (NaN confidence, unknown label) throws and leaves the state untouched.
+/// reader skips that many and no window is lost or counted twice; the state also keeps a
+/// digest of them, so ``consume(_:previousVersion:savingStateTo:onDecision:)`` refuses a stream
+/// that does not begin with them. A rejected observation (NaN confidence, unknown label)
+/// throws and leaves the state untouched.
 public struct DriftMonitor: Sendable {
     /// How the stream is cut into windows.
     public enum Windowing: Sendable, Hashable, Codable {
@@ -41,6 +43,8 @@ public struct DriftMonitor: Sendable {
         public var action: DriftDecision.Action = .hold
         /// Identifies the profile the state belongs to.
         var profileFingerprint = ""
+        /// Identifies the observations consumed; `nil` in a state saved before Squire kept it.
+        var streamDigest: StreamDigest? = StreamDigest()
 
         private enum CodingKeys: String, CodingKey {
             case consumed, pending, history, action
@@ -51,6 +55,7 @@ public struct DriftMonitor: Sendable {
             case previousVersion = "previous_version"
             case windowsSinceVersionChange = "windows_since_version_change"
             case profileFingerprint = "profile_fingerprint"
+            case streamDigest = "stream_digest"
         }
     }
 
@@ -117,7 +122,7 @@ public struct DriftMonitor: Sendable {
         state = saved
     }
 
-    /// Replaces the state wholesale, for ``rebased(on:)``.
+    /// Replaces the state wholesale, for ``rebased(on:)`` and the stream's digest check.
     mutating func replaceState(_ newState: State) { state = newState }
 
     /// Writes the state atomically: readers and restarts see the old state or the new one.
@@ -162,6 +167,7 @@ public struct DriftMonitor: Sendable {
             state.pendingShadow.append(shadow)
         }
         state.consumed += 1
+        state.streamDigest?.add(observation)
         return decision
     }
 

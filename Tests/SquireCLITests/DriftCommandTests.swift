@@ -128,6 +128,28 @@ import Testing
         #expect(again.output.contains("no window closed: 20000 predictions consumed"))
     }
 
+    @Test func aReplacedFileIsRefusedEvenWhenLonger() throws {
+        try profile()
+        try writeTraffic("first.jsonl", windows: 2)
+        let state = path("replaced.json")
+        let first = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("first.jsonl"), "--state", state,
+        ])
+        #expect(first.status == 0, "\(first.output)")
+        let saved = try Data(contentsOf: URL(fileURLWithPath: state))
+        // Another log, longer than the one the state consumed: its first 200 lines differ.
+        try writeTraffic("other.jsonl", windows: 4, shiftFrom: 0)
+        let other = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("other.jsonl"), "--state", state,
+        ])
+        #expect(other.status == 2, "\(other.output)")
+        #expect(
+            other.output.contains(
+                "other.jsonl: the first 200 observations of the stream are not the ones the monitor state consumed"),
+            "\(other.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == saved)
+    }
+
     @Test func badInputExitsTwoAndKeepsTheState() throws {
         try profile()
         try writeTraffic("good.jsonl", windows: 2)
