@@ -11,6 +11,10 @@ import SquireCore
 /// digest of them, so ``consume(_:previousVersion:savingStateTo:onDecision:)`` refuses a stream
 /// that does not begin with them. A rejected observation (NaN confidence, unknown label)
 /// throws and leaves the state untouched.
+///
+/// Every window is judged against alert bands for its own size: the profile's bands when it
+/// has the profile's window size, otherwise bands drawn from the profile's samples for that
+/// size (``ReferenceProfile/bands(forWindowSize:)``), once per size.
 public struct DriftMonitor: Sendable {
     /// How the stream is cut into windows.
     public enum Windowing: Sendable, Hashable, Codable {
@@ -71,8 +75,13 @@ public struct DriftMonitor: Sendable {
     public private(set) var state: State
     /// The rule that turns each judged window into hold, retrain or roll back.
     public var policy: DriftPolicy { DriftPolicy(budget: budget, shippedAccuracy: profile.shippedAccuracy) }
+    /// Alert bands by window size, drawn once per size.
+    private var bandsBySize: [Int: AlertBands] = [:]
 
     /// Starts a monitor; windows default to the profile's window size.
+    ///
+    /// Windows of another size than the profile's are judged against bands drawn for their
+    /// size; for windows of a fixed count they are drawn here, once.
     public init(profile: ReferenceProfile, budget: DriftBudget = DriftBudget(), windowing: Windowing? = nil) throws {
         try budget.validate()
         let windowing = windowing ?? .count(profile.windowSize)
@@ -89,6 +98,7 @@ public struct DriftMonitor: Sendable {
         self.windowing = windowing
         state = State()
         state.profileFingerprint = Self.fingerprint(profile)
+        if case .count(let n) = windowing { bandsBySize[n] = try profile.bands(forWindowSize: n) }
     }
 
     /// Resumes from a state written by ``save(to:)`` for the same profile.
@@ -175,7 +185,7 @@ public struct DriftMonitor: Sendable {
         let window = state.pending
         let assessment = try WindowAssessment(
             judging: window, shadows: state.pendingShadow, index: state.windowsClosed, against: profile,
-            budget: budget, permutations: permutations)
+            bands: try bands(forWindowOf: window.count), budget: budget, permutations: permutations)
         let version = assessment.modelVersion
         if version != nil && state.previousVersion != nil && version != state.previousVersion {
             state.windowsSinceVersionChange = 0
@@ -208,6 +218,20 @@ public struct DriftMonitor: Sendable {
         return DriftDecision(
             action: outcome.action, window: assessment, findings: outcome.reasons, budgetSpent: outcome.budgetSpent,
             budgetAllowed: budget.allowedDriftingWindows, labellingQueue: queue)
+    }
+
+    /// The bands a window of `count` predictions is judged against. Time-based windows vary in
+    /// size, so their counts are rounded down to a grid of eight steps per doubling (about 9%
+    /// apart): bands are drawn for a few sizes only, each a little wider than the window's own.
+    private mutating func bands(forWindowOf count: Int) throws -> AlertBands {
+        var size = count
+        if case .duration = windowing, count != profile.windowSize {
+            size = max(1, Int(exp2((log2(Double(count)) * 8).rounded(.down) / 8)))
+        }
+        if let bands = bandsBySize[size] { return bands }
+        let bands = try profile.bands(forWindowSize: size)
+        bandsBySize[size] = bands
+        return bands
     }
 
     static func fingerprint(_ profile: ReferenceProfile) -> String {

@@ -37,7 +37,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     public var expectedCalibrationError: Double?
     /// The window size the bands were computed for.
     public var windowSize: Int
-    /// Alert bands for windows of ``windowSize``.
+    /// Alert bands for windows of ``windowSize``; ``bands(forWindowSize:)`` gives them for any size.
     public var bands: AlertBands
 
     /// Builds a profile from the model's predictions on validation data.
@@ -45,7 +45,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - labels: every label the model can answer (observations must use only these).
     ///   - windowSize: the production window size the alert bands are for.
-    ///   - chunks: reference windows drawn (with replacement) to set the bands.
+    ///   - chunks: reference windows drawn (each without replacement) to set the bands.
     public init(
         observations: [Observation], labels: [String], modelVersion: String? = nil, windowSize: Int = 500,
         chunks: Int = 200, seed: UInt64 = 0
@@ -64,18 +64,6 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         let known = Set(labels)
         for observation in observations { try observation.validate(labels: known) }
         let embeddings = observations.compactMap(\.embedding)
-        let sketch = embeddings.count >= 2 ? try EmbeddingSketch(embeddings: embeddings, seed: seed) : nil
-        self.init(
-            summarizing: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize,
-            sketch: sketch)
-        bands = try AlertBands(for: self, observations: observations, chunks: chunks, seed: seed)
-    }
-
-    /// The distributions of `observations`, without alert bands.
-    init(
-        summarizing observations: [Observation], labels: [String], modelVersion: String?, windowSize: Int,
-        sketch: EmbeddingSketch?
-    ) {
         schemaVersion = Self.currentSchemaVersion
         self.modelVersion = modelVersion ?? observations.first?.modelVersion
         self.labels = labels.sorted()
@@ -83,8 +71,8 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         confidences = observations.map(\.confidence).sorted()
         textLengths = observations.compactMap(\.textLength).sorted()
         unknownTokenRates = observations.compactMap(\.unknownTokenRate).sorted()
-        embeddingSketch = sketch
-        meanConfidence = confidences.reduce(0, +) / Double(max(confidences.count, 1))
+        embeddingSketch = embeddings.count >= 2 ? try EmbeddingSketch(embeddings: embeddings, seed: seed) : nil
+        meanConfidence = confidences.reduce(0, +) / Double(confidences.count)
         let labelled = observations.filter { $0.trueLabel != nil }
         if labelled.isEmpty {
             shippedAccuracy = nil
@@ -95,6 +83,21 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         }
         self.windowSize = windowSize
         bands = AlertBands()
+        bands = try AlertBands(resampling: self, windowSize: windowSize, chunks: chunks, seed: seed)
+    }
+
+    /// The alert bands for windows of `size`: ``bands`` for the profile's own ``windowSize``,
+    /// otherwise drawn afresh from the samples the profile stores — 200 chunks seeded by the
+    /// size, so a size always gets the same bands.
+    ///
+    /// A profile written before Squire stored spare embedding projections
+    /// (``EmbeddingSketch/spareVectors``) draws its embedding chunks from the sketch alone: at
+    /// most 128 vectors against the other 128, a wider band than the profile's own. Rebuild
+    /// the profile to draw them as it does.
+    ///
+    /// - Throws: `DriftInputError` when `size` is below 1.
+    public func bands(forWindowSize size: Int) throws -> AlertBands {
+        size == windowSize ? bands : try AlertBands(resampling: self, windowSize: size, chunks: 200, seed: UInt64(size))
     }
 
     /// Σ over 10 equal-width confidence bins of (share of answers) × |accuracy − mean confidence|.

@@ -6,22 +6,21 @@ extension WindowAssessment {
     ///   - window: The window's predictions.
     ///   - shadows: The previous version's predictions for the same requests, where given.
     ///   - index: The window's position in the stream; also seeds the embedding test.
+    ///   - bands: The profile's alert bands for windows of this window's size.
     ///   - permutations: Permutations for the embedding test's p-value.
     init(
         judging window: [Observation], shadows: [Observation?], index: Int, against profile: ReferenceProfile,
-        budget: DriftBudget, permutations: Int
+        bands: AlertBands, budget: DriftBudget, permutations: Int
     ) throws {
-        let signals = try WindowSignals(
-            window, against: profile, permutations: permutations, seed: UInt64(index), detailed: true)
-        let bands = profile.bands
+        let signals = try WindowSignals(window, against: profile, permutations: permutations, seed: UInt64(index))
         let allowed = budget.allowedDrift
         var list = [
             Signal(
                 name: "predicted_labels", value: signals.labelDistance, band: bands.labelDistance,
-                allowed: allowed.labelDistance, pValue: signals.labelTest?.pValue),
+                allowed: allowed.labelDistance, pValue: signals.labelTest.pValue),
             Signal(
                 name: "confidence", value: signals.confidenceStability, band: bands.confidenceStability,
-                allowed: allowed.populationStability, pValue: signals.confidenceTest?.pValue),
+                allowed: allowed.populationStability, pValue: signals.confidenceTest.pValue),
         ]
         if let value = signals.textLengthStability, let band = bands.textLengthStability {
             list.append(Signal(name: "text_length", value: value, band: band, allowed: allowed.populationStability))
