@@ -4,7 +4,8 @@ public enum DriftInputError: Error, Sendable, Hashable, CustomStringConvertible 
     case empty(String)
     /// A NaN or infinite value where numbers are needed.
     case nonFinite(String)
-    /// A label the reference profile has never seen.
+    /// A label the reference profile has never seen, where it must know it: a prediction (the
+    /// profile is of another model), or a true label in the validation data.
     case unknownLabel(String, known: [String])
     /// Vectors whose dimensions do not match.
     case dimensionMismatch(expected: Int, actual: Int)

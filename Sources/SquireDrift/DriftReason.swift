@@ -33,6 +33,9 @@ public enum DriftReason: Sendable, Hashable, Codable {
     /// The window's trusted accuracy against the shipped figure: `drop` is `shipped − accuracy`,
     /// beyond the budget's ``DriftBudget/maximumAccuracyDrop`` when `drop > allowed`.
     case accuracyDrop(accuracy: Double, basis: AccuracyBasis, shipped: Double, drop: Double, allowed: Double)
+    /// `label` arrived `count` times as a true label in the window, and the profile does not
+    /// know it: a new intent the model cannot answer until it is retrained with examples of it.
+    case newLabel(label: String, count: Int)
 
     private enum CodingKeys: String, CodingKey {
         case suddenDrop = "sudden_drop"
@@ -44,6 +47,7 @@ public enum DriftReason: Sendable, Hashable, Codable {
         case suddenDropUnconfirmed = "sudden_drop_unconfirmed"
         case signalExceeded = "signal_exceeded"
         case accuracyDrop = "accuracy_drop"
+        case newLabel = "new_label"
     }
 
     private enum SuddenDropCodingKeys: String, CodingKey {
@@ -83,5 +87,9 @@ public enum DriftReason: Sendable, Hashable, Codable {
 
     private enum AccuracyDropCodingKeys: String, CodingKey {
         case accuracy, basis, shipped, drop, allowed
+    }
+
+    private enum NewLabelCodingKeys: String, CodingKey {
+        case label, count
     }
 }

@@ -43,7 +43,8 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     /// Builds a profile from the model's predictions on validation data.
     ///
     /// - Parameters:
-    ///   - labels: every label the model can answer (observations must use only these).
+    ///   - labels: every label the model can answer (observations must use only these, as
+    ///     predictions and as true labels).
     ///   - windowSize: the production window size the alert bands are for.
     ///   - chunks: reference windows drawn (each without replacement) to set the bands.
     public init(
@@ -62,7 +63,13 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             throw DriftInputError.invalidSetting("at least 20 reference chunks are needed to set the bands")
         }
         let known = Set(labels)
-        for observation in observations { try observation.validate(labels: known) }
+        for observation in observations {
+            try observation.validate(labels: known)
+            // Production may bring true labels the model never learned; its validation data may not.
+            if let trueLabel = observation.trueLabel, !known.contains(trueLabel) {
+                throw DriftInputError.unknownLabel(trueLabel, known: known.sorted())
+            }
+        }
         let embeddings = observations.compactMap(\.embedding)
         schemaVersion = Self.currentSchemaVersion
         self.modelVersion = modelVersion ?? observations.first?.modelVersion

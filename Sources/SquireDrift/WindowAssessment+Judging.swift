@@ -44,6 +44,7 @@ extension WindowAssessment {
                     name: "estimated_accuracy", value: shipped - signals.estimatedAccuracy,
                     band: bands.accuracyEstimateSpread, allowed: nil))
         }
+        let known = Set(profile.labels)
         let versions = CategoricalDistribution(window.compactMap(\.modelVersion))
         let version = versions.counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
         self.init(
@@ -51,8 +52,9 @@ extension WindowAssessment {
             end: window.compactMap(\.timestamp).max(), signals: list, estimatedAccuracy: signals.estimatedAccuracy,
             estimateLower: max(0, signals.estimatedAccuracy - signals.estimateHalfWidth),
             estimateUpper: min(1, signals.estimatedAccuracy + signals.estimateHalfWidth),
-            realizedAccuracy: signals.realizedAccuracy, labelledCount: signals.labelledCount, accuracyDrop: nil,
-            previousVersionAccuracy: Self.previousVersionAccuracy(window, shadows), alarming: false)
+            realizedAccuracy: signals.realizedAccuracy, labelledCount: signals.labelledCount,
+            newLabels: CategoricalDistribution(window.compactMap(\.trueLabel).filter { !known.contains($0) }).counts,
+            accuracyDrop: nil, previousVersionAccuracy: Self.previousVersionAccuracy(window, shadows), alarming: false)
         accuracyDrop = profile.shippedAccuracy.map { $0 - bestAccuracy }
         alarming = drifted || (accuracyDrop ?? 0) > budget.maximumAccuracyDrop
     }

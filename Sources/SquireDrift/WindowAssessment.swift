@@ -59,6 +59,9 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
     public var realizedAccuracy: Double?
     /// How many delayed labels arrived.
     public var labelledCount: Int
+    /// True labels the profile does not know, with how often each arrived in the window: a
+    /// new intent in the traffic, which the model cannot answer until it is retrained with it.
+    public var newLabels: [String: Int]
     /// The shipped accuracy minus the best available accuracy figure (realized when at
     /// least 30 labels arrived, otherwise estimated); `nil` without a shipped figure.
     public var accuracyDrop: Double?
@@ -74,7 +77,8 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
     public init(
         index: Int, count: Int, modelVersion: String? = nil, start: Date? = nil, end: Date? = nil, signals: [Signal],
         estimatedAccuracy: Double, estimateLower: Double, estimateUpper: Double, realizedAccuracy: Double? = nil,
-        labelledCount: Int = 0, accuracyDrop: Double? = nil, previousVersionAccuracy: Double? = nil, alarming: Bool
+        labelledCount: Int = 0, newLabels: [String: Int] = [:], accuracyDrop: Double? = nil,
+        previousVersionAccuracy: Double? = nil, alarming: Bool
     ) {
         self.index = index
         self.count = count
@@ -87,6 +91,7 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
         self.estimateUpper = estimateUpper
         self.realizedAccuracy = realizedAccuracy
         self.labelledCount = labelledCount
+        self.newLabels = newLabels
         self.accuracyDrop = accuracyDrop
         self.previousVersionAccuracy = previousVersionAccuracy
         self.alarming = alarming
@@ -103,7 +108,29 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
         case estimateUpper = "estimate_upper"
         case realizedAccuracy = "realized_accuracy"
         case labelledCount = "labelled_count"
+        case newLabels = "new_labels"
         case accuracyDrop = "accuracy_drop"
         case previousVersionAccuracy = "previous_version_accuracy"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            index: try container.decode(Int.self, forKey: .index),
+            count: try container.decode(Int.self, forKey: .count),
+            modelVersion: try container.decodeIfPresent(String.self, forKey: .modelVersion),
+            start: try container.decodeIfPresent(Date.self, forKey: .start),
+            end: try container.decodeIfPresent(Date.self, forKey: .end),
+            signals: try container.decode([Signal].self, forKey: .signals),
+            estimatedAccuracy: try container.decode(Double.self, forKey: .estimatedAccuracy),
+            estimateLower: try container.decode(Double.self, forKey: .estimateLower),
+            estimateUpper: try container.decode(Double.self, forKey: .estimateUpper),
+            realizedAccuracy: try container.decodeIfPresent(Double.self, forKey: .realizedAccuracy),
+            labelledCount: try container.decode(Int.self, forKey: .labelledCount),
+            // Windows saved (in decisions and monitor states) before new labels were reported have none.
+            newLabels: try container.decodeIfPresent([String: Int].self, forKey: .newLabels) ?? [:],
+            accuracyDrop: try container.decodeIfPresent(Double.self, forKey: .accuracyDrop),
+            previousVersionAccuracy: try container.decodeIfPresent(Double.self, forKey: .previousVersionAccuracy),
+            alarming: try container.decode(Bool.self, forKey: .alarming))
     }
 }

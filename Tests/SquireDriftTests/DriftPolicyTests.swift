@@ -148,6 +148,10 @@ import Testing
                 .budgetSpent(alarming: 3, windows: 4, allowed: 2, inARow: 2),
                 "drift budget spent: 3 of the last 4 windows alarmed (2 allowed), the last 2 in a row: retrain"
             ),
+            (
+                .newLabel(label: "crypto", count: 1),
+                "new label: \"crypto\" arrived as the true label once, and the model does not know it; retrain with examples of it"
+            ),
             (.awaitingRollback(version: "v2"), "still waiting for the rollback: the window was answered by v2"),
             (
                 .awaitingRollback(version: nil),
