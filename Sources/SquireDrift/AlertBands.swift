@@ -33,6 +33,9 @@ public struct AlertBands: Sendable, Hashable, Codable {
     /// The share of reference chunks allowed above a band.
     public static let quantile = 0.995
 
+    /// The standard normal's 99.5th percentile, for bands with a closed form.
+    static let normalQuantile = 2.575_829
+
     /// Zero bands: a placeholder until a profile has drawn its own.
     init() {
         labelDistance = 0
@@ -92,6 +95,14 @@ public struct AlertBands: Sendable, Hashable, Codable {
         textLengthStability = band(length)
         unknownTokenStability = band(unknown)
         embeddingDiscrepancy = band(embedding)
+    }
+
+    /// How far below the shipped accuracy the realized accuracy on `labelled` delayed labels
+    /// falls by chance: the 99.5th percentile of the gap between two binomial proportions (the
+    /// window's and the reference's `reference` answers), by the normal approximation.
+    static func realizedAccuracyBand(shipped: Double, labelled: Int, reference: Int) -> Double {
+        let variance = shipped * (1 - shipped) * (1 / Double(max(labelled, 1)) + 1 / Double(max(reference, 1)))
+        return normalQuantile * variance.squareRoot()
     }
 
     /// A window of `size` (at most half of `values`) drawn without replacement, and the rest.

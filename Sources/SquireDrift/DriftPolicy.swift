@@ -117,12 +117,15 @@ public struct DriftPolicy: Sendable, Hashable {
             reasons.append(
                 .signalExceeded(name: signal.name, value: signal.value, band: signal.band, allowed: signal.allowed))
         }
+        if window.judgedOnLabels, !window.alarming, window.drifted {
+            reasons.append(.signalsOverruledByLabels(labels: window.labelledCount))
+        }
         for (label, count) in window.newLabels.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
             reasons.append(.newLabel(label: label, count: count))
         }
         if let drop = window.accuracyDrop, let shipped = shippedAccuracy {
             let basis: DriftReason.AccuracyBasis =
-                window.labelledCount >= 30
+                window.labelledCount >= WindowAssessment.labelsToTrustRealizedAccuracy
                 ? .realized(labels: window.labelledCount)
                 : .estimated(lower: window.estimateLower, upper: window.estimateUpper)
             reasons.append(

@@ -24,6 +24,8 @@ extension DriftReason: CustomStringConvertible {
             "\(name) drifted: \(decimal(value)) beyond the reference band \(decimal(band))\(allowed.map { " and the allowed \(decimal($0))" } ?? "")"
         case .accuracyDrop(let accuracy, let basis, let shipped, let drop, let allowed):
             "accuracy \(percent(accuracy)) (\(basis)) vs shipped \(percent(shipped)): a drop of \(percent(drop)), \(drop > allowed ? "beyond" : "within") the allowed \(percent(allowed))"
+        case .signalsOverruledByLabels(let labels):
+            "the realized accuracy on \(labels) delayed labels is within its band, so the drifted signals do not spend the budget"
         case .newLabel(let label, let count):
             "new label: \"\(label)\" arrived as the true label \(count == 1 ? "once" : "\(count) times"), and the model does not know it; retrain with examples of it"
         }

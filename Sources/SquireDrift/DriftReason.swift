@@ -33,6 +33,9 @@ public enum DriftReason: Sendable, Hashable, Codable {
     /// The window's trusted accuracy against the shipped figure: `drop` is `shipped − accuracy`,
     /// beyond the budget's ``DriftBudget/maximumAccuracyDrop`` when `drop > allowed`.
     case accuracyDrop(accuracy: Double, basis: AccuracyBasis, shipped: Double, drop: Double, allowed: Double)
+    /// Signals drifted, but the realized accuracy on `labels` delayed labels is within its band,
+    /// so the window does not spend the budget.
+    case signalsOverruledByLabels(labels: Int)
     /// `label` arrived `count` times as a true label in the window, and the profile does not
     /// know it: a new intent the model cannot answer until it is retrained with examples of it.
     case newLabel(label: String, count: Int)
@@ -47,6 +50,7 @@ public enum DriftReason: Sendable, Hashable, Codable {
         case suddenDropUnconfirmed = "sudden_drop_unconfirmed"
         case signalExceeded = "signal_exceeded"
         case accuracyDrop = "accuracy_drop"
+        case signalsOverruledByLabels = "signals_overruled_by_labels"
         case newLabel = "new_label"
     }
 
@@ -87,6 +91,10 @@ public enum DriftReason: Sendable, Hashable, Codable {
 
     private enum AccuracyDropCodingKeys: String, CodingKey {
         case accuracy, basis, shipped, drop, allowed
+    }
+
+    private enum SignalsOverruledByLabelsCodingKeys: String, CodingKey {
+        case labels
     }
 
     private enum NewLabelCodingKeys: String, CodingKey {

@@ -44,6 +44,18 @@ extension WindowAssessment {
                     name: "estimated_accuracy", value: shipped - signals.estimatedAccuracy,
                     band: bands.accuracyEstimateSpread, allowed: nil))
         }
+        // Delayed labels measure what the signals above only hint at: with enough of them the
+        // realized drop is judged against its own sampling noise and the budget's maximum drop.
+        if let shipped = profile.shippedAccuracy, let realized = signals.realizedAccuracy,
+            signals.labelledCount >= Self.labelsToTrustRealizedAccuracy
+        {
+            list.append(
+                Signal(
+                    name: "realized_accuracy", value: shipped - realized,
+                    band: AlertBands.realizedAccuracyBand(
+                        shipped: shipped, labelled: signals.labelledCount, reference: profile.confidences.count),
+                    allowed: budget.maximumAccuracyDrop))
+        }
         let known = Set(profile.labels)
         let versions = CategoricalDistribution(window.compactMap(\.modelVersion))
         let version = versions.counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
@@ -56,16 +68,23 @@ extension WindowAssessment {
             newLabels: CategoricalDistribution(window.compactMap(\.trueLabel).filter { !known.contains($0) }).counts,
             accuracyDrop: nil, previousVersionAccuracy: Self.previousVersionAccuracy(window, shadows), alarming: false)
         accuracyDrop = profile.shippedAccuracy.map { $0 - bestAccuracy }
-        alarming = drifted || (accuracyDrop ?? 0) > budget.maximumAccuracyDrop
+        // Realized accuracy in its band overrules the proxies: traffic may look different
+        // (fewer answers per label than the profile's windows, longer texts) and be answered as
+        // well as at ship time, and that is no reason to retrain.
+        alarming =
+            judgedOnLabels
+            ? self.signals.contains { $0.name == "realized_accuracy" && $0.exceeded }
+            : drifted || (accuracyDrop ?? 0) > budget.maximumAccuracyDrop
     }
 
     /// The previous version's accuracy on the window: realized on delayed labels when at
-    /// least 30 arrived, else its mean confidence; `nil` unless half the window has shadow answers.
+    /// least ``labelsToTrustRealizedAccuracy`` arrived, else its mean confidence; `nil` unless
+    /// half the window has shadow answers.
     static func previousVersionAccuracy(_ window: [Observation], _ shadows: [Observation?]) -> Double? {
         let pairs = zip(window, shadows).compactMap { main, shadow in shadow.map { (main, $0) } }
         guard pairs.count * 2 >= window.count, !pairs.isEmpty else { return nil }
         let labelled = pairs.filter { $0.0.trueLabel != nil }
-        if labelled.count >= 30 {
+        if labelled.count >= labelsToTrustRealizedAccuracy {
             return Double(labelled.filter { $0.1.label == $0.0.trueLabel }.count) / Double(labelled.count)
         }
         return pairs.reduce(0) { $0 + $1.1.confidence } / Double(pairs.count)

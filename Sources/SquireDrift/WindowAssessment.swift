@@ -6,9 +6,11 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
     /// One drift signal.
     public struct Signal: Sendable, Hashable, Codable {
         /// `predicted_labels`, `confidence`, `text_length`, `unknown_token_rate`, `embedding`,
-        /// `estimated_accuracy` (its value is the drop below the shipped accuracy).
+        /// `estimated_accuracy` (its value is the drop below the shipped accuracy), and with at
+        /// least ``WindowAssessment/labelsToTrustRealizedAccuracy`` delayed labels
+        /// `realized_accuracy` (the realized drop; its allowance is the budget's maximum drop).
         public var name: String
-        /// The distance judged: JS distance, PSI, MMD², or the estimated accuracy drop.
+        /// The distance judged: JS distance, PSI, MMD², or an accuracy drop.
         public var value: Double
         /// The reference band it is judged against: the reference's own sampling noise.
         public var band: Double
@@ -69,8 +71,16 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
     public var previousVersionAccuracy: Double?
     /// Whether any signal is beyond its band.
     public var drifted: Bool { signals.contains(where: \.exceeded) }
-    /// Whether the window spends drift budget: drifted, or accuracy dropped beyond the allowed maximum.
+    /// Whether the window spends drift budget. With enough delayed labels to judge the realized
+    /// accuracy (``judgedOnLabels``), only the realized accuracy counts — beyond its band and the
+    /// budget's maximum drop — and the other signals are reported, not counted. Without them,
+    /// any signal beyond its band and allowance, or an estimated drop beyond the maximum.
     public var alarming: Bool
+    /// Whether the realized accuracy on the window's delayed labels decided ``alarming``.
+    public var judgedOnLabels: Bool { signals.contains { $0.name == "realized_accuracy" } }
+
+    /// Delayed labels a window needs before its realized accuracy is trusted over the estimate.
+    public static let labelsToTrustRealizedAccuracy = 30
 
     /// Creates an assessment from its parts, to hand a ``DriftPolicy`` a window judged elsewhere;
     /// ``DriftMonitor`` builds its own.
@@ -97,8 +107,11 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
         self.alarming = alarming
     }
 
-    /// The accuracy the decision trusts: realized with at least 30 labels, else estimated.
-    public var bestAccuracy: Double { labelledCount >= 30 ? realizedAccuracy ?? estimatedAccuracy : estimatedAccuracy }
+    /// The accuracy the decision trusts: realized with at least ``labelsToTrustRealizedAccuracy``
+    /// labels, else estimated.
+    public var bestAccuracy: Double {
+        labelledCount >= Self.labelsToTrustRealizedAccuracy ? realizedAccuracy ?? estimatedAccuracy : estimatedAccuracy
+    }
 
     private enum CodingKeys: String, CodingKey {
         case index, count, start, end, signals, alarming

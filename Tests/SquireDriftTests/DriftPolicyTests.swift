@@ -149,6 +149,10 @@ import Testing
                 "drift budget spent: 3 of the last 4 windows alarmed (2 allowed), the last 2 in a row: retrain"
             ),
             (
+                .signalsOverruledByLabels(labels: 500),
+                "the realized accuracy on 500 delayed labels is within its band, so the drifted signals do not spend the budget"
+            ),
+            (
                 .newLabel(label: "crypto", count: 1),
                 "new label: \"crypto\" arrived as the true label once, and the model does not know it; retrain with examples of it"
             ),
