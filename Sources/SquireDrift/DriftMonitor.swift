@@ -9,8 +9,8 @@ import SquireCore
 /// saved. ``State/consumed`` counts the predictions taken from the stream, so a restarted
 /// reader skips that many and no window is lost or counted twice; the state also keeps a
 /// digest of them, so ``consume(_:previousVersion:savingStateTo:onDecision:)`` refuses a stream
-/// that does not begin with them. A rejected observation (NaN confidence, unknown label)
-/// throws and leaves the state untouched.
+/// that does not begin with them. A rejected observation (NaN confidence, a predicted label
+/// the profile does not know) throws and leaves the state untouched.
 ///
 /// Every window is judged against alert bands for its own size: the profile's bands when it
 /// has the profile's window size, otherwise bands drawn from the profile's samples for that

@@ -17,6 +17,12 @@ public enum DriftReason: Sendable, Hashable, Codable {
     /// The budget is spent: `alarming` of the last `windows` windows alarmed, more than
     /// `allowed`, and the last `inARow` in a row: retrain.
     case budgetSpent(alarming: Int, windows: Int, allowed: Int, inARow: Int)
+    /// A severe breach: the window's accuracy fell `drop` below the shipped figure, at least
+    /// the budget's ``DriftBudget/severeAccuracyDrop`` (`threshold`): retrain at once.
+    case severeAccuracyDrop(drop: Double, threshold: Double)
+    /// A severe breach: every one of the window's `signals` signals is at least `multiple`
+    /// times beyond its band and allowance (``DriftBudget/severeDriftMultiple``): retrain at once.
+    case severeDrift(signals: Int, multiple: Double)
     /// A rollback stands and the window was still answered by `version` (not the previous one).
     case awaitingRollback(version: String?)
     /// `alarming` of the last `windows` windows alarmed, no more than `allowed`: hold.
@@ -43,6 +49,8 @@ public enum DriftReason: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case suddenDrop = "sudden_drop"
         case budgetSpent = "budget_spent"
+        case severeAccuracyDrop = "severe_accuracy_drop"
+        case severeDrift = "severe_drift"
         case awaitingRollback = "awaiting_rollback"
         case withinBudget = "within_budget"
         case recovered
@@ -63,6 +71,14 @@ public enum DriftReason: Sendable, Hashable, Codable {
     private enum BudgetSpentCodingKeys: String, CodingKey {
         case alarming, windows, allowed
         case inARow = "in_a_row"
+    }
+
+    private enum SevereAccuracyDropCodingKeys: String, CodingKey {
+        case drop, threshold
+    }
+
+    private enum SevereDriftCodingKeys: String, CodingKey {
+        case signals, multiple
     }
 
     private enum AwaitingRollbackCodingKeys: String, CodingKey {
