@@ -39,6 +39,13 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     public var windowSize: Int
     /// Alert bands for windows of ``windowSize``; ``bands(forWindowSize:)`` gives them for any size.
     public var bands: AlertBands
+    /// Reference chunks drawn per band; `nil` in profiles written before Squire recorded it.
+    public var bandChunks: Int?
+
+    /// Reference chunks drawn per band unless a profile says otherwise. With 200, the 99.5th
+    /// percentile is the second largest chunk and a window of reference traffic lands beyond
+    /// it about 1% of the time, twice the rate the band stands for; with 1,000, about 0.6%.
+    public static let defaultBandChunks = 1000
 
     /// Builds a profile from the model's predictions on validation data.
     ///
@@ -46,10 +53,10 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     ///   - labels: every label the model can answer (observations must use only these, as
     ///     predictions and as true labels).
     ///   - windowSize: the production window size the alert bands are for.
-    ///   - chunks: reference windows drawn (each without replacement) to set the bands.
+    ///   - chunks: reference windows drawn (each without replacement) to set each band.
     public init(
         observations: [Observation], labels: [String], modelVersion: String? = nil, windowSize: Int = 500,
-        chunks: Int = 200, seed: UInt64 = 0
+        chunks: Int = defaultBandChunks, seed: UInt64 = 0
     ) throws {
         guard observations.count >= 40 else {
             throw DriftInputError.invalidSetting(
@@ -89,13 +96,15 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             expectedCalibrationError = Self.calibrationError(labelled)
         }
         self.windowSize = windowSize
+        bandChunks = chunks
         bands = AlertBands()
         bands = try AlertBands(resampling: self, windowSize: windowSize, chunks: chunks, seed: seed)
     }
 
     /// The alert bands for windows of `size`: ``bands`` for the profile's own ``windowSize``,
-    /// otherwise drawn afresh from the samples the profile stores — 200 chunks seeded by the
-    /// size, so a size always gets the same bands.
+    /// otherwise drawn afresh from the samples the profile stores — ``bandChunks`` chunks
+    /// (``defaultBandChunks`` when the profile does not say), seeded by the size, so a size
+    /// always gets the same bands.
     ///
     /// A profile written before Squire stored spare embedding projections
     /// (``EmbeddingSketch/spareVectors``) draws its embedding chunks from the sketch alone: at
@@ -104,7 +113,9 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     ///
     /// - Throws: `DriftInputError` when `size` is below 1.
     public func bands(forWindowSize size: Int) throws -> AlertBands {
-        size == windowSize ? bands : try AlertBands(resampling: self, windowSize: size, chunks: 200, seed: UInt64(size))
+        guard size != windowSize else { return bands }
+        return try AlertBands(
+            resampling: self, windowSize: size, chunks: bandChunks ?? Self.defaultBandChunks, seed: UInt64(size))
     }
 
     /// Σ over 10 equal-width confidence bins of (share of answers) × |accuracy − mean confidence|.
@@ -135,6 +146,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         case shippedAccuracy = "shipped_accuracy"
         case expectedCalibrationError = "expected_calibration_error"
         case windowSize = "window_size"
+        case bandChunks = "band_chunks"
     }
 }
 

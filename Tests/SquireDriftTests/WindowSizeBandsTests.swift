@@ -25,7 +25,8 @@ import Testing
     }
 
     static let profile: ReferenceProfile = {
-        try! ReferenceProfile(observations: traffic(3000, seed: 1, labelled: true), labels: labels, windowSize: 500)
+        try! ReferenceProfile(
+            observations: traffic(3000, seed: 1, labelled: true), labels: labels, windowSize: 500, chunks: 400)
     }()
 
     @Test func smallerWindowsThanTheProfilesHold() throws {
