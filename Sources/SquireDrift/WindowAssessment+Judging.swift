@@ -15,24 +15,23 @@ extension WindowAssessment {
         let signals = try WindowSignals(window, against: profile, permutations: permutations, seed: UInt64(index))
         let allowed = budget.allowedDrift
         var list = [
-            Signal(
-                name: "predicted_labels", value: signals.labelDistance, band: bands.labelDistance,
-                allowed: allowed.labelDistance, pValue: signals.labelTest.pValue),
-            Signal(
-                name: "confidence", value: signals.confidenceStability, band: bands.confidenceStability,
+            Self.drift(
+                "predicted_labels", signals.labelDistance, band: bands.labelDistance, allowed: allowed.labelDistance,
+                distance: true, pValue: signals.labelTest.pValue),
+            Self.drift(
+                "confidence", signals.confidenceStability, band: bands.confidenceStability,
                 allowed: allowed.populationStability, pValue: signals.confidenceTest.pValue),
         ]
         if let value = signals.textLengthStability, let band = bands.textLengthStability {
-            list.append(Signal(name: "text_length", value: value, band: band, allowed: allowed.populationStability))
+            list.append(Self.drift("text_length", value, band: band, allowed: allowed.populationStability))
         }
         if let value = signals.unknownTokenStability, let band = bands.unknownTokenStability {
-            list.append(
-                Signal(name: "unknown_token_rate", value: value, band: band, allowed: allowed.populationStability))
+            list.append(Self.drift("unknown_token_rate", value, band: band, allowed: allowed.populationStability))
         }
         if let test = signals.embedding, let band = bands.embeddingDiscrepancy {
             list.append(
-                Signal(
-                    name: "embedding", value: test.statistic, band: band, allowed: allowed.embeddingDiscrepancy,
+                Self.drift(
+                    "embedding", test.statistic, band: band, allowed: allowed.embeddingDiscrepancy,
                     pValue: test.pValue))
         }
         // The label-free estimate is a signal too: a drop below the shipped figure larger than
@@ -75,6 +74,21 @@ extension WindowAssessment {
             judgedOnLabels
             ? self.signals.contains { $0.name == "realized_accuracy" && $0.exceeded }
             : drifted || (accuracyDrop ?? 0) > budget.maximumAccuracyDrop
+    }
+
+    /// A drift statistic's signal, exceeded only beyond its band *plus* its allowance: a window
+    /// counts when not even a harmless drift of the allowed size, on top of the reference's
+    /// sampling noise, explains it. Beyond the larger of the two, a real but harmless difference
+    /// (a test split worded a little differently) crossed the band of small windows, where the
+    /// band is above the allowance, as often as noise alone does. Divergences (PSI, MMD²) add;
+    /// distances (Jensen–Shannon) add in quadrature, their squares being divergences.
+    static func drift(
+        _ name: String, _ value: Double, band: Double, allowed: Double, distance: Bool = false,
+        pValue: Double? = nil
+    ) -> Signal {
+        var signal = Signal(name: name, value: value, band: band, allowed: allowed, pValue: pValue)
+        signal.exceeded = value > (distance ? (band * band + allowed * allowed).squareRoot() : band + allowed)
+        return signal
     }
 
     /// The previous version's accuracy on the window: realized on delayed labels when at

@@ -14,16 +14,21 @@ public struct WindowAssessment: Sendable, Hashable, Codable {
         public var value: Double
         /// The reference band it is judged against: the reference's own sampling noise.
         public var band: Double
-        /// The drift the budget allows regardless of the band (``AllowedDrift``); `nil` where
-        /// the budget sets none (the accuracy estimate, whose allowance is the maximum drop).
+        /// The drift the budget allows on top of the band (``AllowedDrift``), or for
+        /// `realized_accuracy` the maximum drop; `nil` where the budget sets none (the accuracy
+        /// estimate, whose allowance is the maximum drop, which alarms on its own).
         public var allowed: Double?
-        /// Whether the value is beyond the band and beyond the allowance.
+        /// Whether the value counts. A drift statistic of a ``DriftMonitor`` window counts beyond
+        /// its band plus its allowance — what sampling noise and a harmless drift of the allowed
+        /// size explain together (for the Jensen–Shannon distance √(band² + allowed²), its square
+        /// being the divergence that adds up); an accuracy drop beyond the larger of the two.
         public var exceeded: Bool
         /// A test's p-value, reported as evidence (not used for the decision: on large
         /// windows p-values flag every difference).
         public var pValue: Double?
 
-        /// Creates a signal; it is exceeded when `value` is beyond `band` and beyond `allowed`.
+        /// Creates a signal judged elsewhere; it is exceeded when `value` is beyond `band` and
+        /// beyond `allowed`.
         public init(name: String, value: Double, band: Double, allowed: Double?, pValue: Double? = nil) {
             self.name = name
             self.value = value

@@ -50,7 +50,7 @@ import Testing
         // New traffic, no delayed labels yet: more refunds, longer texts. Beyond the bands and
         // allowances, but not wholesale (the confidences hold): a mild breach, window by window.
         let shifted = (0..<4).map {
-            Traffic.make(200, seed: 300 + UInt64($0), mix: [0.3, 0.3, 0.4], length: 80...200, labelled: false)
+            Traffic.make(200, seed: 300 + UInt64($0), mix: [0.2, 0.2, 0.6], length: 80...200, labelled: false)
         }
         let decisions = try run(&monitor, clean + shifted)
         #expect(decisions.map(\.action) == [.hold, .hold, .hold, .hold, .hold, .retrain, .retrain])
