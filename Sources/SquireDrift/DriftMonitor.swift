@@ -7,8 +7,14 @@ import SquireCore
 /// The monitor is a value: ``save(to:)`` writes its whole state (the open window included)
 /// atomically, and ``init(profile:budget:resumingFrom:)`` continues exactly where it was
 /// saved. ``State/consumed`` counts the predictions taken from the stream, so a restarted
-/// reader skips that many and no window is lost or counted twice. A rejected observation
-/// (NaN confidence, unknown label) throws and leaves the state untouched.
+/// reader skips that many and no window is lost or counted twice; the state also keeps a
+/// digest of them, so ``consume(_:previousVersion:savingStateTo:onDecision:)`` refuses a stream
+/// that does not begin with them. A rejected observation (NaN confidence, a predicted label
+/// the profile does not know) throws and leaves the state untouched.
+///
+/// Every window is judged against alert bands for its own size: the profile's bands when it
+/// has the profile's window size, otherwise bands drawn from the profile's samples for that
+/// size (``ReferenceProfile/bands(forWindowSize:)``), once per size.
 public struct DriftMonitor: Sendable {
     /// How the stream is cut into windows.
     public enum Windowing: Sendable, Hashable, Codable {
@@ -41,6 +47,8 @@ public struct DriftMonitor: Sendable {
         public var action: DriftDecision.Action = .hold
         /// Identifies the profile the state belongs to.
         var profileFingerprint = ""
+        /// Identifies the observations consumed; `nil` in a state saved before Squire kept it.
+        var streamDigest: StreamDigest? = StreamDigest()
 
         private enum CodingKeys: String, CodingKey {
             case consumed, pending, history, action
@@ -51,6 +59,7 @@ public struct DriftMonitor: Sendable {
             case previousVersion = "previous_version"
             case windowsSinceVersionChange = "windows_since_version_change"
             case profileFingerprint = "profile_fingerprint"
+            case streamDigest = "stream_digest"
         }
     }
 
@@ -66,8 +75,13 @@ public struct DriftMonitor: Sendable {
     public private(set) var state: State
     /// The rule that turns each judged window into hold, retrain or roll back.
     public var policy: DriftPolicy { DriftPolicy(budget: budget, shippedAccuracy: profile.shippedAccuracy) }
+    /// Alert bands by window size, drawn once per size.
+    private var bandsBySize: [Int: AlertBands] = [:]
 
     /// Starts a monitor; windows default to the profile's window size.
+    ///
+    /// Windows of another size than the profile's are judged against bands drawn for their
+    /// size; for windows of a fixed count they are drawn here, once.
     public init(profile: ReferenceProfile, budget: DriftBudget = DriftBudget(), windowing: Windowing? = nil) throws {
         try budget.validate()
         let windowing = windowing ?? .count(profile.windowSize)
@@ -84,6 +98,7 @@ public struct DriftMonitor: Sendable {
         self.windowing = windowing
         state = State()
         state.profileFingerprint = Self.fingerprint(profile)
+        if case .count(let n) = windowing { bandsBySize[n] = try profile.bands(forWindowSize: n) }
     }
 
     /// Resumes from a state written by ``save(to:)`` for the same profile.
@@ -117,7 +132,7 @@ public struct DriftMonitor: Sendable {
         state = saved
     }
 
-    /// Replaces the state wholesale, for ``rebased(on:)``.
+    /// Replaces the state wholesale, for ``rebased(on:)`` and the stream's digest check.
     mutating func replaceState(_ newState: State) { state = newState }
 
     /// Writes the state atomically: readers and restarts see the old state or the new one.
@@ -162,6 +177,7 @@ public struct DriftMonitor: Sendable {
             state.pendingShadow.append(shadow)
         }
         state.consumed += 1
+        state.streamDigest?.add(observation)
         return decision
     }
 
@@ -169,7 +185,7 @@ public struct DriftMonitor: Sendable {
         let window = state.pending
         let assessment = try WindowAssessment(
             judging: window, shadows: state.pendingShadow, index: state.windowsClosed, against: profile,
-            budget: budget, permutations: permutations)
+            bands: try bands(forWindowOf: window.count), budget: budget, permutations: permutations)
         let version = assessment.modelVersion
         if version != nil && state.previousVersion != nil && version != state.previousVersion {
             state.windowsSinceVersionChange = 0
@@ -202,6 +218,20 @@ public struct DriftMonitor: Sendable {
         return DriftDecision(
             action: outcome.action, window: assessment, findings: outcome.reasons, budgetSpent: outcome.budgetSpent,
             budgetAllowed: budget.allowedDriftingWindows, labellingQueue: queue)
+    }
+
+    /// The bands a window of `count` predictions is judged against. Time-based windows vary in
+    /// size, so their counts are rounded down to a grid of eight steps per doubling (about 9%
+    /// apart): bands are drawn for a few sizes only, each a little wider than the window's own.
+    private mutating func bands(forWindowOf count: Int) throws -> AlertBands {
+        var size = count
+        if case .duration = windowing, count != profile.windowSize {
+            size = max(1, Int(exp2((log2(Double(count)) * 8).rounded(.down) / 8)))
+        }
+        if let bands = bandsBySize[size] { return bands }
+        let bands = try profile.bands(forWindowSize: size)
+        bandsBySize[size] = bands
+        return bands
     }
 
     static func fingerprint(_ profile: ReferenceProfile) -> String {
