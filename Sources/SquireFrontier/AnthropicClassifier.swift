@@ -77,6 +77,8 @@ public struct AnthropicClassifier: TextClassifier {
                 "the model did not call the classify tool\(FrontierTransport.excerpt(data))")
         }
         guard labels.contains(label) else { throw ModelError.unknownLabel(label, known: labels) }
-        return (label, response.usage?.inputTokens ?? 0, response.usage?.outputTokens ?? 0)
+        let tokens = try PerTextRequests.tokens(
+            input: response.usage?.inputTokens, output: response.usage?.outputTokens)
+        return (label, tokens.input, tokens.output)
     }
 }

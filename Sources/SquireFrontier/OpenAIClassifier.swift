@@ -70,7 +70,9 @@ public struct OpenAIClassifier: TextClassifier {
             throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))")
         }
         let label = try LabelAnswer.label(in: message.content ?? "", allowed: labels)
-        return (label, response.usage?.promptTokens ?? 0, response.usage?.completionTokens ?? 0)
+        let tokens = try PerTextRequests.tokens(
+            input: response.usage?.promptTokens, output: response.usage?.completionTokens)
+        return (label, tokens.input, tokens.output)
     }
 }
 
