@@ -124,10 +124,29 @@ public struct DriftMonitor: Sendable {
                 path: url.path,
                 reason: "the monitor state belongs to another reference profile; start a new state for this profile")
         }
-        guard saved.pending.count == saved.pendingShadow.count, saved.consumed >= saved.pending.count else {
+        // The counters only grow, one at a time, from 0 (windows since a version change: from
+        // Int.max / 2). A negative one, or one too large to count on from, was not written by
+        // a monitor, and would trap on the next window.
+        let counters = [saved.consumed, saved.windowsClosed, saved.windowsSinceVersionChange]
+        guard saved.pending.count == saved.pendingShadow.count, saved.consumed >= saved.pending.count,
+            counters.allSatisfy({ $0 >= 0 && $0 < Int.max / 4 * 3 })
+        else {
             throw DriftFileError(
                 path: url.path,
                 reason: "the monitor state is inconsistent; restore it from a backup or start over without it")
+        }
+        // The open window was checked as it arrived; a state edited since could make every
+        // later window fail to close.
+        do {
+            for (observation, shadow) in zip(saved.pending, saved.pendingShadow) {
+                try check(observation, previousVersion: shadow)
+            }
+        } catch let error as DriftInputError {
+            throw DriftFileError(
+                path: url.path,
+                reason:
+                    "the monitor state's open window holds an observation the monitor refuses (\(error)); restore it from a backup or start over without it"
+            )
         }
         state = saved
     }
@@ -147,18 +166,7 @@ public struct DriftMonitor: Sendable {
     public mutating func observe(_ observation: Observation, previousVersion shadow: Observation? = nil) throws
         -> DriftDecision?
     {
-        try observation.validate(labels: Set(profile.labels))
-        // Checked now, not when the window closes: one bad vector must not sink a whole window.
-        if let embedding = observation.embedding, let sketch = profile.embeddingSketch,
-            embedding.count != sketch.inputDimension
-        {
-            throw DriftInputError.dimensionMismatch(expected: sketch.inputDimension, actual: embedding.count)
-        }
-        if let shadow {
-            guard shadow.confidence.isFinite, (0...1).contains(shadow.confidence) else {
-                throw DriftInputError.nonFinite("previous version's confidence")
-            }
-        }
+        try check(observation, previousVersion: shadow)
         var decision: DriftDecision?
         switch windowing {
         case .count(let size):
@@ -179,6 +187,22 @@ public struct DriftMonitor: Sendable {
         state.consumed += 1
         state.streamDigest?.add(observation)
         return decision
+    }
+
+    /// Throws unless the monitor can take `observation`, checked when it arrives, not when
+    /// its window closes: one bad vector must not sink a whole window.
+    private func check(_ observation: Observation, previousVersion shadow: Observation?) throws {
+        try observation.validate(labels: Set(profile.labels))
+        if let embedding = observation.embedding, let sketch = profile.embeddingSketch,
+            embedding.count != sketch.inputDimension
+        {
+            throw DriftInputError.dimensionMismatch(expected: sketch.inputDimension, actual: embedding.count)
+        }
+        if let shadow {
+            guard shadow.confidence.isFinite, (0...1).contains(shadow.confidence) else {
+                throw DriftInputError.nonFinite("previous version's confidence")
+            }
+        }
     }
 
     private mutating func closeWindow() throws -> DriftDecision {

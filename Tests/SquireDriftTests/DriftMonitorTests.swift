@@ -213,6 +213,45 @@ import Testing
         #expect(throws: DriftInputError.self) { try timed.observe(Observation(label: "card", confidence: 0.8)) }
     }
 
+    /// Found by the drift-state fuzzer (Fuzz/DriftMonitorStateFuzzer.swift): a state whose
+    /// counters no monitor could have written trapped on the next window instead of being refused.
+    @Test(arguments: [
+        ("windows_since_version_change", Int.max - 1), ("windows_closed", -1), ("windows_closed", Int.max),
+        ("consumed", Int.max), ("consumed", -1),
+    ])
+    func refusesAStateWhoseCountersCannotGoOn(_ key: String, _ value: Int) throws {
+        var monitor = try DriftMonitor(profile: profile)
+        for o in Traffic.make(250, seed: 710) { _ = try monitor.observe(o) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("drift-counters-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try monitor.save(to: url)
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        state[key] = value
+        try JSONSerialization.data(withJSONObject: state).write(to: url)
+        #expect { try DriftMonitor(profile: profile, resumingFrom: url) } throws: {
+            String(describing: $0).contains("inconsistent")
+        }
+    }
+
+    /// Found by the drift-state fuzzer: an open window edited on disk (here, a label the
+    /// profile does not know) made every later window fail to close, and the state the
+    /// monitor then saved could not be resumed.
+    @Test func refusesAStateWhoseOpenWindowItWouldRefuse() throws {
+        var monitor = try DriftMonitor(profile: profile)
+        for o in Traffic.make(7, seed: 720) { _ = try monitor.observe(o) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("drift-window-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try monitor.save(to: url)
+        var state = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var pending = try #require(state["pending"] as? [[String: Any]])
+        pending[3]["label"] = "loans"
+        state["pending"] = pending
+        try JSONSerialization.data(withJSONObject: state).write(to: url)
+        #expect { try DriftMonitor(profile: profile, resumingFrom: url) } throws: {
+            String(describing: $0).contains("open window holds an observation the monitor refuses")
+        }
+    }
+
     @Test func timeBasedWindowsCloseOnTheClock() throws {
         var monitor = try DriftMonitor(profile: profile, windowing: .duration(seconds: 100))
         var decisions: [DriftDecision] = []

@@ -183,6 +183,18 @@ public struct WordPieceTokenizer: Sendable {
         }
         var merged = vocabulary
         for (token, id) in addedTokens where merged[token] == nil { merged[token] = id }
+        // An added token keeps its vocabulary id, and a new one takes an id past the
+        // vocabulary's: any other id encodes a token to an id the embedding matrix lacks, or
+        // one token to two ids.
+        guard addedTokens.allSatisfy({ merged[$0.0] == $0.1 }), Set(merged.values).count == merged.count,
+            merged.values.allSatisfy({ $0 >= 0 && $0 < merged.count })
+        else {
+            throw TokenizerError.invalidFile(
+                file: "(added tokens)",
+                reason:
+                    "added tokens must keep their vocabulary ids, and new ones take the ids after the vocabulary's, without gaps"
+            )
+        }
         self.vocabulary = WordPieceVocabulary(merged, continuingPrefix: continuingPrefix)
         self.addedTokens = addedTokens.filter { !$0.0.isEmpty }
             .map { (Array($0.0.unicodeScalars), $0.1) }
