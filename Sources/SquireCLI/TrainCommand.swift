@@ -88,7 +88,7 @@ struct TrainCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Most epochs for the MLP head, the tiny transformer or --lora (early stopping picks fewer); default 30, 15 and 4."
+            "Most epochs for the MLP head, the tiny transformer or --lora (the held-out data picks fewer); default 30, 15 and 4."
     )
     var epochs: Int?
     @Flag(name: .long, help: "Weigh classes inversely to their frequency.")

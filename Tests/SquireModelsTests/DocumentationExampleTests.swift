@@ -46,3 +46,34 @@ extension DocumentationExampleTests {
         #expect(try await reloaded.classify("someone took my card") == answer)
     }
 }
+
+extension DocumentationExampleTests {
+    /// "How Squire chooses hyperparameters" in Documentation/SquireModels.md.
+    @Test func choosesByFolds() throws {
+        let embedder = try SentenceEmbedder(folder: ModelFolder.allMiniLML6V2)
+        let texts = (0..<10).flatMap { index in
+            ["I lost card \(index)", "refund number \(index) please", "my address changed, move \(index)"]
+        }
+        let labels = (0..<10).flatMap { _ in ["card", "refund", "address"] }
+        let customers = texts.indices.map { "customer \($0 % 6)" }
+
+        // Choose C by 5-fold cross-validation with the one-standard-error rule (the defaults),
+        // repeated texts kept in one fold; then refit on everything and calibrate out of fold.
+        let (head, calibration, report) = try ClassifierRecipe(head: .logistic).train(
+            features: embedder.embeddings(for: texts), labels: labels, groups: texts)
+        print(
+            report.crossValidation.chosen.setting, report.crossValidatedAccuracy!, report.crossValidatedStandardError!)
+
+        // Your own folds: each customer's texts in one fold, so none is scored by a model that saw them.
+        let folds = try CrossValidationFolds.stratified(labels: labels, folds: 3, seed: 0, groups: customers)
+        let byCustomer = try ClassifierRecipe(head: .logistic, rule: .best).train(
+            features: embedder.embeddings(for: texts), labels: labels, folds: folds)
+
+        #expect(head.labels == ["address", "card", "refund"] && calibration == report.calibration)
+        #expect(report.crossValidation.foldCount == 5 && report.crossValidation.repeats == 3)
+        #expect(byCustomer.report.folds == folds && byCustomer.report.crossValidation.foldCount == 3)
+        for assignment in folds.assignments {
+            #expect(Set(customers.indices.map { "\(customers[$0]):\(assignment[$0])" }).count == 6)
+        }
+    }
+}
