@@ -25,8 +25,16 @@ struct DemoCommand: AsyncParsableCommand {
     @OptionGroup var encoder: ModelOptions
     @Option(name: .long, help: "Seed for the splits.")
     var seed: UInt64 = 0
+    @OptionGroup var force: ForceOption
 
     func run() async throws {
+        let destination = try OutputDestination(
+            output, kind: .demoFolder, inputs: [data, encoder.folder].compactMap { $0 }, force: force.force)
+        try await destination.writeAsynchronously { try await demonstrate() }
+    }
+
+    /// Every step of the demo, writing into `--output`.
+    private func demonstrate() async throws {
         let clock = ContinuousClock()
         let started = clock.now
         let folder = URL(fileURLWithPath: output)

@@ -51,17 +51,24 @@ struct DistillCommand: AsyncParsableCommand {
     var teacher: String?
     @Option(name: .long, help: "Write the distillation report (.json) here.")
     var report: String?
+    @OptionGroup var force: ForceOption
 
     func validate() throws {
         guard temperature > 0, (0...1).contains(softWeight) else {
             throw ValidationError("--temperature must be positive and --soft-weight in 0...1")
         }
+        guard epochs.map({ $0 > 0 }) ?? true else { throw ValidationError("--epochs must be positive") }
         if teacher != nil, evaluation == nil {
             throw ValidationError("--teacher is measured on --evaluation; pass both")
         }
     }
 
     func run() async throws {
+        let inputs = [data, validation, base ?? ModelFolder.allMiniLML6V2, evaluation, teacher].compactMap { $0 }
+        let destination = try OutputDestination(output, kind: .bundle, inputs: inputs, force: force.force)
+        let reportDestination = try report.map {
+            try OutputDestination($0, kind: .distillationReport, inputs: inputs + [output], force: force.force)
+        }
         let labels = try TeacherLabel.load(contentsOf: URL(fileURLWithPath: data))
         guard !labels.isEmpty else { throw ValidationError("\(data) holds no teacher labels") }
         let distillation = try Distillation(temperature: temperature, softWeight: softWeight)
@@ -78,12 +85,14 @@ struct DistillCommand: AsyncParsableCommand {
         let options = TrainingOptions(
             base: base ?? ModelFolder.allMiniLML6V2,
             validation: try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }, seed: seed,
-            bundleFolder: output, name: URL(fileURLWithPath: output).lastPathComponent,
+            bundleFolder: destination.replacesForeignItem ? nil : output,
+            name: URL(fileURLWithPath: output).lastPathComponent,
             trainingDataDescription: URL(fileURLWithPath: data).lastPathComponent, validationDescription: validation)
         let status = StatusLine()
         let trained = try ClassifierTraining.distill(
             chosen, from: labels, distillation: distillation, options: options,
             progress: TrainCommand.report(to: status, data: data, validation: validation))
+        if destination.replacesForeignItem { try destination.write { try trained.save(to: output) } }
         TrainCommand.printSummary(trained, output: output)
 
         guard let evaluation else { return }
@@ -100,6 +109,8 @@ struct DistillCommand: AsyncParsableCommand {
                 "; teacher \(String(format: "%.4f", teacherAccuracy)); the student keeps \(String(format: "%.1f", kept * 100))% of the teacher's accuracy"
         }
         print(line)
-        if let report { try JSONOutput.write(comparison, to: report) }
+        if let report, let reportDestination {
+            try reportDestination.write { try JSONOutput.write(comparison, to: report) }
+        }
     }
 }

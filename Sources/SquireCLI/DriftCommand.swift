@@ -65,14 +65,6 @@ struct DriftCommand: ParsableCommand {
                     "has \(shadows.count) predictions for \(observations.count) in \(current); they must answer the same requests in the same order"
             )
         }
-        let skip = monitor.state.consumed
-        guard skip <= observations.count else {
-            throw DatasetError(
-                source: current,
-                reason:
-                    "the state has consumed \(skip) predictions but the file has \(observations.count); was the file replaced? Start a new --state"
-            )
-        }
         let decisions: [DriftDecision]
         do {
             decisions = try monitor.consume(
@@ -81,6 +73,9 @@ struct DriftCommand: ParsableCommand {
         } catch let error as DriftMonitor.StreamError {
             // Blank lines are skipped, so the stream's index is not the file's line.
             throw DatasetError(source: current, line: lines[error.index].line, reason: String(describing: error.error))
+        } catch let error as DriftInputError {
+            // The file is not the one the state was saved on; the state is left as it was.
+            throw DatasetError(source: current, reason: String(describing: error))
         }
         if let queue, let last = decisions.last(where: { $0.action == .retrain }) {
             try JSONLines.write(last.labellingQueue, to: queue)

@@ -7,7 +7,7 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Write the sentence embedding of every input text, in input order.",
         discussion: """
-            Reads one text per line (plain text) or one {"text": …} object per line (.jsonl), and writes one {"text", "embedding"} object per line. The file appears complete or not at all.
+            Reads one text per line (plain text), one {"text": …} object per line (.jsonl), or a .csv with a "text" column, and writes one {"text", "embedding"} object per line. The file appears complete or not at all.
 
             Example:
               squire embed --input requests.txt --output embeddings.jsonl
@@ -24,15 +24,15 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        let destination = try files.destination(.embeddings, inputs: [model.folder])
         let texts = try TextLines.read(files.input)
         var embedder = try SentenceEmbedder(folder: model.folder)
         embedder.batchSize = batchSize
         let vectors = try embedder.embeddings(for: texts)
         let width = embedder.dimension
-        try JSONLines.write(
-            texts.enumerated().map {
-                EmbeddedText(text: $1, embedding: Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]))
-            },
-            to: files.output)
+        let lines = texts.enumerated().map {
+            EmbeddedText(text: $1, embedding: Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]))
+        }
+        try destination.write { try JSONLines.write(lines, to: files.output) }
     }
 }

@@ -45,6 +45,7 @@ struct EvalCommand: AsyncParsableCommand {
     var keepProbabilities = false
     @Flag(name: .long, help: "Print the headline figures as JSON instead of text.")
     var json = false
+    @OptionGroup var force: ForceOption
 
     func validate() throws {
         guard (answers == nil) != (model == nil) else {
@@ -61,6 +62,14 @@ struct EvalCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let inputs = [data, answers, model].compactMap { $0 } + suite
+        let reportDestination = try OutputDestination(report, kind: .evalReport, inputs: inputs, force: force.force)
+        let htmlDestination = try html.map {
+            try OutputDestination($0, kind: .htmlReport, inputs: inputs + [report], force: force.force)
+        }
+        let markdownDestination = try markdown.map {
+            try OutputDestination($0, kind: .markdownReport, inputs: inputs + [report], force: force.force)
+        }
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let result: EvalReport
         if let answers {
@@ -76,6 +85,7 @@ struct EvalCommand: AsyncParsableCommand {
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         } else if let model, !model.hasSuffix(".json") {
             let bundle = try ModelBundle(folder: model)
+            Self.warnAboutUnknownLabels(in: dataset, knownLabels: bundle.labels)
             let suites = try suite.map { try RegressionSuite(contentsOf: URL(fileURLWithPath: $0)) }
             result = try await EvalReport.evaluate(
                 bundle.classifier,
@@ -92,9 +102,13 @@ struct EvalCommand: AsyncParsableCommand {
                 runner: EvalRunner(batchSize: batchSize, maximumConcurrency: concurrency),
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         }
-        try result.write(to: URL(fileURLWithPath: report))
-        if let html { try AtomicFile.write(Array(result.html().utf8), to: html) }
-        if let markdown { try AtomicFile.write(Array(result.markdown().utf8), to: markdown) }
+        try reportDestination.write { try result.write(to: URL(fileURLWithPath: report)) }
+        if let html, let htmlDestination {
+            try htmlDestination.write { try AtomicFile.write(Array(result.html().utf8), to: html) }
+        }
+        if let markdown, let markdownDestination {
+            try markdownDestination.write { try AtomicFile.write(Array(result.markdown().utf8), to: markdown) }
+        }
         let m = result.metrics
         if json {
             try JSONOutput.print(
@@ -137,5 +151,19 @@ struct EvalCommand: AsyncParsableCommand {
             case expectedCalibrationError = "expected_calibration_error"
             case logLoss = "log_loss"
         }
+    }
+
+    /// Says on standard error when the data holds labels the model cannot answer: those
+    /// examples can only count as errors, which usually means the wrong data or model.
+    static func warnAboutUnknownLabels(in dataset: Dataset, knownLabels: [String]) {
+        let known = Set(knownLabels)
+        let unknown = dataset.examples.filter { !known.contains($0.label) }
+        guard !unknown.isEmpty else { return }
+        let names = Set(unknown.map(\.label)).sorted()
+        let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", …" : "")
+        FileHandle.standardError.write(
+            Data(
+                "warning: \(unknown.count) of \(dataset.count) examples carry \(names.count) label\(names.count == 1 ? "" : "s") the model does not know (\(shown)); they count as errors\n"
+                    .utf8))
     }
 }

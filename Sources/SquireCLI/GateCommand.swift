@@ -27,14 +27,28 @@ struct GateCommand: ParsableCommand {
     var html: String?
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+    @OptionGroup var force: ForceOption
 
     func run() throws {
+        let inputs = [report, baseline, gate].compactMap { $0 }
+        let markdownDestination = try markdown.map {
+            try OutputDestination($0, kind: .markdownReport, inputs: inputs, force: force.force)
+        }
+        let htmlDestination = try html.map {
+            try OutputDestination($0, kind: .htmlReport, inputs: inputs, force: force.force)
+        }
         let rules = try Gate(contentsOf: URL(fileURLWithPath: gate))
         let candidate = try EvalReport(contentsOf: URL(fileURLWithPath: report))
         let reference = try baseline.map { try EvalReport(contentsOf: URL(fileURLWithPath: $0)) }
         let result = rules.evaluate(candidate, baseline: reference)
-        if let markdown { try AtomicFile.write(Array(candidate.markdown(gate: result).utf8), to: markdown) }
-        if let html { try AtomicFile.write(Array(candidate.html(gate: result).utf8), to: html) }
+        if let markdown, let markdownDestination {
+            try markdownDestination.write {
+                try AtomicFile.write(Array(candidate.markdown(gate: result).utf8), to: markdown)
+            }
+        }
+        if let html, let htmlDestination {
+            try htmlDestination.write { try AtomicFile.write(Array(candidate.html(gate: result).utf8), to: html) }
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

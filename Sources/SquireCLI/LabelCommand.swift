@@ -34,15 +34,24 @@ struct LabelCommand: AsyncParsableCommand {
     var concurrency: Int?
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
+    @OptionGroup var force: ForceOption
+
+    func validate() throws {
+        guard batchSize.map({ $0 > 0 }) ?? true, concurrency.map({ $0 > 0 }) ?? true else {
+            throw ValidationError("--batch-size and --concurrency must be positive")
+        }
+    }
 
     func run() async throws {
+        let destination = try OutputDestination(
+            output, kind: .teacherLabels, inputs: [input, teacher, labelsFrom].compactMap { $0 }, force: force.force)
         let texts = try UnlabeledText.load(contentsOf: URL(fileURLWithPath: input))
-        let (classifier, defaultBatch, defaultConcurrency) = try TeacherModel.open(
+        let source = try TeacherModel.open(
             teacher, labels: try TeacherModel.labels(labels, from: labelsFrom), option: "--teacher")
         let status = StatusLine()
         let labeling = TeacherLabeling(
-            teacher: classifier, batchSize: batchSize ?? defaultBatch,
-            maximumConcurrentBatches: concurrency ?? defaultConcurrency)
+            teacher: source.classifier, teacherIdentity: source.identity, batchSize: batchSize ?? source.batchSize,
+            maximumConcurrentBatches: concurrency ?? source.concurrency)
         let journal = URL(fileURLWithPath: output + ".journal")
         let result = try await labeling.label(texts, journal: journal) { progress in
             status.update(
@@ -52,7 +61,7 @@ struct LabelCommand: AsyncParsableCommand {
         status.finish(
             "labelled \(result.labels.count) of \(texts.count) texts (\(result.resumedCount) from the journal)")
         let failuresPath = output + ".failures.jsonl"
-        try JSONLines.write(result.labels, to: output)
+        try destination.write { try JSONLines.write(result.labels, to: output) }
         let counts = result.labels.reduce(into: [String: Int]()) { $0[$1.label, default: 0] += 1 }
         let soft = result.labels.contains { !$0.probabilities.isEmpty }
         var notes = [
@@ -65,7 +74,7 @@ struct LabelCommand: AsyncParsableCommand {
             title: URL(fileURLWithPath: output).lastPathComponent,
             source: "Texts of \(input), labelled by a teacher model.",
             method: [
-                "Teacher: \(teacher) (\(soft ? "probabilities kept as soft labels" : "hard labels; the teacher reports no probabilities")).",
+                "Teacher: \(teacher), \(source.identity) (\(soft ? "probabilities kept as soft labels" : "hard labels; the teacher reports no probabilities")).",
                 "`squire label --input \(input) --teacher \(teacher) --output \(output)`; \(result.resumedCount) labels resumed from a journal.",
             ],
             labelCounts: counts, usage: result.usage, notes: notes

@@ -15,8 +15,17 @@ struct ModelOptions: ParsableArguments {
 
 /// The `--input` and `--output` files of commands that map texts to one JSON line each.
 struct TextFileOptions: ParsableArguments {
-    @Option(name: .long, help: "Texts: a .txt file (one per line) or a .jsonl file with a \"text\" field.")
+    @Option(
+        name: .long,
+        help:
+            "Texts: a .txt file (one per line), a .jsonl file with a \"text\" field, or a .csv with a \"text\" column.")
     var input: String
     @Option(name: .long, help: "Where to write the JSON Lines output.")
     var output: String
+    @OptionGroup var force: ForceOption
+
+    /// `--output`, checked against `--input` and `inputs` before any work.
+    func destination(_ kind: OutputKind, inputs: [String]) throws -> OutputDestination {
+        try OutputDestination(output, kind: kind, inputs: [input] + inputs, force: force.force)
+    }
 }

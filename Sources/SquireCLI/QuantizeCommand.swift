@@ -27,21 +27,20 @@ struct QuantizeCommand: ParsableCommand {
     var output: String
     @Flag(name: .long, help: "Print the sizes as JSON instead of text.")
     var json = false
+    @OptionGroup var force: ForceOption
 
     func validate() throws {
         guard bits == 8 || bits == 4 else { throw ValidationError("--bits takes 8 or 4") }
         guard [32, 64, 128].contains(groupSize) else { throw ValidationError("--group-size takes 32, 64 or 128") }
-        guard URL(fileURLWithPath: model).standardizedFileURL != URL(fileURLWithPath: output).standardizedFileURL else {
-            throw ValidationError("--output must differ from --model; the original is kept")
-        }
     }
 
     func run() throws {
+        let destination = try OutputDestination(output, kind: .bundle, inputs: [model], force: force.force)
         let format: QuantizationFormat = bits == 8 ? .int8 : .int4(groupSize: groupSize)
         let quantized = try ModelBundle(folder: model).quantized(to: format) { key in
             !(floatEmbeddings && key == QuantizedBundle.wordEmbeddingsKey)
         }
-        try quantized.save(to: output)
+        try destination.write { try quantized.save(to: output) }
         let before = Self.size(of: model + "/encoder/model.safetensors")
         let after = Self.size(of: output + "/encoder/model.safetensors")
         if json {

@@ -85,7 +85,8 @@ struct RouteCommand: ParsableCommand {
         }
         if let chosen = c.chosen {
             lines.append(
-                "threshold \(f(chosen.threshold)): escalate \(pct(chosen.escalationRate)) of requests, accuracy \(f(chosen.accuracy))"
+                // The threshold exactly: it was chosen to read back as printed.
+                "threshold \(chosen.threshold): escalate \(pct(chosen.escalationRate)) of requests, accuracy \(f(chosen.accuracy))"
             )
             lines.append(
                 "cost $\(f(chosen.dollarsPer1000Requests)) per 1,000 requests against $\(f(c.fallbackOnlyDollarsPer1000Requests)) all-fallback: $\(f(c.savedDollarsPer1000Requests ?? 0)) saved"
@@ -110,7 +111,7 @@ struct RouteCommand: ParsableCommand {
         where point.escalationRate - lastShown >= 0.05 || index == c.points.count - 1 {
             lastShown = point.escalationRate
             lines.append(
-                "\(f(point.threshold).padding(toLength: 12, withPad: " ", startingAt: 0))\(pct(point.escalationRate).padding(toLength: 12, withPad: " ", startingAt: 0))\(f(point.accuracy).padding(toLength: 11, withPad: " ", startingAt: 0))\(f(point.dollarsPer1000Requests))"
+                "\("\(point.threshold)".padding(toLength: 12, withPad: " ", startingAt: 0))\(pct(point.escalationRate).padding(toLength: 12, withPad: " ", startingAt: 0))\(f(point.accuracy).padding(toLength: 11, withPad: " ", startingAt: 0))\(f(point.dollarsPer1000Requests))"
             )
         }
         return lines.joined(separator: "\n")

@@ -23,7 +23,7 @@ struct SquireCommand: AsyncParsableCommand {
     /// Runs the command, mapping ArgumentParser's usage errors (64) to Squire's documented 2.
     static func main() async {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -42,5 +42,26 @@ struct SquireCommand: AsyncParsableCommand {
                 exit(withError: error)
             }
         }
+    }
+
+    /// `--c -1` as `--c=-1`: the argument parser takes a value starting with a dash for an
+    /// option and says "Missing value for '--c <c>'", where the user needs to hear that C
+    /// must be positive.
+    static func joiningNegativeNumbers(_ arguments: [String]) -> [String] {
+        var joined: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.endIndex,
+                arguments[index + 1].hasPrefix("-"), Double(arguments[index + 1]) != nil
+            {
+                joined.append(argument + "=" + arguments[index + 1])
+                index += 2
+            } else {
+                joined.append(argument)
+                index += 1
+            }
+        }
+        return joined
     }
 }

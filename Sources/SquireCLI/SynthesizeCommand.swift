@@ -33,6 +33,7 @@ struct SynthesizeCommand: AsyncParsableCommand {
     var output: String
     @Flag(name: .long, help: "Print the summary as JSON instead of text.")
     var json = false
+    @OptionGroup var force: ForceOption
 
     func validate() throws {
         guard perLabel >= 1, examplesPerRequest >= 1 else {
@@ -41,6 +42,9 @@ struct SynthesizeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let destination = try OutputDestination(
+            output, kind: .dataset, inputs: [seeds, descriptions, generator, avoid].compactMap { $0 },
+            force: force.force)
         let seedSet = try Dataset(contentsOf: URL(fileURLWithPath: seeds))
         var described: [String: String] = [:]
         if let descriptions {
@@ -63,7 +67,7 @@ struct SynthesizeCommand: AsyncParsableCommand {
         status.finish("generated \(result.examples.count) examples in \(result.requests) requests")
         let dataset = try Dataset(
             name: URL(fileURLWithPath: output).deletingPathExtension().lastPathComponent, examples: result.examples)
-        try dataset.write(to: URL(fileURLWithPath: output))
+        try destination.write { try dataset.write(to: URL(fileURLWithPath: output)) }
         var notes = [
             "Synthetic: written by \(file.model), not taken from real traffic. Verify (`squire verify`) and measure on real data before trusting it."
         ]

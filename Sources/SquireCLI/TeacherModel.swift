@@ -5,13 +5,14 @@ import Squire
 /// A model named on the command line as a bundle folder or a frontier model file (.json),
 /// opened as a classifier: the teacher of `squire label`, the verifier of `squire verify`.
 enum TeacherModel {
-    /// The classifier, texts per call and calls in flight that suit it; errors name `option`.
+    /// The classifier, texts per call and calls in flight that suit it, and what it is (see
+    /// `ClassifierSource.identity`); errors name `option`.
     static func open(_ path: String, labels: [String]?, option: String) throws -> (
-        classifier: any TextClassifier, batchSize: Int, concurrency: Int
+        classifier: any TextClassifier, batchSize: Int, concurrency: Int, identity: String
     ) {
         do {
             let source = try ClassifierSource.open(path, labels: labels)
-            return (source.classifier, source.runner.batchSize, source.runner.maximumConcurrency)
+            return (source.classifier, source.runner.batchSize, source.runner.maximumConcurrency, source.identity)
         } catch ClassifierSource.OpeningError.notAModel(let path) {
             throw ValidationError(
                 "\(option) takes a bundle folder or a frontier model file (.json); \(path) is neither")

@@ -20,14 +20,13 @@ struct TokenizeCommand: ParsableCommand {
     var noTruncation = false
 
     func run() throws {
+        let destination = try files.destination(.tokens, inputs: [model.folder])
         let texts = try TextLines.read(files.input)
         let tokenizer = try WordPieceTokenizer(folder: model.folder)
-        try JSONLines.write(
-            texts.map {
-                TokenizedText(
-                    text: $0, ids: tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids
-                )
-            },
-            to: files.output)
+        let lines = texts.map {
+            TokenizedText(
+                text: $0, ids: tokenizer.encode($0, maximumLength: noTruncation ? nil : tokenizer.maximumLength).ids)
+        }
+        try destination.write { try JSONLines.write(lines, to: files.output) }
     }
 }

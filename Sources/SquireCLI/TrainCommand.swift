@@ -105,6 +105,7 @@ struct TrainCommand: ParsableCommand {
     var report: String?
     @Flag(name: .long, help: "Print the closing summary as JSON instead of text.")
     var json = false
+    @OptionGroup var force: ForceOption
     @Option(
         name: .long,
         help:
@@ -164,20 +165,34 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Checked before any work: a mistaken --output costs nothing and loses nothing.
+        let inputs = [data, validation, base ?? ModelFolder.allMiniLML6V2, checkpoint, embeddings].compactMap { $0 }
+        let destination = try OutputDestination(output, kind: .bundle, inputs: inputs, force: force.force)
+        let reportDestination = try report.map {
+            try OutputDestination($0, kind: .trainingReport, inputs: inputs + [output], force: force.force)
+        }
+        let bundleFolder = destination.replacesForeignItem ? nil : output
         let training = try Dataset(contentsOf: URL(fileURLWithPath: data))
+        guard !training.examples.isEmpty else {
+            throw DatasetError(source: data, reason: "there are no examples to train on")
+        }
+        for warning in training.warnings {
+            FileHandle.standardError.write(Data("warning: \(data): \(warning)\n".utf8))
+        }
         let status = StatusLine()
         let trained: TrainedClassifier
         if head == .tinyTransformer {
             var configuration = TinyTransformerClassifier.Configuration()
             if let epochs { configuration.training.epochs = epochs }
             trained = try ClassifierTraining.tinyTransformer(
-                configuration, on: training, options: try options(), progress: report(to: status))
+                configuration, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status)
+            )
         } else if let lora {
             var recipe = LoRAClassifier.Recipe(adapter: lora)
             if let epochs { recipe.training.epochs = epochs }
             if let inverseRegularization { recipe.warmStartInverseRegularization = inverseRegularization }
             trained = try ClassifierTraining.lora(
-                recipe, on: training, options: try options(), progress: report(to: status))
+                recipe, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
         } else {
             var recipe = ClassifierRecipe(head: head == .logistic ? .logistic : .mlp)
             if let inverseRegularization { recipe.inverseRegularizations = [inverseRegularization] }
@@ -198,19 +213,24 @@ struct TrainCommand: ParsableCommand {
                     shape: [rows.count, rows.first?.count ?? 0], scalars: rows.flatMap { $0.map(Float.init) })
             }
             trained = try ClassifierTraining.frozenHead(
-                recipe, on: training, embeddings: features, options: try options(), progress: report(to: status))
+                recipe, on: training, embeddings: features, options: try options(writingTo: bundleFolder),
+                progress: report(to: status))
         }
-        try finish(trained)
+        // A forced replacement of something Squire did not write is saved here, after the
+        // training, so the user's item is moved aside only for the moment of the swap.
+        if destination.replacesForeignItem { try destination.write { try trained.save(to: output) } }
+        try finish(trained, reportTo: reportDestination)
     }
 
-    /// The options every recipe shares, from the command line; the bundle is written to `--output`.
-    func options() throws -> TrainingOptions {
+    /// The options every recipe shares, from the command line; the bundle is written to
+    /// `--output` unless a forced replacement is saved afterwards.
+    func options(writingTo bundleFolder: String?) throws -> TrainingOptions {
         TrainingOptions(
             base: base ?? ModelFolder.allMiniLML6V2,
             validation: try validation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }, folds: folds,
             selection: selection.map { SelectionRule(rawValue: $0.rawValue)! },
             metric: metric.map { SelectionMetric(rawValue: $0.rawValue)! }, seed: seed,
-            calibrates: !noCalibration, checkpointPath: checkpoint, bundleFolder: output,
+            calibrates: !noCalibration, checkpointPath: checkpoint, bundleFolder: bundleFolder,
             name: name ?? URL(fileURLWithPath: output).lastPathComponent, intendedUse: intendedUse,
             trainingDataDescription: URL(fileURLWithPath: data).lastPathComponent, validationDescription: validation)
     }
@@ -263,10 +283,10 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Writes `--report` and prints the closing line; the recipe has written the bundle.
-    func finish(_ trained: TrainedClassifier) throws {
+    /// Writes `--report` and prints the closing line; the bundle is written.
+    func finish(_ trained: TrainedClassifier, reportTo reportDestination: OutputDestination?) throws {
         let summary = trained.report
-        if let report {
+        if let reportDestination, let report {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             // The recipe's own report, as before the library held it: the head search, or the fit.
@@ -274,7 +294,7 @@ struct TrainCommand: ParsableCommand {
                 if let selection = summary.headSelection { try encoder.encode(selection) } else {
                     try encoder.encode(summary.fit)
                 }
-            try AtomicFile.write(Array(encoded), to: report)
+            try reportDestination.write { try AtomicFile.write(Array(encoded), to: report) }
         }
         if json {
             try JSONOutput.print(

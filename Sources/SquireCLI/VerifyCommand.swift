@@ -47,6 +47,7 @@ struct VerifyCommand: AsyncParsableCommand {
     var review: String?
     @Flag(name: .long, help: "Print the filter summary as JSON.")
     var json = false
+    @OptionGroup var force: ForceOption
 
     enum PersonalData: String, ExpressibleByArgument {
         case mask, flag, remove
@@ -64,12 +65,23 @@ struct VerifyCommand: AsyncParsableCommand {
         guard minimumLength >= 0, maximumLength >= minimumLength else {
             throw ValidationError("--minimum-length must be ≥ 0 and ≤ --maximum-length")
         }
+        guard maxPerLabel.map({ $0 > 0 }) ?? true else { throw ValidationError("--max-per-label must be positive") }
         guard (0...1).contains(nearDuplicateThreshold) else {
             throw ValidationError("--near-duplicate-threshold must be in 0...1")
         }
     }
 
     func run() async throws {
+        let outputURL = URL(fileURLWithPath: output)
+        let stem = outputURL.deletingPathExtension().path
+        let reviewPath = review ?? stem + ".review.jsonl"
+        let removedPath = stem + ".removed.jsonl"
+        let inputs = [data, evaluation, verifier, noEmbeddings ? nil : encoder.folder].compactMap { $0 }
+        let destination = try OutputDestination(output, kind: .dataset, inputs: inputs, force: force.force)
+        let reviewDestination = try OutputDestination(
+            reviewPath, kind: .verificationNotes, inputs: inputs + [output], force: force.force)
+        let removedDestination = try OutputDestination(
+            removedPath, kind: .verificationNotes, inputs: inputs + [output], force: force.force)
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let evaluationSet = try evaluation.map { try Dataset(contentsOf: URL(fileURLWithPath: $0)) }
         let verifierModel = try verifier.map {
@@ -90,13 +102,9 @@ struct VerifyCommand: AsyncParsableCommand {
         let verified = try await Verification(steps: steps, embedder: embedder).run(on: dataset)
         status.finish("verified \(dataset.count) examples: \(verified.dataset.count) kept")
 
-        let outputURL = URL(fileURLWithPath: output)
-        try verified.dataset.write(to: outputURL)
-        let stem = outputURL.deletingPathExtension().path
-        let reviewPath = review ?? stem + ".review.jsonl"
-        let removedPath = stem + ".removed.jsonl"
-        try JSONLines.write(verified.review, to: reviewPath)
-        try JSONLines.write(verified.removed, to: removedPath)
+        try destination.write { try verified.dataset.write(to: outputURL) }
+        try reviewDestination.write { try JSONLines.write(verified.review, to: reviewPath) }
+        try removedDestination.write { try JSONLines.write(verified.removed, to: removedPath) }
         try Datasheet(
             title: verified.dataset.name, source: "Verified from \(data) (\(dataset.count) examples).",
             method: [

@@ -28,7 +28,8 @@ public enum AtomicFile {
         guard !path.isEmpty, !path.hasSuffix("/") else { throw AtomicFileError(path: path, reason: "not a file path") }
         let directory = path.lastIndex(of: "/").map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let name = path.split(separator: "/").last.map(String.init) ?? path
-        var template = Array("\(directory)/.\(name).tmp-XXXXXX".utf8CString)
+        LeftoverFiles.removeStale(beside: path)
+        var template = Array("\(directory)/.\(name).tmp-\(getpid())-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard descriptor >= 0 else { throw AtomicFileError(path: path, reason: String(cString: strerror(errno))) }
         let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -17,10 +17,18 @@ public struct TeacherLabeling: Sendable {
     public var batchSize: Int
     /// Calls in flight at once.
     public var maximumConcurrentBatches: Int
+    /// What the teacher is ("openai gpt-4o-mini at https://…", a bundle's version), written at
+    /// the head of a new journal: resuming a journal another teacher began is refused, so one
+    /// file never mixes two teachers' labels. Nil records nothing and checks nothing.
+    public var teacherIdentity: String?
 
     /// Creates a labelling run over `teacher`.
-    public init(teacher: any TextClassifier, batchSize: Int = 16, maximumConcurrentBatches: Int = 4) {
+    public init(
+        teacher: any TextClassifier, teacherIdentity: String? = nil, batchSize: Int = 16,
+        maximumConcurrentBatches: Int = 4
+    ) {
         self.teacher = teacher
+        self.teacherIdentity = teacherIdentity
         self.batchSize = batchSize
         self.maximumConcurrentBatches = maximumConcurrentBatches
     }
@@ -29,8 +37,8 @@ public struct TeacherLabeling: Sendable {
     ///
     /// Outages (`ModelError.unavailable`, `.timedOut`), cancellation and journal write
     /// failures stop the run and are rethrown; everything labelled until then stays in the
-    /// journal. Throws ``DataError/journal(_:reason:)`` when the journal is corrupt or
-    /// belongs to other texts.
+    /// journal. Throws ``DataError/journal(_:reason:)`` when the journal is corrupt, belongs
+    /// to other texts, or was begun by another teacher.
     public func label(
         _ texts: [UnlabeledText], journal: URL, progress: @Sendable (LabelingProgress) -> Void = { _ in }
     ) async throws -> LabelingResult {
@@ -44,7 +52,7 @@ public struct TeacherLabeling: Sendable {
                 throw DataError.invalidInput("the id \"\(text.id)\" appears twice; ids must be unique")
             }
         }
-        let writer = try LabelJournal(url: journal)
+        let writer = try LabelJournal(url: journal, teacher: teacherIdentity)
         var done: [String: TeacherLabel] = [:]
         for label in writer.resumed {
             guard let index = position[label.id], texts[index].text == label.text else {

@@ -1,10 +1,13 @@
-/// How much drift a window may show before it counts, whatever the reference's sampling
-/// noise: the practical-significance floor beside each ``AlertBands`` band.
+/// How much drift a window may show before it counts, on top of the reference's sampling
+/// noise: the practical-significance margin beside each ``AlertBands`` band.
 ///
-/// A signal alarms only when it is beyond its band *and* beyond its allowance here. The
-/// bands alone answer "is this more than chance?", and on large windows a real but harmless
-/// difference — a test split worded a little differently from the training split — passes
-/// that test. The defaults are the thresholds the open-source drift library Evidently
+/// A signal alarms only when it is beyond its band *plus* its allowance here (for the
+/// Jensen–Shannon distance √(band² + allowance²)): beyond what sampling noise and a harmless
+/// drift of the allowed size explain together. The bands alone answer "is this more than
+/// chance?", and a real but harmless difference — a test split worded a little differently
+/// from the training split — passes that test on large windows, and on small ones, where
+/// the band is wide, adds to the noise and crosses it far more often than the band's 0.5%.
+/// The defaults are the thresholds the open-source drift library Evidently
 /// applies to the same statistics: PSI 0.1 (below it, "no significant change" by
 /// the credit-scoring convention PSI comes from), Jensen–Shannon distance 0.1, and MMD² 0.015
 /// for its RBF-kernel, median-heuristic embedding test — the kernel ``MaximumMeanDiscrepancyTest``

@@ -18,6 +18,7 @@ extension DriftMonitor {
     private mutating func carry(from old: State) {
         var carried = state
         carried.consumed = old.consumed
+        carried.streamDigest = old.streamDigest
         carried.windowsClosed = old.windowsClosed
         carried.previousAccuracy = old.previousAccuracy
         carried.previousVersion = old.previousVersion

@@ -22,8 +22,10 @@ extension DriftMonitor {
     ///     observation (keeping what came before it) and at the end; nil saves nothing.
     ///   - onDecision: called with each decision as its window closes.
     /// - Throws: ``StreamError`` for a refused observation, after saving the state up to it;
-    ///   ``DriftInputError/invalidSetting(_:)`` when the stream is shorter than what the
-    ///   state has consumed, or `shadows` does not match it.
+    ///   ``DriftInputError/streamMismatch(consumed:available:)`` when the stream does not begin
+    ///   with the observations the state has consumed (it is shorter, or they differ: the input
+    ///   was replaced), before consuming anything; ``DriftInputError/invalidSetting(_:)`` when
+    ///   `shadows` does not match `observations`.
     public mutating func consume(
         _ observations: [Observation], previousVersion shadows: [Observation]? = nil,
         savingStateTo stateURL: URL? = nil,
@@ -36,9 +38,17 @@ extension DriftMonitor {
         }
         let skip = state.consumed
         guard skip <= observations.count else {
-            throw DriftInputError.invalidSetting(
-                "the state has consumed \(skip) observations but the stream has \(observations.count); was it replaced? Start a new state"
-            )
+            throw DriftInputError.streamMismatch(consumed: skip, available: observations.count)
+        }
+        let consumed = StreamDigest(observations.prefix(skip))
+        guard state.streamDigest.map({ $0 == consumed }) ?? true else {
+            throw DriftInputError.streamMismatch(consumed: skip, available: observations.count)
+        }
+        // A state saved before digests existed cannot check its stream; it vouches for this one from here on.
+        if state.streamDigest == nil {
+            var adopted = state
+            adopted.streamDigest = consumed
+            replaceState(adopted)
         }
         var decisions: [DriftDecision] = []
         for index in skip..<observations.count {

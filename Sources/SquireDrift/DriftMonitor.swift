@@ -7,8 +7,14 @@ import SquireCore
 /// The monitor is a value: ``save(to:)`` writes its whole state (the open window included)
 /// atomically, and ``init(profile:budget:resumingFrom:)`` continues exactly where it was
 /// saved. ``State/consumed`` counts the predictions taken from the stream, so a restarted
-/// reader skips that many and no window is lost or counted twice. A rejected observation
-/// (NaN confidence, unknown label) throws and leaves the state untouched.
+/// reader skips that many and no window is lost or counted twice; the state also keeps a
+/// digest of them, so ``consume(_:previousVersion:savingStateTo:onDecision:)`` refuses a stream
+/// that does not begin with them. A rejected observation (NaN confidence, a predicted label
+/// the profile does not know) throws and leaves the state untouched.
+///
+/// Every window is judged against alert bands for its own size: the profile's bands when it
+/// has the profile's window size, otherwise bands drawn from the profile's samples for that
+/// size (``ReferenceProfile/bands(forWindowSize:)``), once per size.
 public struct DriftMonitor: Sendable {
     /// How the stream is cut into windows.
     public enum Windowing: Sendable, Hashable, Codable {
@@ -41,6 +47,8 @@ public struct DriftMonitor: Sendable {
         public var action: DriftDecision.Action = .hold
         /// Identifies the profile the state belongs to.
         var profileFingerprint = ""
+        /// Identifies the observations consumed; `nil` in a state saved before Squire kept it.
+        var streamDigest: StreamDigest? = StreamDigest()
 
         private enum CodingKeys: String, CodingKey {
             case consumed, pending, history, action
@@ -51,6 +59,7 @@ public struct DriftMonitor: Sendable {
             case previousVersion = "previous_version"
             case windowsSinceVersionChange = "windows_since_version_change"
             case profileFingerprint = "profile_fingerprint"
+            case streamDigest = "stream_digest"
         }
     }
 
@@ -66,8 +75,13 @@ public struct DriftMonitor: Sendable {
     public private(set) var state: State
     /// The rule that turns each judged window into hold, retrain or roll back.
     public var policy: DriftPolicy { DriftPolicy(budget: budget, shippedAccuracy: profile.shippedAccuracy) }
+    /// Alert bands by window size, drawn once per size.
+    private var bandsBySize: [Int: AlertBands] = [:]
 
     /// Starts a monitor; windows default to the profile's window size.
+    ///
+    /// Windows of another size than the profile's are judged against bands drawn for their
+    /// size; for windows of a fixed count they are drawn here, once.
     public init(profile: ReferenceProfile, budget: DriftBudget = DriftBudget(), windowing: Windowing? = nil) throws {
         try budget.validate()
         let windowing = windowing ?? .count(profile.windowSize)
@@ -84,6 +98,7 @@ public struct DriftMonitor: Sendable {
         self.windowing = windowing
         state = State()
         state.profileFingerprint = Self.fingerprint(profile)
+        if case .count(let n) = windowing { bandsBySize[n] = try profile.bands(forWindowSize: n) }
     }
 
     /// Resumes from a state written by ``save(to:)`` for the same profile.
@@ -109,15 +124,34 @@ public struct DriftMonitor: Sendable {
                 path: url.path,
                 reason: "the monitor state belongs to another reference profile; start a new state for this profile")
         }
-        guard saved.pending.count == saved.pendingShadow.count, saved.consumed >= saved.pending.count else {
+        // The counters only grow, one at a time, from 0 (windows since a version change: from
+        // Int.max / 2). A negative one, or one too large to count on from, was not written by
+        // a monitor, and would trap on the next window.
+        let counters = [saved.consumed, saved.windowsClosed, saved.windowsSinceVersionChange]
+        guard saved.pending.count == saved.pendingShadow.count, saved.consumed >= saved.pending.count,
+            counters.allSatisfy({ $0 >= 0 && $0 < Int.max / 4 * 3 })
+        else {
             throw DriftFileError(
                 path: url.path,
                 reason: "the monitor state is inconsistent; restore it from a backup or start over without it")
         }
+        // The open window was checked as it arrived; a state edited since could make every
+        // later window fail to close.
+        do {
+            for (observation, shadow) in zip(saved.pending, saved.pendingShadow) {
+                try check(observation, previousVersion: shadow)
+            }
+        } catch let error as DriftInputError {
+            throw DriftFileError(
+                path: url.path,
+                reason:
+                    "the monitor state's open window holds an observation the monitor refuses (\(error)); restore it from a backup or start over without it"
+            )
+        }
         state = saved
     }
 
-    /// Replaces the state wholesale, for ``rebased(on:)``.
+    /// Replaces the state wholesale, for ``rebased(on:)`` and the stream's digest check.
     mutating func replaceState(_ newState: State) { state = newState }
 
     /// Writes the state atomically: readers and restarts see the old state or the new one.
@@ -132,18 +166,7 @@ public struct DriftMonitor: Sendable {
     public mutating func observe(_ observation: Observation, previousVersion shadow: Observation? = nil) throws
         -> DriftDecision?
     {
-        try observation.validate(labels: Set(profile.labels))
-        // Checked now, not when the window closes: one bad vector must not sink a whole window.
-        if let embedding = observation.embedding, let sketch = profile.embeddingSketch,
-            embedding.count != sketch.inputDimension
-        {
-            throw DriftInputError.dimensionMismatch(expected: sketch.inputDimension, actual: embedding.count)
-        }
-        if let shadow {
-            guard shadow.confidence.isFinite, (0...1).contains(shadow.confidence) else {
-                throw DriftInputError.nonFinite("previous version's confidence")
-            }
-        }
+        try check(observation, previousVersion: shadow)
         var decision: DriftDecision?
         switch windowing {
         case .count(let size):
@@ -162,14 +185,31 @@ public struct DriftMonitor: Sendable {
             state.pendingShadow.append(shadow)
         }
         state.consumed += 1
+        state.streamDigest?.add(observation)
         return decision
+    }
+
+    /// Throws unless the monitor can take `observation`, checked when it arrives, not when
+    /// its window closes: one bad vector must not sink a whole window.
+    private func check(_ observation: Observation, previousVersion shadow: Observation?) throws {
+        try observation.validate(labels: Set(profile.labels))
+        if let embedding = observation.embedding, let sketch = profile.embeddingSketch,
+            embedding.count != sketch.inputDimension
+        {
+            throw DriftInputError.dimensionMismatch(expected: sketch.inputDimension, actual: embedding.count)
+        }
+        if let shadow {
+            guard shadow.confidence.isFinite, (0...1).contains(shadow.confidence) else {
+                throw DriftInputError.nonFinite("previous version's confidence")
+            }
+        }
     }
 
     private mutating func closeWindow() throws -> DriftDecision {
         let window = state.pending
         let assessment = try WindowAssessment(
             judging: window, shadows: state.pendingShadow, index: state.windowsClosed, against: profile,
-            budget: budget, permutations: permutations)
+            bands: try bands(forWindowOf: window.count), budget: budget, permutations: permutations)
         let version = assessment.modelVersion
         if version != nil && state.previousVersion != nil && version != state.previousVersion {
             state.windowsSinceVersionChange = 0
@@ -202,6 +242,20 @@ public struct DriftMonitor: Sendable {
         return DriftDecision(
             action: outcome.action, window: assessment, findings: outcome.reasons, budgetSpent: outcome.budgetSpent,
             budgetAllowed: budget.allowedDriftingWindows, labellingQueue: queue)
+    }
+
+    /// The bands a window of `count` predictions is judged against. Time-based windows vary in
+    /// size, so their counts are rounded down to a grid of eight steps per doubling (about 9%
+    /// apart): bands are drawn for a few sizes only, each a little wider than the window's own.
+    private mutating func bands(forWindowOf count: Int) throws -> AlertBands {
+        var size = count
+        if case .duration = windowing, count != profile.windowSize {
+            size = max(1, Int(exp2((log2(Double(count)) * 8).rounded(.down) / 8)))
+        }
+        if let bands = bandsBySize[size] { return bands }
+        let bands = try profile.bands(forWindowSize: size)
+        bandsBySize[size] = bands
+        return bands
     }
 
     static func fingerprint(_ profile: ReferenceProfile) -> String {

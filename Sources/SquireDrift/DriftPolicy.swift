@@ -59,11 +59,11 @@ public struct DriftPolicy: Sendable, Hashable {
     ///
     /// Roll back when accuracy fell by ``DriftBudget/suddenDrop`` within
     /// ``DriftBudget/confirmationWindows`` of a version change and the previous version does
-    /// better on the same window. Otherwise leave `hold` for `retrain` once more than
-    /// ``DriftBudget/allowedDriftingWindows`` of the recent windows alarmed, the last
-    /// `confirmationWindows` in a row, and return to `hold` after as many clean windows in a
-    /// row. A version change starts from `hold`: the new version (a retrained model, or the
-    /// rollback itself) is judged on its own windows.
+    /// better on the same window. Otherwise leave `hold` for `retrain` at once on a severe
+    /// breach (``severeBreach(_:)``), or once more than ``DriftBudget/allowedDriftingWindows``
+    /// of the recent windows alarmed, the last `confirmationWindows` in a row; return to `hold`
+    /// after as many clean windows in a row. A version change starts from `hold`: the new
+    /// version (a retrained model, or the rollback itself) is judged on its own windows.
     public func decide(_ window: WindowAssessment, given history: History) -> Outcome {
         let standing = history.versionChanged ? .hold : history.standing
         let spent = history.recent.filter(\.alarming).count
@@ -88,7 +88,10 @@ public struct DriftPolicy: Sendable, Hashable {
         } else {
             switch standing {
             case .hold, .rollback:
-                if spent > budget.allowedDriftingWindows && trailingAlarms >= budget.confirmationWindows {
+                if let severe = severeBreach(window) {
+                    action = .retrain
+                    reasons.append(severe)
+                } else if spent > budget.allowedDriftingWindows && trailingAlarms >= budget.confirmationWindows {
                     action = .retrain
                     reasons.append(
                         .budgetSpent(
@@ -117,9 +120,15 @@ public struct DriftPolicy: Sendable, Hashable {
             reasons.append(
                 .signalExceeded(name: signal.name, value: signal.value, band: signal.band, allowed: signal.allowed))
         }
+        if window.judgedOnLabels, !window.alarming, window.drifted {
+            reasons.append(.signalsOverruledByLabels(labels: window.labelledCount))
+        }
+        for (label, count) in window.newLabels.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
+            reasons.append(.newLabel(label: label, count: count))
+        }
         if let drop = window.accuracyDrop, let shipped = shippedAccuracy {
             let basis: DriftReason.AccuracyBasis =
-                window.labelledCount >= 30
+                window.labelledCount >= WindowAssessment.labelsToTrustRealizedAccuracy
                 ? .realized(labels: window.labelledCount)
                 : .estimated(lower: window.estimateLower, upper: window.estimateUpper)
             reasons.append(
@@ -128,5 +137,29 @@ public struct DriftPolicy: Sendable, Hashable {
                     allowed: budget.maximumAccuracyDrop))
         }
         return Outcome(action: action, reasons: reasons, budgetSpent: spent)
+    }
+
+    /// The reason `window` is a severe breach that retrains at once, or `nil` for a mild one
+    /// (or none): the fast burn of the budget.
+    ///
+    /// Severe is an alarming window whose accuracy — realized when it decided, else estimated
+    /// — is beyond its band and at least ``DriftBudget/severeAccuracyDrop`` below the shipped
+    /// figure; or, when no realized accuracy decided, a window whose every signal (two at
+    /// least) is beyond its band and at least ``DriftBudget/severeDriftMultiple`` times its
+    /// band and its allowance, whichever is larger. Drift that large is not sampling noise, and
+    /// waiting out the budget's windows would only serve more wrong answers.
+    public func severeBreach(_ window: WindowAssessment) -> DriftReason? {
+        guard window.alarming else { return nil }
+        let accuracy = window.judgedOnLabels ? "realized_accuracy" : "estimated_accuracy"
+        if let drop = window.accuracyDrop, drop >= budget.severeAccuracyDrop,
+            window.signals.contains(where: { $0.name == accuracy && $0.value > $0.band })
+        {
+            return .severeAccuracyDrop(drop: drop, threshold: budget.severeAccuracyDrop)
+        }
+        let far = window.signals.allSatisfy {
+            $0.exceeded && $0.value >= budget.severeDriftMultiple * max($0.band, $0.allowed ?? 0)
+        }
+        guard !window.judgedOnLabels, window.signals.count >= 2, far else { return nil }
+        return .severeDrift(signals: window.signals.count, multiple: budget.severeDriftMultiple)
     }
 }

@@ -10,6 +10,10 @@ extension DriftReason: CustomStringConvertible {
             "accuracy fell by \(percent(drop)) right after the switch to \(version ?? "a new version"), and the previous version scores \(percent(previousVersionAccuracy)) on this window against \(percent(accuracy)): roll back"
         case .budgetSpent(let alarming, let windows, let allowed, let inARow):
             "drift budget spent: \(alarming) of the last \(windows) windows alarmed (\(allowed) allowed), the last \(inARow) in a row: retrain"
+        case .severeAccuracyDrop(let drop, let threshold):
+            "severe: accuracy fell \(percent(drop)) below the shipped figure, at least the severe \(percent(threshold)): retrain now, without waiting for the budget"
+        case .severeDrift(let signals, let multiple):
+            "severe: all \(signals) signals are at least \(String(format: "%g", multiple))× beyond their bands and allowances: the traffic has changed wholesale; retrain now, without waiting for the budget"
         case .awaitingRollback(let version):
             "still waiting for the rollback: the window was answered by \(version ?? "an unknown version")"
         case .withinBudget(let alarming, let windows, let allowed):
@@ -24,6 +28,10 @@ extension DriftReason: CustomStringConvertible {
             "\(name) drifted: \(decimal(value)) beyond the reference band \(decimal(band))\(allowed.map { " and the allowed \(decimal($0))" } ?? "")"
         case .accuracyDrop(let accuracy, let basis, let shipped, let drop, let allowed):
             "accuracy \(percent(accuracy)) (\(basis)) vs shipped \(percent(shipped)): a drop of \(percent(drop)), \(drop > allowed ? "beyond" : "within") the allowed \(percent(allowed))"
+        case .signalsOverruledByLabels(let labels):
+            "the realized accuracy on \(labels) delayed labels is within its band, so the drifted signals do not spend the budget"
+        case .newLabel(let label, let count):
+            "new label: \"\(label)\" arrived as the true label \(count == 1 ? "once" : "\(count) times"), and the model does not know it; retrain with examples of it"
         }
     }
 }

@@ -17,6 +17,12 @@ public enum DriftReason: Sendable, Hashable, Codable {
     /// The budget is spent: `alarming` of the last `windows` windows alarmed, more than
     /// `allowed`, and the last `inARow` in a row: retrain.
     case budgetSpent(alarming: Int, windows: Int, allowed: Int, inARow: Int)
+    /// A severe breach: the window's accuracy fell `drop` below the shipped figure, at least
+    /// the budget's ``DriftBudget/severeAccuracyDrop`` (`threshold`): retrain at once.
+    case severeAccuracyDrop(drop: Double, threshold: Double)
+    /// A severe breach: every one of the window's `signals` signals is at least `multiple`
+    /// times beyond its band and allowance (``DriftBudget/severeDriftMultiple``): retrain at once.
+    case severeDrift(signals: Int, multiple: Double)
     /// A rollback stands and the window was still answered by `version` (not the previous one).
     case awaitingRollback(version: String?)
     /// `alarming` of the last `windows` windows alarmed, no more than `allowed`: hold.
@@ -33,10 +39,18 @@ public enum DriftReason: Sendable, Hashable, Codable {
     /// The window's trusted accuracy against the shipped figure: `drop` is `shipped − accuracy`,
     /// beyond the budget's ``DriftBudget/maximumAccuracyDrop`` when `drop > allowed`.
     case accuracyDrop(accuracy: Double, basis: AccuracyBasis, shipped: Double, drop: Double, allowed: Double)
+    /// Signals drifted, but the realized accuracy on `labels` delayed labels is within its band,
+    /// so the window does not spend the budget.
+    case signalsOverruledByLabels(labels: Int)
+    /// `label` arrived `count` times as a true label in the window, and the profile does not
+    /// know it: a new intent the model cannot answer until it is retrained with examples of it.
+    case newLabel(label: String, count: Int)
 
     private enum CodingKeys: String, CodingKey {
         case suddenDrop = "sudden_drop"
         case budgetSpent = "budget_spent"
+        case severeAccuracyDrop = "severe_accuracy_drop"
+        case severeDrift = "severe_drift"
         case awaitingRollback = "awaiting_rollback"
         case withinBudget = "within_budget"
         case recovered
@@ -44,6 +58,8 @@ public enum DriftReason: Sendable, Hashable, Codable {
         case suddenDropUnconfirmed = "sudden_drop_unconfirmed"
         case signalExceeded = "signal_exceeded"
         case accuracyDrop = "accuracy_drop"
+        case signalsOverruledByLabels = "signals_overruled_by_labels"
+        case newLabel = "new_label"
     }
 
     private enum SuddenDropCodingKeys: String, CodingKey {
@@ -55,6 +71,14 @@ public enum DriftReason: Sendable, Hashable, Codable {
     private enum BudgetSpentCodingKeys: String, CodingKey {
         case alarming, windows, allowed
         case inARow = "in_a_row"
+    }
+
+    private enum SevereAccuracyDropCodingKeys: String, CodingKey {
+        case drop, threshold
+    }
+
+    private enum SevereDriftCodingKeys: String, CodingKey {
+        case signals, multiple
     }
 
     private enum AwaitingRollbackCodingKeys: String, CodingKey {
@@ -83,5 +107,13 @@ public enum DriftReason: Sendable, Hashable, Codable {
 
     private enum AccuracyDropCodingKeys: String, CodingKey {
         case accuracy, basis, shipped, drop, allowed
+    }
+
+    private enum SignalsOverruledByLabelsCodingKeys: String, CodingKey {
+        case labels
+    }
+
+    private enum NewLabelCodingKeys: String, CodingKey {
+        case label, count
     }
 }

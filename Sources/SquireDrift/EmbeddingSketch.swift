@@ -11,7 +11,9 @@ import SquireCore
 ///
 /// Vectors are projected to `dimension` coordinates by a Gaussian matrix regenerated from
 /// `seed` (distances are kept up to a small distortion, Johnson–Lindenstrauss), and at most
-/// `capacity` of them are kept, chosen by a seeded shuffle.
+/// `capacity` of them are kept, chosen by a seeded shuffle, as the reference production windows
+/// are compared with; up to `spareCapacity` more are kept apart, for drawing the alert bands of
+/// any window size (``ReferenceProfile/bands(forWindowSize:)``).
 public struct EmbeddingSketch: Sendable, Hashable, Codable {
     /// The original embedding width.
     public var inputDimension: Int
@@ -21,9 +23,15 @@ public struct EmbeddingSketch: Sendable, Hashable, Codable {
     public var seed: UInt64
     /// The projected reference vectors.
     public var vectors: [[Double]]
+    /// More projected reference embeddings, none of them in ``vectors``: with them, reference
+    /// chunks of any size can be drawn and compared as production windows are. Empty in
+    /// profiles written before Squire kept them.
+    public var spareVectors: [[Double]]
 
     /// Sketches `embeddings` (all of one width).
-    public init(embeddings: [[Double]], dimension: Int = 32, capacity: Int = 256, seed: UInt64 = 0) throws {
+    public init(
+        embeddings: [[Double]], dimension: Int = 32, capacity: Int = 256, spareCapacity: Int = 768, seed: UInt64 = 0
+    ) throws {
         guard let width = embeddings.first?.count, width > 0 else {
             throw DriftInputError.empty("reference embeddings")
         }
@@ -31,9 +39,11 @@ public struct EmbeddingSketch: Sendable, Hashable, Codable {
         self.dimension = min(dimension, width)
         self.seed = seed
         vectors = []
+        spareVectors = []
         var generator = SplitMix64(seed: seed ^ 0x5EED)
-        let chosen = Array(embeddings.indices.shuffled(using: &generator).prefix(capacity)).sorted()
-        vectors = try chosen.map { try project(embeddings[$0]) }
+        let order = embeddings.indices.shuffled(using: &generator)
+        vectors = try order.prefix(capacity).sorted().map { try project(embeddings[$0]) }
+        spareVectors = try order.dropFirst(capacity).prefix(spareCapacity).sorted().map { try project(embeddings[$0]) }
     }
 
     /// Projects one embedding into the sketch's space.
@@ -65,5 +75,16 @@ public struct EmbeddingSketch: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case dimension, seed, vectors
         case inputDimension = "input_dimension"
+        case spareVectors = "spare_vectors"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inputDimension = try container.decode(Int.self, forKey: .inputDimension)
+        dimension = try container.decode(Int.self, forKey: .dimension)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        vectors = try container.decode([[Double]].self, forKey: .vectors)
+        // Profiles written before the spares existed still load; their bands are drawn from `vectors`.
+        spareVectors = try container.decodeIfPresent([[Double]].self, forKey: .spareVectors) ?? []
     }
 }

@@ -19,7 +19,8 @@ public struct Observation: Sendable, Hashable, Codable {
     public var modelVersion: String?
     /// When the request arrived (for time-based windows).
     public var timestamp: Date?
-    /// The correct label, once a delayed label arrives.
+    /// The correct label, once a delayed label arrives; one the profile does not know is
+    /// reported as a new label (``DriftReason/newLabel(label:count:)``) and counts as an error.
     public var trueLabel: String?
     /// The share of the text's tokens the tokenizer did not know.
     public var unknownTokenRate: Double?
@@ -93,16 +94,16 @@ public struct Observation: Sendable, Hashable, Codable {
         try container.encodeIfPresent(embedding, forKey: .embedding)
     }
 
-    /// Throws when the observation cannot be used against `labels`.
+    /// Throws when the observation cannot be used against `labels`: a model answers only labels
+    /// it knows, so another predicted label means a profile of another model. A true label
+    /// outside `labels` is not checked here: in production it is news (a new intent), which the
+    /// monitor reports as drift.
     func validate(labels: Set<String>) throws {
         guard confidence.isFinite, (0...1).contains(confidence) else {
             throw DriftInputError.nonFinite(
                 "confidence of \(id.map { "observation \($0)" } ?? "an observation") (must be a number in 0…1)")
         }
         guard labels.contains(label) else { throw DriftInputError.unknownLabel(label, known: labels.sorted()) }
-        if let trueLabel, !labels.contains(trueLabel) {
-            throw DriftInputError.unknownLabel(trueLabel, known: labels.sorted())
-        }
         if let rate = unknownTokenRate, !(rate.isFinite && (0...1).contains(rate)) {
             throw DriftInputError.nonFinite("unknown_token_rate")
         }

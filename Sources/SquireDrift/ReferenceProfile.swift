@@ -37,18 +37,26 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
     public var expectedCalibrationError: Double?
     /// The window size the bands were computed for.
     public var windowSize: Int
-    /// Alert bands for windows of ``windowSize``.
+    /// Alert bands for windows of ``windowSize``; ``bands(forWindowSize:)`` gives them for any size.
     public var bands: AlertBands
+    /// Reference chunks drawn per band; `nil` in profiles written before Squire recorded it.
+    public var bandChunks: Int?
+
+    /// Reference chunks drawn per band unless a profile says otherwise. With 200, the 99.5th
+    /// percentile is the second largest chunk and a window of reference traffic lands beyond
+    /// it about 1% of the time, twice the rate the band stands for; with 1,000, about 0.6%.
+    public static let defaultBandChunks = 1000
 
     /// Builds a profile from the model's predictions on validation data.
     ///
     /// - Parameters:
-    ///   - labels: every label the model can answer (observations must use only these).
+    ///   - labels: every label the model can answer (observations must use only these, as
+    ///     predictions and as true labels).
     ///   - windowSize: the production window size the alert bands are for.
-    ///   - chunks: reference windows drawn (with replacement) to set the bands.
+    ///   - chunks: reference windows drawn (each without replacement) to set each band.
     public init(
         observations: [Observation], labels: [String], modelVersion: String? = nil, windowSize: Int = 500,
-        chunks: Int = 200, seed: UInt64 = 0
+        chunks: Int = defaultBandChunks, seed: UInt64 = 0
     ) throws {
         guard observations.count >= 40 else {
             throw DriftInputError.invalidSetting(
@@ -62,20 +70,14 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             throw DriftInputError.invalidSetting("at least 20 reference chunks are needed to set the bands")
         }
         let known = Set(labels)
-        for observation in observations { try observation.validate(labels: known) }
+        for observation in observations {
+            try observation.validate(labels: known)
+            // Production may bring true labels the model never learned; its validation data may not.
+            if let trueLabel = observation.trueLabel, !known.contains(trueLabel) {
+                throw DriftInputError.unknownLabel(trueLabel, known: known.sorted())
+            }
+        }
         let embeddings = observations.compactMap(\.embedding)
-        let sketch = embeddings.count >= 2 ? try EmbeddingSketch(embeddings: embeddings, seed: seed) : nil
-        self.init(
-            summarizing: observations, labels: labels, modelVersion: modelVersion, windowSize: windowSize,
-            sketch: sketch)
-        bands = try AlertBands(for: self, observations: observations, chunks: chunks, seed: seed)
-    }
-
-    /// The distributions of `observations`, without alert bands.
-    init(
-        summarizing observations: [Observation], labels: [String], modelVersion: String?, windowSize: Int,
-        sketch: EmbeddingSketch?
-    ) {
         schemaVersion = Self.currentSchemaVersion
         self.modelVersion = modelVersion ?? observations.first?.modelVersion
         self.labels = labels.sorted()
@@ -83,8 +85,8 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         confidences = observations.map(\.confidence).sorted()
         textLengths = observations.compactMap(\.textLength).sorted()
         unknownTokenRates = observations.compactMap(\.unknownTokenRate).sorted()
-        embeddingSketch = sketch
-        meanConfidence = confidences.reduce(0, +) / Double(max(confidences.count, 1))
+        embeddingSketch = embeddings.count >= 2 ? try EmbeddingSketch(embeddings: embeddings, seed: seed) : nil
+        meanConfidence = confidences.reduce(0, +) / Double(confidences.count)
         let labelled = observations.filter { $0.trueLabel != nil }
         if labelled.isEmpty {
             shippedAccuracy = nil
@@ -94,7 +96,26 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
             expectedCalibrationError = Self.calibrationError(labelled)
         }
         self.windowSize = windowSize
+        bandChunks = chunks
         bands = AlertBands()
+        bands = try AlertBands(resampling: self, windowSize: windowSize, chunks: chunks, seed: seed)
+    }
+
+    /// The alert bands for windows of `size`: ``bands`` for the profile's own ``windowSize``,
+    /// otherwise drawn afresh from the samples the profile stores — ``bandChunks`` chunks
+    /// (``defaultBandChunks`` when the profile does not say), seeded by the size, so a size
+    /// always gets the same bands.
+    ///
+    /// A profile written before Squire stored spare embedding projections
+    /// (``EmbeddingSketch/spareVectors``) draws its embedding chunks from the sketch alone: at
+    /// most 128 vectors against the other 128, a wider band than the profile's own. Rebuild
+    /// the profile to draw them as it does.
+    ///
+    /// - Throws: `DriftInputError` when `size` is below 1.
+    public func bands(forWindowSize size: Int) throws -> AlertBands {
+        guard size != windowSize else { return bands }
+        return try AlertBands(
+            resampling: self, windowSize: size, chunks: bandChunks ?? Self.defaultBandChunks, seed: UInt64(size))
     }
 
     /// Σ over 10 equal-width confidence bins of (share of answers) × |accuracy − mean confidence|.
@@ -125,6 +146,7 @@ public struct ReferenceProfile: Sendable, Hashable, Codable {
         case shippedAccuracy = "shipped_accuracy"
         case expectedCalibrationError = "expected_calibration_error"
         case windowSize = "window_size"
+        case bandChunks = "band_chunks"
     }
 }
 

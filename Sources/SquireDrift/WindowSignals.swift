@@ -3,10 +3,9 @@ import SquireCore
 /// Every drift signal of one window against a profile.
 struct WindowSignals {
     var labelDistance: Double
-    var labelTest: ChiSquareTest?
+    var labelTest: ChiSquareTest
     var confidenceStability: Double
-    var confidenceTest: KolmogorovSmirnovTest?
-    var confidenceShift: Double?
+    var confidenceTest: KolmogorovSmirnovTest
     var textLengthStability: Double?
     var unknownTokenStability: Double?
     var embedding: MaximumMeanDiscrepancyTest?
@@ -16,23 +15,16 @@ struct WindowSignals {
     var realizedAccuracy: Double?
     var labelledCount: Int
 
-    /// - Parameter detailed: also run the tests reported as evidence (KS, chi-square,
-    ///   Wasserstein); the bands need only the distances.
-    init(
-        _ window: [Observation], against profile: ReferenceProfile, permutations: Int, seed: UInt64,
-        detailed: Bool = false,
-        projectedEmbeddings: [[Double]]? = nil
-    ) throws {
+    /// Besides the distances judged against the bands, runs the tests reported as evidence
+    /// (chi-square, KS, the embedding test's permutations).
+    init(_ window: [Observation], against profile: ReferenceProfile, permutations: Int, seed: UInt64) throws {
         guard !window.isEmpty else { throw DriftInputError.empty("window") }
         let current = CategoricalDistribution(window.map(\.label))
         labelDistance = try Distance.jensenShannon(profile.predictedLabels, current)
         let confidences = window.map(\.confidence)
         confidenceStability = try PopulationStabilityIndex.index(reference: profile.confidences, current: confidences)
-        if detailed {
-            labelTest = try ChiSquareTest(reference: profile.predictedLabels, current: current)
-            confidenceTest = try KolmogorovSmirnovTest(profile.confidences, confidences)
-            confidenceShift = try Distance.wasserstein(profile.confidences, confidences)
-        }
+        labelTest = try ChiSquareTest(reference: profile.predictedLabels, current: current)
+        confidenceTest = try KolmogorovSmirnovTest(profile.confidences, confidences)
         let lengths = window.compactMap(\.textLength)
         if !profile.textLengths.isEmpty, !lengths.isEmpty {
             textLengthStability = try PopulationStabilityIndex.index(reference: profile.textLengths, current: lengths)
@@ -43,7 +35,7 @@ struct WindowSignals {
                 reference: profile.unknownTokenRates, current: rates)
         }
         if let sketch = profile.embeddingSketch {
-            let vectors = try projectedEmbeddings ?? window.compactMap(\.embedding).map(sketch.project)
+            let vectors = try window.compactMap(\.embedding).map(sketch.project)
             if vectors.count >= 2 {
                 var generator = SplitMix64(seed: seed)
                 let sample =

@@ -55,6 +55,18 @@ public struct AnthropicClassifier: TextClassifier {
         let start = clock.now
         let (data, attempts) = try await transport.post(
             "messages", body: try JSONSerialization.data(withJSONObject: body))
+        let answer = try Self.answer(in: data, labels: labels)
+        let usage = PerTextRequests.usage(
+            configuration, input: answer.inputTokens, output: answer.outputTokens, attempts: attempts,
+            latency: clock.now - start)
+        return Classification(label: answer.label, confidence: 1, usage: usage)
+    }
+
+    /// The label and token counts of a Messages response's body, apart from the call so the
+    /// reading of untrusted server bytes can be fuzzed: one of `labels`, or a `ModelError`.
+    package static func answer(in data: Data, labels: [String]) throws -> (
+        label: String, inputTokens: Int, outputTokens: Int
+    ) {
         guard let response = try? JSONDecoder().decode(MessagesResponse.self, from: data) else {
             throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
         }
@@ -65,10 +77,8 @@ public struct AnthropicClassifier: TextClassifier {
                 "the model did not call the classify tool\(FrontierTransport.excerpt(data))")
         }
         guard labels.contains(label) else { throw ModelError.unknownLabel(label, known: labels) }
-        let input = response.usage?.inputTokens ?? 0
-        let output = response.usage?.outputTokens ?? 0
-        let usage = PerTextRequests.usage(
-            configuration, input: input, output: output, attempts: attempts, latency: clock.now - start)
-        return Classification(label: label, confidence: 1, usage: usage)
+        let tokens = try PerTextRequests.tokens(
+            input: response.usage?.inputTokens, output: response.usage?.outputTokens)
+        return (label, tokens.input, tokens.output)
     }
 }

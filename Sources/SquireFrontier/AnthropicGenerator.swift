@@ -44,9 +44,10 @@ public struct AnthropicGenerator: TextGenerator {
                 "the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less"
             )
         }
+        let tokens = try PerTextRequests.tokens(
+            input: response.usage?.inputTokens, output: response.usage?.outputTokens)
         let usage = PerTextRequests.usage(
-            configuration, input: response.usage?.inputTokens ?? 0, output: response.usage?.outputTokens ?? 0,
-            attempts: attempts, latency: clock.now - start)
+            configuration, input: tokens.input, output: tokens.output, attempts: attempts, latency: clock.now - start)
         return GeneratedText(text: texts.joined(), usage: usage)
     }
 }

@@ -71,8 +71,10 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         do { self = try JSONDecoder().decode(Self.self, from: data) } catch let error as DecodingError {
             throw FrontierError.invalidConfiguration("\(url.path): \(error.summary)")
         }
-        if let seconds = timeoutSeconds, !(seconds > 0 && seconds.isFinite) {
-            throw FrontierError.invalidConfiguration("\(url.path): timeout_seconds must be a positive number")
+        // At most a day: the client counts timeouts in milliseconds, which a longer one can overflow.
+        if let seconds = timeoutSeconds, !(seconds > 0 && seconds <= 86_400) {
+            throw FrontierError.invalidConfiguration(
+                "\(url.path): timeout_seconds must be a positive number of seconds, at most 86400 (a day)")
         }
     }
 

@@ -49,6 +49,18 @@ public struct OpenAIClassifier: TextClassifier {
         let start = clock.now
         let (data, attempts) = try await transport.post(
             "chat/completions", body: try JSONSerialization.data(withJSONObject: body))
+        let answer = try Self.answer(in: data, labels: labels)
+        let usage = PerTextRequests.usage(
+            configuration, input: answer.inputTokens, output: answer.outputTokens, attempts: attempts,
+            latency: clock.now - start)
+        return Classification(label: answer.label, confidence: 1, usage: usage)
+    }
+
+    /// The label and token counts of a chat completion's body, apart from the call so the
+    /// reading of untrusted server bytes can be fuzzed: one of `labels`, or a `ModelError`.
+    package static func answer(in data: Data, labels: [String]) throws -> (
+        label: String, inputTokens: Int, outputTokens: Int
+    ) {
         guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data),
             let message = response.choices.first?.message
         else {
@@ -58,11 +70,9 @@ public struct OpenAIClassifier: TextClassifier {
             throw ModelError.invalidResponse("the model refused: \(refusal.prefix(200))")
         }
         let label = try LabelAnswer.label(in: message.content ?? "", allowed: labels)
-        let input = response.usage?.promptTokens ?? 0
-        let output = response.usage?.completionTokens ?? 0
-        let usage = PerTextRequests.usage(
-            configuration, input: input, output: output, attempts: attempts, latency: clock.now - start)
-        return Classification(label: label, confidence: 1, usage: usage)
+        let tokens = try PerTextRequests.tokens(
+            input: response.usage?.promptTokens, output: response.usage?.completionTokens)
+        return (label, tokens.input, tokens.output)
     }
 }
 

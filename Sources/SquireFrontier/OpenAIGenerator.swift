@@ -49,9 +49,10 @@ public struct OpenAIGenerator: TextGenerator {
                 "the answer was cut off at \(prompt.maximumOutputTokens) tokens; raise maximumOutputTokens or ask for less"
             )
         }
+        let tokens = try PerTextRequests.tokens(
+            input: response.usage?.promptTokens, output: response.usage?.completionTokens)
         let usage = PerTextRequests.usage(
-            configuration, input: response.usage?.promptTokens ?? 0, output: response.usage?.completionTokens ?? 0,
-            attempts: attempts, latency: clock.now - start)
+            configuration, input: tokens.input, output: tokens.output, attempts: attempts, latency: clock.now - start)
         return GeneratedText(text: content, usage: usage)
     }
 }

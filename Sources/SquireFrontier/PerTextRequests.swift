@@ -22,6 +22,19 @@ enum PerTextRequests {
         }
     }
 
+    /// The token counts a server reported (0 for one it left out), refused when no call can
+    /// have them: a negative count would make a cost negative, and one of 2³¹ or more would
+    /// overflow the sums of a cost report.
+    static func tokens(input: Int?, output: Int?) throws -> (input: Int, output: Int) {
+        let possible = 0...Int(Int32.max)
+        let counts = (input: input ?? 0, output: output ?? 0)
+        guard possible.contains(counts.input), possible.contains(counts.output) else {
+            throw ModelError.invalidResponse(
+                "the response reports impossible token counts (\(counts.input) in, \(counts.output) out)")
+        }
+        return counts
+    }
+
     /// A call's usage: reported tokens, attempts, wall time and the configured price.
     static func usage(_ configuration: FrontierConfiguration, input: Int, output: Int, attempts: Int, latency: Duration)
         -> Usage

@@ -53,7 +53,7 @@ public struct LoRAAdapter: Sendable {
         do {
             file = try JSONDecoder().decode(AdapterConfigurationFile.self, from: data)
         } catch {
-            throw LoRAError.invalidAdapter(file: configPath, reason: (error as? DecodingError)?.summary ?? "\(error)")
+            throw LoRAError.invalidAdapter(file: configPath, reason: DecodingError.summary(of: error, decoding: data))
         }
         let configuration = try file.configuration(path: configPath)
         self.configuration = configuration

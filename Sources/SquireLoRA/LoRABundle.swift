@@ -74,6 +74,7 @@ public struct LoRABundle: Sendable {
             )
         }
         let labels: [String] = try ClassifierBundle.decode(folder, "labels.json")
+        try ClassifierBundle.checkSense(labels: labels, calibration: configuration.calibration)
         guard let encoder = manifest.files.first(where: { $0.path == "encoder/model.safetensors" }),
             FileManager.default.fileExists(atPath: folder + "/encoder/config.json")
         else {

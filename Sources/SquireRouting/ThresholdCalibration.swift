@@ -1,3 +1,4 @@
+import Foundation
 import SquireCore
 public import SquireEval
 
@@ -100,7 +101,7 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
                     dollarsPer1000Requests: localDollarsPer1000 + rate * fallbackDollarsPer1000))
         }
         var k = 0
-        add(threshold: localConfidences[order[0]], escalated: 0)
+        add(threshold: Self.shortestDecimal(above: nil, atMost: localConfidences[order[0]]), escalated: 0)
         while k < n {
             let value = localConfidences[order[k]]
             while k < n && localConfidences[order[k]] == value {
@@ -108,7 +109,8 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
                 correct += (fallbackRight[i] ? 1 : 0) - (localRight[i] ? 1 : 0)
                 k += 1
             }
-            add(threshold: k < n ? localConfidences[order[k]] : value.nextUp, escalated: k)
+            let threshold = Self.shortestDecimal(above: value, atMost: k < n ? localConfidences[order[k]] : nil)
+            add(threshold: threshold, escalated: k)
         }
         count = n
         self.localAccuracy = localAccuracy
@@ -156,6 +158,25 @@ public struct ThresholdCalibration: Sendable, Hashable, Codable {
             target: target,
             localDollarsPer1000: local.cost.dollarsPer1000Requests,
             fallbackDollarsPer1000: fallback?.cost.dollarsPer1000Requests ?? 0)
+    }
+
+    /// The decimal with the fewest digits in `(low, high]` (an absent bound is unbounded):
+    /// every threshold there escalates the same requests (those with confidence below it),
+    /// and the shortest one reads back exactly as printed — a threshold rounded for display
+    /// could fall on the other side of a confidence and route the opposite way.
+    package static func shortestDecimal(above low: Double?, atMost high: Double?) -> Double {
+        for digits in 0...17 {
+            let scale = pow(10, Double(digits))
+            // Rounding to nearest first: 0.69 × 100 is 68.99999999999999, which rounds down to 68.
+            let candidates =
+                if let high { [(high * scale).rounded() / scale, (high * scale).rounded(.down) / scale] } else {
+                    [((low! * scale).rounded(.down) + 1) / scale]
+                }
+            if let candidate = candidates.first(where: { $0 > (low ?? -.infinity) && $0 <= (high ?? .infinity) }) {
+                return candidate
+            }
+        }
+        return high ?? low!.nextUp
     }
 
     /// The smallest escalation rate that recovers at least `fraction` of the gap (RouteLLM's CPT).

@@ -60,6 +60,17 @@ import Testing
         #expect(try CLIFixtures.jsonLines(URL(fileURLWithPath: output)).count == 5)
         #expect(FileManager.default.fileExists(atPath: output + ".journal"))
 
+        // Resuming with another teacher (another label set) would mix two teachers in one file.
+        let other = try runSquire(
+            [
+                "label", "--input", input.path, "--teacher", folder.appendingPathComponent("frontier.json").path,
+                "--labels", "card,refund,address", "--output", output,
+            ],
+            environment: Self.environment)
+        #expect(other.status == 2, "\(other.output)")
+        #expect(other.output.contains("it was begun by the teacher openai gpt-test over 2 labels"), "\(other.output)")
+        #expect(try CLIFixtures.jsonLines(URL(fileURLWithPath: output)).count == 5)
+
         let good = LoopbackServer { request, _ in
             Self.chat(#"{"label":"\#(Self.text(request).contains("card") ? "card" : "refund")"}"#)
         }

@@ -69,8 +69,9 @@ import Testing
         #expect(shifted.status == 1, "\(shifted.output)")
         let decisions = try #require(
             try JSONSerialization.jsonObject(with: Data(shifted.output.utf8)) as? [[String: Any]])
-        // Windows 2, 3 and 4 alarm; the budget allows two, so the third spends it.
-        #expect(decisions.map { $0["action"] as? String } == ["hold", "hold", "hold", "hold", "retrain"])
+        // Windows 2, 3 and 4 alarm, each one severely (the estimated accuracy falls by a third):
+        // the first of them retrains at once, without waiting for the budget.
+        #expect(decisions.map { $0["action"] as? String } == ["hold", "hold", "retrain", "retrain", "retrain"])
         let queue = try String(contentsOfFile: path("queue.jsonl"), encoding: .utf8).split(separator: "\n").map {
             try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
         }
@@ -126,6 +127,28 @@ import Testing
             path("straight.json"),
         ])
         #expect(again.output.contains("no window closed: 20000 predictions consumed"))
+    }
+
+    @Test func aReplacedFileIsRefusedEvenWhenLonger() throws {
+        try profile()
+        try writeTraffic("first.jsonl", windows: 2)
+        let state = path("replaced.json")
+        let first = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("first.jsonl"), "--state", state,
+        ])
+        #expect(first.status == 0, "\(first.output)")
+        let saved = try Data(contentsOf: URL(fileURLWithPath: state))
+        // Another log, longer than the one the state consumed: its first 200 lines differ.
+        try writeTraffic("other.jsonl", windows: 4, shiftFrom: 0)
+        let other = try runSquire([
+            "drift", "--reference", path("profile.json"), "--current", path("other.jsonl"), "--state", state,
+        ])
+        #expect(other.status == 2, "\(other.output)")
+        #expect(
+            other.output.contains(
+                "other.jsonl: the first 200 observations of the stream are not the ones the monitor state consumed"),
+            "\(other.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: state)) == saved)
     }
 
     @Test func badInputExitsTwoAndKeepsTheState() throws {

@@ -41,7 +41,7 @@ import Testing
             "route", "--predictions", path("local.jsonl"), "--reference", path("labels.jsonl"), "--target-accuracy",
             "0.9",
         ])
-        #expect(text.output.contains("threshold 0.7000: escalate 30.0% of requests, accuracy 0.9000"))
+        #expect(text.output.contains("threshold 0.7: escalate 30.0% of requests, accuracy 0.9000"))
     }
 
     @Test func unreachableTargetsAndBadInput() throws {

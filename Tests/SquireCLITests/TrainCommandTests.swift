@@ -203,6 +203,48 @@ struct TrainCommandTests {
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("b").path))
     }
 
+    /// Warnings on the data before training, CSV texts for predict, rerunning onto an
+    /// earlier output, and eval on labels the model does not know.
+    @Test func warningsCSVInputsAndRerunningOntoEarlierOutputs() throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = folder.appendingPathComponent("train.jsonl")
+        try Self.write(Self.examples + [("I lost my card", "refund"), ("cancel my account", "close")], to: data)
+        let bundle = folder.appendingPathComponent("bundle").path
+        var (status, output) = try runSquire(["train", "--data", data.path, "--output", bundle, "--c", "10"])
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("warning: \(data.path): 1 label has a single example (close)"), "\(output)")
+        #expect(output.contains("1 text appears with different labels, e.g. \"i lost my card\""), "\(output)")
+        // Training again onto its own earlier bundle replaces it.
+        (status, output) = try runSquire(["train", "--data", data.path, "--output", bundle, "--c", "10"])
+        #expect(status == 0, "\(output)")
+
+        let csv = folder.appendingPathComponent("requests.csv")
+        try "id,text\nr1,\"my card, the blue one, is gone\"\nr2,refund please\n".write(
+            to: csv, atomically: true, encoding: .utf8)
+        let predictions = folder.appendingPathComponent("predictions.jsonl")
+        for _ in 0..<2 {
+            (status, output) = try runSquire([
+                "predict", "--model", bundle, "--input", csv.path, "--output", predictions.path,
+            ])
+            #expect(status == 0, "\(output)")
+        }
+        let rows = try CLIFixtures.jsonLines(predictions)
+        #expect(rows.map { $0["text"] as? String } == ["my card, the blue one, is gone", "refund please"])
+        #expect(rows.map { $0["id"] as? String } == ["r1", "r2"])
+
+        let test = folder.appendingPathComponent("test.jsonl")
+        try Self.write([("my card is gone", "card"), ("what is my balance", "balance")], to: test)
+        (status, output) = try runSquire([
+            "eval", "--model", bundle, "--data", test.path, "--report", folder.appendingPathComponent("r.json").path,
+        ])
+        #expect(status == 0, "\(output)")
+        #expect(
+            output.contains(
+                "warning: 1 of 2 examples carry 1 label the model does not know (balance); they count as errors"),
+            "\(output)")
+    }
+
     @Test func damagedBundleIsRefusedByPredict() throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }

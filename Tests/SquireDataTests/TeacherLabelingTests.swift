@@ -112,6 +112,26 @@ import Testing
         }
     }
 
+    @Test func aJournalBegunByAnotherTeacherIsRefused() async throws {
+        let journal = folder.appendingPathComponent("teacher.journal")
+        let first = try await TeacherLabeling(teacher: Self.teacher(), teacherIdentity: "openai model-a")
+            .label(Array(texts.prefix(10)), journal: journal)
+        #expect(first.labels.count == 10)
+        // The journal names its teacher on its first line.
+        #expect(try String(contentsOf: journal, encoding: .utf8).hasPrefix(#"{"teacher":"openai model-a"}"#))
+        do {
+            _ = try await TeacherLabeling(teacher: Self.teacher(), teacherIdentity: "openai model-b")
+                .label(texts, journal: journal)
+            Issue.record("expected the other teacher to be refused")
+        } catch let error as DataError {
+            #expect(error.description.contains("it was begun by the teacher openai model-a, not openai model-b"))
+        }
+        // The same teacher resumes.
+        let resumed = try await TeacherLabeling(teacher: Self.teacher(), teacherIdentity: "openai model-a")
+            .label(texts, journal: journal)
+        #expect(resumed.resumedCount == 10)
+    }
+
     @Test func labelsLoadBackAsSoftTargets() throws {
         let file = folder.appendingPathComponent("labelled.jsonl")
         try """

@@ -109,29 +109,35 @@ import Testing
         let signals = [
             WindowAssessment.Signal(name: "predicted_labels", value: 0.05, band: 0.08, allowed: 0.1),
             WindowAssessment.Signal(name: "text_length", value: 0.5, band: 0.1, allowed: 0.1),
-            WindowAssessment.Signal(name: "estimated_accuracy", value: 0.2, band: 0.03, allowed: nil),
+            WindowAssessment.Signal(name: "estimated_accuracy", value: 0.1, band: 0.03, allowed: nil),
         ]
         #expect(signals.map(\.exceeded) == [false, true, true])
         let policy = DriftPolicy(budget: budget, shippedAccuracy: 0.9)
-        let drifted = window(true, accuracy: 0.7, drop: 0.2, signals: signals)
+        let drifted = window(true, accuracy: 0.8, drop: 0.1, signals: signals)
         let outcome = try decide([drifted], policy: policy)
         #expect(
             outcome.reasons == [
                 .withinBudget(alarming: 1, windows: 1, allowed: 2),
                 .signalExceeded(name: "text_length", value: 0.5, band: 0.1, allowed: 0.1),
-                .signalExceeded(name: "estimated_accuracy", value: 0.2, band: 0.03, allowed: nil),
+                .signalExceeded(name: "estimated_accuracy", value: 0.1, band: 0.03, allowed: nil),
                 .accuracyDrop(
-                    accuracy: 0.7, basis: .estimated(lower: 0.7 - 0.04, upper: 0.7 + 0.04), shipped: 0.9, drop: 0.2,
+                    accuracy: 0.8, basis: .estimated(lower: 0.8 - 0.04, upper: 0.8 + 0.04), shipped: 0.9, drop: 0.1,
                     allowed: 0.05),
             ])
         // With 30 or more delayed labels the realized accuracy is the one trusted.
         var labelled = drifted
         labelled.labelledCount = 40
-        labelled.realizedAccuracy = 0.8
-        labelled.accuracyDrop = 0.1
+        labelled.realizedAccuracy = 0.82
+        labelled.accuracyDrop = 0.08
         #expect(
             try decide([labelled], policy: policy).reasons.last
-                == .accuracyDrop(accuracy: 0.8, basis: .realized(labels: 40), shipped: 0.9, drop: 0.1, allowed: 0.05))
+                == .accuracyDrop(accuracy: 0.82, basis: .realized(labels: 40), shipped: 0.9, drop: 0.08, allowed: 0.05))
+        // A drop of the severe size, beyond its band, acts at once, ahead of the budget.
+        let estimate = WindowAssessment.Signal(name: "estimated_accuracy", value: 0.2, band: 0.03, allowed: nil)
+        let collapsed = window(true, accuracy: 0.7, drop: 0.2, signals: [estimate])
+        let severe = try decide([collapsed], policy: policy)
+        #expect(severe.action == .retrain)
+        #expect(severe.reasons.first == .severeAccuracyDrop(drop: 0.2, threshold: 0.15))
     }
 
     @Test func eachReasonReadsAsTheCLIPrintsIt() {
@@ -147,6 +153,22 @@ import Testing
             (
                 .budgetSpent(alarming: 3, windows: 4, allowed: 2, inARow: 2),
                 "drift budget spent: 3 of the last 4 windows alarmed (2 allowed), the last 2 in a row: retrain"
+            ),
+            (
+                .severeAccuracyDrop(drop: 0.21, threshold: 0.15),
+                "severe: accuracy fell 21.0% below the shipped figure, at least the severe 15.0%: retrain now, without waiting for the budget"
+            ),
+            (
+                .severeDrift(signals: 5, multiple: 3),
+                "severe: all 5 signals are at least 3× beyond their bands and allowances: the traffic has changed wholesale; retrain now, without waiting for the budget"
+            ),
+            (
+                .signalsOverruledByLabels(labels: 500),
+                "the realized accuracy on 500 delayed labels is within its band, so the drifted signals do not spend the budget"
+            ),
+            (
+                .newLabel(label: "crypto", count: 1),
+                "new label: \"crypto\" arrived as the true label once, and the model does not know it; retrain with examples of it"
             ),
             (.awaitingRollback(version: "v2"), "still waiting for the rollback: the window was answered by v2"),
             (

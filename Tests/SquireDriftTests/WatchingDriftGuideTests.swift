@@ -53,11 +53,11 @@ actor DriftWatch {
         for answer in interrupted {
             if let decision = try await watch.record(answer) { actions.append(decision.action) }
         }
-        // Traffic shifts: mostly one label, longer and less confidently answered requests.
+        // Traffic shifts: longer requests, no delayed labels yet. A mild breach spends the
+        // budget window by window; the third alarming window in a row spends it.
         var queue: [Observation] = []
         for w in 0..<3 {
-            let shifted = Traffic.make(
-                200, seed: 610 + UInt64(w), mix: [0.1, 0.1, 0.8], accuracy: 0.75, confidence: 0.72, length: 80...200)
+            let shifted = Traffic.make(200, seed: 610 + UInt64(w), length: 80...200, labelled: false)
             for answer in shifted {
                 guard let decision = try await watch.record(answer) else { continue }
                 actions.append(decision.action)

@@ -77,9 +77,16 @@ func pairs(_ count: Int, labels: [String] = ["a", "b", "c"], wrong: Int = 0) -> 
                 "minimum_examples", "minimums.accuracy", "maximum_failure_rate",
             ])
         // Without a failure limit the failures still show, as a passing note.
-        let note = Gate(minimumExamples: 0).evaluate(report([("a", "a"), ("a", nil)]))
+        let note = Gate(minimumExamples: 1).evaluate(report([("a", "a"), ("a", nil)]))
         #expect(note.shipped)
         #expect(note.checks.contains { $0.rule == "failures" && $0.detail.contains("1 of 2 calls failed") })
+    }
+
+    @Test func aGateNeverShipsOnNoExamples() {
+        // minimum_examples 0 would pass a report whose every call failed.
+        let result = Gate(minimumExamples: 0).evaluate(report((0..<5).map { _ in ("a", nil) }))
+        #expect(!result.shipped)
+        #expect(result.checks.contains { $0.rule == "gate" && $0.detail.contains("minimum_examples must be ≥ 1") })
     }
 
     @Test func oneClassDatasets() {

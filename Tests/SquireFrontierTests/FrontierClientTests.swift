@@ -93,6 +93,27 @@ import Testing
         }
     }
 
+    /// Found by the openai-response and anthropic-response fuzzers (Fuzz/OpenAIResponseFuzzer.swift,
+    /// Fuzz/AnthropicResponseFuzzer.swift): negative token counts were accepted and priced as a
+    /// negative cost, and counts near `Int.max` overflowed when a report summed them.
+    @Test(arguments: [(57, -6), (-21, 20), (Int.max, 1)])
+    func impossibleTokenCountsAreInvalidResponses(_ input: Int, _ output: Int) async throws {
+        let openAI =
+            #"{"choices":[{"message":{"content":"{\"label\":\"refund\"}"}}],"usage":{"prompt_tokens":\#(input),"completion_tokens":\#(output)}}"#
+        let anthropic =
+            #"{"content":[{"type":"tool_use","name":"classify","input":{"label":"refund"}}],"usage":{"input_tokens":\#(input),"output_tokens":\#(output)}}"#
+        try await LoopbackServer.serving({ _, _ in .respond(status: 200, body: openAI) }) { url, _ in
+            let client = try OpenAIClassifier(
+                configuration: configuration(url), labels: Self.labels, environment: Self.environment)
+            await #expect { try await client.classify("x") } throws: { "\($0)".contains("impossible token counts") }
+        }
+        try await LoopbackServer.serving({ _, _ in .respond(status: 200, body: anthropic) }) { url, _ in
+            let client = try AnthropicClassifier(
+                configuration: configuration(url), labels: Self.labels, environment: Self.environment)
+            await #expect { try await client.classify("x") } throws: { "\($0)".contains("impossible token counts") }
+        }
+    }
+
     @Test func retriesServerErrorsAndHonoursRetryAfter() async throws {
         try await LoopbackServer.serving({ _, number in
             switch number {

@@ -102,4 +102,16 @@ import Testing
         #expect(try file.generator(environment: Self.environment) is AnthropicGenerator)
         #expect(throws: FrontierError.self) { try file.generator(environment: [:]) }
     }
+
+    /// Found by the frontier-model-file fuzzer (Fuzz/FrontierModelFileFuzzer.swift): a model
+    /// file with a timeout of 2.2e57 seconds was read, and building its client configuration
+    /// trapped converting it to milliseconds.
+    @Test(arguments: ["2222222222222222222222222222222222222222222222222222222222", "86401", "0", "-3"])
+    func modelFileRefusesATimeoutItCannotWaitFor(_ seconds: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("squire-timeout-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let json = #"{"provider": "openai", "base_url": "http://127.0.0.1:1/v1", "model": "m", "timeout_seconds": "#
+        try (json + seconds + "}").write(to: url, atomically: true, encoding: .utf8)
+        #expect { try FrontierModelFile(contentsOf: url) } throws: { "\($0)".contains("timeout_seconds") }
+    }
 }

@@ -55,4 +55,12 @@ import Testing
             try JSONDecoder().decode(Calibration.self, from: Data(#"{"method":"isotonic"}"#.utf8))
         }
     }
+
+    /// Found by the bundle-config fuzzer (Fuzz/BundleConfigurationFuzzer.swift): a bundle
+    /// whose config.json said `"temperature": 0.0` loaded, and every probability it gave was NaN.
+    @Test(arguments: ["0.0", "-1.5", "1e-300"])
+    func refusesATemperatureThatIsNotPositive(_ temperature: String) throws {
+        let json = #"{"method": "temperature", "temperature": \#(temperature)}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Calibration.self, from: Data(json.utf8)) }
+    }
 }

@@ -115,6 +115,40 @@ func writeTinyTokenizer(in folder: ScratchFolder, normalizer: String? = nil, mod
         }
     }
 
+    /// Found by the tokenizer-json fuzzer (Fuzz/TokenizerFileFuzzer.swift): an added token
+    /// whose id disagreed with the vocabulary's encoded "[SEP]" as 23 in a vocabulary of 15,
+    /// past the embedding matrix; a huge id allocated a token table of that size.
+    @Test(arguments: [("[SEP]", 23), ("[SEP]", -1), ("<extra>", 16), ("<extra>", 5), ("<extra>", 1 << 40)])
+    func refusesAddedTokensWhoseIdsDisagree(_ content: String, _ id: Int) throws {
+        let folder = try ScratchFolder()
+        let path = try tinyTokenizer(in: folder, adding: content, id: id)
+        #expect { try WordPieceTokenizer(tokenizerJSON: path) } throws: {
+            String(describing: $0).contains("added tokens must keep their vocabulary ids")
+        }
+    }
+
+    @Test func acceptsAnAddedTokenPastTheVocabulary() throws {
+        let folder = try ScratchFolder()
+        let tokenizer = try WordPieceTokenizer(tokenizerJSON: tinyTokenizer(in: folder, adding: "<extra>", id: 15))
+        #expect(tokenizer.encode("hello <extra>").ids == [2, 5, 15, 3])
+        #expect(tokenizer.vocabularySize == 16)
+    }
+
+    /// The tiny tokenizer with one more added token.
+    func tinyTokenizer(in folder: ScratchFolder, adding content: String, id: Int) throws -> String {
+        let path = try writeTinyTokenizer(in: folder)
+        let url = URL(fileURLWithPath: path)
+        var file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        var added = try #require(file["added_tokens"] as? [[String: Any]])
+        added.append([
+            "id": id, "content": content, "single_word": false, "lstrip": false, "rstrip": false,
+            "normalized": false, "special": true,
+        ])
+        file["added_tokens"] = added
+        try JSONSerialization.data(withJSONObject: file).write(to: url)
+        return path
+    }
+
     @Test func fallsBackToVocabTxt() throws {
         let folder = try ScratchFolder()
         try Data("[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nhello\n##s\n".utf8).write(

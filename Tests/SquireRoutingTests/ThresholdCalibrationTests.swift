@@ -39,6 +39,30 @@ import Testing
         #expect(abs(calibration.randomRouterAccuracy(escalationRate: 0.4) - 0.76) < 1e-12)
     }
 
+    @Test func everyThresholdReadsBackAsPrintedAndRoutesAsReported() throws {
+        // Every confidence 0.5: escalating all needs a threshold above 0.5. It used to be
+        // 0.5's next double, printed "0.5000", which given back to a cascade escalated nothing.
+        let flat = try ThresholdCalibration(
+            localLabels: Array(repeating: "b", count: 4), localConfidences: Array(repeating: 0.5, count: 4),
+            correctLabels: Array(repeating: "a", count: 4), target: .accuracy(1), localDollarsPer1000: 0,
+            fallbackDollarsPer1000: 1)
+        #expect(flat.chosen?.escalationRate == 1)
+        #expect(flat.chosen?.threshold == 1)
+        for (calibration, confidences) in [
+            (flat, Array(repeating: 0.5, count: 4)), (try calibrate(.accuracy(0.9)), confidences),
+        ] {
+            for point in calibration.points {
+                let printed = try #require(Double("\(point.threshold)"))
+                #expect(printed == point.threshold)
+                let escalated = confidences.filter { $0 < printed }.count
+                #expect(Double(escalated) / Double(confidences.count) == point.escalationRate)
+            }
+        }
+        #expect(ThresholdCalibration.shortestDecimal(above: 0.123456, atMost: 0.1235) == 0.1235)
+        #expect(ThresholdCalibration.shortestDecimal(above: 0.6, atMost: 0.7) == 0.7)
+        #expect(ThresholdCalibration.shortestDecimal(above: 0.61, atMost: 0.69) == 0.69)
+    }
+
     @Test func bestAccuracyWithinAnEscalationBudget() throws {
         let calibration = try calibrate(.escalationRate(0.35))
         #expect(calibration.chosen?.escalationRate == 0.3)

@@ -158,7 +158,9 @@ struct ClassifierTrainingTests {
         let notes = folder.appendingPathComponent("notes.txt")
         try Data("mine".utf8).write(to: notes)
         var embedded = 0
-        #expect(throws: BundleError.refusingToReplace(folder: folder.path)) {
+        #expect(
+            throws: OutputError.occupied(output: folder.path, kind: "bundle folder", found: "a folder holding 1 item")
+        ) {
             try ClassifierTraining.frozenHead(
                 ClassifierRecipe(), on: try Fixtures.dataset(), options: TrainingOptions(bundleFolder: folder.path)
             ) { if case .embedding = $0 { embedded += 1 } }

@@ -2,6 +2,7 @@ import Foundation
 public import SquireCore
 public import SquireEval
 import SquireFrontier
+import SquireModels
 
 /// A classifier named by a path, as the CLI's `--teacher`, `--verifier` and `--model` take
 /// one: a bundle folder (any kind, see ``ModelBundle``) or a frontier model file (`.json`,
@@ -27,6 +28,11 @@ public struct ClassifierSource: Sendable {
     /// Texts per call and calls in flight that suit it: one call of 32 at a time for a local
     /// model, which already uses every core; single texts, many in flight, for a frontier model.
     public var runner: EvalRunner
+    /// What the classifier is, independent of where its files sit: "bundle 3f2a9c…" (the
+    /// bundle's version), or "openai gpt-4o-mini over 12 labels (…)" for a frontier model,
+    /// with a digest of its label set. A labelling journal records it, so a resumed run
+    /// cannot switch teachers.
+    public var identity: String
 
     /// Opens the classifier at `path`.
     ///
@@ -36,8 +42,10 @@ public struct ClassifierSource: Sendable {
     public static func open(_ path: String, labels: [String]?) throws -> ClassifierSource {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            let bundle = try ModelBundle(folder: path)
             return ClassifierSource(
-                classifier: try ModelBundle(folder: path), runner: EvalRunner(batchSize: 32, maximumConcurrency: 1))
+                classifier: bundle, runner: EvalRunner(batchSize: 32, maximumConcurrency: 1),
+                identity: "bundle \(bundle.version)")
         }
         guard path.hasSuffix(".json") else {
             throw OpeningError.notAModel(path: path)
@@ -48,6 +56,10 @@ public struct ClassifierSource: Sendable {
         let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: path))
         return ClassifierSource(
             classifier: try file.classifier(labels: labels),
-            runner: EvalRunner(batchSize: 1, maximumConcurrency: file.maximumConcurrency ?? 8))
+            runner: EvalRunner(batchSize: 1, maximumConcurrency: file.maximumConcurrency ?? 8),
+            // Not the URL: a proxy's port may change between runs; the model and labels may not.
+            identity:
+                "\(file.provider.rawValue) \(file.model) over \(labels.count) labels (\(SHA256.hexDigest(of: Array(labels.joined(separator: "\n").utf8)).prefix(12)))"
+        )
     }
 }

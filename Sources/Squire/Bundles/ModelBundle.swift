@@ -5,6 +5,10 @@ public import SquireModels
 public import SquireQuantization
 public import SquireTensor
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Whatever classifier bundle Squire wrote — a head on the frozen encoder, a tiny
 /// transformer, a LoRA fine-tune, or any of these with a quantized encoder — opened without
 /// knowing its kind first.
@@ -79,7 +83,39 @@ public struct ModelBundle: TextClassifier {
     ///   ``BundleError/unsupportedFormat(file:format:supported:)`` for a bundle from a newer
     ///   Squire; ``BundleError/unknownKind(file:kind:known:)`` for a kind this Squire does not
     ///   know; the other ``BundleError`` cases for a missing, changed or truncated file.
+    ///
+    /// A bundle being replaced while it is read (`squire train` writing over the folder a
+    /// service reads) is read again: the reader gets the old bundle or the new, never a
+    /// false "changed" or "truncated" error.
     public init(folder: String) throws {
+        for _ in 0..<4 {
+            let before = Self.identity(of: folder)
+            do {
+                let bundle = try ModelBundle(verifying: folder)
+                if Self.identity(of: folder) == before {
+                    self = bundle
+                    return
+                }
+            } catch  where Self.identity(of: folder) != before {
+                // The folder was swapped for a new bundle mid-read; read the new one.
+            }
+        }
+        self = try ModelBundle(verifying: folder)
+    }
+
+    /// The folder's device, inode and change time: a writer that swaps in a new bundle
+    /// changes them. The time matters because a file system may give a new folder the inode
+    /// of one just deleted.
+    private static func identity(of folder: String) -> [Int]? {
+        var status = stat()
+        guard stat(folder, &status) == 0 else { return nil }
+        return [
+            Int(status.st_dev), Int(status.st_ino), status.st_ctim.tv_sec, status.st_ctim.tv_nsec,
+            status.st_mtim.tv_sec, status.st_mtim.tv_nsec,
+        ]
+    }
+
+    private init(verifying folder: String) throws {
         let configuration = try Self.peek(folder)
         self.folder = folder
         if let tag = configuration.quantization {
@@ -169,7 +205,7 @@ public struct ModelBundle: TextClassifier {
             // The manifest tells a damaged file from one that was never a bundle configuration.
             _ = try BundleManifest.verify(folder: folder, requiring: ClassifierBundle.requiredFiles)
             throw BundleError.invalidFile(
-                file: "config.json", reason: (error as? DecodingError)?.summary ?? "not a bundle configuration")
+                file: "config.json", reason: DecodingError.summary(of: error, decoding: data))
         }
         guard peek.format == ClassifierBundle.format else {
             throw BundleError.unsupportedFormat(

@@ -1,3 +1,4 @@
+import Foundation
 import SquireCore
 
 /// A report, gate, suite or plan file that cannot be used, with what to fix.
@@ -13,10 +14,10 @@ public struct EvalFileError: Error, Sendable, Hashable, CustomStringConvertible 
         self.reason = reason
     }
 
-    /// Describes a decoding failure by the JSON path it happened at.
-    init(path: String, decodingError error: any Error) {
+    /// Describes a decoding failure of `data` by the JSON path it happened at.
+    init(path: String, decodingError error: any Error, data: Data) {
         self.path = path
-        reason = (error as? DecodingError)?.summary ?? "not valid JSON"
+        reason = DecodingError.summary(of: error, decoding: data)
     }
 
     public var description: String { "\(path): \(reason)" }

@@ -69,7 +69,7 @@ public struct RecordedAnswers: Sendable {
             } catch let error as DatasetError {
                 throw error
             } catch {
-                throw fail("\(EvalFileError(path: source, decodingError: error).reason)")
+                throw fail(DecodingError.summary(of: error, decoding: bytes))
             }
         }
     }

@@ -30,7 +30,7 @@ public struct Gate: Sendable, Hashable, Codable {
     public var maximumFailureRate: Double?
     /// Suites that must be in the report with every case passing.
     public var requiredSuites: [String]
-    /// The fewest answered examples a report may have.
+    /// The fewest answered examples a report may have; at least 1.
     public var minimumExamples: Int
 
     /// Non-inferiority against a baseline report.
@@ -148,7 +148,10 @@ public struct Gate: Sendable, Hashable, Codable {
         if let dollars = maximumDollarsPer1000Requests, !(dollars >= 0) {
             problems.append("maximum_dollars_per_1000_requests must be ≥ 0")
         }
-        if minimumExamples < 0 { problems.append("minimum_examples must be ≥ 0") }
+        // A gate that passes on no answered example judges nothing.
+        if minimumExamples < 1 {
+            problems.append("minimum_examples must be ≥ 1: a gate cannot judge a model on no examples")
+        }
         return problems
     }
 
@@ -243,7 +246,7 @@ extension Gate {
             throw EvalFileError(path: url.path, reason: "cannot read the gate; check the path")
         }
         do { self = try JSONDecoder().decode(Self.self, from: data) } catch {
-            throw EvalFileError(path: url.path, decodingError: error)
+            throw EvalFileError(path: url.path, decodingError: error, data: data)
         }
         if let problem = problems.first { throw EvalFileError(path: url.path, reason: problem) }
     }

@@ -25,7 +25,7 @@ public struct RegressionSuite: Sendable, Hashable, Codable {
             throw EvalFileError(path: url.path, reason: "cannot read the file; check the path")
         }
         do { self = try JSONDecoder().decode(Self.self, from: data) } catch {
-            throw EvalFileError(path: url.path, decodingError: error)
+            throw EvalFileError(path: url.path, decodingError: error, data: data)
         }
         try validate(source: url.path)
     }

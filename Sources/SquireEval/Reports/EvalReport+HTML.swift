@@ -1,4 +1,8 @@
 extension EvalReport {
+    /// The `generator` tag in every HTML page's head: it tells Squire the file is one it wrote
+    /// and may replace.
+    public static let htmlMark = "<meta name=\"generator\" content=\"Squire\">"
+
     /// A self-contained page: headline figures, the gate's verdict when given, and the
     /// confusion-matrix heatmap, reliability diagram, risk–coverage curve and per-label F1
     /// bars as inline SVG. No script, no fonts or images fetched.
@@ -76,6 +80,6 @@ extension EvalReport {
             .checks{list-style:none;padding:0}.checks li::before{content:"✔ ";color:#1d6b32}.checks li.fail::before{content:"✘ ";color:#9b1c1c}
             """
         return
-            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(e(model)) on \(e(dataset))</title><style>\(style)</style></head><body>\(body)</body></html>\n"
+            "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\(Self.htmlMark)<title>\(e(model)) on \(e(dataset))</title><style>\(style)</style></head><body>\(body)</body></html>\n"
     }
 }

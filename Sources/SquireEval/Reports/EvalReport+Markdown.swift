@@ -1,11 +1,16 @@
 import Foundation
 
 extension EvalReport {
+    /// The first line of every Markdown summary: invisible when rendered, it tells Squire the
+    /// file is one it wrote and may replace.
+    public static let markdownMark = "<!-- written by Squire -->"
+
     /// A summary for a pull request: headline figures, the weakest labels, slices, suites
     /// and, when given, the gate's verdict with every check.
     public func markdown(gate result: GateResult? = nil) -> String {
         var lines: [String] = []
         func figure(_ value: Double?) -> String { value.map { $0.formatted(digits: 4) } ?? "—" }
+        lines.append(Self.markdownMark)
         lines.append("## \(model) on \(dataset)")
         lines.append("")
         if let result {

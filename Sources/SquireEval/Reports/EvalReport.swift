@@ -114,7 +114,7 @@ extension EvalReport {
         }
         let version: Int?
         do { version = try JSONDecoder().decode(Version.self, from: data).schemaVersion } catch {
-            throw EvalFileError(path: url.path, decodingError: error)
+            throw EvalFileError(path: url.path, decodingError: error, data: data)
         }
         guard version == Self.currentSchemaVersion else {
             throw EvalFileError(
@@ -124,7 +124,7 @@ extension EvalReport {
             )
         }
         do { self = try JSONDecoder().decode(Self.self, from: data) } catch {
-            throw EvalFileError(path: url.path, decodingError: error)
+            throw EvalFileError(path: url.path, decodingError: error, data: data)
         }
     }
 

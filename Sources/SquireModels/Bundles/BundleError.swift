@@ -15,9 +15,6 @@ public enum BundleError: Error, Sendable, Hashable, CustomStringConvertible {
     case unsupportedFormat(file: String, format: String, supported: String)
     /// `config.json` names a kind of model this Squire does not know.
     case unknownKind(file: String, kind: String, known: [String])
-    /// Saving would replace something at the destination that is not a bundle: a file, or a
-    /// folder without a manifest, which may be the user's own data.
-    case refusingToReplace(folder: String)
 
     public var description: String {
         switch self {
@@ -33,8 +30,6 @@ public enum BundleError: Error, Sendable, Hashable, CustomStringConvertible {
             "\(folder) is not a Squire bundle (it has no manifest.json); train one with `squire train`, or copy the whole bundle folder"
         case .unsupportedFormat(let file, let format, let supported):
             "\(file) has format \"\(format)\", which this Squire does not read (it reads \"\(supported)\"); a newer Squire wrote it: upgrade Squire"
-        case .refusingToReplace(let folder):
-            "\(folder) exists and is not a Squire bundle; nothing was written there. Choose a new folder, or remove it yourself"
         case .unknownKind(let file, let kind, let known):
             "\(file) names a model of kind \"\(kind)\", which this Squire does not know (it knows \(known.joined(separator: ", "))); upgrade Squire"
         }

@@ -1,5 +1,5 @@
 import Foundation
-import SquireCore
+public import SquireCore
 
 /// `manifest.json`: every file of a bundle with its size and SHA-256, checked on load so a
 /// changed, truncated or missing file is caught before the model answers anything.
@@ -17,7 +17,7 @@ package struct BundleManifest: Codable, Hashable {
     static let format = "squire-bundle-manifest-1"
 
     /// The manifest of `paths` inside `folder`.
-    init(folder: String, paths: [String]) throws {
+    package init(folder: String, paths: [String]) throws {
         format = Self.format
         files = try paths.sorted().map { path in
             let full = folder + "/" + path
@@ -35,7 +35,7 @@ package struct BundleManifest: Codable, Hashable {
             manifest = try JSONDecoder().decode(BundleManifest.self, from: data)
         } catch {
             throw BundleError.invalidFile(
-                file: fileName, reason: "not a bundle manifest (\((error as? DecodingError)?.summary ?? "\(error)"))")
+                file: fileName, reason: "not a bundle manifest (\(DecodingError.summary(of: error, decoding: data)))")
         }
         guard manifest.format == format else {
             throw BundleError.unsupportedFormat(file: fileName, format: manifest.format, supported: format)
@@ -44,6 +44,20 @@ package struct BundleManifest: Codable, Hashable {
         if let unlisted = required.first(where: { !listed.contains($0) }) {
             throw BundleError.invalidFile(
                 file: fileName, reason: "it does not list \(unlisted), which every bundle has")
+        }
+        // A file the manifest does not list cannot be verified: dropping the encoder's entry
+        // would otherwise let any change to it through.
+        let onDisk = FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? []
+        for path in onDisk.sorted() where path != fileName && !listed.contains(path) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder + "/" + path, isDirectory: &isDirectory),
+                !isDirectory.boolValue, !path.split(separator: "/").contains(where: { $0.hasPrefix(".") })
+            else { continue }
+            throw BundleError.invalidFile(
+                file: fileName,
+                reason:
+                    "it does not list \(path), which the bundle holds, so it cannot be verified; restore the manifest or retrain"
+            )
         }
         for entry in manifest.files {
             // Paths stay inside the bundle: a manifest is untrusted input.
@@ -65,4 +79,9 @@ package struct BundleManifest: Codable, Hashable {
         }
         return manifest
     }
+}
+
+extension OutputKind {
+    /// A bundle folder: Squire writes `manifest.json` into every one.
+    public static let bundle = OutputKind.folder("bundle folder", holding: BundleManifest.fileName)
 }

@@ -157,7 +157,34 @@ public struct ClassifierBundle: Sendable {
             throw BundleError.unsupportedFormat(file: "config.json", format: configuration.format, supported: format)
         }
         let labels: [String] = try decode(folder, "labels.json")
+        try checkSense(labels: labels, calibration: configuration.calibration)
         return (configuration, labels, try SafetensorsFile(path: folder + "/head.safetensors"))
+    }
+
+    /// What checksums cannot catch, since they only prove the files are the ones saved: labels
+    /// that are empty or repeated (answers would be ambiguous) and a calibration that is not a
+    /// positive, finite temperature or finite Platt scaling (confidences would be NaN).
+    package static func checkSense(labels: [String], calibration: Calibration?) throws {
+        guard !labels.isEmpty else { throw BundleError.invalidFile(file: "labels.json", reason: "it holds no label") }
+        var seen = Set<String>()
+        for label in labels {
+            guard !label.isEmpty else {
+                throw BundleError.invalidFile(file: "labels.json", reason: "it holds an empty label")
+            }
+            guard seen.insert(label).inserted else {
+                throw BundleError.invalidFile(file: "labels.json", reason: "the label \"\(label)\" appears twice")
+            }
+        }
+        switch calibration {
+        case .temperature(let temperature) where !(temperature > 0 && temperature.isFinite):
+            throw BundleError.invalidFile(
+                file: "config.json",
+                reason: "the calibration temperature is \(temperature); it must be positive and finite")
+        case .platt(let slope, let intercept) where !(slope.isFinite && intercept.isFinite):
+            throw BundleError.invalidFile(
+                file: "config.json", reason: "the Platt calibration (\(slope), \(intercept)) must be finite")
+        default: break
+        }
     }
 
     /// The head a bundle's configuration describes, from its weights.
@@ -245,44 +272,30 @@ public struct ClassifierBundle: Sendable {
         }
     }
 
-    /// Builds a bundle in a staging folder beside `folder` with `fill` (which returns the
-    /// paths it wrote), adds the manifest, and swaps it into place: the old bundle moves
-    /// aside first and is deleted last, so a crash leaves one complete bundle or the other.
     /// Throws unless `folder` is absent, empty, or a previous bundle: anything else at a
     /// bundle's destination is the user's own data, never replaced.
     package static func checkReplaceable(_ folder: String) throws {
-        let fileManager = FileManager.default
-        let path = URL(fileURLWithPath: folder).standardizedFileURL.path
-        var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
-        let contents = isDirectory.boolValue ? (try? fileManager.contentsOfDirectory(atPath: path)) : nil
-        guard let contents, contents.isEmpty || contents.contains(BundleManifest.fileName) else {
-            throw BundleError.refusingToReplace(folder: folder)
-        }
+        _ = try OutputDestination(folder, kind: .bundle, inputs: [])
     }
 
+    /// Builds a bundle in a staging folder beside `folder` with `fill` (which returns the
+    /// paths it wrote), adds the manifest, and puts it in place of the old one in one step
+    /// (``AtomicFolder``), so readers and crashes see one complete bundle or the other.
+    /// Leftovers of earlier interrupted writes to `folder` are removed first.
     package static func writeFolder(to folder: String, _ fill: (_ staging: URL) throws -> [String]) throws {
         let fileManager = FileManager.default
         let destination = URL(fileURLWithPath: folder).standardizedFileURL
         try checkReplaceable(folder)
-        let parent = destination.deletingLastPathComponent()
-        let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
+        LeftoverFiles.removeStale(beside: destination.path)
+        let staging = destination.deletingLastPathComponent()
+            .appendingPathComponent(LeftoverFiles.stagingName(for: destination.lastPathComponent, stage: "partial"))
         try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
         do {
             let written = try fill(staging)
             try writeJSON(
                 BundleManifest(folder: staging.path, paths: written),
                 to: staging.appendingPathComponent(BundleManifest.fileName))
-            let retired = parent.appendingPathComponent(".\(destination.lastPathComponent).old-\(UUID().uuidString)")
-            let hadOld = fileManager.fileExists(atPath: destination.path)
-            if hadOld { try fileManager.moveItem(at: destination, to: retired) }
-            do {
-                try fileManager.moveItem(at: staging, to: destination)
-            } catch {
-                if hadOld { try? fileManager.moveItem(at: retired, to: destination) }
-                throw error
-            }
-            if hadOld { try? fileManager.removeItem(at: retired) }
+            try AtomicFolder.replace(destination.path, with: staging.path)
         } catch {
             try? fileManager.removeItem(at: staging)
             throw error
@@ -315,7 +328,7 @@ public struct ClassifierBundle: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
-            throw BundleError.invalidFile(file: file, reason: (error as? DecodingError)?.summary ?? "\(error)")
+            throw BundleError.invalidFile(file: file, reason: DecodingError.summary(of: error, decoding: data))
         }
     }
 }

@@ -108,7 +108,7 @@ package struct SHA256 {
     }
 
     /// The digest of `bytes`.
-    static func hexDigest(of bytes: [UInt8]) -> String {
+    package static func hexDigest(of bytes: [UInt8]) -> String {
         var hasher = SHA256()
         hasher.update(bytes)
         return hasher.finalize()

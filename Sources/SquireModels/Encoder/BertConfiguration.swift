@@ -1,4 +1,5 @@
 import Foundation
+import SquireCore
 
 /// A BERT encoder's `config.json`: sizes and the options Squire's encoder honours.
 public struct BertConfiguration: Sendable, Hashable, Codable {
@@ -83,7 +84,8 @@ public struct BertConfiguration: Sendable, Hashable, Codable {
         do {
             self = try JSONDecoder().decode(BertConfiguration.self, from: data)
         } catch let error as DecodingError {
-            throw ModelLoadingError.invalidConfiguration(file: path, reason: error.shortDescription)
+            throw ModelLoadingError.invalidConfiguration(
+                file: path, reason: DecodingError.summary(of: error, decoding: data))
         }
         try validate(file: path)
     }

@@ -30,6 +30,19 @@ public struct BertEncoder: Sendable {
         try self.init(configuration: configuration, tensor: load) { key, out, input in
             try Linear(weight: load(key + ".weight", [out, input]), bias: load(key + ".bias", [out]))
         }
+        // Layers beyond num_hidden_layers would be skipped without a word: part of the model.
+        let layerPrefix = prefix + "encoder.layer."
+        let stored = checkpoint.names.compactMap { name -> Int? in
+            guard name.hasPrefix(layerPrefix) else { return nil }
+            return Int(name.dropFirst(layerPrefix.count).prefix { $0 != "." })
+        }
+        if let deepest = stored.max(), deepest >= configuration.layerCount {
+            throw ModelLoadingError.invalidConfiguration(
+                file: "config.json",
+                reason:
+                    "num_hidden_layers is \(configuration.layerCount) but \(checkpoint.path) holds \(deepest + 1) layers; the configuration and the weights come from different models"
+            )
+        }
     }
 
     /// An encoder of `configuration`'s shape assembled from `tensor(key, shape)` for the

@@ -32,8 +32,20 @@ public struct SentenceEmbedder: TextEmbedder {
         let weights = folder + "/model.safetensors"
         guard FileManager.default.fileExists(atPath: weights) else { throw ModelLoadingError.missingFile(weights) }
         let modules = try SentenceTransformersModules(folder: folder)
+        let tokenizer = try WordPieceTokenizer(folder: folder)
+        // A vocabulary of another size than the embedding table comes from another model: its
+        // ids would pick the wrong rows, silently.
+        guard tokenizer.vocabularySize == configuration.vocabularySize else {
+            let file =
+                FileManager.default.fileExists(atPath: folder + "/tokenizer.json") ? "tokenizer.json" : "vocab.txt"
+            throw ModelLoadingError.invalidConfiguration(
+                file: folder + "/" + file,
+                reason:
+                    "it holds \(tokenizer.vocabularySize) tokens but config.json's vocab_size is \(configuration.vocabularySize); the tokenizer and the model come from different models"
+            )
+        }
         try self.init(
-            tokenizer: WordPieceTokenizer(folder: folder),
+            tokenizer: tokenizer,
             encoder: BertEncoder(checkpoint: SafetensorsFile(path: weights), configuration: configuration),
             pooling: modules.pooling, normalizes: modules.normalizes)
     }
@@ -52,10 +64,8 @@ public struct SentenceEmbedder: TextEmbedder {
         throws
     {
         guard tokenizer.vocabularySize <= encoder.configuration.vocabularySize else {
-            throw ModelLoadingError.invalidConfiguration(
-                file: "(tokenizer)",
-                reason:
-                    "the tokenizer has \(tokenizer.vocabularySize) ids but the encoder only \(encoder.configuration.vocabularySize)"
+            throw ModelLoadingError.incompatibleParts(
+                "the tokenizer has \(tokenizer.vocabularySize) ids but the encoder's embedding table only \(encoder.configuration.vocabularySize) rows"
             )
         }
         self.tokenizer = tokenizer

@@ -165,7 +165,15 @@ extension Calibration: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         switch try container.decode(String.self, forKey: .method) {
         case "none": self = .none
-        case "temperature": self = .temperature(try container.decode(Double.self, forKey: .temperature))
+        case "temperature":
+            let temperature = try container.decode(Double.self, forKey: .temperature)
+            // Logits are divided by it in Float: zero, a negative or a tiny temperature would
+            // turn every probability into NaN. A fitted temperature is always positive.
+            guard temperature > 0, Float(1 / temperature).isFinite else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .temperature, in: container, debugDescription: "the temperature must be a positive number")
+            }
+            self = .temperature(temperature)
         case "platt":
             self = .platt(
                 slope: try container.decode(Double.self, forKey: .slope),

@@ -1,4 +1,5 @@
 import Foundation
+import SquireCore
 
 /// BERT's WordPiece tokenizer, read from a Hugging Face `tokenizer.json` (or from
 /// `vocab.txt` and `tokenizer_config.json`), giving the same ids as HF `tokenizers`.
@@ -50,13 +51,14 @@ public struct WordPieceTokenizer: Sendable {
 
     /// Reads a Hugging Face `tokenizer.json`.
     public init(tokenizerJSON path: String, maximumLength: Int = 512) throws {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw TokenizerError.invalidFile(file: path, reason: "cannot read the file; check the path")
+        }
         let file: TokenizerFile
-        do {
-            file = try JSONDecoder().decode(TokenizerFile.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch let error as DecodingError {
-            throw TokenizerError.invalidFile(file: path, reason: "not a tokenizer.json: \(error.shortDescription)")
-        } catch {
-            throw TokenizerError.invalidFile(file: path, reason: "\(error.localizedDescription)")
+        do { file = try JSONDecoder().decode(TokenizerFile.self, from: data) } catch {
+            throw TokenizerError.invalidFile(
+                file: path, reason: "not a tokenizer.json: \(DecodingError.summary(of: error, decoding: data))")
         }
         guard file.model.type == "WordPiece" else {
             throw TokenizerError.unsupported(file: path, feature: "model type \(file.model.type)")
@@ -181,6 +183,18 @@ public struct WordPieceTokenizer: Sendable {
         }
         var merged = vocabulary
         for (token, id) in addedTokens where merged[token] == nil { merged[token] = id }
+        // An added token keeps its vocabulary id, and a new one takes an id past the
+        // vocabulary's: any other id encodes a token to an id the embedding matrix lacks, or
+        // one token to two ids.
+        guard addedTokens.allSatisfy({ merged[$0.0] == $0.1 }), Set(merged.values).count == merged.count,
+            merged.values.allSatisfy({ $0 >= 0 && $0 < merged.count })
+        else {
+            throw TokenizerError.invalidFile(
+                file: "(added tokens)",
+                reason:
+                    "added tokens must keep their vocabulary ids, and new ones take the ids after the vocabulary's, without gaps"
+            )
+        }
         self.vocabulary = WordPieceVocabulary(merged, continuingPrefix: continuingPrefix)
         self.addedTokens = addedTokens.filter { !$0.0.isEmpty }
             .map { (Array($0.0.unicodeScalars), $0.1) }
@@ -221,19 +235,4 @@ public struct WordPieceTokenizer: Sendable {
 
     /// The id of `token`, or nil when it is not in the vocabulary.
     public func id(for token: String) -> Int? { vocabulary.ids[token] }
-}
-
-extension DecodingError {
-    /// Where and what, in one line.
-    var shortDescription: String {
-        func path(_ context: Context) -> String {
-            context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch self {
-        case .keyNotFound(let key, let context): return "missing \"\(key.stringValue)\" at \(path(context))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(context.debugDescription) at \(path(context))"
-        @unknown default: return "malformed"
-        }
-    }
 }
