@@ -115,15 +115,25 @@ package func softmaxRows(
     _ input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
     rows: Int, width: Int
 ) {
-    for row in 0..<rows {
-        let (source, target) = (input + row * width, output + row * width)
-        let peak = rowMax(source, count: width)
-        let shift = SIMD8<Float>(repeating: peak)
-        mapVectors(source, target, count: width) { VectorMath.exp($0 - shift) }
-        let sum = rowSum(target, count: width)
-        logSumExp[row] = peak + VectorMath.log(SIMD8<Float>(repeating: sum))[0]
-        let scale = SIMD8<Float>(repeating: 1 / sum)
-        mapVectors(target, target, count: width) { $0 * scale }
+    // Eight rows at a time, so their eight logarithms are one vector's.
+    for first in stride(from: 0, to: rows, by: 8) {
+        var sums = SIMD8<Float>(repeating: 1)
+        var peaks = SIMD8<Float>()
+        for lane in 0..<min(8, rows - first) {
+            let (source, target) = (input + (first + lane) * width, output + (first + lane) * width)
+            let peak = rowMax(source, count: width)
+            let shift = SIMD8<Float>(repeating: peak)
+            mapVectors(source, target, count: width) { VectorMath.exp($0 - shift) }
+            peaks[lane] = peak
+            sums[lane] = rowSum(target, count: width)
+        }
+        let logs = VectorMath.log(sums)
+        for lane in 0..<min(8, rows - first) {
+            let target = output + (first + lane) * width
+            logSumExp[first + lane] = peaks[lane] + logs[lane]
+            let scale = SIMD8<Float>(repeating: 1 / sums[lane])
+            mapVectors(target, target, count: width) { $0 * scale }
+        }
     }
 }
 

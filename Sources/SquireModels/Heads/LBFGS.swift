@@ -210,12 +210,33 @@ public struct LBFGS: Sendable, Hashable {
     }
 }
 
+/// `a · b` over four interleaved partial sums: one running sum waits on every add, which made
+/// the two-loop recursion 5% of a logistic fit.
 private func dot(_ a: [Double], _ b: [Double]) -> Double {
-    var sum = 0.0
-    for i in a.indices { sum += a[i] * b[i] }
-    return sum
+    a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+            var sums = SIMD4<Double>()
+            var i = 0
+            while i + 4 <= a.count {
+                let x = UnsafeRawPointer(a.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self)
+                let y = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: SIMD4<Double>.self)
+                sums += x * y
+                i += 4
+            }
+            var sum = sums.sum()
+            while i < a.count {
+                sum += a[i] * b[i]
+                i += 1
+            }
+            return sum
+        }
+    }
 }
 
 private func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
-    for i in y.indices { y[i] += alpha * x[i] }
+    x.withUnsafeBufferPointer { x in
+        y.withUnsafeMutableBufferPointer { y in
+            for i in 0..<y.count { y[i] += alpha * x[i] }
+        }
+    }
 }

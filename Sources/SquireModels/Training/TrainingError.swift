@@ -41,7 +41,7 @@ public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unusableCheckpoint(let path, let reason):
             "cannot resume from \(path): \(reason)"
         case .tooFewExamplesToCrossValidate(let label, let examples):
-            "the label \"\(label)\" has \(examples == 1 ? "1 example" : "\(examples) examples, all one text,") so cross-validation cannot train on it and score it too; add examples, choose on a validation set instead (squire train --validation), or fix the hyperparameter so nothing is chosen (--c, --weight-decay)"
+            "the label \"\(label)\" has \(examples == 1 ? "1 example" : "\(examples) examples, all one text,") so cross-validation cannot train on it and score it too; add examples, choose on a validation set instead (squire train --validation), or, for the logistic head, fix C so nothing is chosen (--c)"
         case .everyCandidateDiverged(let reasons):
             "every hyperparameter candidate's training diverged (\(reasons.joined(separator: "; "))); lower the learning rate or check the inputs"
         }
