@@ -173,6 +173,17 @@ extension ReferenceProfile {
                 reason:
                     "the profile has no confidences, no labels or a window below 20; rebuild it with `squire profile`")
         }
+        // The sketch's sizes are allocated for every projected embedding: a projection wider
+        // than its input (or negative), or vectors of another width, were not written by Squire.
+        if let sketch = embeddingSketch {
+            guard sketch.inputDimension >= 1, (1...sketch.inputDimension).contains(sketch.dimension),
+                sketch.vectors.allSatisfy({ $0.count == sketch.dimension })
+            else {
+                throw DriftFileError(
+                    path: url.path,
+                    reason: "the profile's embedding sketch is inconsistent; rebuild it with `squire profile`")
+            }
+        }
     }
 
     /// Writes the profile atomically as JSON.

@@ -252,6 +252,25 @@ import Testing
         }
     }
 
+    /// Found by the drift-profile fuzzer (Fuzz/ReferenceProfileFuzzer.swift): a profile whose
+    /// embedding sketch projected 4 dimensions to 425 million loaded, and the first window
+    /// with embeddings allocated 3.4 GB per vector (a negative width trapped).
+    @Test(arguments: [(425_000_000, 4, 2), (-1, 4, 2), (2, 0, 2), (2, 4, 3)])
+    func refusesAProfileWhoseSketchIsInconsistent(_ dimension: Int, _ inputDimension: Int, _ width: Int) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("drift-sketch-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try profile.write(to: url)
+        var file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        file["embedding_sketch"] = [
+            "dimension": dimension, "input_dimension": inputDimension, "seed": 0,
+            "vectors": [[Double](repeating: 0.5, count: width), [Double](repeating: -0.5, count: width)],
+        ]
+        try JSONSerialization.data(withJSONObject: file).write(to: url)
+        #expect { try ReferenceProfile(contentsOf: url) } throws: {
+            String(describing: $0).contains("embedding sketch is inconsistent")
+        }
+    }
+
     @Test func timeBasedWindowsCloseOnTheClock() throws {
         var monitor = try DriftMonitor(profile: profile, windowing: .duration(seconds: 100))
         var decisions: [DriftDecision] = []
