@@ -16,9 +16,10 @@ public func fuzzVocabularyFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     let bytes = UnsafeRawBufferPointer(start: data, count: size)
     let split = bytes.firstIndex(of: 0)
     let vocabulary = ScratchFolder.write(UnsafeRawBufferPointer(rebasing: bytes[..<(split ?? size)]), as: "vocab.txt")
+    let configurationName = "tokenizer_config.json"
     let configuration =
-        split.map { ScratchFolder.write(UnsafeRawBufferPointer(rebasing: bytes[($0 + 1)...]), as: "config.json") }
-        ?? ScratchFolder.remove("config.json")
+        split.map { ScratchFolder.write(UnsafeRawBufferPointer(rebasing: bytes[($0 + 1)...]), as: configurationName) }
+        ?? ScratchFolder.remove(configurationName)
     let tokenizer: WordPieceTokenizer
     do {
         tokenizer = try WordPieceTokenizer(vocabularyFile: vocabulary, configuration: configuration)

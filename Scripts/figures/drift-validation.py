@@ -16,7 +16,7 @@ import sys
 
 import numpy as np
 
-DATA = pathlib.Path(__file__).resolve().parents[2] / "shared/data"
+DATA = pathlib.Path(__file__).resolve().parents[3] / "shared/data"  # ../shared/data beside the repository, as the .sh checks
 WINDOW = 500
 
 

@@ -2,22 +2,23 @@
 # Builds libFuzzer targets with coverage and AddressSanitizer and runs them.
 #
 # Usage: Scripts/fuzz/fuzz.sh TARGET|all [SECONDS] [LIBFUZZER OPTION…]   (default 60 s)
+#   TARGET     one of `targets` below (one Fuzz/*.swift each; its doc comment says what it checks)
 #   all        every target in turn, SECONDS each; the libraries are built once, and every
 #              target runs even after one fails (the exit status says whether any did)
 #   SECONDS 0  build only
-#   options    passed to libFuzzer, e.g. -print_final_stats=1 or -jobs=…
-# Targets (one Fuzz/*.swift each; its doc comment says what it checks): see `targets` below.
+#   options    passed to libFuzzer, e.g. -print_final_stats=1
+# Environment: FUZZ_OPTIMIZATION=-Onone (default -O) builds faster and fuzzes slower.
 #
 # Squire's modules are compiled here, instrumented, as static libraries; a library is rebuilt
-# only when a source of its module, a library it imports or this script is newer. The HTTP
-# stack SquireFrontier imports (AsyncHTTPClient, SwiftNIO, BoringSSL) is not ours to fuzz and
-# takes minutes to compile, so it comes uninstrumented from SwiftPM's release build (built
-# first if need be; a no-op after `swift test -c release`).
+# only when a source of its module, a library it imports or the compiler flags changed. The
+# HTTP stack SquireFrontier imports (AsyncHTTPClient, SwiftNIO, BoringSSL) is not ours to fuzz
+# and takes many minutes to compile, so it comes uninstrumented from SwiftPM's release build
+# (built first if need be; a no-op after `swift test -c release`).
 #
 # Crashing inputs are written to .build-fuzz/<target>/ as crash-* (or timeout-*, oom-*);
 # rerun one with .build-fuzz/fuzz-<target> .build-fuzz/<target>/crash-…
-# New inputs also go to .build-fuzz/<target>/; the committed seeds in Fuzz/corpus/<target>
-# are read, never written. To minimize a corpus into a fresh folder:
+# New inputs also go to .build-fuzz/<target>/; the committed corpus in Fuzz/corpus/<target>
+# is read, never written. To minimize a corpus into a fresh folder:
 #   .build-fuzz/fuzz-<target> -merge=1 NEW Fuzz/corpus/<target> .build-fuzz/<target>
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -59,8 +60,11 @@ fi
 
 out=.build-fuzz
 mkdir -p "$out"
-# The language settings Package.swift gives every target.
-flags=(-O -parse-as-library -sanitize=fuzzer,address -swift-version 6 -package-name squire
+# Whole-module builds, as SwiftPM's release builds; FUZZ_OPTIMIZATION=-Onone compiles in a
+# quarter of the time, for short runs that mostly replay the corpus (CI), at a fraction of
+# the executions per second. Then the language settings Package.swift gives every target.
+flags=("${FUZZ_OPTIMIZATION:--O}" -wmo -num-threads 2
+    -parse-as-library -sanitize=fuzzer,address -swift-version 6 -package-name squire
     -enable-upcoming-feature ExistentialAny -enable-upcoming-feature InternalImportsByDefault
     -enable-upcoming-feature MemberImportVisibility -I "$out" -I Sources/CSquireBLAS)
 
@@ -86,6 +90,9 @@ build() {
     local files=()
     # Every Swift file of the module, its subfolders' too.
     while IFS= read -r file; do files+=("$file"); done < <(find "Sources/$module" -name '*.swift' | sort)
+    # swiftc adds its objects to an existing archive: one from other flags would keep objects
+    # whose names this build does not reuse, and link them.
+    rm -f "$out/lib$module.a"
     swiftc "${flags[@]}" ${module_flags[$module]:-} -module-name "$module" -emit-module \
         -emit-module-path "$out/$module.swiftmodule" -emit-library -static -o "$out/lib$module.a" "${files[@]}"
 }

@@ -8,7 +8,7 @@ struct DriftCommand: ParsableCommand {
         commandName: "drift",
         abstract: "Judge production predictions against a reference profile: hold, retrain or roll back.",
         discussion: """
-            Reads predictions as JSON Lines ({"label", "confidence"} and optionally "id", "text", "model_version", "timestamp", "true_label"), cuts them into windows, and prints each closed window's decision with its evidence. With --state the monitor's state is saved after every window and at the end, and a rerun skips the predictions already consumed, so appending to the file and rerunning continues the stream. Exit 0 when the last decision is hold, 1 for retrain or rollback, 2 for an input error.
+            Reads predictions as JSON Lines ({"label", "confidence"} and optionally "id", "text", "model_version", "timestamp", "true_label"), cuts them into windows, and prints each closed window's decision with its evidence. With --state the monitor's state is saved after every window and at the end, and a rerun skips the predictions already consumed, so appending to the file and rerunning continues the stream; a file that does not begin with the predictions the state consumed (replaced, rewritten or truncated) is refused. Windows of another --window-size than the profile's are judged against alert bands drawn for their size. A true label the profile does not know is reported as a new label, not refused. Exit 0 when the last decision is hold, 1 for retrain or rollback, 2 for an input error.
 
             Example:
               squire drift --reference profile.json --current predictions.jsonl --budget budget.json --state drift-state.json --queue to-label.jsonl
@@ -35,6 +35,7 @@ struct DriftCommand: ParsableCommand {
     var queue: String?
     @Flag(name: .long, help: "Print the decisions as JSON.")
     var json = false
+    @OptionGroup var force: ForceOption
 
     func validate() throws {
         if windowSize != nil && windowSeconds != nil {
@@ -44,8 +45,15 @@ struct DriftCommand: ParsableCommand {
     }
 
     func run() throws {
+        let inputs = [reference, current] + [budget, previousVersion].compactMap { $0 }
+        if let state { _ = try OutputDestination(state, kind: .driftState, inputs: inputs) }
         let profile = try ReferenceProfile(contentsOf: URL(fileURLWithPath: reference))
         let rules = try budget.map { try DriftBudget(contentsOf: URL(fileURLWithPath: $0)) } ?? DriftBudget()
+        let queueDestination = try queue.map {
+            try OutputDestination(
+                $0, kind: .labellingQueue(holdingAtMost: rules.labellingQueueSize),
+                inputs: inputs + [state].compactMap { $0 }, force: force.force)
+        }
         let windowing: DriftMonitor.Windowing? =
             windowSeconds.map { .duration(seconds: $0) } ?? windowSize.map { .count($0) }
         var monitor: DriftMonitor
@@ -77,8 +85,8 @@ struct DriftCommand: ParsableCommand {
             // The file is not the one the state was saved on; the state is left as it was.
             throw DatasetError(source: current, reason: String(describing: error))
         }
-        if let queue, let last = decisions.last(where: { $0.action == .retrain }) {
-            try JSONLines.write(last.labellingQueue, to: queue)
+        if let queue, let queueDestination, let last = decisions.last(where: { $0.action == .retrain }) {
+            try queueDestination.write { try JSONLines.write(last.labellingQueue, to: queue) }
         }
         if json {
             let encoder = JSONEncoder()

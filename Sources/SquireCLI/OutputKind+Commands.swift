@@ -30,10 +30,39 @@ extension OutputKind {
     static let distillationReport = json("distillation report", DistillationComparison.self)
     /// `squire profile --output`.
     static let profile = json("drift profile", ReferenceProfile.self)
+    /// `squire drift --state`. An existing state is resumed, not replaced, and refused with
+    /// its reason when it is not one; so of the rule only "never an input" applies.
+    static let driftState = OutputKind("drift state") { _ in true }
+    /// `squire drift --queue`: observations, never more than the budget's queue size, where
+    /// a production log (the same lines) holds a window's worth or more.
+    static func labellingQueue(holdingAtMost size: Int) -> OutputKind {
+        OutputKind("labelling queue") { path in
+            jsonLines("", keys: ["label", "confidence"]).recognizes(path) && lineCount(of: path, upTo: size + 1) <= size
+        }
+    }
     /// `--html` of `squire eval` and `gate`.
     static let htmlReport = text("HTML report", marker: EvalReport.htmlMark)
     /// `--markdown` of `squire eval` and `gate`.
     static let markdownReport = text("Markdown report", marker: EvalReport.markdownMark)
     /// `squire demo --output`: the bundle is the first thing it writes.
     static let demoFolder = folder("demo folder", holding: "model/manifest.json")
+
+    /// The number of non-empty lines in a file, counting no further than `limit`.
+    private static func lineCount(of path: String, upTo limit: Int) -> Int {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
+        defer { try? handle.close() }
+        var count = 0
+        var lineHasContent = false
+        while count < limit, let chunk = try? handle.read(upToCount: 1 << 16), !chunk.isEmpty {
+            for byte in chunk {
+                if byte == UInt8(ascii: "\n") {
+                    if lineHasContent { count += 1 }
+                    lineHasContent = false
+                } else if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\r") {
+                    lineHasContent = true
+                }
+            }
+        }
+        return lineHasContent ? count + 1 : count
+    }
 }

@@ -41,6 +41,7 @@ struct ProfileCommand: AsyncParsableCommand {
     var seed: UInt64 = 0
     @Flag(name: .long, help: "Print the summary as JSON instead of text.")
     var json = false
+    @OptionGroup var force: ForceOption
 
     func validate() throws {
         guard (answers == nil) != (model == nil) else {
@@ -52,6 +53,8 @@ struct ProfileCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let destination = try OutputDestination(
+            output, kind: .profile, inputs: [data, answers, model, embeddings].compactMap { $0 }, force: force.force)
         let dataset = try Dataset(contentsOf: URL(fileURLWithPath: data))
         let texts = dataset.examples.map(\.text)
         let predictions: [Prediction]
@@ -78,7 +81,7 @@ struct ProfileCommand: AsyncParsableCommand {
         let profile = try ReferenceProfile(
             dataset: dataset, predictions: predictions, embeddings: vectors, modelVersion: modelVersion,
             windowSize: windowSize, seed: seed)
-        try profile.write(to: URL(fileURLWithPath: output))
+        try destination.write { try profile.write(to: URL(fileURLWithPath: output)) }
         let failed = predictions.filter { $0.classification == nil }.count
         let answered = predictions.count - failed
         if json {

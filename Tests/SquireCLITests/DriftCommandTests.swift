@@ -81,6 +81,51 @@ import Testing
         #expect(queue.allSatisfy { ($0["id"] as? String)?.hasPrefix("4-") == true })
     }
 
+    /// The output rule for `profile --output`, `drift --state` and `drift --queue`: never an
+    /// input, and a queue replaces only an earlier queue (a production log of the same lines
+    /// holds more than a queue ever does) unless --force.
+    @Test func profileAndDriftOutputsNeverReplaceTheUsersFiles() throws {
+        let notes = url("notes.txt")
+        try "mine".write(to: notes, atomically: true, encoding: .utf8)
+        let profileOverNotes = try runSquire([
+            "profile", "--data", path("validation.jsonl"), "--answers", path("answers.jsonl"), "--output", notes.path,
+        ])
+        #expect(profileOverNotes.status == 2)
+        #expect(profileOverNotes.output.contains("is not a drift profile Squire wrote"), "\(profileOverNotes.output)")
+        let profileOverInput = try runSquire([
+            "profile", "--data", path("validation.jsonl"), "--answers", path("answers.jsonl"), "--output",
+            path("answers.jsonl"), "--force",
+        ])
+        #expect(profileOverInput.status == 2)
+        #expect(profileOverInput.output.contains("is the input \(path("answers.jsonl"))"), "\(profileOverInput.output)")
+        #expect(try String(contentsOf: notes, encoding: .utf8) == "mine")
+
+        try profile()
+        try writeTraffic("shifted.jsonl", windows: 3, shiftFrom: 1)
+        try writeTraffic("other-log.jsonl", windows: 1)
+        let otherLog = try Data(contentsOf: url("other-log.jsonl"))
+        let drift = ["drift", "--reference", path("profile.json"), "--current", path("shifted.jsonl")]
+        for (option, value) in [
+            ("--state", "shifted.jsonl"), ("--queue", "shifted.jsonl"), ("--queue", "profile.json"),
+        ] {
+            let result = try runSquire(drift + [option, path(value), "--force"])
+            #expect(result.status == 2, "\(option) \(value): \(result.output)")
+            #expect(result.output.contains("is the input \(path(value))"), "\(option) \(value): \(result.output)")
+        }
+        let overLog = try runSquire(drift + ["--queue", path("other-log.jsonl")])
+        #expect(overLog.status == 2)
+        #expect(overLog.output.contains("is not a labelling queue Squire wrote"), "\(overLog.output)")
+        #expect(try Data(contentsOf: url("other-log.jsonl")) == otherLog)
+        // An earlier queue is replaced without --force; the log only with it.
+        let first = try runSquire(drift + ["--queue", path("queue.jsonl")])
+        #expect(first.status == 1, "\(first.output)")
+        let again = try runSquire(drift + ["--queue", path("queue.jsonl")])
+        #expect(again.status == 1, "\(again.output)")
+        let forced = try runSquire(drift + ["--queue", path("other-log.jsonl"), "--force"])
+        #expect(forced.status == 1, "\(forced.output)")
+        #expect(try Data(contentsOf: url("other-log.jsonl")) == Data(contentsOf: url("queue.jsonl")))
+    }
+
     @Test func stateResumesAcrossRunsAndSurvivesAKill() throws {
         try profile()
         try writeTraffic("stream.jsonl", windows: 200, shiftFrom: 150)
