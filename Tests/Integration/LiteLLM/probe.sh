@@ -69,6 +69,7 @@ probe "chat anthropic-tool (tools)" POST "$P/v1/chat/completions" "$(chat anthro
 for model in anthropic-text anthropic-max-tokens anthropic-ratelimit anthropic-unauthorized; do
     probe "chat $model" POST "$P/v1/chat/completions" "$(chat "$model")"
 done
+probe "chat label-json stream" POST "$P/v1/chat/completions" "$(chat label-json '"stream":true')"
 probe "chat typo label-jsn" POST "$P/v1/chat/completions" "$(chat label-jsn)"
 probe "chat no key" POST "$P/v1/chat/completions" "$(chat label-json)" NOAUTH
 probe "chat wrong key" POST "$P/v1/chat/completions" "$(chat label-json)" -H "Authorization: Bearer sk-wrong"

@@ -13,6 +13,7 @@ prefix LiteLLM strips):
     label-json            200, content '{"label": "billing"}', finish_reason stop
     ratelimit-every-3rd   429 with Retry-After: 2 and x-ratelimit-* headers on every 3rd
                           request for this model (3rd, 6th, ...), otherwise like label-json
+                          with x-ratelimit-remaining-requests 1, then 0
     ratelimit-always      429 with Retry-After: 2 and x-ratelimit-* headers, every time
     server-error          500 with an OpenAI-style error body, every time
     unauthorized          401 "Incorrect API key provided", every time
@@ -33,7 +34,8 @@ prefix LiteLLM strips):
   GET /v1/models          the model names above
   GET /_requests          what this server received: per model, how many requests, and for
                           each the path and whether an Authorization or x-api-key header was
-                          present (never its value)
+                          present (never its value), the body's top-level keys, its
+                          temperature and its response_format type
   POST /_reset            forgets the counters and the request log
 
 Usage: upstream.py [--host 127.0.0.1] [--port 0] [--port-file PATH]
@@ -79,7 +81,7 @@ class State:
         self.log = []
         self.sequence = 0
 
-    def record(self, model, path, headers):
+    def record(self, model, path, headers, body):
         with self.lock:
             self.counts[model] = self.counts.get(model, 0) + 1
             self.sequence += 1
@@ -91,6 +93,9 @@ class State:
                     "path": path,
                     "authorization_present": headers.get("Authorization") is not None,
                     "x_api_key_present": headers.get("x-api-key") is not None,
+                    "body_keys": sorted(body),
+                    "temperature": body.get("temperature"),
+                    "response_format_type": (body.get("response_format") or {}).get("type"),
                 }
             )
             return self.counts[model]
@@ -193,11 +198,11 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(200, {"reset": True})
             return
         body = self.read_json()
-        if body is None:
-            self.send_json(400, openai_error("body is not JSON", "invalid_request_error", "invalid_json"))
+        if not isinstance(body, dict):
+            self.send_json(400, openai_error("body is not a JSON object", "invalid_request_error", "invalid_json"))
             return
         model = strip_prefix(str(body.get("model", "")))
-        count = STATE.record(model, path, self.headers)
+        count = STATE.record(model, path, self.headers, body)
         if path in ("/v1/chat/completions", "/chat/completions"):
             self.chat(model, count)
         elif path in ("/v1/embeddings", "/embeddings"):
@@ -222,7 +227,16 @@ class Handler(BaseHTTPRequestHandler):
                     RATE_LIMIT_HEADERS,
                 )
             else:
-                self.send_json(200, chat_completion(model, LABEL_JSON, "stop"))
+                remaining = str(3 - count % 3 - 1)
+                self.send_json(
+                    200,
+                    chat_completion(model, LABEL_JSON, "stop"),
+                    {
+                        "x-ratelimit-limit-requests": "3",
+                        "x-ratelimit-remaining-requests": remaining,
+                        "x-ratelimit-reset-requests": "2s",
+                    },
+                )
         elif model == "ratelimit-always":
             self.send_json(
                 429,
