@@ -146,24 +146,28 @@ def summarize(work, results):
     def nonhold(ds):
         return "(failed)" if ds is None else f"{sum(d['action'] != 'hold' for d in ds)}"
 
-    print("| dataset | window | flagged, no labels | flagged, with labels | flagged, by signal (no labels) "
-          "| non-hold decisions, no labels | non-hold decisions, with labels |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    def alarming(ds):
+        return "(failed)" if ds is None else f"{100 * sum(d['window']['alarming'] for d in ds) / len(ds):.1f}%"
+
+    # A window alarms when it counts against the budget; with 30 or more delayed labels only the
+    # realized accuracy can make it, and signals beyond their bands are reported, not counted.
+    print("| dataset | window | alarming, no labels | alarming, with labels | any signal beyond band and allowance, no labels "
+          "| by signal | non-hold decisions, no labels | non-hold decisions, with labels |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for dataset in ("banking77", "snips"):
         for size in SIZES:
             blind = decisions(results / f"{dataset}-{size}-nolabels.json")
             labelled = decisions(results / f"{dataset}-{size}-labels.json")
             if blind is None:
-                print(f"| {dataset} | {size} | (not run) | | | | |")
+                print(f"| {dataset} | {size} | (not run) | | | | | |")
                 continue
             by_signal = {}
             for d in blind:
                 for s in d["window"]["signals"]:
                     by_signal[s["name"]] = by_signal.get(s["name"], 0) + s["exceeded"]
             signals = ", ".join(f"{k} {v}" for k, v in sorted(by_signal.items()) if v)
-            with_labels = "(failed)" if labelled is None else f"{100 * flagged(labelled) / len(labelled):.1f}%"
-            print(f"| {dataset} | {size} | {100 * flagged(blind) / len(blind):.1f}% | {with_labels} | {signals or '—'} "
-                  f"| {nonhold(blind)}/{len(blind)} | {nonhold(labelled)}/{len(blind)} |")
+            print(f"| {dataset} | {size} | {alarming(blind)} | {alarming(labelled)} | {100 * flagged(blind) / len(blind):.1f}% "
+                  f"| {signals or '—'} | {nonhold(blind)}/{len(blind)} | {nonhold(labelled)}/{len(blind)} |")
     print()
     truth = json.loads((work / "shifted" / "truth.json").read_text()) if (work / "shifted" / "truth.json").exists() else {}
     print("| shifted traffic (BANKING77 profile, windows of 500) | windows | alarming | first non-hold decision "

@@ -5,8 +5,8 @@
 # `squire predict --embeddings`, then runs `squire drift --window-size N` on 200 windows drawn
 # i.i.d. from the pool for N = 100, 250, 500 and 1,000, with and without delayed labels; then
 # the drift guide's shifted traffic (SNIPS, SMS, 10/30/50% mixtures) against the BANKING77 profile.
-# Needs ../shared/data, numpy and the model (Scripts/setup/fetch-model.sh); about 25 minutes on
-# 2 cores, most of it the first run's embedding (kept in WORK and reused).
+# Needs ../shared/data, numpy and the model (Scripts/setup/fetch-model.sh); 78 minutes on
+# 2 cores shared with other jobs, most of it the first run's embedding (kept in WORK and reused).
 #
 #   Scripts/figures/drift-false-alarms.sh [WORK]         # results in WORK/results-current
 #   SQUIRE=/path/to/old/squire RESULTS=before Scripts/figures/drift-false-alarms.sh

@@ -13,7 +13,8 @@ suites+='|FrontierClientTests|FrontierGeneratorTests|TeacherLabelingTests|EvalRu
 log=.build-tsan.log
 # Release with debug info: the encoder tests run the real model, far too slow unoptimized.
 # halt_on_error makes the first race fail the run instead of scrolling past.
-TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+# Suppressions: reports that are not races in Squire, each with its reason.
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/Scripts/sanitizers/thread-sanitizer.supp" \
     swift test -c release --sanitize=thread --build-path .build-tsan --filter "$suites" "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 if grep -q "WARNING: ThreadSanitizer" "$log"; then

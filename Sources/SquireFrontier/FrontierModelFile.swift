@@ -28,7 +28,7 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         /// Dollars per million output tokens.
         public var outputDollarsPerMillion: Double
 
-        private enum CodingKeys: String, CodingKey {
+        fileprivate enum CodingKeys: String, CodingKey, CaseIterable {
             case inputDollarsPerMillion = "input_dollars_per_million"
             case outputDollarsPerMillion = "output_dollars_per_million"
         }
@@ -53,7 +53,7 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
     /// Token prices, for `Usage.cost`.
     public var price: Price?
 
-    private enum CodingKeys: String, CodingKey {
+    private enum CodingKeys: String, CodingKey, CaseIterable {
         case provider, model, instructions, price
         case baseURL = "base_url"
         case apiKeyVariable = "api_key_variable"
@@ -71,11 +71,30 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         do { self = try JSONDecoder().decode(Self.self, from: data) } catch let error as DecodingError {
             throw FrontierError.invalidConfiguration("\(url.path): \(error.summary)")
         }
+        // A misspelt key would otherwise be ignored and its setting silently left at the default
+        // (`"timeout": 1` ran with 30 s).
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            try Self.refuseUnknownKeys(object, known: CodingKeys.allCases.map(\.stringValue), in: url.path)
+            if let price = object["price"] as? [String: Any] {
+                try Self.refuseUnknownKeys(
+                    price, known: Price.CodingKeys.allCases.map(\.stringValue), in: url.path, under: "price")
+            }
+        }
         // At most a day: the client counts timeouts in milliseconds, which a longer one can overflow.
         if let seconds = timeoutSeconds, !(seconds > 0 && seconds <= 86_400) {
             throw FrontierError.invalidConfiguration(
                 "\(url.path): timeout_seconds must be a positive number of seconds, at most 86400 (a day)")
         }
+    }
+
+    private static func refuseUnknownKeys(
+        _ object: [String: Any], known: [String], in path: String, under parent: String? = nil
+    ) throws {
+        guard let unknown = object.keys.filter({ !known.contains($0) }).sorted().first else { return }
+        let name = parent.map { "\($0).\(unknown)" } ?? unknown
+        throw FrontierError.invalidConfiguration(
+            "\(path): unknown key \"\(name)\"; the keys\(parent.map { " of \($0)" } ?? "") are \(known.sorted().joined(separator: ", "))"
+        )
     }
 
     /// The client configuration the file describes.

@@ -98,12 +98,12 @@ struct FrontierTransport: Sendable {
         case 200..<300:
             return .success(data)
         case 429:
-            let wait = response.headers.first(name: "Retry-After").flatMap(Self.retryAfter).map {
-                min($0, configuration.maximumBackoff)
-            }
+            let wait = Self.retryDelay(response.headers).map { min($0, configuration.maximumBackoff) }
             return .retryable(.unavailable("rate limited (HTTP 429)\(Self.excerpt(data))"), after: wait)
         case 500..<600:
-            return .retryable(.unavailable("the server failed (HTTP \(status))\(Self.excerpt(data))"), after: nil)
+            // An overloaded server (503) may say when to come back, as a rate limit does.
+            let wait = Self.retryDelay(response.headers).map { min($0, configuration.maximumBackoff) }
+            return .retryable(.unavailable("the server failed (HTTP \(status))\(Self.excerpt(data))"), after: wait)
         case 401, 403:
             return .fatal(
                 .unavailable("authentication failed (HTTP \(status)); check the API key\(Self.excerpt(data))"))
@@ -119,9 +119,55 @@ struct FrontierTransport: Sendable {
         return .nanoseconds(nanoseconds > 0 ? Int64.random(in: 0...nanoseconds) : 0)
     }
 
+    /// How long a rate-limited or overloaded server asks to wait, from the first of its headers
+    /// that says: `retry-after-ms`; `Retry-After` (seconds or an HTTP date), also as a gateway
+    /// forwards it (LiteLLM renames every upstream header `llm_provider-…`); else the later of
+    /// OpenAI's `x-ratelimit-reset-requests` and `-tokens` (`1s`, `6m0s`, `20ms`). Nil when none
+    /// does, and the backoff decides.
+    static func retryDelay(_ headers: HTTPHeaders) -> Duration? {
+        for prefix in ["", "llm_provider-"] {
+            if let value = headers.first(name: prefix + "retry-after-ms"),
+                let milliseconds = Double(value.trimmingCharacters(in: .whitespaces)), milliseconds >= 0,
+                milliseconds < 1e12
+            {
+                return .milliseconds(Int64(milliseconds))
+            }
+            if let wait = headers.first(name: prefix + "retry-after").flatMap(retryAfter) { return wait }
+        }
+        let resets = ["", "llm_provider-"].flatMap { prefix in
+            ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"].compactMap {
+                headers.first(name: prefix + $0).flatMap(resetDuration)
+            }
+        }
+        return resets.max()
+    }
+
+    /// A duration as OpenAI's rate-limit headers write it: numbers with units `h`, `m`, `s`,
+    /// `ms`, in that order (`1h2m3.5s`, `6m0s`, `20ms`).
+    static func resetDuration(_ value: String) -> Duration? {
+        var rest = Substring(value.trimmingCharacters(in: .whitespaces))
+        var seconds = 0.0
+        guard !rest.isEmpty else { return nil }
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isNumber || $0 == "." }
+            guard let amount = Double(number), amount.isFinite else { return nil }
+            rest = rest.dropFirst(number.count)
+            let unit = rest.prefix { $0.isLetter }
+            rest = rest.dropFirst(unit.count)
+            switch unit {
+            case "h": seconds += amount * 3600
+            case "m": seconds += amount * 60
+            case "s": seconds += amount
+            case "ms": seconds += amount / 1000
+            default: return nil
+            }
+        }
+        return seconds < 1e9 ? .milliseconds(Int64(seconds * 1000)) : nil
+    }
+
     /// `Retry-After` as seconds or an HTTP date.
     static func retryAfter(_ value: String) -> Duration? {
-        if let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0, seconds.isFinite {
+        if let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0, seconds < 1e9 {
             return .milliseconds(Int64(seconds * 1000))
         }
         let formatter = DateFormatter()

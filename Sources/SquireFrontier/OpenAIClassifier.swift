@@ -75,15 +75,3 @@ public struct OpenAIClassifier: TextClassifier {
         return (label, tokens.input, tokens.output)
     }
 }
-
-/// Reads `{"label": "…"}` and checks the label against the allowed set.
-enum LabelAnswer {
-    static func label(in content: String, allowed: [String]) throws -> String {
-        struct Answer: Decodable { var label: String }
-        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(content.utf8)) else {
-            throw ModelError.invalidResponse("expected {\"label\": …}, got \(content.prefix(200))")
-        }
-        guard allowed.contains(answer.label) else { throw ModelError.unknownLabel(answer.label, known: allowed) }
-        return answer.label
-    }
-}

@@ -71,9 +71,34 @@ import Testing
         }
     }
 
+    /// A model that ignores `response_format` answers as the prompt asks — the bare label —
+    /// or fences its JSON: both are read, and the label set still decides.
+    @Test func bareAndFencedAnswersAreRead() async throws {
+        let answers = [
+            "refund", " refund\n", #""refund""#, "```json\n{\"label\": \"refund\"}\n```",
+            "```\nrefund\n```", "  {\"label\":\"refund\"}  ",
+        ]
+        for answer in answers {
+            try await LoopbackServer.serving({ _, _ in .respond(status: 200, body: Self.chat(answer)) }) { url, _ in
+                let client = try OpenAIClassifier(
+                    configuration: configuration(url), labels: Self.labels, environment: Self.environment)
+                #expect(try await client.classify("my money back please").label == "refund", "\(answer)")
+            }
+        }
+        try await LoopbackServer.serving({ _, _ in
+            .respond(status: 200, body: Self.chat("```\napprove_refund_now\n```"))
+        }) {
+            url, _ in
+            let client = try OpenAIClassifier(
+                configuration: configuration(url), labels: Self.labels, environment: Self.environment)
+            await #expect(throws: ModelError.self) { try await client.classify("hello") }
+        }
+    }
+
     @Test func malformedAnswersAreInvalidResponses() async throws {
         let bodies = [
-            "{not json", Self.chat("refund"), #"{"choices":[]}"#,
+            "{not json", Self.chat("I think it is a refund."), Self.chat("```json\n{\"label\": \"refund\"\n```"),
+            Self.chat("refund, card_lost"), #"{"choices":[]}"#,
             #"{"choices":[{"message":{"content":null,"refusal":"I can't help with that."}}]}"#,
         ]
         for body in bodies {
@@ -131,6 +156,33 @@ import Testing
             #expect(answer.usage.calls == 3)
             #expect(server.requests.count == 3)
             #expect(clock.now - start >= .seconds(1))  // waited as Retry-After said
+        }
+    }
+
+    /// The wait a rate-limited server asks for, however it says it: behind a LiteLLM gateway
+    /// `Retry-After` arrives as `llm_provider-retry-after` (observed with LiteLLM 1.108.7, see
+    /// Tests/Integration/LiteLLM/README.md); OpenAI sends `retry-after-ms` and reset durations.
+    /// A value no one could wait for falls back to the backoff instead of trapping.
+    @Test(arguments: [
+        ("llm_provider-retry-after", "1", Duration.seconds(1)),
+        ("retry-after-ms", "900", .milliseconds(900)),
+        ("x-ratelimit-reset-requests", "1s", .seconds(1)),
+        ("x-ratelimit-reset-tokens", "0m1.2s", .milliseconds(1200)),
+        ("Retry-After", "1e300", .zero),
+    ])
+    func honoursTheWaitEveryHeaderAsksFor(_ header: String, _ value: String, _ wait: Duration) async throws {
+        try await LoopbackServer.serving({ _, number in
+            number == 1
+                ? .respond(status: 429, headers: [header: value], body: #"{"error":{"message":"slow down"}}"#)
+                : .respond(status: 200, body: Self.chat(#"{"label":"refund"}"#))
+        }) { url, server in
+            let client = try OpenAIClassifier(
+                configuration: configuration(url), labels: Self.labels, environment: Self.environment)
+            let clock = ContinuousClock()
+            let start = clock.now
+            #expect(try await client.classify("money back").label == "refund")
+            #expect(server.requests.count == 2)
+            #expect(clock.now - start >= wait, "\(header): \(value)")
         }
     }
 

@@ -114,4 +114,25 @@ import Testing
         try (json + seconds + "}").write(to: url, atomically: true, encoding: .utf8)
         #expect { try FrontierModelFile(contentsOf: url) } throws: { "\($0)".contains("timeout_seconds") }
     }
+
+    /// A misspelt key was ignored and its setting left at the default: `"timeout": 1` ran
+    /// with 30 s. Now it is refused, naming the key and the ones a file may hold.
+    @Test(arguments: [
+        (#""timeout": 1"#, #"unknown key "timeout""#),
+        (
+            #""price": {"input": 1, "output_dollars_per_million": 2, "input_dollars_per_million": 1}"#,
+            #"unknown key "price.input""#
+        ),
+    ])
+    func modelFileRefusesUnknownKeys(_ entry: String, _ message: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("squire-keys-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try #"{"provider": "openai", "base_url": "http://127.0.0.1:1/v1", "model": "m", \#(entry)}"#.write(
+            to: url, atomically: true, encoding: .utf8)
+        #expect { try FrontierModelFile(contentsOf: url) } throws: {
+            let text = "\($0)"
+            return text.contains(message)
+                && text.contains(message.contains("price") ? "output_dollars_per_million" : "timeout_seconds")
+        }
+    }
 }

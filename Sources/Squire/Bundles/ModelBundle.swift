@@ -85,10 +85,16 @@ public struct ModelBundle: TextClassifier {
     ///   know; the other ``BundleError`` cases for a missing, changed or truncated file.
     ///
     /// A bundle being replaced while it is read (`squire train` writing over the folder a
-    /// service reads) is read again: the reader gets the old bundle or the new, never a
-    /// false "changed" or "truncated" error.
+    /// service reads) is read again, as long as the writer keeps replacing it (for at most a
+    /// minute): the reader gets the old bundle or the new, never a false "changed" or
+    /// "truncated" error.
     public init(folder: String) throws {
-        for _ in 0..<4 {
+        // Every retry follows a swap seen during the read, so it ends when the writer stops
+        // swapping. Not after a fixed count: verifying a bundle hashes its files, which can
+        // take longer than a writer takes to save one, so a few saves in a row could outlast
+        // any small count. A writer that never stops is cut off by the deadline.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
             let before = Self.identity(of: folder)
             do {
                 let bundle = try ModelBundle(verifying: folder)
