@@ -6,6 +6,10 @@ public struct FrontierConfiguration: Sendable {
     public var model: String
     /// How long one attempt may take.
     public var timeout: Duration
+    /// How long making a connection may take (at most ``timeout``). A connection that cannot
+    /// be made — nothing listening, no such host — is tried once more, not ``maximumRetries``
+    /// times.
+    public var connectTimeout: Duration
     /// Attempts after the first, on timeouts, dropped connections, 429 and 5xx answers.
     public var maximumRetries: Int
     /// The first backoff; each retry doubles it, with full jitter, up to ``maximumBackoff``.
@@ -41,11 +45,12 @@ public struct FrontierConfiguration: Sendable {
         baseURL: String, model: String, timeout: Duration = .seconds(30), maximumRetries: Int = 3,
         initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(20),
         maximumConcurrency: Int = 8,
-        price: Price? = nil
+        price: Price? = nil, connectTimeout: Duration = .seconds(10)
     ) {
         self.baseURL = baseURL
         self.model = model
         self.timeout = timeout
+        self.connectTimeout = connectTimeout
         self.maximumRetries = maximumRetries
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
@@ -58,7 +63,8 @@ public struct FrontierConfiguration: Sendable {
             throw FrontierError.invalidConfiguration("the base URL must start with http:// or https://")
         }
         guard !model.isEmpty else { throw FrontierError.invalidConfiguration("the model name is empty") }
-        guard timeout > .zero, maximumRetries >= 0, maximumConcurrency >= 1, initialBackoff >= .zero,
+        guard timeout > .zero, connectTimeout > .zero, maximumRetries >= 0, maximumConcurrency >= 1,
+            initialBackoff >= .zero,
             maximumBackoff >= initialBackoff
         else {
             throw FrontierError.invalidConfiguration(

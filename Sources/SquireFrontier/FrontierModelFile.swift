@@ -46,6 +46,8 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
     public var instructions: String?
     /// Seconds per attempt.
     public var timeoutSeconds: Double?
+    /// Seconds to make a connection (default 10, at most `timeout_seconds`).
+    public var connectTimeoutSeconds: Double?
     /// Attempts after the first.
     public var maximumRetries: Int?
     /// Requests in flight at once.
@@ -58,6 +60,7 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         case baseURL = "base_url"
         case apiKeyVariable = "api_key_variable"
         case timeoutSeconds = "timeout_seconds"
+        case connectTimeoutSeconds = "connect_timeout_seconds"
         case maximumRetries = "maximum_retries"
         case maximumConcurrency = "maximum_concurrency"
     }
@@ -81,9 +84,12 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
             }
         }
         // At most a day: the client counts timeouts in milliseconds, which a longer one can overflow.
-        if let seconds = timeoutSeconds, !(seconds > 0 && seconds <= 86_400) {
-            throw FrontierError.invalidConfiguration(
-                "\(url.path): timeout_seconds must be a positive number of seconds, at most 86400 (a day)")
+        for (key, seconds) in [("timeout_seconds", timeoutSeconds), ("connect_timeout_seconds", connectTimeoutSeconds)]
+        {
+            if let seconds, !(seconds > 0 && seconds <= 86_400) {
+                throw FrontierError.invalidConfiguration(
+                    "\(url.path): \(key) must be a positive number of seconds, at most 86400 (a day)")
+            }
         }
     }
 
@@ -101,6 +107,7 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
     public var configuration: FrontierConfiguration {
         var configuration = FrontierConfiguration(baseURL: baseURL, model: model)
         if let seconds = timeoutSeconds { configuration.timeout = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = connectTimeoutSeconds { configuration.connectTimeout = .milliseconds(Int64(seconds * 1000)) }
         if let retries = maximumRetries { configuration.maximumRetries = retries }
         if let concurrency = maximumConcurrency { configuration.maximumConcurrency = concurrency }
         if let price {

@@ -186,6 +186,27 @@ import Testing
         }
     }
 
+    /// A base URL where nothing listens took 82 s to report with a 20 s timeout: the HTTP
+    /// client retried the connection until each attempt's deadline, and the transport made
+    /// three more attempts. Now a refused connection is tried once more and reported.
+    @Test func nothingListeningFailsAtOnceWhateverTheTimeout() async throws {
+        // A port that was just free: bound, then closed.
+        let port = try await LoopbackServer.serving({ _, _ in .respond(status: 200, body: "") }) { url, _ in url }
+        var configuration = configuration(port, timeout: .seconds(20), retries: 3)
+        configuration.connectTimeout = .seconds(2)
+        let client = try OpenAIClassifier(
+            configuration: configuration, labels: Self.labels, environment: Self.environment)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect {
+            try await client.classify("hello")
+        } throws: {
+            "\($0)".contains("cannot connect to \(port)") && "\($0)".contains("is the server running?")
+        }
+        // Two refused attempts and one backoff of at most 20 ms; far below one connect timeout.
+        #expect(clock.now - start < .seconds(2), "\(clock.now - start)")
+    }
+
     @Test func givesUpAfterTheRetries() async throws {
         try await LoopbackServer.serving({ _, _ in .respond(status: 503, body: "overloaded") }) { url, server in
             let client = try OpenAIClassifier(
