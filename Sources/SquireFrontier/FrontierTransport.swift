@@ -20,6 +20,7 @@ struct FrontierTransport: Sendable {
 
     let configuration: FrontierConfiguration
     let limiter: ConcurrencyLimiter
+    let refusals = RepeatedRefusals()
     let authorization: Authorization
     let headers: [(String, String)]
 
@@ -40,6 +41,7 @@ struct FrontierTransport: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            try refusals.check()
             let outcome: Outcome
             do {
                 outcome = try await send(path, body: body)
@@ -48,6 +50,7 @@ struct FrontierTransport: Sendable {
             }
             switch outcome {
             case .success(let data):
+                refusals.succeeded()
                 return (data, attempt)
             case .fatal(let error):
                 throw error
@@ -152,7 +155,7 @@ struct FrontierTransport: Sendable {
             return .fatal(
                 .unavailable("authentication failed (HTTP \(status)); check the API key\(Self.excerpt(data))"))
         default:
-            return .fatal(.invalidResponse("HTTP \(status)\(Self.excerpt(data))"))
+            return .fatal(refusals.refused(status: status, message: Self.excerpt(data)))
         }
     }
 

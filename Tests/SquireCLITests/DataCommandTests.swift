@@ -30,6 +30,36 @@ import Testing
         (request.json["messages"] as? [[String: String]])?.last?["content"] ?? ""
     }
 
+    /// A model-name typo (HTTP 400 "Invalid model name" on every request) sent every text of a
+    /// run, each failing on its own. Now three identical refusals in a row stop the run with
+    /// the server's message, and the journal keeps nothing to resume wrongly.
+    @Test func aConfigurationErrorStopsTheRunInsteadOfFailingEveryText() async throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("traffic.jsonl")
+        try (1...40).map { #"{"id": "r\#($0)", "text": "request \#($0)"}"# }.joined(separator: "\n")
+            .write(to: input, atomically: true, encoding: .utf8)
+        let typo = LoopbackServer { _, _ in
+            .respond(
+                status: 400,
+                body:
+                    #"{"error":{"message":"Invalid model name passed in model=gpt-tset","type":"invalid_request_error"}}"#
+            )
+        }
+        let result = try runSquire(
+            [
+                "label", "--input", input.path, "--teacher", try Self.modelFile(try await typo.start(), in: folder),
+                "--labels", "card,refund", "--output", folder.appendingPathComponent("labelled.jsonl").path,
+                "--batch-size", "1", "--concurrency", "1",
+            ],
+            environment: Self.environment)
+        await typo.stop()
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains("refused 3 requests in a row the same way"), "\(result.output)")
+        #expect(result.output.contains("Invalid model name passed in model=gpt-tset"), "\(result.output)")
+        #expect(typo.requests.count == 3)
+    }
+
     @Test func labelResumesAfterUnusableAnswersAndWritesADatasheet() async throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -207,6 +207,31 @@ import Testing
         #expect(clock.now - start < .seconds(2), "\(clock.now - start)")
     }
 
+    /// Refusals that repeat word for word stop the client after three in a row; a refusal
+    /// about one text (a different message) or a success in between does not.
+    @Test func identicalRefusalsInARowStopTheClient() async throws {
+        let refusal = #"{"error":{"message":"Invalid model name passed in model=gpt-tset"}}"#
+        try await LoopbackServer.serving({ _, number in
+            switch number {
+            case 2: .respond(status: 400, body: #"{"error":{"message":"This text is too long: 9000 tokens"}}"#)
+            case 4: .respond(status: 200, body: Self.chat(#"{"label":"refund"}"#))
+            default: .respond(status: 400, body: refusal)
+            }
+        }) { url, server in
+            let client = try OpenAIClassifier(
+                configuration: configuration(url, concurrency: 1), labels: Self.labels, environment: Self.environment)
+            var errors: [String] = []
+            for _ in 1...9 {
+                do { _ = try await client.classify("hello") } catch { errors.append("\(error)") }
+            }
+            // 1, 3: refused; 2: another refusal; 4: answered; 5, 6, 7: three in a row, stop.
+            #expect(errors.count == 8)
+            #expect(errors.prefix(5).allSatisfy { !$0.contains("in a row") })
+            #expect(errors.suffix(3).allSatisfy { $0.contains("refused 3 requests in a row") })
+            #expect(server.requests.count == 7)
+        }
+    }
+
     @Test func givesUpAfterTheRetries() async throws {
         try await LoopbackServer.serving({ _, _ in .respond(status: 503, body: "overloaded") }) { url, server in
             let client = try OpenAIClassifier(
