@@ -27,8 +27,11 @@ struct EvalCommand: AsyncParsableCommand {
     var model: String?
     @Option(name: .long, help: "With --model: texts per call.")
     var batchSize = 16
-    @Option(name: .long, help: "With --model: calls in flight at once.")
-    var concurrency = 4
+    @Option(
+        name: .long,
+        help:
+            "With a frontier --model: calls in flight at once (default: the model file's maximum_concurrency, else 4).")
+    var concurrency: Int?
     @Option(name: .long, help: "Where to write the JSON report.")
     var report: String
     @Option(name: .long, help: "Also write a self-contained HTML report here.")
@@ -51,7 +54,7 @@ struct EvalCommand: AsyncParsableCommand {
         guard (answers == nil) != (model == nil) else {
             throw ValidationError("give exactly one of --answers and --model")
         }
-        guard batchSize > 0, concurrency > 0 else {
+        guard batchSize > 0, concurrency.map({ $0 > 0 }) ?? true else {
             throw ValidationError("--batch-size and --concurrency must be positive")
         }
         if let model, !model.hasSuffix(".json"), !FileManager.default.fileExists(atPath: model + "/manifest.json") {
@@ -93,13 +96,15 @@ struct EvalCommand: AsyncParsableCommand {
                 runner: EvalRunner(batchSize: batchSize, maximumConcurrency: 1),  // the encoder already uses every core
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         } else {
-            let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: model!))
+            var file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: model!))
+            // --concurrency is what is sent at once, not capped by the file's own limit.
+            if let concurrency { file.maximumConcurrency = concurrency }
             let suites = try suite.map { try RegressionSuite(contentsOf: URL(fileURLWithPath: $0)) }
             let labels = dataset.labels
             let classifier = try file.classifier(labels: labels)
             result = try await EvalReport.evaluate(
                 classifier, named: modelName ?? file.model, on: dataset,
-                runner: EvalRunner(batchSize: batchSize, maximumConcurrency: concurrency),
+                runner: EvalRunner(batchSize: batchSize, maximumConcurrency: file.maximumConcurrency ?? 4),
                 outOfScopeLabel: outOfScopeLabel, suites: suites, keepingProbabilities: keepProbabilities)
         }
         try reportDestination.write { try result.write(to: URL(fileURLWithPath: report)) }

@@ -47,7 +47,8 @@ struct LabelCommand: AsyncParsableCommand {
             output, kind: .teacherLabels, inputs: [input, teacher, labelsFrom].compactMap { $0 }, force: force.force)
         let texts = try UnlabeledText.load(contentsOf: URL(fileURLWithPath: input))
         let source = try TeacherModel.open(
-            teacher, labels: try TeacherModel.labels(labels, from: labelsFrom), option: "--teacher")
+            teacher, labels: try TeacherModel.labels(labels, from: labelsFrom), option: "--teacher",
+            concurrency: concurrency)
         let status = StatusLine()
         let labeling = TeacherLabeling(
             teacher: source.classifier, teacherIdentity: source.identity, batchSize: batchSize ?? source.batchSize,

@@ -7,11 +7,11 @@ import Squire
 enum TeacherModel {
     /// The classifier, texts per call and calls in flight that suit it, and what it is (see
     /// `ClassifierSource.identity`); errors name `option`.
-    static func open(_ path: String, labels: [String]?, option: String) throws -> (
+    static func open(_ path: String, labels: [String]?, option: String, concurrency: Int? = nil) throws -> (
         classifier: any TextClassifier, batchSize: Int, concurrency: Int, identity: String
     ) {
         do {
-            let source = try ClassifierSource.open(path, labels: labels)
+            let source = try ClassifierSource.open(path, labels: labels, maximumConcurrency: concurrency)
             return (source.classifier, source.runner.batchSize, source.runner.maximumConcurrency, source.identity)
         } catch ClassifierSource.OpeningError.notAModel(let path) {
             throw ValidationError(

@@ -51,14 +51,12 @@ public struct AnthropicClassifier: TextClassifier {
             ],
             "tool_choice": ["type": "tool", "name": "classify"],
         ]
-        let clock = ContinuousClock()
-        let start = clock.now
-        let (data, attempts) = try await transport.post(
+        let (data, attempts, latency) = try await transport.post(
             "messages", body: try JSONSerialization.data(withJSONObject: body))
         let answer = try Self.answer(in: data, labels: labels)
         let usage = PerTextRequests.usage(
             configuration, input: answer.inputTokens, output: answer.outputTokens, attempts: attempts,
-            latency: clock.now - start)
+            latency: latency)
         return Classification(label: answer.label, confidence: 1, usage: usage)
     }
 

@@ -28,9 +28,7 @@ public struct AnthropicGenerator: TextGenerator {
             "messages": [["role": "user", "content": prompt.text]],
         ]
         if !prompt.instructions.isEmpty { body["system"] = prompt.instructions }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let (data, attempts) = try await transport.post(
+        let (data, attempts, latency) = try await transport.post(
             "messages", body: try JSONSerialization.data(withJSONObject: body))
         guard let response = try? JSONDecoder().decode(MessagesResponse.self, from: data) else {
             throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
@@ -47,7 +45,7 @@ public struct AnthropicGenerator: TextGenerator {
         let tokens = try PerTextRequests.tokens(
             input: response.usage?.inputTokens, output: response.usage?.outputTokens)
         let usage = PerTextRequests.usage(
-            configuration, input: tokens.input, output: tokens.output, attempts: attempts, latency: clock.now - start)
+            configuration, input: tokens.input, output: tokens.output, attempts: attempts, latency: latency)
         return GeneratedText(text: texts.joined(), usage: usage)
     }
 }

@@ -32,9 +32,17 @@ struct FrontierTransport: Sendable {
         self.headers = headers
     }
 
-    /// The response body of a successful call, and how many attempts it took.
-    func post(_ path: String, body: Data) async throws -> (body: Data, attempts: Int) {
-        try await limiter.run { try await postWithRetries(path, body: body) }
+    /// The response body of a successful call, how many attempts it took, and how long they
+    /// took from the first attempt to the answer (retries' waits included): not the time spent
+    /// waiting for a slot among the requests in flight, which is the caller's queue, not the
+    /// model's latency.
+    func post(_ path: String, body: Data) async throws -> (body: Data, attempts: Int, latency: Duration) {
+        try await limiter.run {
+            let clock = ContinuousClock()
+            let start = clock.now
+            let (data, attempts) = try await postWithRetries(path, body: body)
+            return (data, attempts, clock.now - start)
+        }
     }
 
     private func postWithRetries(_ path: String, body: Data) async throws -> (body: Data, attempts: Int) {

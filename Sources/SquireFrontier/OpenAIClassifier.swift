@@ -45,14 +45,12 @@ public struct OpenAIClassifier: TextClassifier {
                 "json_schema": ["name": "classification", "strict": true, "schema": LabelPrompt.schema(labels)],
             ],
         ]
-        let clock = ContinuousClock()
-        let start = clock.now
-        let (data, attempts) = try await transport.post(
+        let (data, attempts, latency) = try await transport.post(
             "chat/completions", body: try JSONSerialization.data(withJSONObject: body))
         let answer = try Self.answer(in: data, labels: labels)
         let usage = PerTextRequests.usage(
             configuration, input: answer.inputTokens, output: answer.outputTokens, attempts: attempts,
-            latency: clock.now - start)
+            latency: latency)
         return Classification(label: answer.label, confidence: 1, usage: usage)
     }
 

@@ -23,7 +23,8 @@ public struct OpenAIEmbedder: TextEmbedder {
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let body: [String: Any] = ["model": configuration.model, "input": texts, "encoding_format": "float"]
-        let (data, _) = try await transport.post("embeddings", body: try JSONSerialization.data(withJSONObject: body))
+        let (data, _, _) = try await transport.post(
+            "embeddings", body: try JSONSerialization.data(withJSONObject: body))
         struct Response: Decodable {
             struct Item: Decodable {
                 var index: Int

@@ -29,9 +29,7 @@ public struct OpenAIGenerator: TextGenerator {
             "model": configuration.model, "temperature": prompt.temperature,
             "max_tokens": prompt.maximumOutputTokens, "messages": messages,
         ]
-        let clock = ContinuousClock()
-        let start = clock.now
-        let (data, attempts) = try await transport.post(
+        let (data, attempts, latency) = try await transport.post(
             "chat/completions", body: try JSONSerialization.data(withJSONObject: body))
         guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data),
             let choice = response.choices.first
@@ -52,7 +50,7 @@ public struct OpenAIGenerator: TextGenerator {
         let tokens = try PerTextRequests.tokens(
             input: response.usage?.promptTokens, output: response.usage?.completionTokens)
         let usage = PerTextRequests.usage(
-            configuration, input: tokens.input, output: tokens.output, attempts: attempts, latency: clock.now - start)
+            configuration, input: tokens.input, output: tokens.output, attempts: attempts, latency: latency)
         return GeneratedText(text: content, usage: usage)
     }
 }

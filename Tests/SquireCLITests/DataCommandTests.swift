@@ -60,6 +60,36 @@ import Testing
         #expect(typo.requests.count == 3)
     }
 
+    /// `--concurrency` is what is sent at once: the model file's `maximum_concurrency` (1
+    /// here) silently capped it before.
+    @Test func labelConcurrencyIsNotCappedByTheModelFile() async throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("traffic.jsonl")
+        try (1...8).map { #"{"id": "r\#($0)", "text": "refund \#($0)"}"# }.joined(separator: "\n")
+            .write(to: input, atomically: true, encoding: .utf8)
+        let slow = LoopbackServer { _, _ in
+            let answer = Self.chat(#"{"label":"refund"}"#)
+            guard case .respond(let status, let headers, let body, _) = answer else { return answer }
+            return .respond(status: status, headers: headers, body: body, delay: .milliseconds(400))
+        }
+        let file = folder.appendingPathComponent("one-at-a-time.json")
+        try
+            #"{"provider": "openai", "base_url": "\#(try await slow.start())", "model": "gpt-test", "api_key_variable": "SQUIRE_TEST_KEY", "maximum_concurrency": 1}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try runSquire(
+            [
+                "label", "--input", input.path, "--teacher", file.path, "--labels", "card,refund", "--output",
+                folder.appendingPathComponent("labelled.jsonl").path, "--concurrency", "4",
+            ],
+            environment: Self.environment)
+        await slow.stop()
+        #expect(result.status == 0, "\(result.output)")
+        #expect(slow.requests.count == 8)
+        #expect(slow.peakInFlight >= 2, "\(slow.peakInFlight)")
+        #expect(slow.peakInFlight <= 4)
+    }
+
     @Test func labelResumesAfterUnusableAnswersAndWritesADatasheet() async throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }

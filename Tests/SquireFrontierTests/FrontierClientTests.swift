@@ -307,6 +307,20 @@ import Testing
         }
     }
 
+    /// An answer's latency is its call's, not the time it waited for a slot behind the other
+    /// requests: with one in flight, the fourth of four answers of 400 ms reported 1.6 s.
+    @Test func latencyLeavesOutTheQueue() async throws {
+        try await LoopbackServer.serving({ _, _ in
+            .respond(status: 200, body: Self.chat(#"{"label":"refund"}"#), delay: .milliseconds(400))
+        }) { url, _ in
+            let client = try OpenAIClassifier(
+                configuration: configuration(url, concurrency: 1), labels: Self.labels, environment: Self.environment)
+            let latencies = try await client.classify((0..<4).map { "refund \($0)" }).map(\.usage.latency)
+            #expect(latencies.allSatisfy { $0 >= .milliseconds(400) })
+            #expect(latencies.max()! < .milliseconds(1200), "\(latencies)")
+        }
+    }
+
     @Test func embeddingsComeBackInInputOrder() async throws {
         let body =
             #"{"object":"list","data":[{"object":"embedding","index":1,"embedding":[0.0,1.0,0.5]},{"object":"embedding","index":0,"embedding":[1.0,0.0,0.25]}],"model":"emb-test","usage":{"prompt_tokens":6,"total_tokens":6}}"#

@@ -36,10 +36,15 @@ public struct ClassifierSource: Sendable {
 
     /// Opens the classifier at `path`.
     ///
-    /// - Parameter labels: the label set a frontier model answers from (a bundle knows its own).
+    /// - Parameters:
+    ///   - labels: the label set a frontier model answers from (a bundle knows its own).
+    ///   - maximumConcurrency: calls in flight for a frontier model, in place of the model
+    ///     file's `maximum_concurrency` (which would otherwise cap it); ignored for a bundle.
     /// - Throws: ``OpeningError`` for a path that is neither a folder nor a `.json` file, or
     ///   a frontier model without labels; the bundle's or model file's own errors.
-    public static func open(_ path: String, labels: [String]?) throws -> ClassifierSource {
+    public static func open(_ path: String, labels: [String]?, maximumConcurrency: Int? = nil) throws
+        -> ClassifierSource
+    {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             let bundle = try ModelBundle(folder: path)
@@ -53,7 +58,8 @@ public struct ClassifierSource: Sendable {
         guard let labels, !labels.isEmpty else {
             throw OpeningError.labelsNeeded(path: path)
         }
-        let file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: path))
+        var file = try FrontierModelFile(contentsOf: URL(fileURLWithPath: path))
+        if let maximumConcurrency { file.maximumConcurrency = maximumConcurrency }
         return ClassifierSource(
             classifier: try file.classifier(labels: labels),
             runner: EvalRunner(batchSize: 1, maximumConcurrency: file.maximumConcurrency ?? 8),

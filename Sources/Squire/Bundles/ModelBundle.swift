@@ -85,16 +85,16 @@ public struct ModelBundle: TextClassifier {
     ///   know; the other ``BundleError`` cases for a missing, changed or truncated file.
     ///
     /// A bundle being replaced while it is read (`squire train` writing over the folder a
-    /// service reads) is read again, as long as the writer keeps replacing it (for at most a
-    /// minute): the reader gets the old bundle or the new, never a false "changed" or
+    /// service reads) is read again, as long as the writer keeps replacing it (up to a hundred
+    /// times): the reader gets the old bundle or the new, never a false "changed" or
     /// "truncated" error.
     public init(folder: String) throws {
-        // Every retry follows a swap seen during the read, so it ends when the writer stops
-        // swapping. Not after a fixed count: verifying a bundle hashes its files, which can
-        // take longer than a writer takes to save one, so a few saves in a row could outlast
-        // any small count. A writer that never stops is cut off by the deadline.
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
+        // Every retry follows a swap seen during the read, so the reads end when the writer
+        // stops swapping. Not after a few: verifying a bundle hashes its files, which can take
+        // longer than saving one (under a sanitizer, or on a slow disk), so a writer saving
+        // several times in a row outlasted four attempts. A writer that never stops is cut
+        // off after a hundred swaps.
+        for _ in 0..<100 {
             let before = Self.identity(of: folder)
             do {
                 let bundle = try ModelBundle(verifying: folder)
