@@ -7,7 +7,8 @@
 #              target runs even after one fails (the exit status says whether any did)
 #   SECONDS 0  build only
 #   options    passed to libFuzzer, e.g. -print_final_stats=1
-# Environment: FUZZ_OPTIMIZATION=-Onone (default -O) builds faster and fuzzes slower.
+# Environment: FUZZ_OPTIMIZATION=-Onone (default -O) builds faster and fuzzes slower;
+# FUZZ_BUILD=DIR builds and runs in DIR instead of .build-fuzz (crash inputs go there too).
 #
 # Squire's modules are compiled here, instrumented, as static libraries; a library is rebuilt
 # only when a source of its module, a library it imports or the compiler flags changed. The
@@ -58,7 +59,7 @@ else
     exit 2
 fi
 
-out=.build-fuzz
+out=${FUZZ_BUILD:-.build-fuzz}
 mkdir -p "$out"
 # Whole-module builds, as SwiftPM's release builds; FUZZ_OPTIMIZATION=-Onone compiles in a
 # quarter of the time, for short runs that mostly replay the corpus (CI), at a fraction of
@@ -69,8 +70,9 @@ flags=("${FUZZ_OPTIMIZATION:--O}" -wmo -num-threads 2
     -enable-upcoming-feature MemberImportVisibility -I "$out" -I Sources/CSquireBLAS)
 
 # The flags, in a file that changes only when they do, so a change rebuilds everything.
-printf '%s\n' "${flags[@]}" >"$out/flags.new"
-if cmp -s "$out/flags.new" "$out/flags"; then rm "$out/flags.new"; else mv "$out/flags.new" "$out/flags"; fi
+# Named per process: two runs at once (plateau.sh on two cores) must not take each other's.
+printf '%s\n' "${flags[@]}" >"$out/flags.new.$$"
+if cmp -s "$out/flags.new.$$" "$out/flags"; then rm "$out/flags.new.$$"; else mv "$out/flags.new.$$" "$out/flags"; fi
 
 # Whether $1 is missing or older than any of the other paths (files, or folders searched whole).
 stale() {

@@ -19,7 +19,11 @@ maximum=${MAX_SEGMENTS:-8}
 if (($#)); then targets=("$@"); else
     mapfile -t targets < <(sed -n '/^targets=(/,/^)/p' Scripts/fuzz/fuzz.sh | grep -v '[()]' | tr ' ' '\n' | grep .)
 fi
-for target in "${targets[@]}"; do Scripts/fuzz/fuzz.sh "$target" 0 >/dev/null; done
+mkdir -p .build-fuzz
+# The build's output is long (the linker's notes on the sanitizer's symbols); kept for a failure.
+for target in "${targets[@]}"; do
+    Scripts/fuzz/fuzz.sh "$target" 0 >.build-fuzz/plateau-build.log 2>&1 || { tail -30 .build-fuzz/plateau-build.log >&2; exit 1; }
+done
 out=.build-fuzz
 mkdir -p "$out/plateau"
 export LSAN_OPTIONS="suppressions=$PWD/Scripts/fuzz/leaks.supp"

@@ -81,10 +81,14 @@ struct SynthesizeCommand: AsyncParsableCommand {
             method: [
                 "`squire synthesize --seeds \(seeds) --generator \(generator) --per-label \(perLabel) --examples-per-request \(examplesPerRequest) --seed \(seed)`.",
                 "Each request showed up to 5 seeds of its label and asked for \(examplesPerRequest) messages in a persona, length and style drawn from the standard schedule.",
-                "\(result.duplicatesDropped) lines dropped as duplicates of seeds, avoided texts or earlier answers; \(result.failedRequests) requests failed.",
+                "\(result.duplicatesDropped) lines dropped as duplicates of seeds, avoided texts or earlier answers; \(result.failedRequests) requests failed\(Self.reasons(result.failureReasons)).",
             ],
             labelCounts: dataset.labelCounts, usage: result.usage, notes: notes
         ).write(beside: URL(fileURLWithPath: output))
+        if result.failedRequests > 0 {
+            FileHandle.standardError.write(
+                Data("\(result.failedRequests) requests failed\(Self.reasons(result.failureReasons))\n".utf8))
+        }
         if json {
             try JSONOutput.print(
                 Summary(
@@ -122,5 +126,14 @@ struct SynthesizeCommand: AsyncParsableCommand {
             case failedRequests = "failed_requests"
             case costDollars = "cost_dollars"
         }
+    }
+
+    /// ": reason (3×); other reason", most frequent first, for the summary and the datasheet.
+    static func reasons(_ reasons: [String: Int]) -> String {
+        guard !reasons.isEmpty else { return "" }
+        let listed = reasons.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
+            $0.value > 1 ? "\($0.key) (\($0.value)×)" : $0.key
+        }
+        return ": " + listed.joined(separator: "; ")
     }
 }

@@ -90,6 +90,9 @@ public struct SyntheticGeneration: Sendable {
             examples: ordered.flatMap(\.examples),
             duplicatesDropped: ordered.reduce(0) { $0 + $1.duplicates },
             failedRequests: ordered.reduce(0) { $0 + $1.failedRequests },
+            failureReasons: ordered.reduce(into: [:]) { total, outcome in
+                total.merge(outcome.failureReasons, uniquingKeysWith: +)
+            },
             requests: ordered.reduce(0) { $0 + $1.requests },
             shortfalls: Dictionary(
                 uniqueKeysWithValues: ordered.filter { $0.examples.count < count }.map {
@@ -103,6 +106,7 @@ public struct SyntheticGeneration: Sendable {
         var examples: [LabeledExample] = []
         var duplicates = 0
         var failedRequests = 0
+        var failureReasons: [String: Int] = [:]
         var requests = 0
         var usage = Usage.zero
     }
@@ -121,8 +125,10 @@ public struct SyntheticGeneration: Sendable {
             let answer: GeneratedText
             do {
                 answer = try await generator.generate(prompt(for: brief, showing: shown, count: wanted, draw: draw))
-            } catch ModelError.invalidResponse {
+            } catch let error as ModelError {
+                guard case .invalidResponse = error else { throw error }
                 outcome.failedRequests += 1
+                outcome.failureReasons[String(String(describing: error).prefix(200)), default: 0] += 1
                 continue
             }
             outcome.usage += answer.usage
@@ -210,6 +216,8 @@ public struct SyntheticDataset: Sendable {
     public var duplicatesDropped: Int
     /// Requests whose answers could not be used.
     public var failedRequests: Int
+    /// Why they could not, each reason (its start) with how many requests it failed.
+    public var failureReasons: [String: Int]
     /// Requests made.
     public var requests: Int
     /// Labels that got fewer examples than asked for, with how many are missing.

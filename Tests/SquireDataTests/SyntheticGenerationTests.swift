@@ -80,6 +80,8 @@ import Testing
             generator: refusing, examplesPerRequest: 1, maximumConcurrentLabels: 1
         ).generate([Self.briefs[0]], count: 2)
         #expect(result.failedRequests == 2)
+        // Why they failed, not only how many.
+        #expect(result.failureReasons == ["the model's answer could not be understood: cut off": 2])
         #expect(result.examples.map(\.text) == ["fresh message 2", "fresh message 3"])
 
         let down = ScriptedGenerator { _, _ in throw ModelError.unavailable("HTTP 503") }
