@@ -9,7 +9,7 @@ struct SquireCommand: AsyncParsableCommand {
         commandName: "squire",
         abstract: "Train, evaluate, gate and watch a small model that stands in for a frontier model.",
         discussion: """
-            Exit codes: 0 success, 1 a check failed (a gate said do not ship), 2 a usage or input error.
+            Exit codes: 0 success, 1 a check failed (a gate said do not ship), 2 a usage or input error, 3 a model that could not be reached or used (a frontier server down or refusing every request).
             """,
         version: SquireVersion.current,
         subcommands: [
@@ -34,6 +34,10 @@ struct SquireCommand: AsyncParsableCommand {
             case .validationFailure:
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
                 exit(withError: ExitCode(2))
+            case .failure where isOutage(error):
+                // Not the user's input: the same command may work later, so scripts can retry on 3.
+                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                exit(withError: ExitCode(3))
             case .failure where !(error is ExitCode):
                 // Squire's own typed errors (a bad file, a missing model) are input errors: 2.
                 FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -41,6 +45,15 @@ struct SquireCommand: AsyncParsableCommand {
             default:
                 exit(withError: error)
             }
+        }
+    }
+
+    /// A model that could not be reached or used: a server down, timing out, or refusing
+    /// every request (`ModelError.unavailable`, `.timedOut`).
+    static func isOutage(_ error: any Error) -> Bool {
+        switch error {
+        case ModelError.unavailable, ModelError.timedOut: true
+        default: false
         }
     }
 
