@@ -42,6 +42,15 @@ struct LabelCommand: AsyncParsableCommand {
         }
     }
 
+    /// The command that makes this file again, for the datasheet: every option that changes
+    /// the labels (the label set above all), none that only changes how fast they come.
+    var reproducingCommand: String {
+        var words = ["squire label", "--input", input, "--teacher", teacher]
+        if let labels { words += ["--labels", labels] }
+        if let labelsFrom { words += ["--labels-from", labelsFrom] }
+        return (words + ["--output", output]).joined(separator: " ")
+    }
+
     func run() async throws {
         let destination = try OutputDestination(
             output, kind: .teacherLabels, inputs: [input, teacher, labelsFrom].compactMap { $0 }, force: force.force)
@@ -76,7 +85,7 @@ struct LabelCommand: AsyncParsableCommand {
             source: "Texts of \(input), labelled by a teacher model.",
             method: [
                 "Teacher: \(teacher), \(source.identity) (\(soft ? "probabilities kept as soft labels" : "hard labels; the teacher reports no probabilities")).",
-                "`squire label --input \(input) --teacher \(teacher) --output \(output)`; \(result.resumedCount) labels resumed from a journal.",
+                "`\(reproducingCommand)`; \(result.resumedCount) labels resumed from a journal.",
             ],
             labelCounts: counts, usage: result.usage, notes: notes
         ).write(beside: URL(fileURLWithPath: output))

@@ -157,6 +157,8 @@ import Testing
         #expect(sheet.contains("# Datasheet: labelled.jsonl"))
         #expect(sheet.contains("| card | 3 | 50.0% |"))
         #expect(!sheet.contains("sk-data-secret"))
+        // The command that remakes the file names the label set: without it, it could not run.
+        #expect(sheet.contains("--labels card,refund --output \(output)`"), "\(sheet)")
     }
 
     @Test func synthesizeThenVerify() async throws {

@@ -116,6 +116,29 @@ import Testing
         #expect(balanced.filters[0].reasons == ["over the per-label maximum": 2])
     }
 
+    /// One garbage answer from the second teacher aborted the whole verification. Now that
+    /// text goes to review with the reason and the others are still checked; an outage still
+    /// ends the run.
+    @Test func anUnusableVerifierAnswerGoesToReviewAndTheRunGoesOn() async throws {
+        let data = try Self.dataset([
+            ("I want a refund", "refund"), ("where is my refund", "refund"), ("card gone", "card_lost"),
+            ("lost my card", "refund"),
+        ])
+        let verifier = ScriptedClassifier(labels: ["refund", "card_lost"]) { text in
+            if text == "where is my refund" { throw ModelError.invalidResponse("expected one label, got \"banana\"") }
+            return Classification(label: text.contains("card") ? "card_lost" : "refund", confidence: 1)
+        }
+        let verified = try await Verification(steps: [.labelAgreement(verifier: verifier)], batchSize: 4).run(on: data)
+        #expect(verified.dataset.examples.map(\.id) == ["s1", "s3"])
+        #expect(verified.review.map(\.example.id) == ["s2", "s4"])
+        #expect(verified.review[0].reason.contains("could not be used") && verified.review[0].reason.contains("banana"))
+        #expect(verified.review[1].suggestedLabel == "card_lost")
+        let down = Failing(verifier, error: ModelError.unavailable("down"))
+        await #expect(throws: ModelError.unavailable("down")) {
+            try await Verification(steps: [.labelAgreement(verifier: down)]).run(on: data)
+        }
+    }
+
     @Test func checksThatCannotRunSayWhyBeforeDoingAnything() async throws {
         let data = try Self.dataset([("refund", "refund")])
         await #expect(throws: DataError.self) { try await Verification(steps: [.nearDuplicates()]).run(on: data) }
