@@ -74,7 +74,8 @@ def perturb(path, out, seed):
 
 def summary(path):
     rows = [json.loads(line) for line in open(path)]
-    datasets = sorted({r["dataset"] for r in rows}, key=["banking77", "snips", "sms_spam"].index)
+    # Timing rounds carry no dataset.
+    datasets = sorted({r["dataset"] for r in rows if "dataset" in r}, key=["banking77", "snips", "sms_spam"].index)
 
     def pick(kind, dataset):
         return [r for r in rows if r["kind"] == kind and r["dataset"] == dataset]

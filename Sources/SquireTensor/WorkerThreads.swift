@@ -49,7 +49,9 @@ package final class WorkerThreads: @unchecked Sendable {
     private let wake: UnsafeMutablePointer<pthread_cond_t>
     private let count: Int
 
-    private init(count: Int) {
+    /// Starts `count` workers. The process's are ``shared``; tests make their own to see a
+    /// pool's first job.
+    package init(count: Int) {
         self.count = max(0, count)
         mutex = .allocate(capacity: 1)
         wake = .allocate(capacity: 1)
@@ -117,7 +119,11 @@ package final class WorkerThreads: @unchecked Sendable {
     /// A worker's life: wait for a new generation (spinning, then asleep), work on it, repeat.
     private func serve() -> Never {
         ParallelParts.markInsidePart()
-        var seen = state.load(ordering: .acquiring) >> 32
+        // Generation 0 is the one before any job: workers are started by `init`, before a job
+        // can exist. Reading the current generation here instead made a worker that started
+        // after the first job was published take that job for done and leave it all to the
+        // caller — the whole of `squire train --embeddings`' fold search ran on one core.
+        var seen: UInt64 = 0
         while true {
             var current = state.load(ordering: .acquiring)
             let idleSince = ContinuousClock.now

@@ -22,6 +22,27 @@ private final class Locked<Value: Sendable>: @unchecked Sendable {
 }
 
 @Suite struct WorkerThreadsTests {
+    /// A fresh pool's very first job runs on its worker too. Workers read the job generation
+    /// when they started running, so one that started after the first job was published took
+    /// it for done: `squire train --embeddings`, whose first parallel work is the fold search,
+    /// ran all 35 fits on one core. Part 0 waits for part 1 to start; run one after the other,
+    /// as the caller alone would, it would wait in vain.
+    @Test(arguments: 1...5)
+    func aFreshPoolsFirstJobUsesItsWorker(_ round: Int) {
+        let workers = WorkerThreads(count: 1)
+        let secondStarted = DispatchSemaphore(value: 0)
+        let overlapped = Mutex(false)
+        let ran = workers.run(2) { part in
+            if part == 1 {
+                secondStarted.signal()
+            } else {
+                overlapped.withLock { $0 = secondStarted.wait(timeout: .now() + 5) == .success }
+            }
+        }
+        #expect(ran)
+        #expect(overlapped.withLock { $0 }, "round \(round): the parts ran one after the other")
+    }
+
     /// Runs a job on the workers, waiting while other tests' products hold them (tests run
     /// in parallel); false if they stayed busy for five seconds.
     private func runOnWorkers(_ parts: Int, _ body: (Int) -> Void) -> Bool {
