@@ -178,36 +178,17 @@ struct VerificationRun {
                 }
             }
         case .labelAgreement(let verifier):
-            var answers: [Result<Classification, ModelError>] = []
-            for start in stride(from: 0, to: examples.count, by: batchSize) {
-                let batch = examples[start..<min(start + batchSize, examples.count)].map(\.text)
-                do {
-                    answers += try await Self.classify(batch, with: verifier).map { .success($0) }
-                } catch let error as ModelError where Self.isAboutOneAnswer(error) {
-                    // One unusable answer must not sink the run: ask again text by text, and
-                    // send the texts whose answers still cannot be used to review.
-                    for text in batch {
-                        do {
-                            answers.append(.success(try await Self.classify([text], with: verifier)[0]))
-                        } catch let error as ModelError where Self.isAboutOneAnswer(error) {
-                            answers.append(.failure(error))
-                        }
-                    }
-                }
-            }
+            let answers = try await verifierAnswers(for: examples.map(\.text), from: verifier)
             usage += answers.reduce(.zero) { total, answer in total + ((try? answer.get())?.usage ?? .zero) }
             for (example, result) in zip(examples, answers) {
-                guard case .success(let answer) = result else {
-                    if case .failure(let error) = result {
-                        remove(
-                            example, "the second teacher's answer could not be used: \(error)",
-                            "second teacher's answer unusable", toReview: true)
-                    }
-                    continue
-                }
-                if answer.label == example.label {
+                switch result {
+                case .failure(let error):
+                    remove(
+                        example, "the second teacher's answer could not be used: \(error)",
+                        "second teacher's answer unusable", toReview: true)
+                case .success(let answer) where answer.label == example.label:
                     kept.append(example)
-                } else {
+                case .success(let answer):
                     remove(
                         example,
                         "the second teacher says \(answer.label) (confidence \(String(format: "%.2f", answer.confidence)))",
@@ -376,25 +357,6 @@ struct VerificationRun {
     }
 
     /// Letters in `text`, and how many of them are Latin.
-    /// A verifier's answers to `texts`, one per text.
-    private static func classify(_ texts: [String], with verifier: any TextClassifier) async throws -> [Classification]
-    {
-        let got = try await verifier.classify(texts)
-        guard got.count == texts.count else {
-            throw ModelError.resultCountMismatch(expected: texts.count, actual: got.count)
-        }
-        return got
-    }
-
-    /// Errors about one answer (unreadable, a label outside the set), after which the other
-    /// texts can still be checked; outages and the rest end the run.
-    private static func isAboutOneAnswer(_ error: ModelError) -> Bool {
-        switch error {
-        case .invalidResponse, .unknownLabel, .emptyProbabilities, .invalidInput: true
-        default: false
-        }
-    }
-
     static func letterCounts(_ text: String) -> (letters: Int, latin: Int) {
         var letters = 0
         var latin = 0

@@ -76,12 +76,10 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         }
         // A misspelt key would otherwise be ignored and its setting silently left at the default
         // (`"timeout": 1` ran with 30 s).
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-            try Self.refuseUnknownKeys(object, known: CodingKeys.allCases.map(\.stringValue), in: url.path)
-            if let price = object["price"] as? [String: Any] {
-                try Self.refuseUnknownKeys(
-                    price, known: Price.CodingKeys.allCases.map(\.stringValue), in: url.path, under: "price")
-            }
+        if let present = try? JSONDecoder().decode(KeysPresent.self, from: data) {
+            try Self.refuseUnknownKeys(present.keys, known: CodingKeys.allCases.map(\.stringValue), in: url.path)
+            try Self.refuseUnknownKeys(
+                present.priceKeys, known: Price.CodingKeys.allCases.map(\.stringValue), in: url.path, under: "price")
         }
         // At most a day: the client counts timeouts in milliseconds, which a longer one can overflow.
         for (key, seconds) in [("timeout_seconds", timeoutSeconds), ("connect_timeout_seconds", connectTimeoutSeconds)]
@@ -94,9 +92,9 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
     }
 
     private static func refuseUnknownKeys(
-        _ object: [String: Any], known: [String], in path: String, under parent: String? = nil
+        _ keys: [String], known: [String], in path: String, under parent: String? = nil
     ) throws {
-        guard let unknown = object.keys.filter({ !known.contains($0) }).sorted().first else { return }
+        guard let unknown = keys.filter({ !known.contains($0) }).sorted().first else { return }
         let name = parent.map { "\($0).\(unknown)" } ?? unknown
         throw FrontierError.invalidConfiguration(
             "\(path): unknown key \"\(name)\"; the keys\(parent.map { " of \($0)" } ?? "") are \(known.sorted().joined(separator: ", "))"
@@ -149,5 +147,26 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
                 configuration: configuration, apiKeyVariable: apiKeyVariable ?? "ANTHROPIC_API_KEY",
                 environment: environment)
         }
+    }
+}
+
+/// The keys a model file holds at its top level and in its `price` object, as written, so a
+/// misspelt one can be named (decoding the file itself ignores keys it does not know).
+private struct KeysPresent: Decodable {
+    var keys: [String]
+    var priceKeys: [String]
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        keys = container.allKeys.map(\.stringValue)
+        let price = try? container.nestedContainer(keyedBy: Key.self, forKey: Key(stringValue: "price"))
+        priceKeys = price?.allKeys.map(\.stringValue) ?? []
     }
 }
