@@ -111,7 +111,7 @@ struct LabelCommand: AsyncParsableCommand {
             )
         } else {
             print(
-                "wrote \(output) with \(result.labels.count) labels; \(result.failures.count) texts got unusable answers (listed in \(failuresPath)). Run the same command again to retry only those."
+                "wrote \(output) with \(result.labels.count) labels; \(result.failures.count) texts got unusable answers (listed in \(failuresPath)). Run the same command again to retry only those. This run, failed calls included: \(usage.calls) calls, \(usage.totalTokens) tokens, \(usage.cost)"
             )
         }
         if !result.failures.isEmpty { throw ExitCode(1) }

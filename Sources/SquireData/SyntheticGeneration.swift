@@ -67,6 +67,9 @@ public struct SyntheticGeneration: Sendable {
         let avoided = Set(existing.map(\.normalizedForComparison))
         let requests = maximumRequestsPerLabel ?? 3 * ((count + examplesPerRequest - 1) / examplesPerRequest)
         var results: [String: LabelOutcome] = [:]
+        // A frontier generator counts its failed requests too; they were made and may be billed.
+        let meter = (generator as? any UsageMetered)?.meter
+        let start = meter?.usage ?? .zero
         try await withThrowingTaskGroup(of: LabelOutcome.self) { group in
             var next = 0
             func launch() {
@@ -86,6 +89,7 @@ public struct SyntheticGeneration: Sendable {
             }
         }
         let ordered = briefs.map { results[$0.label]! }
+        let answered = ordered.reduce(Usage.zero) { $0 + $1.usage }
         return SyntheticDataset(
             examples: ordered.flatMap(\.examples),
             duplicatesDropped: ordered.reduce(0) { $0 + $1.duplicates },
@@ -98,7 +102,7 @@ public struct SyntheticGeneration: Sendable {
                 uniqueKeysWithValues: ordered.filter { $0.examples.count < count }.map {
                     ($0.label, count - $0.examples.count)
                 }),
-            usage: ordered.reduce(.zero) { $0 + $1.usage })
+            usage: meter.map { $0.spending(since: start, answered: answered) } ?? answered)
     }
 
     private struct LabelOutcome: Sendable {
@@ -222,6 +226,7 @@ public struct SyntheticDataset: Sendable {
     public var requests: Int
     /// Labels that got fewer examples than asked for, with how many are missing.
     public var shortfalls: [String: Int]
-    /// What the requests cost.
+    /// What the requests cost: failed ones included when the generator keeps a
+    /// ``UsageMeter`` (frontier clients do).
     public var usage: Usage
 }

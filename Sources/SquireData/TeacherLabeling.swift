@@ -71,6 +71,9 @@ public struct TeacherLabeling: Sendable {
         }
         var failures: [LabelingFailure] = []
         var usage = Usage.zero
+        // A frontier teacher counts its failed calls too; they were made and may be billed.
+        let meter = (teacher as? any UsageMetered)?.meter
+        let start = meter?.usage ?? .zero
         progress(LabelingProgress(labeled: done.count, failed: 0, total: texts.count, usage: usage))
         try await withThrowingTaskGroup(of: BatchOutcome.self) { group in
             var next = 0
@@ -97,6 +100,7 @@ public struct TeacherLabeling: Sendable {
             }
             if let stop { throw stop }
         }
+        if let meter { usage = meter.spending(since: start, answered: usage) }
         return LabelingResult(
             labels: texts.compactMap { done[$0.id] }, failures: failures.sorted { position[$0.id]! < position[$1.id]! },
             resumedCount: resumedCount, usage: usage)
@@ -201,7 +205,8 @@ public struct LabelingResult: Sendable {
     public var failures: [LabelingFailure]
     /// Labels taken from the journal instead of asked for.
     public var resumedCount: Int
-    /// What this run's answered calls cost (resumed labels excluded). Calls that ended in an
-    /// error carry no usage through the `TextClassifier` protocol and are not counted.
+    /// What this run's calls cost (resumed labels excluded). Calls that ended in an error are
+    /// counted when the teacher keeps a ``UsageMeter`` (frontier clients do); otherwise only
+    /// answered calls are, since errors carry no usage through the `TextClassifier` protocol.
     public var usage: Usage
 }

@@ -178,8 +178,12 @@ struct VerificationRun {
                 }
             }
         case .labelAgreement(let verifier):
+            // A frontier verifier counts its failed calls too; they were made and may be billed.
+            let meter = (verifier as? any UsageMetered)?.meter
+            let start = meter?.usage ?? .zero
             let answers = try await verifierAnswers(for: examples.map(\.text), from: verifier)
-            usage += answers.reduce(.zero) { total, answer in total + ((try? answer.get())?.usage ?? .zero) }
+            let answered = answers.reduce(Usage.zero) { total, answer in total + ((try? answer.get())?.usage ?? .zero) }
+            usage += meter.map { $0.spending(since: start, answered: answered) } ?? answered
             for (example, result) in zip(examples, answers) {
                 switch result {
                 case .failure(let error):

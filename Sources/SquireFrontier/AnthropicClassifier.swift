@@ -6,7 +6,7 @@ public import SquireCore
 /// The model is made to call one tool whose input schema allows only ``labels``; the
 /// answer is checked again on arrival, so anything else is a `ModelError`. Like
 /// ``OpenAIClassifier`` it reports `confidence` 1 and no probabilities.
-public struct AnthropicClassifier: TextClassifier {
+public struct AnthropicClassifier: TextClassifier, UsageMetered {
     public let labels: [String]
     /// What the model is asked to do, before the label list.
     public let instructions: String
@@ -32,6 +32,9 @@ public struct AnthropicClassifier: TextClassifier {
             headers: [("anthropic-version", Self.apiVersion)])
     }
 
+    /// Every call this client has sent, failed ones included.
+    public var meter: UsageMeter { transport.meter }
+
     public func classify(_ texts: [String]) async throws -> [Classification] {
         try await PerTextRequests.classify(texts, classifyOne)
     }
@@ -53,6 +56,7 @@ public struct AnthropicClassifier: TextClassifier {
         ]
         let (data, attempts, latency) = try await transport.post(
             "messages", body: try JSONSerialization.data(withJSONObject: body))
+        transport.charge(ReportedTokens.anthropic(data))
         let answer = try Self.answer(in: data, labels: labels)
         let usage = PerTextRequests.usage(
             configuration, input: answer.inputTokens, output: answer.outputTokens, attempts: attempts,

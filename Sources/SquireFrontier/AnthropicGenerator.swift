@@ -5,7 +5,7 @@ public import SquireCore
 ///
 /// The answer is the concatenation of its text blocks; an answer cut off by the token limit
 /// (`stop_reason: "max_tokens"`) or holding no text is a `ModelError.invalidResponse`.
-public struct AnthropicGenerator: TextGenerator {
+public struct AnthropicGenerator: TextGenerator, UsageMetered {
     let configuration: FrontierConfiguration
     let transport: FrontierTransport
 
@@ -21,6 +21,9 @@ public struct AnthropicGenerator: TextGenerator {
             headers: [("anthropic-version", AnthropicClassifier.apiVersion)])
     }
 
+    /// Every call this client has sent, failed ones included.
+    public var meter: UsageMeter { transport.meter }
+
     public func generate(_ prompt: Prompt) async throws -> GeneratedText {
         var body: [String: Any] = [
             "model": configuration.model, "max_tokens": prompt.maximumOutputTokens,
@@ -30,6 +33,7 @@ public struct AnthropicGenerator: TextGenerator {
         if !prompt.instructions.isEmpty { body["system"] = prompt.instructions }
         let (data, attempts, latency) = try await transport.post(
             "messages", body: try JSONSerialization.data(withJSONObject: body))
+        transport.charge(ReportedTokens.anthropic(data))
         guard let response = try? JSONDecoder().decode(MessagesResponse.self, from: data) else {
             throw ModelError.invalidResponse("not a Messages response\(FrontierTransport.excerpt(data))")
         }

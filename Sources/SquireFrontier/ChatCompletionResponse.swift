@@ -52,3 +52,22 @@ struct MessagesResponse: Decodable {
         case stopReason = "stop_reason"
     }
 }
+
+/// The token counts of a response body, read on their own so an answer that is then refused
+/// (free text, an unknown label, a refusal) is still charged on the client's meter.
+enum ReportedTokens {
+    private struct OpenAIBody: Decodable { var usage: ChatCompletionResponse.Tokens? }
+    private struct AnthropicBody: Decodable { var usage: MessagesResponse.Tokens? }
+
+    /// An OpenAI-compatible body's `usage` (chat completions and embeddings alike); nil when it has none.
+    static func openAI(_ data: Data) -> (input: Int, output: Int)? {
+        guard let usage = try? JSONDecoder().decode(OpenAIBody.self, from: data).usage else { return nil }
+        return try? PerTextRequests.tokens(input: usage.promptTokens, output: usage.completionTokens)
+    }
+
+    /// An Anthropic Messages body's `usage`; nil when it has none.
+    static func anthropic(_ data: Data) -> (input: Int, output: Int)? {
+        guard let usage = try? JSONDecoder().decode(AnthropicBody.self, from: data).usage else { return nil }
+        return try? PerTextRequests.tokens(input: usage.inputTokens, output: usage.outputTokens)
+    }
+}

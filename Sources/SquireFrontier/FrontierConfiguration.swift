@@ -16,10 +16,29 @@ public struct FrontierConfiguration: Sendable {
     public var initialBackoff: Duration
     /// The longest wait between attempts, `Retry-After` included.
     public var maximumBackoff: Duration
-    /// Requests in flight at once per client.
+    /// The most one request may spend waiting between its attempts, all retries together: a
+    /// request that would wait longer fails with the last attempt's error. Per-minute rate
+    /// limits ask for waits of tens of seconds; an agent answering a user may want less.
+    public var retryBudget: Duration
+    /// Requests in flight at once per client. A 429 halves this for a while (never below
+    /// one) and successes raise it back, so a rate-limited run slows down instead of failing.
     public var maximumConcurrency: Int
     /// What tokens cost; `nil` leaves `Usage.cost` at zero.
     public var price: Price?
+    /// How an OpenAI-compatible request names its output-token limit. OpenAI's reasoning
+    /// models refuse `max_tokens`; a client that is told so switches by itself, once.
+    public var tokenLimitParameter: TokenLimitParameter = .maxTokens
+    /// Whether an OpenAI-compatible request says its temperature. Some models accept only
+    /// their default; a client told so by the server stops sending it, once.
+    public var sendsTemperature = true
+
+    /// The name of the output-token limit in an OpenAI-compatible request.
+    public enum TokenLimitParameter: String, Sendable, Hashable, Codable {
+        /// `max_tokens`, which most servers accept.
+        case maxTokens = "max_tokens"
+        /// `max_completion_tokens`, which OpenAI's newer models require.
+        case maxCompletionTokens = "max_completion_tokens"
+    }
 
     /// Dollars per million tokens.
     public struct Price: Sendable, Hashable, Codable {
@@ -42,9 +61,9 @@ public struct FrontierConfiguration: Sendable {
 
     /// Creates a configuration with defaults that suit hosted APIs.
     public init(
-        baseURL: String, model: String, timeout: Duration = .seconds(30), maximumRetries: Int = 3,
-        initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(20),
-        maximumConcurrency: Int = 8,
+        baseURL: String, model: String, timeout: Duration = .seconds(30), maximumRetries: Int = 6,
+        initialBackoff: Duration = .milliseconds(500), maximumBackoff: Duration = .seconds(60),
+        retryBudget: Duration = .seconds(180), maximumConcurrency: Int = 8,
         price: Price? = nil, connectTimeout: Duration = .seconds(10)
     ) {
         self.baseURL = baseURL
@@ -54,6 +73,7 @@ public struct FrontierConfiguration: Sendable {
         self.maximumRetries = maximumRetries
         self.initialBackoff = initialBackoff
         self.maximumBackoff = maximumBackoff
+        self.retryBudget = retryBudget
         self.maximumConcurrency = maximumConcurrency
         self.price = price
     }
@@ -65,10 +85,11 @@ public struct FrontierConfiguration: Sendable {
         guard !model.isEmpty else { throw FrontierError.invalidConfiguration("the model name is empty") }
         guard timeout > .zero, connectTimeout > .zero, maximumRetries >= 0, maximumConcurrency >= 1,
             initialBackoff >= .zero,
-            maximumBackoff >= initialBackoff
+            maximumBackoff >= initialBackoff, retryBudget >= .zero
         else {
             throw FrontierError.invalidConfiguration(
-                "timeouts and backoffs must be positive, retries ≥ 0, concurrency ≥ 1")
+                "timeouts must be positive; backoffs and the retry budget at least 0, the maximum backoff at least the initial one; retries at least 0; concurrency at least 1"
+            )
         }
     }
 

@@ -6,12 +6,17 @@ public import SquireCore
 /// ```json
 /// {"provider": "openai", "base_url": "https://api.openai.com/v1", "model": "gpt-4.1-mini",
 ///  "api_key_variable": "OPENAI_API_KEY", "instructions": "Route the customer's request.",
-///  "timeout_seconds": 20, "maximum_retries": 3, "maximum_concurrency": 8,
+///  "timeout_seconds": 20, "maximum_retries": 6, "retry_budget_seconds": 180, "maximum_concurrency": 8,
 ///  "price": {"input_dollars_per_million": 0.4, "output_dollars_per_million": 1.6}}
 /// ```
 ///
 /// `provider` is `openai` (any OpenAI-compatible server) or `anthropic`. The file names the
-/// variable that holds the key, never the key itself.
+/// variable that holds the key, never the key itself. An `embedder` entry names the server's
+/// embedding model, for `squire embed --model frontier.json`:
+///
+/// ```json
+/// "embedder": {"model": "text-embedding-3-small", "dimension": 1536, "input_dollars_per_million": 0.02}
+/// ```
 public struct FrontierModelFile: Sendable, Hashable, Codable {
     /// Which wire format the server speaks.
     public enum Provider: String, Sendable, Hashable, Codable {
@@ -34,6 +39,21 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         }
     }
 
+    /// The server's embedding model: the same base URL, key and retry settings as the chat model.
+    public struct EmbedderModel: Sendable, Hashable, Codable {
+        /// The embedding model's name.
+        public var model: String
+        /// How many numbers each of its vectors holds.
+        public var dimension: Int
+        /// Dollars per million input tokens, for the meter's cost.
+        public var inputDollarsPerMillion: Double?
+
+        fileprivate enum CodingKeys: String, CodingKey, CaseIterable {
+            case model, dimension
+            case inputDollarsPerMillion = "input_dollars_per_million"
+        }
+    }
+
     /// The wire format.
     public var provider: Provider
     /// The API's base URL.
@@ -48,12 +68,26 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
     public var timeoutSeconds: Double?
     /// Seconds to make a connection (default 10, at most `timeout_seconds`).
     public var connectTimeoutSeconds: Double?
-    /// Attempts after the first.
+    /// Attempts after the first (default 6).
     public var maximumRetries: Int?
+    /// The first wait between attempts, doubled each retry, with jitter (default 0.5).
+    public var initialBackoffSeconds: Double?
+    /// The longest wait between attempts, a server's `Retry-After` included (default 60).
+    public var maximumBackoffSeconds: Double?
+    /// The most one request waits between attempts, all its retries together (default 180).
+    public var retryBudgetSeconds: Double?
     /// Requests in flight at once.
     public var maximumConcurrency: Int?
     /// Token prices, for `Usage.cost`.
     public var price: Price?
+    /// `max_tokens` (the default) or `max_completion_tokens`, which OpenAI's reasoning models
+    /// require; a client told by the server switches by itself.
+    public var tokenLimitParameter: FrontierConfiguration.TokenLimitParameter?
+    /// `false` for a model that accepts only its default temperature; a client told by the
+    /// server stops sending it by itself.
+    public var sendTemperature: Bool?
+    /// The embedding model, when the file describes one.
+    public var embedderModel: EmbedderModel?
 
     private enum CodingKeys: String, CodingKey, CaseIterable {
         case provider, model, instructions, price
@@ -62,7 +96,13 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         case timeoutSeconds = "timeout_seconds"
         case connectTimeoutSeconds = "connect_timeout_seconds"
         case maximumRetries = "maximum_retries"
+        case initialBackoffSeconds = "initial_backoff_seconds"
+        case maximumBackoffSeconds = "maximum_backoff_seconds"
+        case retryBudgetSeconds = "retry_budget_seconds"
         case maximumConcurrency = "maximum_concurrency"
+        case tokenLimitParameter = "token_limit_parameter"
+        case sendTemperature = "send_temperature"
+        case embedderModel = "embedder"
     }
 
     /// Reads a model file; errors name the field at fault.
@@ -79,15 +119,47 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         if let present = try? JSONDecoder().decode(KeysPresent.self, from: data) {
             try Self.refuseUnknownKeys(present.keys, known: CodingKeys.allCases.map(\.stringValue), in: url.path)
             try Self.refuseUnknownKeys(
-                present.priceKeys, known: Price.CodingKeys.allCases.map(\.stringValue), in: url.path, under: "price")
+                present.nestedKeys["price"] ?? [], known: Price.CodingKeys.allCases.map(\.stringValue), in: url.path,
+                under: "price")
+            try Self.refuseUnknownKeys(
+                present.nestedKeys["embedder"] ?? [], known: EmbedderModel.CodingKeys.allCases.map(\.stringValue),
+                in: url.path, under: "embedder")
         }
-        // At most a day: the client counts timeouts in milliseconds, which a longer one can overflow.
+        if let embedder = embedderModel {
+            guard provider == .openai else {
+                throw FrontierError.invalidConfiguration(
+                    "\(url.path): an embedder needs an OpenAI-compatible server (provider \"openai\")")
+            }
+            guard !embedder.model.isEmpty, (1...1_000_000).contains(embedder.dimension) else {
+                throw FrontierError.invalidConfiguration(
+                    "\(url.path): the embedder needs a model name and a dimension from 1 to 1000000")
+            }
+        }
+        // At most a day: the client counts durations in milliseconds, which a longer one can overflow.
         for (key, seconds) in [("timeout_seconds", timeoutSeconds), ("connect_timeout_seconds", connectTimeoutSeconds)]
         {
             if let seconds, !(seconds > 0 && seconds <= 86_400) {
                 throw FrontierError.invalidConfiguration(
                     "\(url.path): \(key) must be a positive number of seconds, at most 86400 (a day)")
             }
+        }
+        for (key, seconds) in [
+            ("initial_backoff_seconds", initialBackoffSeconds), ("maximum_backoff_seconds", maximumBackoffSeconds),
+            ("retry_budget_seconds", retryBudgetSeconds),
+        ] {
+            if let seconds, !(seconds >= 0 && seconds <= 86_400) {
+                throw FrontierError.invalidConfiguration(
+                    "\(url.path): \(key) must be a number of seconds from 0 to 86400 (a day)")
+            }
+        }
+        if let retries = maximumRetries, !(0...1000).contains(retries) {
+            throw FrontierError.invalidConfiguration("\(url.path): maximum_retries must be from 0 to 1000")
+        }
+        if let concurrency = maximumConcurrency, !(1...10_000).contains(concurrency) {
+            throw FrontierError.invalidConfiguration("\(url.path): maximum_concurrency must be from 1 to 10000")
+        }
+        do { try configuration.validate() } catch FrontierError.invalidConfiguration(let reason) {
+            throw FrontierError.invalidConfiguration("\(url.path): \(reason)")
         }
     }
 
@@ -107,7 +179,12 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         if let seconds = timeoutSeconds { configuration.timeout = .milliseconds(Int64(seconds * 1000)) }
         if let seconds = connectTimeoutSeconds { configuration.connectTimeout = .milliseconds(Int64(seconds * 1000)) }
         if let retries = maximumRetries { configuration.maximumRetries = retries }
+        if let seconds = initialBackoffSeconds { configuration.initialBackoff = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = maximumBackoffSeconds { configuration.maximumBackoff = .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = retryBudgetSeconds { configuration.retryBudget = .milliseconds(Int64(seconds * 1000)) }
         if let concurrency = maximumConcurrency { configuration.maximumConcurrency = concurrency }
+        if let parameter = tokenLimitParameter { configuration.tokenLimitParameter = parameter }
+        if let sends = sendTemperature { configuration.sendsTemperature = sends }
         if let price {
             configuration.price = .init(
                 inputDollarsPerMillion: price.inputDollarsPerMillion,
@@ -133,6 +210,24 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
         }
     }
 
+    /// The embedding model of the file's `embedder` entry; the key is read from the environment now.
+    public func embedder(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> OpenAIEmbedder
+    {
+        guard let entry = embedderModel else {
+            throw FrontierError.invalidConfiguration(
+                "the model file has no \"embedder\" entry; add {\"model\": …, \"dimension\": …}")
+        }
+        var configuration = configuration
+        configuration.model = entry.model
+        configuration.price = entry.inputDollarsPerMillion.map {
+            .init(inputDollarsPerMillion: $0, outputDollarsPerMillion: 0)
+        }
+        return try OpenAIEmbedder(
+            configuration: configuration, dimension: entry.dimension,
+            apiKeyVariable: apiKeyVariable ?? "OPENAI_API_KEY", environment: environment)
+    }
+
     /// A text generator for synthetic data; the key is read from the environment now.
     public func generator(environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> any TextGenerator
@@ -150,11 +245,11 @@ public struct FrontierModelFile: Sendable, Hashable, Codable {
     }
 }
 
-/// The keys a model file holds at its top level and in its `price` object, as written, so a
-/// misspelt one can be named (decoding the file itself ignores keys it does not know).
+/// The keys a model file holds at its top level and in its objects (`price`, `embedder`), as
+/// written, so a misspelt one can be named (decoding the file itself ignores keys it does not know).
 private struct KeysPresent: Decodable {
     var keys: [String]
-    var priceKeys: [String]
+    var nestedKeys: [String: [String]] = [:]
 
     private struct Key: CodingKey {
         var stringValue: String
@@ -166,7 +261,10 @@ private struct KeysPresent: Decodable {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: Key.self)
         keys = container.allKeys.map(\.stringValue)
-        let price = try? container.nestedContainer(keyedBy: Key.self, forKey: Key(stringValue: "price"))
-        priceKeys = price?.allKeys.map(\.stringValue) ?? []
+        for key in container.allKeys {
+            if let nested = try? container.nestedContainer(keyedBy: Key.self, forKey: key) {
+                nestedKeys[key.stringValue] = nested.allKeys.map(\.stringValue)
+            }
+        }
     }
 }

@@ -7,7 +7,8 @@ import SquireCore
 import Synchronization
 
 /// Posts JSON to a frontier API with timeouts, retries (exponential backoff with full
-/// jitter; `Retry-After` honoured on 429) and a bound on requests in flight.
+/// jitter, `Retry-After` honoured, a total retry budget per request), a bound on requests in
+/// flight that adapts to rate limits, and a meter of every attempt sent.
 struct FrontierTransport: Sendable {
     /// How the key is sent. The key stays an `APIKey` until the request is built, so
     /// printing or dumping a client never shows it.
@@ -21,6 +22,10 @@ struct FrontierTransport: Sendable {
     let configuration: FrontierConfiguration
     let limiter: ConcurrencyLimiter
     let refusals = RepeatedRefusals()
+    /// Every attempt sent, and the tokens of every answer read, usable or not.
+    let meter = UsageMeter()
+    /// How request bodies are written for this server.
+    let dialect: RequestDialect
     let authorization: Authorization
     let headers: [(String, String)]
 
@@ -28,6 +33,7 @@ struct FrontierTransport: Sendable {
         try configuration.validate()
         self.configuration = configuration
         self.limiter = ConcurrencyLimiter(maximum: configuration.maximumConcurrency)
+        self.dialect = RequestDialect(configuration)
         self.authorization = authorization
         self.headers = headers
     }
@@ -37,6 +43,14 @@ struct FrontierTransport: Sendable {
     /// waiting for a slot among the requests in flight, which is the caller's queue, not the
     /// model's latency.
     func post(_ path: String, body: Data) async throws -> (body: Data, attempts: Int, latency: Duration) {
+        try await post(path) { _ in body }
+    }
+
+    /// Posts a body written for the server's dialect; written again if the server asks for
+    /// another (see ``RequestDialect``).
+    func post(_ path: String, body: @escaping @Sendable (RequestDialect.Settings) throws -> Data) async throws -> (
+        body: Data, attempts: Int, latency: Duration
+    ) {
         try await limiter.run {
             let clock = ContinuousClock()
             let start = clock.now
@@ -45,41 +59,84 @@ struct FrontierTransport: Sendable {
         }
     }
 
-    private func postWithRetries(_ path: String, body: Data) async throws -> (body: Data, attempts: Int) {
+    /// Records the tokens a server reported for an answer, before the answer is checked: an
+    /// unusable one was still made and may be billed.
+    func charge(_ tokens: (input: Int, output: Int)?) {
+        guard let tokens else { return }
+        meter.record(
+            Usage(
+                inputTokens: tokens.input, outputTokens: tokens.output,
+                cost: Cost(
+                    dollars: configuration.price?.cost(inputTokens: tokens.input, outputTokens: tokens.output) ?? 0)
+            ))
+    }
+
+    private func postWithRetries(
+        _ path: String, body: @Sendable (RequestDialect.Settings) throws -> Data
+    ) async throws -> (body: Data, attempts: Int) {
         var attempt = 0
+        var waited = Duration.zero
         while true {
             attempt += 1
             try refusals.check()
+            try await limiter.waitOutPause()
             let outcome: Outcome
             do {
-                outcome = try await send(path, body: body)
+                let settings = dialect.current
+                let data = try body(settings)
+                meter.record(Usage(calls: 1))
+                outcome = try await send(path, body: data, settings: settings)
             } catch is CancellationError {
                 throw CancellationError()
             }
+            let wait: Duration
             switch outcome {
             case .success(let data):
                 refusals.succeeded()
+                await limiter.succeeded()
                 return (data, attempt)
             case .fatal(let error):
                 throw error
-            case .retryable(let error, let after):
+            case .rewritten:
+                continue
+            case .retryable(let error, let after, let rateLimited):
                 guard attempt <= configuration.maximumRetries else { throw error }
-                try await Task.sleep(for: after ?? backoff(attempt))
+                wait = after ?? backoff(attempt)
+                if rateLimited { await limiter.throttle(for: wait) }
+                guard waited + wait <= configuration.retryBudget else {
+                    throw Self.beyondBudget(error, waited: waited, wait: wait, budget: configuration.retryBudget)
+                }
             case .unreachable(let error):
                 // Nothing listening, or no such host: one more try covers a server restarting,
                 // more would only make a wrong base URL slow to report.
                 guard attempt <= min(1, configuration.maximumRetries) else { throw error }
-                try await Task.sleep(for: backoff(attempt))
+                wait = backoff(attempt)
             }
+            try await Task.sleep(for: wait)
+            waited += wait
+        }
+    }
+
+    /// The last attempt's error, saying that retrying stopped because the budget ran out.
+    static func beyondBudget(_ error: ModelError, waited: Duration, wait: Duration, budget: Duration) -> ModelError {
+        let seconds = { (duration: Duration) in String(format: "%.1f s", Double(milliseconds(duration)) / 1000) }
+        let why =
+            "; retrying stopped: waiting \(seconds(wait)) more after \(seconds(waited)) would pass the retry budget of \(seconds(budget))"
+        switch error {
+        case .unavailable(let reason): return .unavailable(reason + why)
+        default: return error
         }
     }
 
     private enum Outcome {
         case success(Data)
-        case retryable(ModelError, after: Duration?)
+        /// Worth another attempt, after `after` when the server said; `rateLimited` for a 429.
+        case retryable(ModelError, after: Duration?, rateLimited: Bool = false)
         /// The connection could not be made: refused, unreachable, or the host not found.
         case unreachable(ModelError)
         case fatal(ModelError)
+        /// The server refused a parameter the dialect now writes another way: send again at once.
+        case rewritten
     }
 
     /// One HTTP client per connect timeout, kept for the life of the process as
@@ -115,7 +172,7 @@ struct FrontierTransport: Sendable {
         return false
     }
 
-    private func send(_ path: String, body: Data) async throws -> Outcome {
+    private func send(_ path: String, body: Data, settings: RequestDialect.Settings) async throws -> Outcome {
         var request = HTTPClientRequest(url: configuration.url(path))
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -154,7 +211,8 @@ struct FrontierTransport: Sendable {
             return .success(data)
         case 429:
             let wait = Self.retryDelay(response.headers).map { min($0, configuration.maximumBackoff) }
-            return .retryable(.unavailable("rate limited (HTTP 429)\(Self.excerpt(data))"), after: wait)
+            return .retryable(
+                .unavailable("rate limited (HTTP 429)\(Self.excerpt(data))"), after: wait, rateLimited: true)
         case 500..<600:
             // An overloaded server (503) may say when to come back, as a rate limit does.
             let wait = Self.retryDelay(response.headers).map { min($0, configuration.maximumBackoff) }
@@ -163,6 +221,7 @@ struct FrontierTransport: Sendable {
             return .fatal(
                 .unavailable("authentication failed (HTTP \(status)); check the API key\(Self.excerpt(data))"))
         default:
+            if dialect.adapt(status: status, body: data, sent: settings) { return .rewritten }
             return .fatal(refusals.refused(status: status, message: Self.excerpt(data)))
         }
     }

@@ -8,7 +8,7 @@ public import SquireCore
 /// is a `ModelError`, so no request text can widen the label set. The model gives no
 /// probabilities, so `confidence` is 1 and `probabilities` is empty. Each text is one
 /// request; `Usage` carries its tokens, attempts, latency and cost.
-public struct OpenAIClassifier: TextClassifier {
+public struct OpenAIClassifier: TextClassifier, UsageMetered {
     public let labels: [String]
     /// What the model is asked to do, before the label list.
     public let instructions: String
@@ -28,25 +28,31 @@ public struct OpenAIClassifier: TextClassifier {
         transport = try FrontierTransport(configuration: configuration, authorization: .bearer(key))
     }
 
+    /// Every call this client has sent, failed ones included.
+    public var meter: UsageMeter { transport.meter }
+
     public func classify(_ texts: [String]) async throws -> [Classification] {
         try await PerTextRequests.classify(texts, classifyOne)
     }
 
     private func classifyOne(_ text: String) async throws -> Classification {
-        let body: [String: Any] = [
-            "model": configuration.model,
-            "temperature": 0,
-            "messages": [
-                ["role": "system", "content": LabelPrompt.system(instructions, labels: labels)],
-                ["role": "user", "content": text],
-            ],
-            "response_format": [
-                "type": "json_schema",
-                "json_schema": ["name": "classification", "strict": true, "schema": LabelPrompt.schema(labels)],
-            ],
-        ]
-        let (data, attempts, latency) = try await transport.post(
-            "chat/completions", body: try JSONSerialization.data(withJSONObject: body))
+        let (model, instructions, labels) = (configuration.model, instructions, labels)
+        let (data, attempts, latency) = try await transport.post("chat/completions") { dialect in
+            var body: [String: Any] = [
+                "model": model,
+                "messages": [
+                    ["role": "system", "content": LabelPrompt.system(instructions, labels: labels)],
+                    ["role": "user", "content": text],
+                ],
+                "response_format": [
+                    "type": "json_schema",
+                    "json_schema": ["name": "classification", "strict": true, "schema": LabelPrompt.schema(labels)],
+                ],
+            ]
+            if dialect.sendsTemperature { body["temperature"] = 0 }
+            return try JSONSerialization.data(withJSONObject: body)
+        }
+        transport.charge(ReportedTokens.openAI(data))
         let answer = try Self.answer(in: data, labels: labels)
         let usage = PerTextRequests.usage(
             configuration, input: answer.inputTokens, output: answer.outputTokens, attempts: attempts,

@@ -3,7 +3,7 @@ public import SquireCore
 
 /// The OpenAI-compatible embeddings endpoint as a `TextEmbedder`: one request per batch,
 /// vectors returned in input order (by the response's `index`), checked against ``dimension``.
-public struct OpenAIEmbedder: TextEmbedder {
+public struct OpenAIEmbedder: TextEmbedder, UsageMetered {
     public let dimension: Int
     let configuration: FrontierConfiguration
     let transport: FrontierTransport
@@ -20,11 +20,15 @@ public struct OpenAIEmbedder: TextEmbedder {
         transport = try FrontierTransport(configuration: configuration, authorization: .bearer(key))
     }
 
+    /// Every call this client has sent and the tokens its answers reported.
+    public var meter: UsageMeter { transport.meter }
+
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let body: [String: Any] = ["model": configuration.model, "input": texts, "encoding_format": "float"]
         let (data, _, _) = try await transport.post(
             "embeddings", body: try JSONSerialization.data(withJSONObject: body))
+        transport.charge(ReportedTokens.openAI(data))
         struct Response: Decodable {
             struct Item: Decodable {
                 var index: Int

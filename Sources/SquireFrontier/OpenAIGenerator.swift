@@ -7,7 +7,7 @@ public import SquireCore
 /// A refusal, a missing message or an answer cut off by the token limit
 /// (`finish_reason: "length"`) is a `ModelError.invalidResponse`, so a half-written list of
 /// examples never reaches the caller as if it were whole.
-public struct OpenAIGenerator: TextGenerator {
+public struct OpenAIGenerator: TextGenerator, UsageMetered {
     let configuration: FrontierConfiguration
     let transport: FrontierTransport
 
@@ -21,16 +21,21 @@ public struct OpenAIGenerator: TextGenerator {
         transport = try FrontierTransport(configuration: configuration, authorization: .bearer(key))
     }
 
+    /// Every call this client has sent, failed ones included.
+    public var meter: UsageMeter { transport.meter }
+
     public func generate(_ prompt: Prompt) async throws -> GeneratedText {
-        var messages: [[String: String]] = []
-        if !prompt.instructions.isEmpty { messages.append(["role": "system", "content": prompt.instructions]) }
-        messages.append(["role": "user", "content": prompt.text])
-        let body: [String: Any] = [
-            "model": configuration.model, "temperature": prompt.temperature,
-            "max_tokens": prompt.maximumOutputTokens, "messages": messages,
-        ]
-        let (data, attempts, latency) = try await transport.post(
-            "chat/completions", body: try JSONSerialization.data(withJSONObject: body))
+        let model = configuration.model
+        let (data, attempts, latency) = try await transport.post("chat/completions") { dialect in
+            var messages: [[String: String]] = []
+            if !prompt.instructions.isEmpty { messages.append(["role": "system", "content": prompt.instructions]) }
+            messages.append(["role": "user", "content": prompt.text])
+            var body: [String: Any] = ["model": model, "messages": messages]
+            body[dialect.tokenLimitParameter.rawValue] = prompt.maximumOutputTokens
+            if dialect.sendsTemperature { body["temperature"] = prompt.temperature }
+            return try JSONSerialization.data(withJSONObject: body)
+        }
+        transport.charge(ReportedTokens.openAI(data))
         guard let response = try? JSONDecoder().decode(ChatCompletionResponse.self, from: data),
             let choice = response.choices.first
         else {

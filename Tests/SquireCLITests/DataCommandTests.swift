@@ -117,6 +117,9 @@ import Testing
         await flaky.stop()
         #expect(first.status == 1, "\(first.output)")
         #expect(first.output.contains("1 texts got unusable answers"))
+        // The unusable answer was a call made and billed: 6 calls of 33 tokens at $1,000 per
+        // million input tokens, where the five answered ones alone made $0.15.
+        #expect(first.output.contains("failed calls included: 6 calls, 198 tokens, $0.180000"), "\(first.output)")
         #expect(try String(contentsOfFile: output + ".failures.jsonl", encoding: .utf8).contains("r3"))
         #expect(try CLIFixtures.jsonLines(URL(fileURLWithPath: output)).count == 5)
         #expect(FileManager.default.fileExists(atPath: output + ".journal"))
@@ -159,6 +162,45 @@ import Testing
         #expect(!sheet.contains("sk-data-secret"))
         // The command that remakes the file names the label set: without it, it could not run.
         #expect(sheet.contains("--labels card,refund --output \(output)`"), "\(sheet)")
+    }
+
+    /// `OpenAIEmbedder` was reachable from no command: a model file's `embedder` entry now
+    /// serves `squire embed --model frontier.json`, batch by batch, in input order.
+    @Test func embedWithAFrontierModelFile() async throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("texts.txt")
+        try (0..<5).map { "text \($0)" }.joined(separator: "\n").write(to: input, atomically: true, encoding: .utf8)
+        // Each vector is [n, 1] for "text n", returned in reverse order with its index.
+        let server = LoopbackServer { request, _ in
+            let texts = request.json["input"] as? [String] ?? []
+            let items = texts.enumerated().reversed().map { index, text in
+                #"{"object":"embedding","index":\#(index),"embedding":[\#(text.split(separator: " ").last!),1]}"#
+            }
+            return .respond(
+                status: 200,
+                body:
+                    #"{"object":"list","data":[\#(items.joined(separator: ","))],"usage":{"prompt_tokens":\#(texts.count * 2),"total_tokens":\#(texts.count * 2)}}"#
+            )
+        }
+        let file = folder.appendingPathComponent("frontier.json")
+        try
+            #"{"provider": "openai", "base_url": "\#(try await server.start())", "model": "chat", "api_key_variable": "SQUIRE_TEST_KEY", "embedder": {"model": "embed-test", "dimension": 2}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("vectors.jsonl")
+        let result = try runSquire(
+            ["embed", "--model", file.path, "--input", input.path, "--output", output.path, "--batch-size", "2"],
+            environment: Self.environment)
+        await server.stop()
+        #expect(result.status == 0, "\(result.output)")
+        #expect(server.requests.count == 3)
+        #expect(
+            server.requests.allSatisfy { $0.uri == "/v1/embeddings" && $0.json["model"] as? String == "embed-test" })
+        let lines = try CLIFixtures.jsonLines(output)
+        #expect(lines.map { $0["text"] as? String } == (0..<5).map { "text \($0)" })
+        #expect(lines.map { $0["embedding"] as? [Double] } == (0..<5).map { [Double($0), 1] })
+        #expect(result.output.contains("embedded 5 texts: 3 calls, 10 tokens"), "\(result.output)")
+        #expect(!result.output.contains("sk-data-secret"))
     }
 
     @Test func synthesizeThenVerify() async throws {

@@ -58,3 +58,23 @@ private struct ConstantEmbedder: TextEmbedder {
         #expect(many.description.contains("(12 in all)"))
     }
 }
+
+/// The meter a paid model counts its calls on.
+struct UsageMeterTests {
+    @Test func spendingIsTheMetersDifferenceWithTheAnsweredLatency() {
+        let meter = UsageMeter()
+        meter.record(Usage(inputTokens: 5, calls: 1, cost: Cost(dollars: 1)))
+        let start = meter.usage
+        // Two calls, one answered (with its latency) and one refused.
+        meter.record(Usage(inputTokens: 7, outputTokens: 2, calls: 1, cost: Cost(dollars: 2)))
+        meter.record(Usage(inputTokens: 3, calls: 1, cost: Cost(dollars: 0.5)))
+        let answered = Usage(
+            inputTokens: 7, outputTokens: 2, calls: 1, latency: .milliseconds(80), cost: Cost(dollars: 2))
+        let spent = meter.spending(since: start, answered: answered)
+        #expect(spent.calls == 2)
+        #expect(spent.inputTokens == 10)
+        #expect(spent.outputTokens == 2)
+        #expect(spent.cost.dollars == 2.5)
+        #expect(spent.latency == .milliseconds(80))
+    }
+}

@@ -3,6 +3,7 @@ import SquireCore
 import SquireData
 import SquireEval
 import SquireTesting
+import Synchronization
 import Testing
 
 /// Synthetic generation: prompts follow the seeded schedule, answers are parsed and
@@ -91,5 +92,38 @@ import Testing
         await #expect(throws: DataError.self) {
             try await SyntheticGeneration(generator: down).generate([LabelBrief(label: "x", seeds: [])], count: 2)
         }
+    }
+
+    /// A generator that keeps a meter: every call is charged there, refused ones included, as
+    /// the frontier clients do.
+    final class MeteredGenerator: TextGenerator, UsageMetered {
+        let meter = UsageMeter()
+        let refusals: Int
+        let calls = Mutex(0)
+
+        init(refusals: Int) { self.refusals = refusals }
+
+        func generate(_ prompt: Prompt) async throws -> GeneratedText {
+            let call = calls.withLock { count -> Int in
+                defer { count += 1 }
+                return count
+            }
+            let usage = Usage(inputTokens: 10, calls: 1, cost: Cost(dollars: 0.01))
+            meter.record(usage)
+            if call < refusals { throw ModelError.invalidResponse("cut off") }
+            return GeneratedText(text: "fresh message \(call)", usage: usage)
+        }
+    }
+
+    /// `squire synthesize` reported "6 requests failed" at $0: refused requests were made
+    /// and may be billed, and a metered generator's report counts them.
+    @Test func refusedRequestsAreCountedInTheCost() async throws {
+        let result = try await SyntheticGeneration(
+            generator: MeteredGenerator(refusals: 2), examplesPerRequest: 1, maximumConcurrentLabels: 1
+        ).generate([Self.briefs[0]], count: 2)
+        #expect(result.failedRequests == 2)
+        #expect(result.usage.calls == 4)
+        #expect(result.usage.inputTokens == 40)
+        #expect(abs(result.usage.cost.dollars - 0.04) < 1e-12)
     }
 }
