@@ -102,6 +102,10 @@ let package = Package(
             path: "Tests/LoopbackHTTPServer"
         ),
         .testTarget(name: "SquireFrontierTests", dependencies: ["SquireCore", "SquireFrontier", "LoopbackHTTPServer"]),
+        // Against the LiteLLM proxy (Tests/Integration/LiteLLM); skipped with a message when
+        // Scripts/setup/litellm.sh has not installed it. CI always does.
+        .testTarget(
+            name: "SquireIntegrationTests", dependencies: ["SquireCLI", "SquireCore", "SquireFrontier"]),
         .testTarget(
             name: "SquireCLITests",
             dependencies: [
