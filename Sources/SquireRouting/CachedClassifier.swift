@@ -45,6 +45,7 @@ public struct CachedClassifier<Base: TextClassifier>: TextClassifier {
     /// The model's labels.
     public var labels: [String] { base.labels }
 
+    /// Classifies each text, from the cache where it can; ``answer(_:)`` says where each came from.
     public func classify(_ texts: [String]) async throws -> [Classification] {
         try await answer(texts).map(\.answer)
     }

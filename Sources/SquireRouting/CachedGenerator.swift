@@ -26,6 +26,7 @@ public struct CachedGenerator<Base: TextGenerator>: TextGenerator {
         self.version = version
     }
 
+    /// Answers the prompt, from the cache when it can; ``answer(_:)`` says where it came from.
     public func generate(_ prompt: Prompt) async throws -> GeneratedText {
         try await answer(prompt).answer
     }

@@ -3,11 +3,13 @@ import SquireTesting
 import Synchronization
 
 /// Requests with embeddings chosen by hand for the semantic-cache tests, in 8 dimensions:
-/// "refund please" and "refund pls" have cosine 1/√1.04 ≈ 0.9806; every other pair of
-/// different requests is orthogonal or nearly so.
+/// "refund please" and "refund pls" have cosine 1/√1.04 ≈ 0.9806, "refund please" and
+/// "where's my refund" 1/√1.0025 ≈ 0.9988; every other pair of different requests is
+/// orthogonal or nearly so.
 let requestVectors: [String: [Float]] = [
     "refund please": [1, 0, 0, 0, 0, 0, 0, 0],
     "refund pls": [1, 0.2, 0, 0, 0, 0, 0, 0],
+    "where's my refund": [1, 0.05, 0, 0, 0, 0, 0, 0],
     "my card is stuck": [0, 0, 1, 0, 0, 0, 0, 0],
     "card stuck": [0, 0, 1, 0.1, 0, 0, 0, 0],
     "hello": [0, 0, 0, 0, 1, 0, 0, 0],
