@@ -18,6 +18,25 @@ let package = Package(
             dependencies: [.product(name: "SquireTensor", package: "Squire"), "CBenchmarkBLAS"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The semantic cache's lookup latency, and its figures on labelled pairs.
+        .executableTarget(
+            name: "SemanticCacheLookup",
+            dependencies: [
+                .product(name: "SquireCore", package: "Squire"),
+                .product(name: "SquireRouting", package: "Squire"),
+                .product(name: "SquireTesting", package: "Squire"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "SemanticCacheFigures",
+            dependencies: [
+                .product(name: "SquireEval", package: "Squire"),
+                .product(name: "SquireRouting", package: "Squire"),
+                .product(name: "SquireTesting", package: "Squire"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .executableTarget(
             name: "TensorBenchmarks",
             dependencies: [
