@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 suites='WorkerThreadsTests|MatMulTests|EmbeddingParityTests|CascadeTests|CascadeFailureTests|ShadowAndCanaryTests'
 suites+='|DriftMonitorStreamTests|ClosedLoopTests|ClosedLoopFaultTests|LiveModelTests|ModelVersionsTests'
 suites+='|FrontierClientTests|FrontierGeneratorTests|TeacherLabelingTests|EvalRunnerTests|BundleRaceTests'
-suites+='|SemanticCacheTests|CachedModelTests'
+suites+='|SemanticCacheTests|CachedModelTests|RateLimitTests|RequestDialectTests|FailedCallCostTests'
 log=.build-tsan.log
 # Release with debug info: the encoder tests run the real model, far too slow unoptimized.
 # halt_on_error makes the first race fail the run instead of scrolling past.
