@@ -4,11 +4,14 @@ extension WordPieceTokenizer {
         encode(text, maximumLength: maximumLength)
     }
 
-    /// Encodes `text` as `[CLS] … [SEP]`, truncated to `maximumLength` tokens, or not at all when nil.
+    /// Encodes `text` as `[CLS] … [SEP]` (or without them, for a tokenizer that adds none),
+    /// truncated to `maximumLength` tokens, or not at all when nil.
     public func encode(_ text: String, maximumLength: Int?) -> Encoding {
         var state = EncodingState()
-        state.ids.append(classifierID)
-        state.offsets.append(0..<0)
+        if let classifierID {
+            state.ids.append(classifierID)
+            state.offsets.append(0..<0)
+        }
         let scalars = Array(text.unicodeScalars)
         var segmentStart = 0
         var position = 0
@@ -27,13 +30,16 @@ extension WordPieceTokenizer {
         tokenizeSegment(scalars, segmentStart..<scalars.count, into: &state)
 
         var truncated = 0
-        if let maximumLength, state.ids.count + 1 > maximumLength {
-            truncated = state.ids.count + 1 - maximumLength
+        let closing = separatorID == nil ? 0 : 1
+        if let maximumLength, state.ids.count + closing > maximumLength {
+            truncated = state.ids.count + closing - maximumLength
             state.ids.removeLast(truncated)
             state.offsets.removeLast(truncated)
         }
-        state.ids.append(separatorID)
-        state.offsets.append(0..<0)
+        if let separatorID {
+            state.ids.append(separatorID)
+            state.offsets.append(0..<0)
+        }
         return Encoding(ids: state.ids, offsets: state.offsets, truncatedTokenCount: truncated)
     }
 
@@ -117,7 +123,7 @@ extension WordPieceTokenizer {
     /// The share of `text`'s word pieces that are `[UNK]`, without `[CLS]` and `[SEP]`; 0 for
     /// a text with no pieces. A rising rate is vocabulary drift: text the model cannot read.
     public func unknownTokenRate(of text: String) -> Double {
-        let ids = encode(text).ids.dropFirst().dropLast()
+        let ids = encode(text).ids.dropFirst(classifierID == nil ? 0 : 1).dropLast(separatorID == nil ? 0 : 1)
         guard !ids.isEmpty else { return 0 }
         return Double(ids.filter { $0 == unknownID }.count) / Double(ids.count)
     }

@@ -14,16 +14,19 @@ public struct WordPieceTokenizer: Sendable {
     /// Added tokens matched on the raw text, longest first.
     let addedTokens: [(scalars: [Unicode.Scalar], id: Int)]
     let addedTokenStarts: Set<Unicode.Scalar>
-    /// The id of `[CLS]`, prepended to every encoding.
-    public let classifierID: Int
-    /// The id of `[SEP]`, appended to every encoding.
-    public let separatorID: Int
+    /// The id of `[CLS]`, prepended to every encoding; nil for a tokenizer that adds no
+    /// special tokens (a `tokenizer.json` without a post-processor, as model2vec saves).
+    public let classifierID: Int?
+    /// The id of `[SEP]`, appended to every encoding; nil with ``classifierID``.
+    public let separatorID: Int?
     /// The id of `[UNK]`.
     public let unknownID: Int
     /// The id used for padding in batches.
     public let paddingID: Int
     /// Words longer than this many scalars become `[UNK]` whole.
     public let maximumCharactersPerWord: Int
+    /// What marks a piece that continues a word (`##`).
+    package let continuingPrefix: String
     /// The most tokens an encoding holds, `[CLS]` and `[SEP]` included; longer texts are truncated.
     public var maximumLength: Int
 
@@ -88,8 +91,9 @@ public struct WordPieceTokenizer: Sendable {
             }
             return id
         }
-        var classifier = "[CLS]"
-        var separator = "[SEP]"
+        // Without a post-processor the tokenizer adds no special tokens, as Hugging Face's does.
+        var classifier: String? = nil
+        var separator: String? = nil
         if let processor = file.postProcessor {
             switch processor.type {
             case "TemplateProcessing":
@@ -115,7 +119,7 @@ public struct WordPieceTokenizer: Sendable {
             normalizer: normalizer, vocabulary: vocabulary,
             continuingPrefix: file.model.continuingSubwordPrefix ?? "##",
             addedTokens: file.addedTokens.map { ($0.content, $0.id) },
-            classifierID: try id(classifier), separatorID: try id(separator), unknownID: try id(unknown),
+            classifierID: try classifier.map(id), separatorID: try separator.map(id), unknownID: try id(unknown),
             paddingID: vocabulary["[PAD]"] ?? 0,
             maximumCharactersPerWord: file.model.maxInputCharactersPerWord ?? 100, maximumLength: maximumLength)
     }
@@ -166,7 +170,7 @@ public struct WordPieceTokenizer: Sendable {
 
     init(
         normalizer: BertNormalizer, vocabulary: [String: Int], continuingPrefix: String,
-        addedTokens: [(String, Int)], classifierID: Int, separatorID: Int, unknownID: Int, paddingID: Int,
+        addedTokens: [(String, Int)], classifierID: Int?, separatorID: Int?, unknownID: Int, paddingID: Int,
         maximumCharactersPerWord: Int, maximumLength: Int
     ) throws {
         self.normalizer = normalizer
@@ -196,6 +200,7 @@ public struct WordPieceTokenizer: Sendable {
             )
         }
         self.vocabulary = WordPieceVocabulary(merged, continuingPrefix: continuingPrefix)
+        self.continuingPrefix = continuingPrefix
         self.addedTokens = addedTokens.filter { !$0.0.isEmpty }
             .map { (Array($0.0.unicodeScalars), $0.1) }
             .sorted { $0.scalars.count > $1.scalars.count }
@@ -205,7 +210,11 @@ public struct WordPieceTokenizer: Sendable {
         self.unknownID = unknownID
         self.paddingID = paddingID
         self.maximumCharactersPerWord = maximumCharactersPerWord
-        guard maximumLength >= 2 else {
+        guard (classifierID == nil) == (separatorID == nil) else {
+            throw TokenizerError.invalidFile(
+                file: "(configuration)", reason: "a tokenizer adds both [CLS] and [SEP], or neither")
+        }
+        guard maximumLength >= (classifierID == nil ? 1 : 2) else {
             throw TokenizerError.invalidFile(
                 file: "(configuration)", reason: "maximum length \(maximumLength) leaves no room for [CLS] and [SEP]")
         }

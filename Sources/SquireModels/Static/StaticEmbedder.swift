@@ -1,0 +1,142 @@
+public import SquireCore
+public import SquireTensor
+
+/// A static embedding model: each token's vector read from a table, a sentence's embedding the
+/// mean of its tokens' rows — model2vec's method, microseconds per sentence where the encoder
+/// takes milliseconds.
+///
+/// ```swift
+/// let fast = try StaticEmbedder(folder: "potion-base-8M")        // model2vec's format
+/// let vectors = try await fast.embed(["where is my card?"])
+/// ```
+///
+/// A sentence is embedded exactly as model2vec's `StaticModel.encode` does it: the text cut to
+/// ``maximumScalars`` Unicode scalars, tokenized without special tokens and truncated to
+/// ``maximumTokens``, `[UNK]` pieces dropped, the remaining rows averaged in token order and,
+/// when ``normalizes``, scaled to unit length. A text with no known token (empty, whitespace,
+/// only unknown characters) embeds as zeros, not NaN; ``knownTokenCount(of:)`` tells such
+/// texts apart. model2vec rounds its output to float16; Squire returns the float32 values it
+/// rounds from (within one float16 rounding of model2vec's, see Documentation/SquireModels.md).
+public struct StaticEmbedder: TextEmbedder {
+    /// Splits text into the table's token ids; adds no special tokens.
+    public let tokenizer: WordPieceTokenizer
+    /// `[V, D]`: row `i` is token `i`'s vector.
+    public let table: Tensor
+    /// Whether sentence vectors are scaled to unit length (model2vec's `normalize`).
+    public let normalizes: Bool
+    /// The most tokens of a text that count; later ones are cut.
+    public let maximumTokens: Int
+    /// The most Unicode scalars of a text that are tokenized: ``maximumTokens`` times the
+    /// median token length, as model2vec cuts before tokenizing.
+    public let maximumScalars: Int
+
+    /// The width of every vector.
+    public var dimension: Int { table.shape[1] }
+
+    /// A model from its parts.
+    ///
+    /// - Throws: ``StaticModelError/mismatch(_:)`` when the table's rows are not the
+    ///   tokenizer's ids, or the tokenizer adds special tokens (`[CLS]` would be averaged in).
+    public init(table: Tensor, tokenizer: WordPieceTokenizer, normalizes: Bool = true, maximumTokens: Int = 512)
+        throws
+    {
+        guard table.rank == 2, table.shape[1] > 0 else {
+            throw StaticModelError.mismatch("the table must be [tokens, dimensions], not \(table.shape)")
+        }
+        guard table.shape[0] == tokenizer.vocabularySize else {
+            throw StaticModelError.mismatch(
+                "the table has \(table.shape[0]) rows but the tokenizer \(tokenizer.vocabularySize) tokens; they must be the same vocabulary"
+            )
+        }
+        guard tokenizer.classifierID == nil else {
+            throw StaticModelError.mismatch(
+                "the tokenizer adds [CLS] and [SEP]; a static model's tokenizer adds no special tokens (no post-processor)"
+            )
+        }
+        guard table.scalars.allSatisfy(\.isFinite) else {
+            throw StaticModelError.mismatch("the table holds NaN or infinite values")
+        }
+        guard maximumTokens >= 1 else { throw StaticModelError.mismatch("maximumTokens must be at least 1") }
+        self.table = table
+        self.tokenizer = tokenizer
+        self.normalizes = normalizes
+        self.maximumTokens = maximumTokens
+        maximumScalars = maximumTokens * Self.medianTokenLength(tokenizer)
+    }
+
+    /// The ids of `text` that are averaged: cut, tokenized, truncated, `[UNK]` dropped.
+    public func tokenIDs(of text: String) -> [Int] {
+        let scalars = text.unicodeScalars
+        let cut =
+            scalars.count > maximumScalars
+            ? String(String.UnicodeScalarView(scalars.prefix(maximumScalars))) : text
+        let unknown = tokenizer.unknownID
+        return tokenizer.encode(cut, maximumLength: maximumTokens).ids.filter { $0 != unknown }
+    }
+
+    /// How many of `text`'s tokens have a row; 0 means its embedding is all zeros.
+    public func knownTokenCount(of text: String) -> Int { tokenIDs(of: text).count }
+
+    /// One `[N, D]` tensor for `texts`, row `i` for `texts[i]`, spread over the cores.
+    public func embeddings(for texts: [String]) throws -> Tensor {
+        let width = dimension
+        var output = [Float](repeating: 0, count: texts.count * width)
+        guard !texts.isEmpty else { return try Tensor(shape: [0, width], scalars: []) }
+        let parts = min(ParallelParts.cores, max(1, texts.count / 64))
+        let chunk = (texts.count + parts - 1) / parts
+        output.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            let address = Int(bitPattern: base)
+            ParallelParts.run(parts) { part in
+                let destination = UnsafeMutablePointer<Float>(bitPattern: address)!
+                for index in (part * chunk)..<min(texts.count, (part + 1) * chunk) {
+                    embed(tokenIDs(of: texts[index]), into: destination + index * width)
+                }
+            }
+        }
+        return try Tensor(shape: [texts.count, width], scalars: output)
+    }
+
+    public func embed(_ texts: [String]) async throws -> [[Float]] {
+        let all = try embeddings(for: texts)
+        let width = dimension
+        return all.scalars.withUnsafeBufferPointer { scalars in
+            (0..<texts.count).map { Array(scalars[($0 * width)..<(($0 + 1) * width)]) }
+        }
+    }
+
+    /// Writes the mean (and normalized) row of `ids` at `destination`; zeros for no ids.
+    private func embed(_ ids: [Int], into destination: UnsafeMutablePointer<Float>) {
+        let width = dimension
+        destination.initialize(repeating: 0, count: width)
+        guard !ids.isEmpty else { return }
+        table.scalars.withUnsafeBufferPointer { rows in
+            // Summed in token order, in float32, as model2vec's numpy mean does.
+            for id in ids {
+                let row = rows.baseAddress! + id * width
+                for j in 0..<width { destination[j] += row[j] }
+            }
+        }
+        let count = Float(ids.count)
+        var squares: Float = 0
+        for j in 0..<width {
+            destination[j] /= count
+            squares += destination[j] * destination[j]
+        }
+        guard normalizes else { return }
+        // model2vec divides by the norm plus 1e-32, so a zero mean stays zero.
+        let norm = squares.squareRoot() + 1e-32
+        for j in 0..<width { destination[j] /= norm }
+    }
+
+    /// model2vec's `median_token_length`: the median length, in characters, of every token
+    /// string (`##` prefixes and special tokens included), rounded down.
+    static func medianTokenLength(_ tokenizer: WordPieceTokenizer) -> Int {
+        let lengths = (0..<tokenizer.vocabularySize).compactMap { tokenizer.token(for: $0)?.count }.sorted()
+        guard !lengths.isEmpty else { return 1 }
+        let middle = lengths.count / 2
+        let median =
+            lengths.count % 2 == 1 ? Double(lengths[middle]) : Double(lengths[middle - 1] + lengths[middle]) / 2
+        return max(1, Int(median))
+    }
+}
