@@ -9,10 +9,11 @@ struct EmbedCommand: AsyncParsableCommand {
         commandName: "embed",
         abstract: "Write the sentence embedding of every input text, in input order.",
         discussion: """
-            Reads one text per line (plain text), one {"text": …} object per line (.jsonl), or a .csv with a "text" column, and writes one {"text", "embedding"} object per line. The file appears complete or not at all. --model takes a model folder, or a frontier model file (.json) with an "embedder" entry, whose key comes from the environment; its calls, tokens and cost are printed.
+            Reads one text per line (plain text), one {"text": …} object per line (.jsonl), or a .csv with a "text" column, and writes one {"text", "embedding"} object per line. The file appears complete or not at all. --model takes a model folder, a static model folder (model2vec's format, from `squire distill-static`), or a frontier model file (.json) with an "embedder" entry, whose key comes from the environment; its calls, tokens and cost are printed.
 
             Examples:
               squire embed --input requests.txt --output embeddings.jsonl
+              squire embed --model minilm-static --input requests.txt --output embeddings.jsonl
               squire embed --model frontier.json --input requests.txt --output embeddings.jsonl
             """
     )
@@ -32,6 +33,13 @@ struct EmbedCommand: AsyncParsableCommand {
         let lines: [EmbeddedText]
         if model.folder.hasSuffix(".json") {
             lines = try await embedWithFrontierModel(texts)
+        } else if StaticEmbedder.isModelFolder(model.folder) {
+            let embedder = try StaticEmbedder(folder: model.folder)
+            let vectors = try embedder.embeddings(for: texts)
+            let width = embedder.dimension
+            lines = texts.enumerated().map {
+                EmbeddedText(text: $1, embedding: Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]))
+            }
         } else {
             var embedder = try SentenceEmbedder(folder: model.folder)
             embedder.batchSize = batchSize

@@ -14,7 +14,8 @@ struct SquireCommand: AsyncParsableCommand {
         version: SquireVersion.current,
         subcommands: [
             DemoCommand.self, DoctorCommand.self, TrainCommand.self, LabelCommand.self, SynthesizeCommand.self,
-            VerifyCommand.self, DistillCommand.self, QuantizeCommand.self, PredictCommand.self, EmbedCommand.self,
+            VerifyCommand.self, DistillCommand.self, DistillStaticCommand.self, QuantizeCommand.self,
+            PredictCommand.self, EmbedCommand.self,
             TokenizeCommand.self, BenchCommand.self, EvalCommand.self, GateCommand.self, CompareCommand.self,
             ProfileCommand.self, DriftCommand.self, RouteCommand.self, VersionsCommand.self,
         ]

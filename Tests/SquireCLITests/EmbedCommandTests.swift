@@ -138,3 +138,30 @@ struct EmbedCommandTests {
         #expect(output.contains("config.json is missing; fetch the model with Scripts/setup/fetch-model.sh"))
     }
 }
+
+/// `squire distill-static` and `squire embed` with the static model it writes.
+@Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
+struct DistillStaticCommandTests {
+    @Test func distilsAStaticModelThatEmbedLoads() throws {
+        let folder = try CLIFixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = folder.appendingPathComponent("minilm-static").path
+        let made = try runSquire(["distill-static", "--output", model, "--dimensions", "64"])
+        #expect(made.status == 0, "\(made.output)")
+        #expect(made.output.contains("29525 tokens × 64 dimensions"), "\(made.output)")
+        let input = folder.appendingPathComponent("texts.txt")
+        try "How do I locate my card?\n\n☃☃".write(to: input, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("vectors.jsonl")
+        let embedded = try runSquire(["embed", "--model", model, "--input", input.path, "--output", output.path])
+        #expect(embedded.status == 0, "\(embedded.output)")
+        let vectors = try CLIFixtures.jsonLines(output).map { try #require($0["embedding"] as? [Double]) }
+        #expect(vectors.map(\.count) == [64, 64, 64])
+        #expect(abs(vectors[0].map { $0 * $0 }.reduce(0, +) - 1) < 1e-5)
+        // No known token: zeros.
+        #expect(vectors[1].allSatisfy { $0 == 0 } && vectors[2].allSatisfy { $0 == 0 })
+        // The output rule: a file that is not a static model folder is not replaced.
+        let refused = try runSquire(["distill-static", "--output", input.path])
+        #expect(refused.status == 2, "\(refused.output)")
+        #expect(try String(contentsOf: input, encoding: .utf8).hasPrefix("How do I"))
+    }
+}

@@ -77,3 +77,21 @@ extension DocumentationExampleTests {
         }
     }
 }
+
+extension DocumentationExampleTests {
+    @Test func distilsAndLoadsAStaticModel() async throws {
+        let staticFolder = FileManager.default.temporaryDirectory.appendingPathComponent("squire-static-\(UUID())")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: staticFolder) }
+
+        let encoder = try SentenceEmbedder(folder: ModelFolder.allMiniLML6V2)
+        let fast = try StaticDistillation(dimensions: 256).distill(from: encoder)  // about 15 s on 2 cores
+        try fast.save(to: staticFolder)
+        let loaded = try StaticEmbedder(folder: staticFolder)
+        let vectors = try await loaded.embed(["where is my card?", "☃"])  // the second: zeros, no known token
+
+        #expect(vectors.map(\.count) == [256, 256])
+        #expect(abs(vectors[0].map { $0 * $0 }.reduce(0, +) - 1) < 1e-5)
+        #expect(vectors[1].allSatisfy { $0 == 0 })
+    }
+}

@@ -1,5 +1,5 @@
 import Foundation
-import SquireCore
+public import SquireCore
 import SquireTensor
 
 extension StaticEmbedder {
@@ -135,5 +135,12 @@ extension StaticEmbedder {
             try? FileManager.default.removeItem(at: staging)
             throw error
         }
+    }
+}
+
+extension OutputKind {
+    /// A static model folder (model2vec's format), which `--output` may replace.
+    public static let staticModel = OutputKind("static model folder", isFolder: true) {
+        StaticEmbedder.isModelFolder($0)
     }
 }
