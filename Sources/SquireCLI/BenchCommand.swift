@@ -96,6 +96,14 @@ struct BenchCommand: ParsableCommand {
         if stage == .loraEpoch { return try runLoRAEpoch() }
         let texts = try TextLines.read(input)
         guard !texts.isEmpty else { throw DatasetError(source: input, reason: "no texts to time") }
+        if StaticEmbedder.isModelFolder(modelFolder) {
+            guard stage == .embed, bits == nil else {
+                throw ValidationError("a static model folder is timed with --stage embed only, without --bits")
+            }
+            let results = try EncoderBenchmark.time(
+                static: try StaticEmbedder(folder: modelFolder), texts: texts, batchSizes: batchSizes, passes: passes)
+            return try report(results, texts: texts)
+        }
         var embedder = try SentenceEmbedder(folder: modelFolder)
         let format = try quantizationFormat()
         if let format { embedder = try embedder.quantized(format) }
@@ -108,6 +116,11 @@ struct BenchCommand: ParsableCommand {
         let results = try EncoderBenchmark.time(
             libraryStage, embedder: embedder, texts: texts, batchSizes: batchSizes, passes: passes,
             weights: format?.description ?? "float32")
+        try report(results, texts: texts)
+    }
+
+    /// Prints timings as a table, or as JSON with `--json`.
+    private func report(_ results: [BatchTiming], texts: [String]) throws {
         if json {
             try JSONOutput.print(Timings(results: results, model: modelFolder))
         } else {

@@ -42,6 +42,23 @@ public enum EncoderBenchmark {
                     _ = try embedder.encoder.backward(upstream, cache: cache)
                 }
             }
+        return try time(stage.rawValue, texts: texts, batchSizes: batchSizes, passes: passes, weights: weights, run)
+    }
+
+    /// Times a static model's `embeddings(for:)` (tokenizer, table lookups, mean, normalize)
+    /// over `texts` as ``time(_:embedder:texts:batchSizes:passes:weights:)`` times the encoder.
+    public static func time(
+        static model: StaticEmbedder, texts: [String], batchSizes: [Int], passes: Int
+    ) throws -> [BatchTiming] {
+        try time("embed", texts: texts, batchSizes: batchSizes, passes: passes, weights: "static table") {
+            _ = try model.embeddings(for: $0)
+        }
+    }
+
+    private static func time(
+        _ stage: String, texts: [String], batchSizes: [Int], passes: Int, weights: String,
+        _ run: ([String]) throws -> Void
+    ) throws -> [BatchTiming] {
         let clock = ContinuousClock()
         return try batchSizes.map { size in
             let batches = stride(from: 0, to: texts.count, by: max(size, 1)).map {
@@ -58,7 +75,7 @@ public enum EncoderBenchmark {
             return BatchTiming(
                 batchSize: size, latency: BatchTiming.Latency(LatencySummary(seconds: seconds)),
                 sentencesPerSecond: Double(texts.count * passes) / seconds.reduce(0, +), sentences: texts.count,
-                passes: passes, stage: stage.rawValue, weights: weights)
+                passes: passes, stage: stage, weights: weights)
         }
     }
 
