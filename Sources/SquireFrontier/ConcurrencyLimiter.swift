@@ -22,12 +22,6 @@ actor ConcurrencyLimiter {
         limit = maximum
     }
 
-    func run<T: Sendable>(_ operation: @Sendable () async throws -> T) async throws -> T {
-        await acquire()
-        defer { release() }
-        return try await operation()
-    }
-
     /// Waits until a rate limit's pause is over; every attempt calls it before it is sent.
     func waitOutPause() async throws {
         while let until = pausedUntil, until > .now {
@@ -55,7 +49,8 @@ actor ConcurrencyLimiter {
         }
     }
 
-    private func acquire() async {
+    /// Takes a slot, waiting in order for one; every ``acquire()`` is followed by one ``release()``.
+    func acquire() async {
         if running < limit {
             running += 1
             return
@@ -63,7 +58,8 @@ actor ConcurrencyLimiter {
         await withCheckedContinuation { waiting.append($0) }
     }
 
-    private func release() {
+    /// Gives a slot back.
+    func release() {
         running -= 1
         admit()
     }

@@ -40,8 +40,14 @@ struct FrontierTransport: Sendable {
 
     /// The response body of a successful call, how many attempts it took, and how long they
     /// took from the first attempt to the answer (retries' waits included): not the time spent
-    /// waiting for a slot among the requests in flight, which is the caller's queue, not the
-    /// model's latency.
+    /// waiting for the first slot among the requests in flight, which is the caller's queue, not
+    /// the model's latency.
+    ///
+    /// Every attempt takes a slot of its own and gives it back before any wait: a retry waits
+    /// for a slot like a new request, so when a rate limit lowers the limit, requests already
+    /// retrying obey it too. (When retries kept their slots, the requests in flight all woke
+    /// together after each pause and hit the server in the same order, so the same one could
+    /// be refused every time until its retries ran out.)
     func post(_ path: String, body: Data) async throws -> (body: Data, attempts: Int, latency: Duration) {
         try await post(path) { _ in body }
     }
@@ -51,50 +57,33 @@ struct FrontierTransport: Sendable {
     func post(_ path: String, body: @escaping @Sendable (RequestDialect.Settings) throws -> Data) async throws -> (
         body: Data, attempts: Int, latency: Duration
     ) {
-        try await limiter.run {
-            let clock = ContinuousClock()
-            let start = clock.now
-            let (data, attempts) = try await postWithRetries(path, body: body)
-            return (data, attempts, clock.now - start)
-        }
-    }
-
-    /// Records the tokens a server reported for an answer, before the answer is checked: an
-    /// unusable one was still made and may be billed.
-    func charge(_ tokens: (input: Int, output: Int)?) {
-        guard let tokens else { return }
-        meter.record(
-            Usage(
-                inputTokens: tokens.input, outputTokens: tokens.output,
-                cost: Cost(
-                    dollars: configuration.price?.cost(inputTokens: tokens.input, outputTokens: tokens.output) ?? 0)
-            ))
-    }
-
-    private func postWithRetries(
-        _ path: String, body: @Sendable (RequestDialect.Settings) throws -> Data
-    ) async throws -> (body: Data, attempts: Int) {
+        let clock = ContinuousClock()
+        var start: ContinuousClock.Instant?
         var attempt = 0
         var waited = Duration.zero
         while true {
             attempt += 1
             try refusals.check()
             try await limiter.waitOutPause()
+            await limiter.acquire()
+            if start == nil { start = clock.now }
             let outcome: Outcome
             do {
                 let settings = dialect.current
                 let data = try body(settings)
                 meter.record(Usage(calls: 1))
                 outcome = try await send(path, body: data, settings: settings)
-            } catch is CancellationError {
-                throw CancellationError()
+            } catch {
+                await limiter.release()
+                throw error
             }
+            await limiter.release()
             let wait: Duration
             switch outcome {
             case .success(let data):
                 refusals.succeeded()
                 await limiter.succeeded()
-                return (data, attempt)
+                return (data, attempt, clock.now - (start ?? clock.now))
             case .fatal(let error):
                 throw error
             case .rewritten:
@@ -115,6 +104,18 @@ struct FrontierTransport: Sendable {
             try await Task.sleep(for: wait)
             waited += wait
         }
+    }
+
+    /// Records the tokens a server reported for an answer, before the answer is checked: an
+    /// unusable one was still made and may be billed.
+    func charge(_ tokens: (input: Int, output: Int)?) {
+        guard let tokens else { return }
+        meter.record(
+            Usage(
+                inputTokens: tokens.input, outputTokens: tokens.output,
+                cost: Cost(
+                    dollars: configuration.price?.cost(inputTokens: tokens.input, outputTokens: tokens.output) ?? 0)
+            ))
     }
 
     /// The last attempt's error, saying that retrying stopped because the budget ran out.
