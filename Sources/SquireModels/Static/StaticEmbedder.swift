@@ -129,10 +129,12 @@ public struct StaticEmbedder: TextEmbedder {
         for j in 0..<width { destination[j] /= norm }
     }
 
-    /// model2vec's `median_token_length`: the median length, in characters, of every token
+    /// model2vec's `median_token_length`: the median length, in Unicode scalars, of every token
     /// string (`##` prefixes and special tokens included), rounded down.
     static func medianTokenLength(_ tokenizer: WordPieceTokenizer) -> Int {
-        let lengths = (0..<tokenizer.vocabularySize).compactMap { tokenizer.token(for: $0)?.count }.sorted()
+        // Python's len: Unicode scalars, not grapheme clusters.
+        let lengths = (0..<tokenizer.vocabularySize).compactMap { tokenizer.token(for: $0)?.unicodeScalars.count }
+            .sorted()
         guard !lengths.isEmpty else { return 1 }
         let middle = lengths.count / 2
         let median =
