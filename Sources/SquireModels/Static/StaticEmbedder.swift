@@ -15,8 +15,9 @@ public import SquireTensor
 /// ``maximumTokens``, `[UNK]` pieces dropped, the remaining rows averaged in token order and,
 /// when ``normalizes``, scaled to unit length. A text with no known token (empty, whitespace,
 /// only unknown characters) embeds as zeros, not NaN; ``knownTokenCount(of:)`` tells such
-/// texts apart. model2vec rounds its output to float16; Squire returns the float32 values it
-/// rounds from (within one float16 rounding of model2vec's, see Documentation/SquireModels.md).
+/// texts apart. model2vec rounds to float16 twice (the mean, then the unit vector) and returns
+/// float16; Squire returns the float32 values of the same maths, equal to model2vec's float32
+/// computation to 1e-5 (Documentation/SquireModels.md, "Static embeddings").
 public struct StaticEmbedder: TextEmbedder {
     /// Splits text into the table's token ids; adds no special tokens.
     public let tokenizer: WordPieceTokenizer
