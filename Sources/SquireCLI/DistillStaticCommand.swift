@@ -36,7 +36,7 @@ struct DistillStaticCommand: ParsableCommand {
         let model = try StaticDistillation(dimensions: dimensions).distill(from: encoder) { done, total in
             status.update("vocabulary pass", done: done, total: total)
         }
-        try destination.write { try model.save(to: output, notes: ["tokenizer_name": folder]) }
+        try destination.write { try model.save(to: output, baseModel: folder) }
         let seconds = Double((ContinuousClock.now - start).components.seconds)
         status.finish(
             "wrote \(output): \(model.table.shape[0]) tokens × \(model.dimension) dimensions, in \(Int(seconds)) s")

@@ -33,18 +33,16 @@ struct EmbedCommand: AsyncParsableCommand {
         let lines: [EmbeddedText]
         if model.folder.hasSuffix(".json") {
             lines = try await embedWithFrontierModel(texts)
-        } else if StaticEmbedder.isModelFolder(model.folder) {
-            let embedder = try StaticEmbedder(folder: model.folder)
-            let vectors = try embedder.embeddings(for: texts)
-            let width = embedder.dimension
-            lines = texts.enumerated().map {
-                EmbeddedText(text: $1, embedding: Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]))
-            }
         } else {
-            var embedder = try SentenceEmbedder(folder: model.folder)
-            embedder.batchSize = batchSize
-            let vectors = try embedder.embeddings(for: texts)
-            let width = embedder.dimension
+            let vectors: Tensor
+            if StaticEmbedder.isModelFolder(model.folder) {
+                vectors = try StaticEmbedder(folder: model.folder).embeddings(for: texts)
+            } else {
+                var embedder = try SentenceEmbedder(folder: model.folder)
+                embedder.batchSize = batchSize
+                vectors = try embedder.embeddings(for: texts)
+            }
+            let width = vectors.shape[1]
             lines = texts.enumerated().map {
                 EmbeddedText(text: $1, embedding: Array(vectors.scalars[($0 * width)..<(($0 + 1) * width)]))
             }

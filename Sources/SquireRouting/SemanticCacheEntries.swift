@@ -130,7 +130,8 @@ struct SemanticCacheEntries<Answer: Sendable> {
             insertion.moveToNewest(slot)
             return false
         }
-        guard let vector else { preconditionFailure("a new entry needs its vector") }
+        // A new text needs its vector; the cache checks before calling, so none is stored without.
+        guard let vector else { return false }
         var evicted = false
         if freeSlots.isEmpty && versions.count == capacity {
             remove(recency.oldest)

@@ -6,6 +6,9 @@ extension StaticEmbedder {
     /// What model2vec's `config.json` says that Squire reads and writes.
     struct Configuration: Codable {
         var modelType: String?
+        var architectures: [String]?
+        var sequenceLength: Int?
+        var pooling: String?
         var normalize: Bool?
         var maximumLength: Int?
         var hiddenDimension: Int?
@@ -23,7 +26,17 @@ extension StaticEmbedder {
             case sifCoefficient = "sif_coefficient"
             case embeddingDType = "embedding_dtype"
             case tokenizerName = "tokenizer_name"
+            case architectures, pooling
+            case sequenceLength = "seq_length"
         }
+    }
+
+    /// One entry of `modules.json`, which sentence-transformers reads.
+    private struct Module: Encodable {
+        var idx = 0
+        var name = "0"
+        var path = "."
+        var type = "sentence_transformers.models.StaticEmbedding"
     }
 
     /// Loads a static model saved in model2vec's format — `config.json`, `model.safetensors`
@@ -99,8 +112,8 @@ extension StaticEmbedder {
 
     /// Saves the model in model2vec's format, atomically: model2vec's `StaticModel.from_pretrained`
     /// and ``init(folder:)`` load it. The table is stored as float16 (model2vec's default)
-    /// unless `float32` is asked for.
-    public func save(to folder: String, float32: Bool = false, notes: [String: String] = [:]) throws {
+    /// unless `float32` is asked for; `baseModel` is recorded as model2vec's `tokenizer_name`.
+    public func save(to folder: String, float32: Bool = false, baseModel: String? = nil) throws {
         let destination = URL(fileURLWithPath: folder)
         let staging = destination.deletingLastPathComponent()
             .appendingPathComponent(LeftoverFiles.stagingName(for: destination.lastPathComponent, stage: "new"))
@@ -117,19 +130,14 @@ extension StaticEmbedder {
             }
             try writer.write(to: staging.appendingPathComponent("model.safetensors").path)
             try tokenizer.tokenizerJSON().write(to: staging.appendingPathComponent("tokenizer.json"))
-            var object: [String: Any] = [
-                "model_type": "model2vec", "architectures": ["StaticModel"], "hidden_dim": dimension,
-                "seq_length": 1_000_000, "normalize": normalizes, "pooling": "mean", "max_length": maximumTokens,
-                "embedding_dtype": float32 ? "float32" : "float16",
-            ]
-            for (key, value) in notes { object[key] = value }
-            try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-                .write(to: staging.appendingPathComponent("config.json"))
-            let modules: [[String: Any]] = [
-                ["idx": 0, "name": "0", "path": ".", "type": "sentence_transformers.models.StaticEmbedding"]
-            ]
-            try JSONSerialization.data(withJSONObject: modules).write(
-                to: staging.appendingPathComponent("modules.json"))
+            let configuration = Configuration(
+                modelType: "model2vec", architectures: ["StaticModel"], sequenceLength: 1_000_000, pooling: "mean",
+                normalize: normalizes, maximumLength: maximumTokens, hiddenDimension: dimension,
+                embeddingDType: float32 ? "float32" : "float16", tokenizerName: baseModel)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(configuration).write(to: staging.appendingPathComponent("config.json"))
+            try JSONEncoder().encode([Module()]).write(to: staging.appendingPathComponent("modules.json"))
             try AtomicFolder.replace(folder, with: staging.path)
         } catch {
             try? FileManager.default.removeItem(at: staging)

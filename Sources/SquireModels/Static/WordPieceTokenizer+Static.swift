@@ -41,44 +41,34 @@ extension WordPieceTokenizer {
     }
 
     /// This tokenizer as a Hugging Face `tokenizer.json`, the way model2vec saves a static
-    /// model's: WordPiece, Bert normalizer and pre-tokenizer, no post-processor, truncation
-    /// at ``maximumLength``, no padding.
+    /// model's: WordPiece, Bert normalizer and pre-tokenizer, no post-processor (`[CLS]` and
+    /// `[SEP]` only when this tokenizer adds them), no truncation or padding.
     func tokenizerJSON() throws -> Data {
         var vocabulary: [String: Int] = [:]
         for id in 0..<vocabularySize { if let token = token(for: id) { vocabulary[token] = id } }
-        let addedIDs = Set(addedTokens.map(\.id))
-        let added: [[String: Any]] = addedIDs.sorted().map { id in
-            [
-                "id": id, "content": token(for: id) ?? "", "single_word": false, "lstrip": false, "rstrip": false,
-                "normalized": false, "special": true,
-            ]
-        }
-        var object: [String: Any] = [
-            "version": "1.0",
-            "truncation": [
-                "direction": "Right", "max_length": maximumLength, "strategy": "LongestFirst", "stride": 0,
-            ],
-            "padding": NSNull(),
-            "added_tokens": added,
-            "normalizer": [
-                "type": "BertNormalizer", "clean_text": normalizer.cleanText,
-                "handle_chinese_chars": normalizer.handleChineseCharacters, "strip_accents": normalizer.stripAccents,
-                "lowercase": normalizer.lowercase,
-            ],
-            "pre_tokenizer": ["type": "BertPreTokenizer"],
-            "post_processor": NSNull(),
-            "decoder": ["type": "WordPiece", "prefix": continuingPrefix, "cleanup": true],
-            "model": [
-                "type": "WordPiece", "unk_token": token(for: unknownID) ?? "[UNK]",
-                "continuing_subword_prefix": continuingPrefix,
-                "max_input_chars_per_word": maximumCharactersPerWord, "vocab": vocabulary,
-            ] as [String: Any],
-        ]
+        var postProcessor: TokenizerFile.PostProcessor?
         if let classifierID, let separatorID, let cls = token(for: classifierID), let sep = token(for: separatorID) {
-            object["post_processor"] = [
-                "type": "BertProcessing", "sep": [sep, separatorID], "cls": [cls, classifierID],
-            ]
+            postProcessor = .init(
+                type: "BertProcessing", single: nil, classifier: .init(token: cls, id: classifierID),
+                separator: .init(token: sep, id: separatorID))
         }
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let file = TokenizerFile(
+            addedTokens: Set(addedTokens.map(\.id)).sorted().map {
+                .init(
+                    id: $0, content: token(for: $0) ?? "", singleWord: false, leftStrip: false, rightStrip: false,
+                    normalized: false, special: true)
+            },
+            normalizer: .init(
+                type: "BertNormalizer", cleanText: normalizer.cleanText,
+                handleChineseCharacters: normalizer.handleChineseCharacters, stripAccents: normalizer.stripAccents,
+                lowercase: normalizer.lowercase),
+            preTokenizer: .init(type: "BertPreTokenizer"), postProcessor: postProcessor,
+            model: .init(
+                type: "WordPiece", unknownToken: token(for: unknownID) ?? "[UNK]",
+                continuingSubwordPrefix: continuingPrefix, maxInputCharactersPerWord: maximumCharactersPerWord,
+                vocabulary: vocabulary))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(file)
     }
 }

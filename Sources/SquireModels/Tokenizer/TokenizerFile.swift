@@ -2,8 +2,9 @@
 ///
 /// Decoding is strict about what changes the ids (the component types and their
 /// options) and ignores what does not (`truncation` and `padding`, which callers set,
-/// and `decoder`).
-struct TokenizerFile: Decodable {
+/// and `decoder`). Encoding writes the same parts, with `null` for the components it lacks,
+/// as `tokenizers` saves them (a static model's tokenizer, `StaticEmbedder.save(to:)`).
+struct TokenizerFile: Codable {
     var addedTokens: [AddedToken]
     var normalizer: Normalizer?
     var preTokenizer: PreTokenizer?
@@ -18,7 +19,28 @@ struct TokenizerFile: Decodable {
         case model
     }
 
-    struct AddedToken: Decodable {
+    /// The keys written: the read ones and those `tokenizers` expects beside them.
+    private enum WrittenKeys: String, CodingKey {
+        case addedTokens = "added_tokens"
+        case preTokenizer = "pre_tokenizer"
+        case postProcessor = "post_processor"
+        case normalizer, model, version, truncation, padding, decoder
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: WrittenKeys.self)
+        try container.encode("1.0", forKey: .version)
+        try container.encodeNil(forKey: .truncation)
+        try container.encodeNil(forKey: .padding)
+        try container.encode(addedTokens, forKey: .addedTokens)
+        try container.encode(normalizer, forKey: .normalizer)
+        try container.encode(preTokenizer, forKey: .preTokenizer)
+        try container.encode(postProcessor, forKey: .postProcessor)
+        try container.encodeNil(forKey: .decoder)
+        try container.encode(model, forKey: .model)
+    }
+
+    struct AddedToken: Codable {
         var id: Int
         var content: String
         var singleWord: Bool
@@ -35,7 +57,7 @@ struct TokenizerFile: Decodable {
         }
     }
 
-    struct Normalizer: Decodable {
+    struct Normalizer: Codable {
         var type: String
         var cleanText: Bool?
         var handleChineseCharacters: Bool?
@@ -51,11 +73,11 @@ struct TokenizerFile: Decodable {
         }
     }
 
-    struct PreTokenizer: Decodable {
+    struct PreTokenizer: Codable {
         var type: String
     }
 
-    struct PostProcessor: Decodable {
+    struct PostProcessor: Codable {
         var type: String
         /// TemplateProcessing: the single-sequence template.
         var single: [TemplatePiece]?
@@ -71,11 +93,11 @@ struct TokenizerFile: Decodable {
     }
 
     /// `{"SpecialToken": {"id": "[CLS]", "type_id": 0}}` or `{"Sequence": {"id": "A", "type_id": 0}}`.
-    enum TemplatePiece: Decodable {
+    enum TemplatePiece: Codable {
         case special(String)
         case sequence
 
-        struct Reference: Decodable { var id: String }
+        struct Reference: Codable { var id: String }
         enum CodingKeys: String, CodingKey {
             case special = "SpecialToken"
             case sequence = "Sequence"
@@ -94,12 +116,31 @@ struct TokenizerFile: Decodable {
                         debugDescription: "a template piece is neither SpecialToken nor Sequence"))
             }
         }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            switch self {
+            case .special(let id): try container.encode(Reference(id: id), forKey: .special)
+            case .sequence: try container.encode(Reference(id: "A"), forKey: .sequence)
+            }
+        }
     }
 
     /// A `["[CLS]", 101]` pair.
-    struct TokenAndID: Decodable {
+    struct TokenAndID: Codable {
         var token: String
         var id: Int
+
+        init(token: String, id: Int) {
+            self.token = token
+            self.id = id
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.unkeyedContainer()
+            try container.encode(token)
+            try container.encode(id)
+        }
 
         init(from decoder: any Decoder) throws {
             var container = try decoder.unkeyedContainer()
@@ -108,7 +149,7 @@ struct TokenizerFile: Decodable {
         }
     }
 
-    struct Model: Decodable {
+    struct Model: Codable {
         var type: String
         var unknownToken: String?
         var continuingSubwordPrefix: String?
