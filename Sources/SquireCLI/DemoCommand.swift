@@ -91,7 +91,7 @@ struct DemoCommand: AsyncParsableCommand {
         let floatLabels = report.predictions.map { $0.classification?.label }
         print("4 quantize  weights  projections  test accuracy  agrees with float  p50 per batch of 32")
         print(
-            "            float32  \(megabytes(classifier.embedder.encoder.projectionWeightBytes))     \(percent(metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))100.0%             \(milliseconds(report.latency.p50))"
+            "            float32  \(megabytes(projectionBytes(of: classifier)))     \(percent(metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))100.0%             \(milliseconds(report.latency.p50))"
         )
         for format in [QuantizationFormat.int8, .int4(groupSize: 32)] {
             let quantized = try classifier.quantized(format)
@@ -102,7 +102,7 @@ struct DemoCommand: AsyncParsableCommand {
             let agreement = percent(Double(same) / Double(max(1, test.count))).padding(
                 toLength: 19, withPad: " ", startingAt: 0)
             print(
-                "            \(format.tag.padding(toLength: 7, withPad: " ", startingAt: 0))  \(megabytes(quantized.embedder.encoder.projectionWeightBytes))     \(percent(quantizedReport.metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))\(agreement)\(milliseconds(quantizedReport.latency.p50))"
+                "            \(format.tag.padding(toLength: 7, withPad: " ", startingAt: 0))  \(megabytes(projectionBytes(of: quantized)))     \(percent(quantizedReport.metrics.accuracy).padding(toLength: 15, withPad: " ", startingAt: 0))\(agreement)\(milliseconds(quantizedReport.latency.p50))"
             )
         }
 
@@ -207,4 +207,8 @@ struct DemoCommand: AsyncParsableCommand {
     private func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
     private func megabytes(_ bytes: Int) -> String { String(format: "%5.1f MB", Double(bytes) / 1_000_000) }
     private func milliseconds(_ value: Double) -> String { String(format: "%.0f ms", value) }
+    /// The bytes of the projections of the classifier's encoder (0 for a static table, which has none).
+    private func projectionBytes(of classifier: EmbeddingClassifier) -> Int {
+        (classifier.embedder as? SentenceEmbedder)?.encoder.projectionWeightBytes ?? 0
+    }
 }

@@ -35,7 +35,7 @@ final class StatusLine: @unchecked Sendable {
     }
 
     /// The embeddings of `texts`, with a bar for `phase` while they are computed.
-    func embeddings(of texts: [String], with embedder: SentenceEmbedder, phase: String) throws -> Tensor {
+    func embeddings(of texts: [String], with embedder: any LocalEmbedder, phase: String) throws -> Tensor {
         let features = try embedder.embeddings(for: texts) { update(phase, done: $0, total: texts.count) }
         finish("\(phase): \(texts.count) texts")
         return features

@@ -8,7 +8,7 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a classifier on a frozen sentence encoder and save it as a bundle.",
         discussion: """
-            Reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base encoder, chooses the head's hyperparameters by 5-fold cross-validation (stratified, seeded, identical texts in one fold; three repeats under 2,000 examples) with the one-standard-error rule — or on --validation, or with --folds 0 on 10% of each label carved from --data — refits on all of --data with the winner, calibrates confidences on the held-out logits when that makes them more honest, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number. --json prints the closing summary as {"output", "version", "chosen", "cv_accuracy", "cv_standard_error", "validation_accuracy", "ece_before_calibration", "ece_after_calibration"}; --report writes the whole training report, every candidate's fold scores and the folds included.
+            Reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base model (a sentence encoder, or a static model from `squire distill-static` for a head answering in microseconds), chooses the head's hyperparameters by 5-fold cross-validation (stratified, seeded, identical texts in one fold; three repeats under 2,000 examples) with the one-standard-error rule — or on --validation, or with --folds 0 on 10% of each label carved from --data — refits on all of --data with the winner, calibrates confidences on the held-out logits when that makes them more honest, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number. --json prints the closing summary as {"output", "version", "chosen", "cv_accuracy", "cv_standard_error", "validation_accuracy", "ece_before_calibration", "ece_after_calibration"}; --report writes the whole training report, every candidate's fold scores and the folds included.
 
             Example:
               squire train --data train.jsonl --head logistic --output intent-bundle
@@ -41,7 +41,9 @@ struct TrainCommand: ParsableCommand {
     var validation: String?
     @Option(
         name: .long,
-        help: "The base encoder folder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2).")
+        help:
+            "The base model folder: a sentence encoder (default: $SQUIRE_MODEL_DIR or ~/.cache/squire/models/all-MiniLM-L6-v2) or, for the logistic and mlp heads, a static model (`squire distill-static`)."
+    )
     var base: String?
     @Option(
         name: .long,

@@ -45,7 +45,11 @@ extension EmbeddingClassifier {
         _ format: QuantizationFormat,
         where filter: (_ key: String, _ layer: any LinearLayer) -> Bool = { _, _ in true }
     ) throws -> EmbeddingClassifier {
-        try EmbeddingClassifier(
+        guard let embedder = embedder as? SentenceEmbedder else {
+            throw QuantizationError.unsupportedFormat(
+                "\(format) applies to a sentence encoder's weights; this classifier reads a \(type(of: embedder))")
+        }
+        return try EmbeddingClassifier(
             embedder: embedder.quantized(format, where: filter), head: head, calibration: calibration)
     }
 }

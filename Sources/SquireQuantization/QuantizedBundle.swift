@@ -22,6 +22,8 @@ public struct QuantizedBundle: Sendable {
     public var card: ModelCard
     /// The folder the encoder's tokenizer and configuration files are copied from.
     public var encoderFolder: String
+    /// The quantized encoder ``classifier`` reads through, kept as its own type.
+    private let encoder: BertEncoder
 
     /// The key of the word-embedding table in ``init(quantizing:to:where:)``'s filter.
     public static let wordEmbeddingsKey = QuantizedCheckpoint.wordsKey
@@ -56,7 +58,14 @@ public struct QuantizedBundle: Sendable {
         card: ModelCard, encoderFolder: String
     ) throws {
         try format.validate()
-        var encoder = try classifier.embedder.encoder.quantized(format) { key, _ in filter(key) }
+        guard let embedder = classifier.embedder as? SentenceEmbedder else {
+            throw BundleError.invalidFile(
+                file: "config.json",
+                reason:
+                    "only a head on a sentence encoder can be quantized; this bundle's head reads a static table (\(type(of: classifier.embedder)))"
+            )
+        }
+        var encoder = try embedder.encoder.quantized(format) { key, _ in filter(key) }
         var words: QuantizedMatrix?
         if filter(Self.wordEmbeddingsKey) {
             let table = try QuantizedMatrix(quantizing: encoder.embeddings.words, format: format)
@@ -66,8 +75,9 @@ public struct QuantizedBundle: Sendable {
             words = table
         }
         self.classifier = try EmbeddingClassifier(
-            embedder: classifier.embedder.replacingEncoder(encoder), head: classifier.head,
+            embedder: embedder.replacingEncoder(encoder), head: classifier.head,
             calibration: classifier.calibration)
+        self.encoder = encoder
         self.format = format
         self.quantizedWords = words
         self.card = card
@@ -106,6 +116,7 @@ public struct QuantizedBundle: Sendable {
             throw BundleError.invalidFile(
                 file: "encoder/model.safetensors", reason: "holds \(other) weights, but config.json says \(format)")
         }
+        self.encoder = encoder
         self.format = format
         quantizedWords = words
         card = configuration.card
@@ -121,7 +132,7 @@ public struct QuantizedBundle: Sendable {
         }
         hasher.update(Array(classifier.labels.joined(separator: "\n").utf8))
         let matrices =
-            classifier.embedder.encoder.layers.flatMap(\.linearLayers).compactMap {
+            encoder.layers.flatMap(\.linearLayers).compactMap {
                 ($0.layer as? QuantizedLinear)?.weight
             } + (quantizedWords.map { [$0] } ?? [])
         for matrix in matrices {
@@ -145,7 +156,7 @@ public struct QuantizedBundle: Sendable {
             try FileManager.default.createDirectory(
                 at: staging.appendingPathComponent("encoder"), withIntermediateDirectories: true)
             try QuantizedCheckpoint.write(
-                classifier.embedder.encoder, words: quantizedWords, format: format,
+                encoder, words: quantizedWords, format: format,
                 to: staging.appendingPathComponent("encoder/model.safetensors").path)
             let copies = ClassifierBundle.encoderFiles.filter { $0 != "model.safetensors" }.map {
                 (encoderFolder + "/" + $0, "encoder/" + $0)

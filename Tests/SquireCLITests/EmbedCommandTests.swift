@@ -139,10 +139,11 @@ struct EmbedCommandTests {
     }
 }
 
-/// `squire distill-static` and `squire embed` with the static model it writes.
+/// `squire distill-static`, and `squire embed`, `train`, `predict` and `eval` with the static
+/// model it writes.
 @Suite(.enabled(if: CLIFixtures.hasModel, "needs all-MiniLM-L6-v2: run Scripts/setup/fetch-model.sh"))
 struct DistillStaticCommandTests {
-    @Test func distilsAStaticModelThatEmbedLoads() throws {
+    @Test func distilsAStaticModelThatEmbedAndTrainUse() throws {
         let folder = try CLIFixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let model = folder.appendingPathComponent("minilm-static").path
@@ -163,5 +164,35 @@ struct DistillStaticCommandTests {
         let refused = try runSquire(["distill-static", "--output", input.path])
         #expect(refused.status == 2, "\(refused.output)")
         #expect(try String(contentsOf: input, encoding: .utf8).hasPrefix("How do I"))
+
+        // A head on it: trained, then answering through predict and eval like any bundle.
+        let data = folder.appendingPathComponent("train.jsonl")
+        try TrainCommandTests.write(TrainCommandTests.examples, to: data)
+        let bundle = folder.appendingPathComponent("bundle").path
+        let trained = try runSquire(["train", "--base", model, "--data", data.path, "--output", bundle, "--c", "10"])
+        #expect(trained.status == 0, "\(trained.output)")
+        #expect(try String(contentsOfFile: bundle + "/MODEL_CARD.md", encoding: .utf8).contains("static embeddings"))
+        let predictions = folder.appendingPathComponent("predictions.jsonl")
+        let predicted = try runSquire([
+            "predict", "--model", bundle, "--input", data.path, "--output", predictions.path, "--embeddings",
+        ])
+        #expect(predicted.status == 0, "\(predicted.output)")
+        let lines = try CLIFixtures.jsonLines(predictions)
+        #expect(lines.count == TrainCommandTests.examples.count)
+        #expect(lines.allSatisfy { ($0["embedding"] as? [Double])?.count == 64 })
+        let right = lines.filter { $0["label"] as? String == $0["true_label"] as? String }.count
+        #expect(right >= lines.count * 8 / 10, "\(right) of \(lines.count)")
+        let evaluated = try runSquire([
+            "eval", "--data", data.path, "--model", bundle, "--report", folder.appendingPathComponent("eval.json").path,
+        ])
+        #expect(evaluated.status == 0, "\(evaluated.output)")
+        #expect(evaluated.output.contains("\(TrainCommandTests.examples.count) examples (0 failed)"))
+        // LoRA needs a transformer: refused before training, nothing written.
+        let lora = try runSquire([
+            "train", "--base", model, "--data", data.path, "--output", folder.appendingPathComponent("lora").path,
+            "--lora", "rank=2",
+        ])
+        #expect(lora.status != 0 && lora.output.contains("is a static model"), "\(lora.output)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("lora").path))
     }
 }

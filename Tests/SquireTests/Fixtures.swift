@@ -37,6 +37,31 @@ enum Fixtures {
         return url
     }
 
+    /// A static model made in milliseconds rather than distilled: the encoder's own input
+    /// word-embedding rows as the table (model2vec's vocabulary and ids), written once per test
+    /// machine in model2vec's format (and reused: it only depends on the encoder). Enough to tell
+    /// cards from refunds; the real tier is distilled.
+    static func staticModel() throws -> String { try staticModelFolder.get() }
+
+    private static let staticModelFolder = Result { () throws -> String in
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "squire-tests-static-word-embeddings"
+        ).path
+        if StaticEmbedder.isModelFolder(folder), (try? StaticEmbedder(folder: folder)) != nil { return folder }
+        let encoder = try SentenceEmbedder(folder: ModelFolder.allMiniLML6V2)
+        let (tokenizer, baseIDs) = try encoder.tokenizer.staticVocabulary()
+        let words = encoder.encoder.embeddings.words
+        let width = words.shape[1]
+        var table = [Float](repeating: 0, count: baseIDs.count * width)
+        for (row, id) in baseIDs.enumerated() {
+            for j in 0..<width { table[row * width + j] = words.scalars[id * width + j] }
+        }
+        let model = try StaticEmbedder(
+            table: Tensor(shape: [baseIDs.count, width], scalars: table), tokenizer: tokenizer, maximumTokens: 128)
+        try model.save(to: folder)
+        return folder
+    }
+
     /// A tiny transformer small enough to train in a second or two.
     static var smallTransformer: TinyTransformerClassifier.Configuration {
         var configuration = TinyTransformerClassifier.Configuration(

@@ -70,9 +70,9 @@ public struct ModelBundle: TextClassifier {
     public let classifier: any TextClassifier
     /// The tokenizer the model reads text with.
     public let tokenizer: WordPieceTokenizer
-    /// The sentence encoder the classifier reads embeddings from; nil for a tiny transformer,
-    /// which has none.
-    public let embedder: SentenceEmbedder?
+    /// The embedder the classifier reads embeddings from — a sentence encoder or, for a head
+    /// on a static model, a ``StaticEmbedder``; nil for a tiny transformer, which has none.
+    public let embedder: (any LocalEmbedder)?
     /// The answers for embeddings of ``embedder``, for callers that embed once and reuse the
     /// vectors (drift profiles, embedding-drift checks).
     private let classifyEmbeddings: (@Sendable (Tensor) throws -> [Classification])?

@@ -24,6 +24,7 @@ extension ClassifierTraining {
         progress: (TrainingEvent) -> Void
     ) throws -> TrainedClassifier {
         try checkDestination(options)
+        try refuseStaticBase(options, recipe: "a LoRA fine-tune adapts a transformer encoder's layers")
         let base = try SentenceEmbedder(folder: options.base)
         var recipe = recipe
         recipe.training.seed = options.seed

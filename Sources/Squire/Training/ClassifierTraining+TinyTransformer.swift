@@ -23,6 +23,8 @@ extension ClassifierTraining {
         options: TrainingOptions, progress: (TrainingEvent) -> Void
     ) throws -> TrainedClassifier {
         try checkDestination(options)
+        try refuseStaticBase(
+            options, recipe: "a tiny transformer takes an encoder's vocabulary with its [CLS] and [SEP] tokens")
         let tokenizer = try WordPieceTokenizer(folder: options.base)
         var configuration = configuration
         configuration.training.seed = options.seed

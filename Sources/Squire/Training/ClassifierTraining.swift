@@ -19,7 +19,8 @@ public import SquireTensor
 /// surrounding task stops a recipe between embedding batches, hyperparameter candidates or
 /// training steps; it then throws `CancellationError` and writes no bundle.
 public enum ClassifierTraining {
-    /// A logistic or MLP head on frozen embeddings of ``TrainingOptions/base``: chooses the
+    /// A logistic or MLP head on frozen embeddings of ``TrainingOptions/base`` (a sentence
+    /// encoder, or a static model in model2vec's format, as `squire distill-static` writes): chooses the
     /// recipe's hyperparameters by cross-validation (or on the validation set), refits on all
     /// of `data` with the winner, and calibrates on the held-out logits.
     ///
@@ -28,19 +29,19 @@ public enum ClassifierTraining {
     /// unless ``TrainingOptions/groups`` says otherwise.
     ///
     /// - Parameter embeddings: `[N, D]` embeddings of `data`'s texts, in order, from the
-    ///   base encoder (as `squire embed` writes them); nil runs the encoder over them.
+    ///   base model (as `squire embed` writes them); nil runs the base model over them.
     public static func frozenHead(
         _ recipe: ClassifierRecipe, on data: Dataset, embeddings: Tensor? = nil,
         options: TrainingOptions = TrainingOptions(), progress: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainedClassifier {
         try checkDestination(options)
-        let embedder = try SentenceEmbedder(folder: options.base)
+        let embedder = try ModelFolder.embedder(at: options.base)
         let texts = data.examples.map(\.text)
         let features: Tensor
         if let embeddings {
             guard embeddings.shape == [data.count, embedder.dimension] else {
                 throw TrainingError.shapeMismatch(
-                    "embeddings of shape \(embeddings.shape) for \(data.count) texts; the base encoder gives [\(data.count), \(embedder.dimension)]"
+                    "embeddings of shape \(embeddings.shape) for \(data.count) texts; the base model gives [\(data.count), \(embedder.dimension)]"
                 )
             }
             features = embeddings
@@ -66,13 +67,17 @@ public enum ClassifierTraining {
             features: features, labels: data.examples.map(\.label), validation: validation,
             groups: options.groups ?? texts, folds: options.crossValidationFolds, progress: { progress(.note($0)) })
         let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
-        let base = URL(fileURLWithPath: options.base).lastPathComponent
+        let base =
+            (embedder is StaticEmbedder
+                ? "static embeddings (the mean of token rows, model2vec's method) of "
+                : "frozen mean-pooled, normalized embeddings of ")
+            + URL(fileURLWithPath: options.base).lastPathComponent
         let method =
             switch recipe.head {
             case .logistic:
-                "Multinomial logistic regression (L-BFGS, \(selection.chosen)) on frozen mean-pooled, normalized embeddings of \(base); calibration: \(calibration)."
+                "Multinomial logistic regression (L-BFGS, \(selection.chosen)) on \(base); calibration: \(calibration)."
             case .mlp:
-                "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), AdamW, \(selection.chosen)) on frozen mean-pooled, normalized embeddings of \(base); calibration: \(calibration)."
+                "MLP head (hidden \(recipe.mlp.hiddenSizes.map(String.init).joined(separator: "×")), \(recipe.mlp.activation.rawValue), dropout \(recipe.mlp.dropoutRate), AdamW, \(selection.chosen)) on \(base); calibration: \(calibration)."
             }
         let results = selection.crossValidation
         let evaluationData: String
@@ -91,7 +96,7 @@ public enum ClassifierTraining {
         var card = ModelCard(
             options, data: data, method: method, accuracy: selection.validationAccuracy,
             ece: (selection.eceBefore, selection.eceAfter), evaluationData: evaluationData,
-            maximumLength: embedder.tokenizer.maximumLength, selection: results)
+            maximumLength: embedder.maximumTokens, selection: results)
         if let error = selection.crossValidatedStandardError { card.evaluation["cv_standard_error"] = error }
         let report = TrainingReport(
             kind: recipe.head == .logistic ? .logisticHead : .mlpHead, summary: selection.chosen,
@@ -109,6 +114,15 @@ public enum ClassifierTraining {
     /// Refuses, before any training, a bundle folder that holds anything but a previous bundle.
     static func checkDestination(_ options: TrainingOptions) throws {
         if let folder = options.bundleFolder { try ClassifierBundle.checkReplaceable(folder) }
+    }
+
+    /// Refuses a static model as the base of a recipe that needs a transformer encoder,
+    /// before any training, saying why and what does take one.
+    static func refuseStaticBase(_ options: TrainingOptions, recipe: String) throws {
+        guard StaticEmbedder.isModelFolder(options.base) else { return }
+        throw TrainingError.invalidConfiguration(
+            "\(options.base) is a static model; \(recipe). Train a logistic or MLP head on it instead (ClassifierTraining.frozenHead, squire train --head logistic|mlp)"
+        )
     }
 
     /// Checks for cancellation, then writes the bundle when the options ask for one.

@@ -4,8 +4,8 @@ public import SquireModels
 /// What every training recipe shares: the base model, the validation data, the seed,
 /// calibration, checkpoints, where to write the bundle, and what its model card says.
 public struct TrainingOptions: Sendable {
-    /// The sentence encoder folder: the frozen encoder of a head, the base of a LoRA
-    /// fine-tune, the vocabulary of a tiny transformer.
+    /// The base model folder: the frozen embedder of a head (a sentence encoder or a static
+    /// model), the base of a LoRA fine-tune, the vocabulary of a tiny transformer.
     public var base: String
     /// Labelled data for choosing hyperparameters or the epoch and for calibrating, used
     /// instead of cross-validation or a carve.

@@ -10,7 +10,8 @@ import SquireTensor
 ///   head.safetensors    the head's weights (the whole model, for a tiny transformer)
 ///   labels.json         the labels, in the head's order
 ///   encoder/            the sentence encoder: config, weights, tokenizer files
-///                       (a tiny transformer has tokenizer/ instead: only the tokenizer files)
+///                       (a static model's table in model2vec's format, for a head on one;
+///                       a tiny transformer has tokenizer/ instead: only the tokenizer files)
 ///   MODEL_CARD.md       intended use, training data, evaluation, limits
 ///   manifest.json       size and SHA-256 of every file above, verified on load
 /// ```
@@ -68,10 +69,15 @@ public struct ClassifierBundle: Sendable {
         "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
         "special_tokens_map.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
     ]
+    /// A static model's files, in model2vec's format.
+    static let staticFiles = ["config.json", "model.safetensors", "tokenizer.json", "modules.json"]
+    /// `config.json`'s `embedder` for a head on a static model; absent for a sentence encoder.
+    package static let staticEmbedderKind = "static"
     static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]
     package static let requiredFiles = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
 
-    /// Creates a bundle from a trained classifier whose encoder was loaded from `encoderFolder`.
+    /// Creates a bundle from a trained classifier whose embedder (a sentence encoder or a static
+    /// model) was loaded from `encoderFolder`.
     public init(classifier: EmbeddingClassifier, card: ModelCard, encoderFolder: String) {
         self.model = .embedding(classifier)
         self.card = card
@@ -142,9 +148,19 @@ public struct ClassifierBundle: Sendable {
         where !FileManager.default.fileExists(atPath: folder + "/" + file) {
             throw BundleError.missingFile(file)
         }
+        let embedder: any LocalEmbedder
+        switch configuration.embedder {
+        case nil: embedder = try SentenceEmbedder(folder: encoderFolder)
+        case Self.staticEmbedderKind?: embedder = try StaticEmbedder(folder: encoderFolder)
+        case let other?:
+            throw BundleError.invalidFile(
+                file: "config.json",
+                reason:
+                    "unknown embedder \"\(other)\"; expected \"\(Self.staticEmbedderKind)\" or none (a sentence encoder)"
+            )
+        }
         model = .embedding(
-            try EmbeddingClassifier(
-                embedder: SentenceEmbedder(folder: encoderFolder), head: head, calibration: configuration.calibration))
+            try EmbeddingClassifier(embedder: embedder, head: head, calibration: configuration.calibration))
     }
 
     /// A verified bundle's configuration, labels and `head.safetensors`.
@@ -243,11 +259,16 @@ public struct ClassifierBundle: Sendable {
             let calibration: Calibration
             let labels: [String]
             var copies: [(from: String, to: String)] = []
+            var embedderKind: String?
             switch model {
             case .embedding(let classifier):
                 description = try Self.description(of: classifier.head)
                 (calibration, labels) = (classifier.calibration, classifier.labels)
-                copies = Self.encoderFiles.map { (encoderFolder + "/" + $0, "encoder/" + $0) }
+                let isStatic = classifier.embedder is StaticEmbedder
+                embedderKind = isStatic ? Self.staticEmbedderKind : nil
+                copies = (isStatic ? Self.staticFiles : Self.encoderFiles).map {
+                    (encoderFolder + "/" + $0, "encoder/" + $0)
+                }
             case .tinyTransformer(let classifier):
                 let c = classifier.encoder.configuration
                 description = .init(
@@ -259,7 +280,8 @@ public struct ClassifierBundle: Sendable {
                 copies = Self.tokenizerFiles.map { (encoderFolder + "/" + $0, "tokenizer/" + $0) }
             }
             let configuration = BundleConfiguration(
-                format: Self.format, head: description, calibration: calibration, card: card, version: version)
+                format: Self.format, head: description, calibration: calibration, card: card, version: version,
+                embedder: embedderKind)
             try Self.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
             try Self.writeJSON(labels, to: staging.appendingPathComponent("labels.json"))
             try Self.writeHead(parameters, to: staging.appendingPathComponent("head.safetensors"))
@@ -375,6 +397,9 @@ package struct BundleConfiguration: Codable {
     package var version: String
     /// How the encoder's weights are quantized (`int8`, `int4-32`); absent for float.
     package var quantization: String?
+    /// What `encoder/` holds: `static` for a static model; absent for a sentence encoder
+    /// (and in every bundle written before static models).
+    package var embedder: String?
 }
 
 extension BundleConfiguration.Head {
@@ -386,9 +411,12 @@ extension BundleConfiguration.Head {
 }
 
 extension BundleConfiguration {
-    package init(head: Head, calibration: Calibration, card: ModelCard, version: String, quantization: String? = nil) {
+    package init(
+        head: Head, calibration: Calibration, card: ModelCard, version: String, quantization: String? = nil,
+        embedder: String? = nil
+    ) {
         self.init(
             format: ClassifierBundle.format, head: head, calibration: calibration, card: card, version: version,
-            quantization: quantization)
+            quantization: quantization, embedder: embedder)
     }
 }

@@ -10,4 +10,11 @@ public enum ModelFolder {
         }
         return FileManager.default.homeDirectoryForCurrentUser.path + "/.cache/squire/models/all-MiniLM-L6-v2"
     }
+
+    /// Opens the model folder at `folder` as whichever kind it holds: a static model
+    /// (model2vec's format: `config.json` says `model_type: model2vec`) or a
+    /// sentence-transformers encoder.
+    public static func embedder(at folder: String) throws -> any LocalEmbedder {
+        StaticEmbedder.isModelFolder(folder) ? try StaticEmbedder(folder: folder) : try SentenceEmbedder(folder: folder)
+    }
 }

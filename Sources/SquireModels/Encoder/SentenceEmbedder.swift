@@ -1,5 +1,5 @@
 import Foundation
-public import SquireCore
+import SquireCore
 public import SquireTensor
 
 /// A sentence-transformers model (tokenizer, BERT encoder, pooling, normalization) that
@@ -11,7 +11,7 @@ public import SquireTensor
 /// ```
 ///
 /// A value: safe to share and to call from many tasks at once.
-public struct SentenceEmbedder: TextEmbedder {
+public struct SentenceEmbedder: LocalEmbedder {
     /// Turns text into token ids.
     public let tokenizer: WordPieceTokenizer
     /// Turns token ids into hidden states.
@@ -24,6 +24,9 @@ public struct SentenceEmbedder: TextEmbedder {
     public var batchSize = 32
 
     public var dimension: Int { encoder.configuration.hiddenSize }
+
+    /// The tokenizer's ``WordPieceTokenizer/maximumLength``, special tokens included.
+    public var maximumTokens: Int { tokenizer.maximumLength }
 
     /// Loads the model folder at `folder`: `config.json`, `model.safetensors`, the tokenizer
     /// files, and, when present, `modules.json`, `1_Pooling/config.json` and `sentence_bert_config.json`.

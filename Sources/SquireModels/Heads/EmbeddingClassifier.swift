@@ -1,8 +1,8 @@
 public import SquireCore
 public import SquireTensor
 
-/// A local classifier: a sentence embedder, a trained head on its embeddings, and the
-/// calibration that makes its confidences honest. Conforms to `TextClassifier`, so it
+/// A local classifier: a local embedder (a sentence encoder or a static table), a trained
+/// head on its embeddings, and the calibration that makes its confidences honest. Conforms to `TextClassifier`, so it
 /// stands in for a frontier model anywhere one is used.
 ///
 /// ```swift
@@ -11,15 +11,15 @@ public import SquireTensor
 /// print(answer.label, answer.confidence)
 /// ```
 public struct EmbeddingClassifier: TextClassifier {
-    /// Turns texts into feature vectors.
-    public let embedder: SentenceEmbedder
+    /// Turns texts into feature vectors: a ``SentenceEmbedder`` or a ``StaticEmbedder``.
+    public let embedder: any LocalEmbedder
     /// Turns feature vectors into logits.
     public let head: any ClassificationHead
     /// Turns logits into probabilities.
     public let calibration: Calibration
 
     /// Pairs an embedder with a head, checking that the embedding width is the head's input.
-    public init(embedder: SentenceEmbedder, head: any ClassificationHead, calibration: Calibration = .none) throws {
+    public init(embedder: any LocalEmbedder, head: any ClassificationHead, calibration: Calibration = .none) throws {
         guard embedder.dimension == head.inputDimension else {
             throw ModelError.dimensionMismatch(expected: head.inputDimension, actual: embedder.dimension)
         }

@@ -1,4 +1,4 @@
-public import SquireCore
+import SquireCore
 public import SquireTensor
 
 /// A static embedding model: each token's vector read from a table, a sentence's embedding the
@@ -18,7 +18,7 @@ public import SquireTensor
 /// texts apart. model2vec rounds to float16 twice (the mean, then the unit vector) and returns
 /// float16; Squire returns the float32 values of the same maths, equal to model2vec's float32
 /// computation to 1e-5 (Documentation/SquireModels.md, "Static embeddings").
-public struct StaticEmbedder: TextEmbedder {
+public struct StaticEmbedder: LocalEmbedder {
     /// Splits text into the table's token ids; adds no special tokens.
     public let tokenizer: WordPieceTokenizer
     /// `[V, D]`: row `i` is token `i`'s vector.
@@ -79,23 +79,45 @@ public struct StaticEmbedder: TextEmbedder {
     public func knownTokenCount(of text: String) -> Int { tokenIDs(of: text).count }
 
     /// One `[N, D]` tensor for `texts`, row `i` for `texts[i]`, spread over the cores.
-    public func embeddings(for texts: [String]) throws -> Tensor {
+    ///
+    /// - Parameter progress: called after each batch of ``progressBatch`` texts with the
+    ///   number embedded so far.
+    /// - Throws: `CancellationError` when the surrounding task is cancelled, checked between
+    ///   batches.
+    public func embeddings(for texts: [String], progress: (_ done: Int) -> Void = { _ in }) throws -> Tensor {
         let width = dimension
         var output = [Float](repeating: 0, count: texts.count * width)
-        guard !texts.isEmpty else { return try Tensor(shape: [0, width], scalars: []) }
-        let parts = min(ParallelParts.cores, max(1, texts.count / 64))
-        let chunk = (texts.count + parts - 1) / parts
-        output.withUnsafeMutableBufferPointer { out in
-            let base = out.baseAddress!
-            let address = Int(bitPattern: base)
-            ParallelParts.run(parts) { part in
-                let destination = UnsafeMutablePointer<Float>(bitPattern: address)!
-                for index in (part * chunk)..<min(texts.count, (part + 1) * chunk) {
-                    embed(tokenIDs(of: texts[index]), into: destination + index * width)
-                }
+        var start = 0
+        while start < texts.count {
+            try Task.checkCancellation()
+            let end = min(texts.count, start + Self.progressBatch)
+            output.withUnsafeMutableBufferPointer { out in
+                embed(texts[start..<end], into: out.baseAddress! + start * width)
             }
+            start = end
+            progress(start)
         }
         return try Tensor(shape: [texts.count, width], scalars: output)
+    }
+
+    /// How many texts are embedded between progress reports and cancellation checks: large
+    /// enough that each batch is spread over the cores, small enough (a few milliseconds) to
+    /// stop promptly.
+    public static let progressBatch = 4096
+
+    /// Embeds `texts` into consecutive rows from `destination`, the texts split across cores.
+    private func embed(_ texts: ArraySlice<String>, into destination: UnsafeMutablePointer<Float>) {
+        let width = dimension
+        let parts = min(ParallelParts.cores, max(1, texts.count / 64))
+        let chunk = (texts.count + parts - 1) / parts
+        let address = Int(bitPattern: destination)
+        let first = texts.startIndex
+        ParallelParts.run(parts) { part in
+            let destination = UnsafeMutablePointer<Float>(bitPattern: address)!
+            for offset in (part * chunk)..<min(texts.count, (part + 1) * chunk) {
+                embed(tokenIDs(of: texts[first + offset]), into: destination + offset * width)
+            }
+        }
     }
 
     public func embed(_ texts: [String]) async throws -> [[Float]] {
