@@ -39,17 +39,31 @@ extension SentenceEmbedder {
 }
 
 extension EmbeddingClassifier {
-    /// The same classifier over a quantized encoder; the head and calibration stay in float,
-    /// being a small share of the model and the most sensitive to rounding.
+    /// The same classifier over a quantized encoder (or, on a static model, a quantized table;
+    /// `filter` then has nothing to choose); the head and calibration stay in float, being a
+    /// small share of the model and the most sensitive to rounding.
     public func quantized(
         _ format: QuantizationFormat,
         where filter: (_ key: String, _ layer: any LinearLayer) -> Bool = { _, _ in true }
     ) throws -> EmbeddingClassifier {
+        if let table = embedder as? StaticEmbedder {
+            return try EmbeddingClassifier(embedder: table.quantized(format), head: head, calibration: calibration)
+        }
         guard let embedder = embedder as? SentenceEmbedder else {
             throw QuantizationError.unsupportedFormat(
-                "\(format) applies to a sentence encoder's weights; this classifier reads a \(type(of: embedder))")
+                "a \(type(of: embedder)) has no weights Squire knows how to quantize")
         }
         return try EmbeddingClassifier(
             embedder: embedder.quantized(format, where: filter), head: head, calibration: calibration)
+    }
+}
+
+extension StaticEmbedder {
+    /// The same model over its table quantized to `format` and back (one scale per row for
+    /// int8): the answers a bundle with a quantized table gives.
+    public func quantized(_ format: QuantizationFormat) throws -> StaticEmbedder {
+        try StaticEmbedder(
+            table: QuantizedMatrix(quantizing: table, format: format).dequantized(), tokenizer: tokenizer,
+            normalizes: normalizes, maximumTokens: maximumTokens)
     }
 }

@@ -7,6 +7,8 @@ import SquireTensor
 /// (`config.json`, `head.safetensors`, `labels.json`, `encoder/`, `MODEL_CARD.md`,
 /// `manifest.json`), with `encoder/model.safetensors` holding 8- or 4-bit weights (see
 /// ``QuantizationFormat``) and `config.json` naming the format. The head stays in float.
+/// A head on a static model has its table quantized (``quantizedWords``), one int8 scale per
+/// row; the table is dequantized on load, so the file shrinks and the lookups stay float.
 ///
 /// `ClassifierBundle(folder:)` refuses such a bundle and says to open it here. Saving is
 /// atomic and loading verifies every checksum, as for every bundle.
@@ -15,15 +17,16 @@ public struct QuantizedBundle: Sendable {
     public var classifier: EmbeddingClassifier
     /// How the encoder's weights are stored.
     public var format: QuantizationFormat
-    /// The word-embedding table's quantized form, when it is stored quantized; the
-    /// encoder holds its dequantized values, so lookups stay float.
+    /// The word-embedding table's quantized form (a static model's table, for a head on one),
+    /// when it is stored quantized; the model holds its dequantized values, so lookups stay float.
     public var quantizedWords: QuantizedMatrix?
     /// What the model card says.
     public var card: ModelCard
     /// The folder the encoder's tokenizer and configuration files are copied from.
     public var encoderFolder: String
-    /// The quantized encoder ``classifier`` reads through, kept as its own type.
-    private let encoder: BertEncoder
+    /// The quantized encoder ``classifier`` reads through, kept as its own type; nil for a
+    /// head on a static model.
+    private let encoder: BertEncoder?
 
     /// The key of the word-embedding table in ``init(quantizing:to:where:)``'s filter.
     public static let wordEmbeddingsKey = QuantizedCheckpoint.wordsKey
@@ -34,8 +37,10 @@ public struct QuantizedBundle: Sendable {
     ///   (`encoder.layer.0.attention.self.query`) and ``wordEmbeddingsKey``; the default
     ///   takes them all. Position and token-type embeddings, layer norms, biases and the head
     ///   stay in float.
-    /// - Throws: ``QuantizationError`` for an unsupported format;
-    ///   `BundleError.invalidFile` for a bundle that holds a tiny transformer.
+    ///   A static model has only its table (``wordEmbeddingsKey``) to quantize.
+    /// - Throws: ``QuantizationError`` for an unsupported format, or a static model whose
+    ///   table the filter leaves out; `BundleError.invalidFile` for a bundle that holds a tiny
+    ///   transformer.
     public init(
         quantizing bundle: ClassifierBundle, to format: QuantizationFormat,
         where filter: (_ key: String) -> Bool = { _ in true }
@@ -43,10 +48,15 @@ public struct QuantizedBundle: Sendable {
         guard let classifier = bundle.embeddingClassifier else {
             throw BundleError.invalidFile(
                 file: "config.json",
-                reason: "only a head on a sentence encoder can be quantized; this bundle holds a tiny transformer")
+                reason:
+                    "only a head on a sentence encoder or a static model can be quantized; this bundle holds a tiny transformer"
+            )
         }
         var card = bundle.card
-        card.method += " Encoder weights quantized to \(format) (SquireQuantization)."
+        card.method +=
+            classifier.embedder is StaticEmbedder
+            ? " Static table quantized to \(format) (SquireQuantization)."
+            : " Encoder weights quantized to \(format) (SquireQuantization)."
         try self.init(
             quantizing: classifier, to: format, where: filter, card: card, encoderFolder: bundle.encoderFolder)
     }
@@ -58,12 +68,24 @@ public struct QuantizedBundle: Sendable {
         card: ModelCard, encoderFolder: String
     ) throws {
         try format.validate()
+        if let table = classifier.embedder as? StaticEmbedder {
+            guard filter(Self.wordEmbeddingsKey) else {
+                throw QuantizationError.unsupportedFormat(
+                    "a static model's only weights are its table, which the filter leaves in float")
+            }
+            let quantized = try QuantizedMatrix(quantizing: table.table, format: format)
+            self.classifier = try EmbeddingClassifier(
+                embedder: StaticEmbedder(
+                    table: quantized.dequantized(), tokenizer: table.tokenizer, normalizes: table.normalizes,
+                    maximumTokens: table.maximumTokens),
+                head: classifier.head, calibration: classifier.calibration)
+            (self.encoder, self.format, self.quantizedWords) = (nil, format, quantized)
+            (self.card, self.encoderFolder) = (card, encoderFolder)
+            return
+        }
         guard let embedder = classifier.embedder as? SentenceEmbedder else {
-            throw BundleError.invalidFile(
-                file: "config.json",
-                reason:
-                    "only a head on a sentence encoder can be quantized; this bundle's head reads a static table (\(type(of: classifier.embedder)))"
-            )
+            throw QuantizationError.unsupportedFormat(
+                "a \(type(of: classifier.embedder)) has no weights Squire knows how to quantize")
         }
         var encoder = try embedder.encoder.quantized(format) { key, _ in filter(key) }
         var words: QuantizedMatrix?
@@ -104,6 +126,19 @@ public struct QuantizedBundle: Sendable {
             throw BundleError.missingFile(file)
         }
         let checkpoint = try SafetensorsFile(path: encoderFolder + "/model.safetensors")
+        if configuration.embedder == BundleConfiguration.staticEmbedder {
+            let table = try QuantizedStaticTable.read(from: checkpoint)
+            guard table.format == format else {
+                throw BundleError.invalidFile(
+                    file: "encoder/model.safetensors",
+                    reason: "holds a \(table.format) table, but config.json says \(format)")
+            }
+            classifier = try EmbeddingClassifier(
+                embedder: StaticEmbedder(folder: encoderFolder, table: table.dequantized()), head: head,
+                calibration: configuration.calibration)
+            (encoder, self.format, quantizedWords, card) = (nil, format, table, configuration.card)
+            return
+        }
         let (encoder, words) = try QuantizedCheckpoint.encoder(
             from: checkpoint, configuration: BertConfiguration(contentsOf: encoderFolder + "/config.json"))
         classifier = try EmbeddingClassifier(
@@ -132,7 +167,7 @@ public struct QuantizedBundle: Sendable {
         }
         hasher.update(Array(classifier.labels.joined(separator: "\n").utf8))
         let matrices =
-            encoder.layers.flatMap(\.linearLayers).compactMap {
+            (encoder?.layers ?? []).flatMap(\.linearLayers).compactMap {
                 ($0.layer as? QuantizedLinear)?.weight
             } + (quantizedWords.map { [$0] } ?? [])
         for matrix in matrices {
@@ -147,7 +182,8 @@ public struct QuantizedBundle: Sendable {
         try ClassifierBundle.writeFolder(to: folder) { staging in
             let configuration = try BundleConfiguration(
                 head: ClassifierBundle.description(of: classifier.head), calibration: classifier.calibration,
-                card: card, version: version, quantization: format.tag)
+                card: card, version: version, quantization: format.tag,
+                embedder: encoder == nil ? BundleConfiguration.staticEmbedder : nil)
             try ClassifierBundle.writeJSON(configuration, to: staging.appendingPathComponent("config.json"))
             try ClassifierBundle.writeJSON(classifier.labels, to: staging.appendingPathComponent("labels.json"))
             try ClassifierBundle.writeHead(
@@ -155,10 +191,14 @@ public struct QuantizedBundle: Sendable {
             try Data(card.markdown.utf8).write(to: staging.appendingPathComponent("MODEL_CARD.md"))
             try FileManager.default.createDirectory(
                 at: staging.appendingPathComponent("encoder"), withIntermediateDirectories: true)
-            try QuantizedCheckpoint.write(
-                encoder, words: quantizedWords, format: format,
-                to: staging.appendingPathComponent("encoder/model.safetensors").path)
-            let copies = ClassifierBundle.encoderFiles.filter { $0 != "model.safetensors" }.map {
+            let weights = staging.appendingPathComponent("encoder/model.safetensors").path
+            if let encoder {
+                try QuantizedCheckpoint.write(encoder, words: quantizedWords, format: format, to: weights)
+            } else if let quantizedWords {
+                try QuantizedStaticTable.write(quantizedWords, to: weights)
+            }
+            let files = encoder == nil ? ClassifierBundle.staticFiles : ClassifierBundle.encoderFiles
+            let copies = files.filter { $0 != "model.safetensors" }.map {
                 (encoderFolder + "/" + $0, "encoder/" + $0)
             }
             let written = try ClassifierBundle.copy(copies, into: staging)

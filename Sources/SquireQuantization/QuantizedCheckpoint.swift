@@ -20,25 +20,8 @@ enum QuantizedCheckpoint {
         throws
     {
         var writer = SafetensorsWriter()
-        writer.metadata = ["format": Self.format, "quantization": format.bits == 8 ? "int8" : "int4"]
-        if let groupSize = format.groupSize { writer.metadata["group_size"] = String(groupSize) }
-        func add(_ matrix: QuantizedMatrix, key: String) throws {
-            let shape = matrix.format.bits == 8 ? [matrix.rows, matrix.columns] : [matrix.rows, matrix.columns / 2]
-            try writer.add(
-                bytes: matrix.values, dtype: matrix.format.bits == 8 ? .int8 : .uint8, shape: shape,
-                named: key + ".weight")
-            if let groupSize = matrix.format.groupSize {
-                let halves = matrix.scales.flatMap { scale in
-                    let bits = HalfPrecision.bits(scale)
-                    return [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8)]
-                }
-                try writer.add(
-                    bytes: halves, dtype: .float16, shape: [matrix.rows, matrix.columns / groupSize],
-                    named: key + ".weight_scale")
-            } else {
-                try writer.add(Tensor(shape: [matrix.rows], scalars: matrix.scales), named: key + ".weight_scale")
-            }
-        }
+        writer.metadata = metadata(format, checkpointFormat: Self.format)
+        func add(_ matrix: QuantizedMatrix, key: String) throws { try Self.add(matrix, key: key, to: &writer) }
         if let words { try add(words, key: wordsKey) }
         for (key, tensor) in encoder.parameters where !(words != nil && key == wordsKey + ".weight") {
             try writer.add(tensor, named: key)
@@ -69,44 +52,14 @@ enum QuantizedCheckpoint {
         encoder: BertEncoder, words: QuantizedMatrix?
     ) {
         try configuration.validate(file: file.path)
-        guard file.header.metadata["format"] == Self.format else {
-            throw QuantizationError.invalidData(
-                "\(file.path) is not a quantized Squire checkpoint (metadata format \(file.header.metadata["format"] ?? "missing"))"
-            )
-        }
-        let format: QuantizationFormat
-        switch (file.header.metadata["quantization"], file.header.metadata["group_size"].flatMap(Int.init)) {
-        case ("int8", _): format = .int8
-        case ("int4", let groupSize?): format = .int4(groupSize: groupSize)
-        case (let name, let groupSize):
-            throw QuantizationError.unsupportedFormat(
-                "\(file.path): quantization \(name ?? "missing"), group size \(groupSize.map(String.init) ?? "missing")"
-            )
-        }
-        try format.validate()
+        let format = try Self.format(of: file, checkpointFormat: Self.format)
         func float(_ key: String, _ shape: [Int]) throws -> Tensor {
             let tensor = try file.tensor(key, shape: shape)
             guard tensor.isFinite else { throw SafetensorsError.nonFiniteValues(file: file.path, tensor: key) }
             return tensor
         }
         func quantized(_ key: String, rows: Int, columns: Int) throws -> QuantizedMatrix? {
-            let entry = try file.entry(key + ".weight")
-            if entry.dtype.convertsToFloat { return nil }
-            let expected: (SafetensorsDType, [Int]) =
-                format.bits == 8 ? (.int8, [rows, columns]) : (.uint8, [rows, columns / 2])
-            guard entry.dtype == expected.0, entry.shape == expected.1 else {
-                throw QuantizationError.invalidData(
-                    "\(file.path): \(key).weight is \(entry.dtype.rawValue) \(entry.shape), expected \(expected.0.rawValue) \(expected.1) for \(format)"
-                )
-            }
-            let scaleShape = format.groupSize.map { [rows, columns / $0] } ?? [rows]
-            do {
-                return try QuantizedMatrix(
-                    format: format, rows: rows, columns: columns, values: file.bytes(key + ".weight"),
-                    scales: file.tensor(key + ".weight_scale", shape: scaleShape).scalars)
-            } catch let error as QuantizationError {
-                throw QuantizationError.invalidData("\(file.path): \(key): \(error)")
-            }
+            try Self.matrix(key, rows: rows, columns: columns, format: format, in: file)
         }
         let words = try quantized(wordsKey, rows: configuration.vocabularySize, columns: configuration.hiddenSize)
         let encoder = try BertEncoder(configuration: configuration) { key, shape in
@@ -120,5 +73,78 @@ enum QuantizedCheckpoint {
             return try Linear(weight: float(key + ".weight", [out, input]), bias: bias)
         }
         return (encoder, words)
+    }
+
+    /// The header metadata naming `format` and the checkpoint's kind.
+    static func metadata(_ format: QuantizationFormat, checkpointFormat: String) -> [String: String] {
+        var metadata = ["format": checkpointFormat, "quantization": format.bits == 8 ? "int8" : "int4"]
+        if let groupSize = format.groupSize { metadata["group_size"] = String(groupSize) }
+        return metadata
+    }
+
+    /// Adds `matrix` as `key.weight` (its integers) and `key.weight_scale` (its scales).
+    static func add(_ matrix: QuantizedMatrix, key: String, to writer: inout SafetensorsWriter) throws {
+        let shape = matrix.format.bits == 8 ? [matrix.rows, matrix.columns] : [matrix.rows, matrix.columns / 2]
+        try writer.add(
+            bytes: matrix.values, dtype: matrix.format.bits == 8 ? .int8 : .uint8, shape: shape, named: key + ".weight")
+        if let groupSize = matrix.format.groupSize {
+            let halves = matrix.scales.flatMap { scale in
+                let bits = HalfPrecision.bits(scale)
+                return [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8)]
+            }
+            try writer.add(
+                bytes: halves, dtype: .float16, shape: [matrix.rows, matrix.columns / groupSize],
+                named: key + ".weight_scale")
+        } else {
+            try writer.add(Tensor(shape: [matrix.rows], scalars: matrix.scales), named: key + ".weight_scale")
+        }
+    }
+
+    /// The quantization format a checkpoint's metadata names, after checking it is a
+    /// checkpoint of kind `checkpointFormat`.
+    static func format(of file: SafetensorsFile, checkpointFormat: String) throws -> QuantizationFormat {
+        guard file.header.metadata["format"] == checkpointFormat else {
+            throw QuantizationError.invalidData(
+                "\(file.path) is not a \(checkpointFormat) checkpoint (metadata format \(file.header.metadata["format"] ?? "missing"))"
+            )
+        }
+        let format: QuantizationFormat
+        switch (file.header.metadata["quantization"], file.header.metadata["group_size"].flatMap(Int.init)) {
+        case ("int8", _): format = .int8
+        case ("int4", let groupSize?): format = .int4(groupSize: groupSize)
+        case (let name, let groupSize):
+            throw QuantizationError.unsupportedFormat(
+                "\(file.path): quantization \(name ?? "missing"), group size \(groupSize.map(String.init) ?? "missing")"
+            )
+        }
+        try format.validate()
+        return format
+    }
+
+    /// The quantized `[rows, columns]` matrix stored under `key`; nil when `key.weight` is
+    /// stored in float.
+    ///
+    /// - Throws: ``QuantizationError/invalidData(_:)`` naming the file and tensor for a wrong
+    ///   dtype, shape, count or scale.
+    static func matrix(_ key: String, rows: Int, columns: Int, format: QuantizationFormat, in file: SafetensorsFile)
+        throws -> QuantizedMatrix?
+    {
+        let entry = try file.entry(key + ".weight")
+        if entry.dtype.convertsToFloat { return nil }
+        let expected: (SafetensorsDType, [Int]) =
+            format.bits == 8 ? (.int8, [rows, columns]) : (.uint8, [rows, columns / 2])
+        guard entry.dtype == expected.0, entry.shape == expected.1 else {
+            throw QuantizationError.invalidData(
+                "\(file.path): \(key).weight is \(entry.dtype.rawValue) \(entry.shape), expected \(expected.0.rawValue) \(expected.1) for \(format)"
+            )
+        }
+        let scaleShape = format.groupSize.map { [rows, columns / $0] } ?? [rows]
+        do {
+            return try QuantizedMatrix(
+                format: format, rows: rows, columns: columns, values: file.bytes(key + ".weight"),
+                scales: file.tensor(key + ".weight_scale", shape: scaleShape).scalars)
+        } catch let error as QuantizationError {
+            throw QuantizationError.invalidData("\(file.path): \(key): \(error)")
+        }
     }
 }

@@ -67,8 +67,7 @@ struct StaticHeadTests {
         }
     }
 
-    /// The recipes that change a transformer, and quantizing an encoder, say a static model
-    /// is not one before doing anything.
+    /// The recipes that change a transformer say a static model is not one before doing anything.
     @Test func refusesWhatNeedsATransformer() throws {
         let folder = try Fixtures.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -88,12 +87,63 @@ struct StaticHeadTests {
         }
         #expect(!FileManager.default.fileExists(atPath: options.bundleFolder!))
 
-        let bundleFolder = folder.appendingPathComponent("bundle").path
+    }
+
+    /// A quantized table: the bundle file shrinks (int8: a byte a value and a scale a row,
+    /// against float16's two bytes), reopens as the same model, and answers as the float model
+    /// does on these texts; leaving the table out of the filter leaves nothing to quantize.
+    @Test(arguments: [QuantizationFormat.int8, .int4(groupSize: 32)])
+    func quantizesTheTable(_ format: QuantizationFormat) async throws {
+        let folder = try Fixtures.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = try Fixtures.staticModel()
+        let data = try Fixtures.dataset()
+        let floatFolder = folder.appendingPathComponent("float").path
         _ = try ClassifierTraining.frozenHead(
-            ClassifierRecipe(head: .logistic, inverseRegularizations: [1]), on: data,
-            options: TrainingOptions(base: base, bundleFolder: bundleFolder))
-        let bundle = try ClassifierBundle(folder: bundleFolder)
-        #expect(throws: BundleError.self) { try QuantizedBundle(quantizing: bundle, to: .int8) }
-        #expect(throws: QuantizationError.self) { try bundle.embeddingClassifier?.quantized(.int8) }
+            ClassifierRecipe(head: .logistic, inverseRegularizations: [10]), on: data,
+            options: TrainingOptions(base: base, bundleFolder: floatFolder))
+        let float = try ClassifierBundle(folder: floatFolder)
+        let quantized = try QuantizedBundle(quantizing: float, to: format)
+        let quantizedFolder = folder.appendingPathComponent("quantized").path
+        try quantized.save(to: quantizedFolder)
+
+        func size(_ bundle: String) throws -> Int {
+            try #require(
+                FileManager.default.attributesOfItem(atPath: bundle + "/encoder/model.safetensors")[.size] as? Int)
+        }
+        let table = try #require(float.embeddingClassifier?.embedder as? StaticEmbedder).table
+        let halfBytes = table.scalars.count * 2
+        #expect(abs(try size(floatFolder) - halfBytes) < halfBytes / 100)
+        #expect(try size(quantizedFolder) < halfBytes * (format == .int8 ? 55 : 30) / 100)
+
+        let reopened = try ModelBundle(folder: quantizedFolder)
+        #expect(reopened.weights == .quantized(format))
+        #expect(reopened.kind == .logisticHead)
+        #expect(reopened.version == quantized.version && reopened.version != float.version)
+        let reopenedTable = try #require(reopened.embedder as? StaticEmbedder).table
+        #expect(reopenedTable == (quantized.classifier.embedder as? StaticEmbedder)?.table)
+        // Every value within half a step of its row's (or group's) scale: the int8 step is the
+        // row's largest magnitude over 127.
+        let width = table.shape[1]
+        if format == .int8 {
+            for row in stride(from: 0, to: table.shape[0], by: 997) {
+                let values = table.scalars[(row * width)..<((row + 1) * width)]
+                let step = (values.map(abs).max() ?? 0) / 127
+                for j in 0..<width {
+                    #expect(abs(reopenedTable.scalars[row * width + j] - values[row * width + j]) <= step / 2 + 1e-7)
+                }
+            }
+        }
+        let texts = data.examples.map(\.text) + Fixtures.probes
+        let floatAnswers = try await float.classifier.classify(texts)
+        let quantizedAnswers = try await reopened.classify(texts)
+        #expect(floatAnswers.map(\.label) == quantizedAnswers.map(\.label))
+        // The in-memory route gives the same answers as the bundle.
+        let inMemory = try #require(try float.embeddingClassifier?.quantized(format))
+        #expect(try await inMemory.classify(texts).map(\.label) == quantizedAnswers.map(\.label))
+
+        #expect(throws: QuantizationError.self) {
+            try QuantizedBundle(quantizing: float, to: format) { $0 != QuantizedBundle.wordEmbeddingsKey }
+        }
     }
 }

@@ -70,9 +70,7 @@ public struct ClassifierBundle: Sendable {
         "special_tokens_map.json", "modules.json", "sentence_bert_config.json", "1_Pooling/config.json",
     ]
     /// A static model's files, in model2vec's format.
-    static let staticFiles = ["config.json", "model.safetensors", "tokenizer.json", "modules.json"]
-    /// `config.json`'s `embedder` for a head on a static model; absent for a sentence encoder.
-    package static let staticEmbedderKind = "static"
+    package static let staticFiles = ["config.json", "model.safetensors", "tokenizer.json", "modules.json"]
     static let tokenizerFiles = ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"]
     package static let requiredFiles = ["config.json", "head.safetensors", "labels.json", "MODEL_CARD.md"]
 
@@ -151,12 +149,12 @@ public struct ClassifierBundle: Sendable {
         let embedder: any LocalEmbedder
         switch configuration.embedder {
         case nil: embedder = try SentenceEmbedder(folder: encoderFolder)
-        case Self.staticEmbedderKind?: embedder = try StaticEmbedder(folder: encoderFolder)
+        case BundleConfiguration.staticEmbedder?: embedder = try StaticEmbedder(folder: encoderFolder)
         case let other?:
             throw BundleError.invalidFile(
                 file: "config.json",
                 reason:
-                    "unknown embedder \"\(other)\"; expected \"\(Self.staticEmbedderKind)\" or none (a sentence encoder)"
+                    "unknown embedder \"\(other)\"; expected \"\(BundleConfiguration.staticEmbedder)\" or none (a sentence encoder)"
             )
         }
         model = .embedding(
@@ -265,7 +263,7 @@ public struct ClassifierBundle: Sendable {
                 description = try Self.description(of: classifier.head)
                 (calibration, labels) = (classifier.calibration, classifier.labels)
                 let isStatic = classifier.embedder is StaticEmbedder
-                embedderKind = isStatic ? Self.staticEmbedderKind : nil
+                embedderKind = isStatic ? BundleConfiguration.staticEmbedder : nil
                 copies = (isStatic ? Self.staticFiles : Self.encoderFiles).map {
                     (encoderFolder + "/" + $0, "encoder/" + $0)
                 }
@@ -397,9 +395,12 @@ package struct BundleConfiguration: Codable {
     package var version: String
     /// How the encoder's weights are quantized (`int8`, `int4-32`); absent for float.
     package var quantization: String?
-    /// What `encoder/` holds: `static` for a static model; absent for a sentence encoder
-    /// (and in every bundle written before static models).
+    /// What `encoder/` holds: ``staticEmbedder`` for a static model; absent for a sentence
+    /// encoder (and in every bundle written before static models).
     package var embedder: String?
+
+    /// ``embedder`` for a head on a static model.
+    package static let staticEmbedder = "static"
 }
 
 extension BundleConfiguration.Head {

@@ -1,6 +1,6 @@
 import Foundation
 public import SquireCore
-import SquireTensor
+package import SquireTensor
 
 extension StaticEmbedder {
     /// What model2vec's `config.json` says that Squire reads and writes.
@@ -47,14 +47,7 @@ extension StaticEmbedder {
     /// - Throws: ``StaticModelError`` naming the file at fault.
     public init(folder: String) throws {
         let root = URL(fileURLWithPath: folder)
-        let configPath = root.appendingPathComponent("config.json").path
-        guard let data = FileManager.default.contents(atPath: configPath) else {
-            throw StaticModelError.invalidFolder(path: configPath, reason: "missing; not a model2vec folder")
-        }
-        let configuration: Configuration
-        do { configuration = try JSONDecoder().decode(Configuration.self, from: data) } catch {
-            throw StaticModelError.invalidFolder(path: configPath, reason: "not a model2vec config: \(error)")
-        }
+        _ = try Self.configuration(in: root)
         let tablePath = root.appendingPathComponent("model.safetensors").path
         let file: SafetensorsFile
         do { file = try SafetensorsFile(path: tablePath) } catch {
@@ -86,9 +79,18 @@ extension StaticEmbedder {
             for row in 0..<weights.count { for j in 0..<width { scalars[row * width + j] *= weights[row] } }
             table = try Tensor(shape: table.shape, scalars: scalars)
         }
-        if let width = configuration.hiddenDimension, width != table.shape[1] {
+        try self.init(folder: folder, table: table)
+    }
+
+    /// The model of the folder at `folder` — its `config.json` and `tokenizer.json` — over
+    /// `table` instead of the folder's own `model.safetensors` (a table stored quantized).
+    package init(folder: String, table: Tensor) throws {
+        let root = URL(fileURLWithPath: folder)
+        let configuration = try Self.configuration(in: root)
+        if let width = configuration.hiddenDimension, width != table.shape.last {
             throw StaticModelError.invalidFolder(
-                path: configPath, reason: "hidden_dim is \(width) but the table is \(table.shape[1]) wide")
+                path: root.appendingPathComponent("config.json").path,
+                reason: "hidden_dim is \(width) but the table is \(table.shape.last ?? 0) wide")
         }
         let maximumTokens = configuration.maximumLength ?? 512
         let tokenizerPath = root.appendingPathComponent("tokenizer.json").path
@@ -99,6 +101,17 @@ extension StaticEmbedder {
         try self.init(
             table: table, tokenizer: tokenizer, normalizes: configuration.normalize ?? false,
             maximumTokens: maximumTokens)
+    }
+
+    /// The folder's `config.json`.
+    private static func configuration(in root: URL) throws -> Configuration {
+        let path = root.appendingPathComponent("config.json").path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StaticModelError.invalidFolder(path: path, reason: "missing; not a model2vec folder")
+        }
+        do { return try JSONDecoder().decode(Configuration.self, from: data) } catch {
+            throw StaticModelError.invalidFolder(path: path, reason: "not a model2vec config: \(error)")
+        }
     }
 
     /// Whether `folder` holds a model2vec model (its `config.json` says `model_type: model2vec`).
