@@ -2,21 +2,27 @@ import ArgumentParser
 import Foundation
 import Squire
 
-/// `squire route`: the cascade threshold that reaches a quality target at the lowest escalation rate.
+/// `squire route`: the cascade threshold that reaches a quality target at the lowest escalation
+/// rate, or with several local tiers one threshold each, at the lowest cost.
 struct RouteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "route",
-        abstract: "Calibrate a cascade threshold from the local model's predictions and a reference.",
+        abstract: "Calibrate cascade thresholds from local models' predictions and a reference.",
         discussion: """
             Reads the local model's predictions ({"label", "confidence"} per line) and the reference in the same order ({"label"} per line: correct labels, or the frontier model's answers), and prints the threshold that reaches --target-accuracy with the fewest requests escalated (or the best accuracy within --target-escalation-rate), the cost saved, RouteLLM's APGR and the cost–quality curve. Without --fallback the fallback is taken to answer the reference. Exit 0 when the target is reached, 1 when no threshold reaches it, 2 for an input error.
 
-            Example:
+            With --predictions more than once — several local tiers, cheapest first — it chooses one threshold per tier: a request goes to the first tier, which answers at or above its threshold and passes the rest on to the next; what no tier takes goes to the fallback, and every request pays each tier it reached. It prints, per tier, the threshold, the share of requests answered and the accuracy on them, then the fallback's share, the cascade's accuracy and its cost. Give --local-cost-per-1000 once for every tier or once per tier, in the same order.
+
+            Examples:
               squire route --predictions local.jsonl --reference labels.jsonl --target-accuracy 0.95 --fallback-cost-per-1000 2.5
+              squire route --predictions static.jsonl --predictions encoder.jsonl --reference labels.jsonl --target-accuracy 0.95
             """
     )
 
-    @Option(name: .long, help: "The local model's predictions (.jsonl).")
-    var predictions: String
+    @Option(
+        name: .long,
+        help: "The local model's predictions (.jsonl); repeat for a cascade of several local tiers, cheapest first.")
+    var predictions: [String]
     @Option(name: .long, help: "Correct labels or the frontier's answers (.jsonl), in the same order.")
     var reference: String
     @Option(name: .long, help: "The fallback's own answers (.jsonl), when it is not taken to be perfect.")
@@ -25,8 +31,10 @@ struct RouteCommand: ParsableCommand {
     var targetAccuracy: Double?
     @Option(name: .long, help: "Instead: the largest share of requests that may escalate, in 0…1.")
     var targetEscalationRate: Double?
-    @Option(name: .customLong("local-cost-per-1000"), help: "Dollars per 1,000 local calls.")
-    var localCost = 0.0
+    @Option(
+        name: .customLong("local-cost-per-1000"),
+        help: "Dollars per 1,000 local calls: once for every tier, or once per --predictions in the same order.")
+    var localCost: [Double] = []
     @Option(name: .customLong("fallback-cost-per-1000"), help: "Dollars per 1,000 fallback calls.")
     var fallbackCost = 0.0
     @Flag(name: .long, help: "Print the calibration as JSON.")
@@ -36,32 +44,28 @@ struct RouteCommand: ParsableCommand {
         guard (targetAccuracy == nil) != (targetEscalationRate == nil) else {
             throw ValidationError("give exactly one of --target-accuracy and --target-escalation-rate")
         }
-        guard localCost >= 0, fallbackCost >= 0 else { throw ValidationError("costs must be ≥ 0") }
+        guard !predictions.isEmpty else { throw ValidationError("give --predictions at least once") }
+        guard localCost.count <= 1 || localCost.count == predictions.count else {
+            throw ValidationError(
+                "give --local-cost-per-1000 once for every tier, or once per --predictions (\(predictions.count))")
+        }
+        guard localCost.allSatisfy({ $0 >= 0 }), fallbackCost >= 0 else { throw ValidationError("costs must be ≥ 0") }
     }
 
     func run() throws {
-        let local = try RecordedLabel.read(from: predictions, requiringConfidence: true)
+        if predictions.count > 1 { return try runTiers() }
+        let local = try RecordedLabel.read(from: predictions[0], requiringConfidence: true)
         let truth = try RecordedLabel.read(from: reference)
         guard local.count == truth.count else {
             throw DatasetError(
                 source: reference,
                 reason: "has \(truth.count) lines for \(local.count) predictions; they must be in the same order")
         }
-        var fallbackCorrect: [Bool]?
-        if let fallback {
-            let answers = try RecordedLabel.read(from: fallback)
-            guard answers.count == truth.count else {
-                throw DatasetError(
-                    source: fallback, reason: "has \(answers.count) lines for \(truth.count) references")
-            }
-            fallbackCorrect = zip(answers, truth).map { $0.label == $1.label }
-        }
-        let target: ThresholdCalibration.Target =
-            targetAccuracy.map { .accuracy($0) } ?? .escalationRate(targetEscalationRate ?? 0)
+        let fallbackCorrect = try fallbackAnswers(for: truth).map { zip($0, truth).map { $0.label == $1.label } }
         let calibration = try ThresholdCalibration(
             localLabels: local.map(\.label), localConfidences: local.map { $0.confidence ?? 0 },
             correctLabels: truth.map(\.label),
-            fallbackCorrect: fallbackCorrect, target: target, localDollarsPer1000: localCost,
+            fallbackCorrect: fallbackCorrect, target: target, localDollarsPer1000: localCost.first ?? 0,
             fallbackDollarsPer1000: fallbackCost)
         if json {
             let encoder = JSONEncoder()
@@ -71,6 +75,21 @@ struct RouteCommand: ParsableCommand {
             print(Self.describe(calibration, target: target))
         }
         if calibration.chosen == nil { throw ExitCode(1) }
+    }
+
+    /// The target the options ask for; `validate()` made sure there is exactly one.
+    var target: ThresholdCalibration.Target {
+        targetAccuracy.map { .accuracy($0) } ?? .escalationRate(targetEscalationRate ?? 0)
+    }
+
+    /// The fallback's own answers, one per reference line; `nil` without `--fallback`.
+    func fallbackAnswers(for truth: [RecordedLabel]) throws -> [RecordedLabel]? {
+        guard let fallback else { return nil }
+        let answers = try RecordedLabel.read(from: fallback)
+        guard answers.count == truth.count else {
+            throw DatasetError(source: fallback, reason: "has \(answers.count) lines for \(truth.count) references")
+        }
+        return answers
     }
 
     static func describe(_ c: ThresholdCalibration, target: ThresholdCalibration.Target) -> String {

@@ -40,6 +40,56 @@ func handle(_ request: String, amount: Int, with classifier: some TextClassifier
         #expect(frontier.log.inputs == ["my card is stuck"])  // the confident refund never left the process
     }
 
+    /// Documentation/SquireRouting.md, "More than one local tier".
+    @Test func moreThanOneLocalTier() async throws {
+        let labels = ["refund", "card", "other", "close_account"]
+        let staticTier = ScriptedClassifier(labels: labels) { text in
+            text.contains("refund")
+                ? Classification(label: "refund", confidence: 0.9) : Classification(label: "other", confidence: 0.3)
+        }
+        let encoderTier = ScriptedClassifier(labels: labels) { text in
+            if text.contains("card") { return Classification(label: "card", confidence: 0.8) }
+            return Classification(label: "other", confidence: text.contains("hello") ? 0.7 : 0.2)
+        }
+        let texts = [
+            "refund please", "refund now", "my card is stuck", "card declined", "hello", "what is this", "close it",
+        ]
+        let correctLabels = ["refund", "refund", "card", "card", "other", "other", "close_account"]
+        let frontier = Recording(
+            ScriptedClassifier(
+                labels: labels,
+                answers: Dictionary(
+                    uniqueKeysWithValues: zip(texts, correctLabels.map { Classification(label: $0, confidence: 1) }))))
+        // Each tier's recorded answers on the labelled requests.
+        let staticAnswers = try await staticTier.classify(texts)
+        let encoderAnswers = try await encoderTier.classify(texts)
+        let (staticLabels, staticConfidences) = (staticAnswers.map(\.label), staticAnswers.map(\.confidence))
+        let (encoderLabels, encoderConfidences) = (encoderAnswers.map(\.label), encoderAnswers.map(\.confidence))
+
+        let calibration = try TierCalibration(
+            tiers: [
+                TierCalibration.Tier(labels: staticLabels, confidences: staticConfidences, dollarsPer1000Calls: 0.001),
+                TierCalibration.Tier(labels: encoderLabels, confidences: encoderConfidences, dollarsPer1000Calls: 0.01),
+            ],
+            correctLabels: correctLabels,  // or the frontier's answers
+            target: .accuracy(0.95),
+            fallbackDollarsPer1000: 2.5)
+        let chosen = try #require(calibration.chosen)
+        print(
+            chosen.thresholds, chosen.tiers.map(\.answeredShare), chosen.escalationRate, chosen.dollarsPer1000Requests)
+        let cascade = Cascade(
+            local: staticTier,
+            fallback: Cascade(local: encoderTier, fallback: frontier, threshold: chosen.thresholds[1]),
+            threshold: chosen.thresholds[0])
+
+        // The static tier takes the refunds, the encoder the cards and the greeting, the
+        // frontier the two requests neither is sure of — at runtime as in the calibration.
+        #expect(chosen.thresholds == [0.9, 0.7])
+        #expect(chosen.tiers.map(\.answeredShare) == [2.0 / 7, 3.0 / 7])
+        #expect(try await cascade.classify(texts).map(\.label) == correctLabels)
+        #expect(frontier.log.inputs == ["what is this", "close it"])
+    }
+
     /// Documentation/SquireRouting.md, "Semantic cache".
     @Test func aSemanticCacheAnswersWhatWasAskedBefore() async throws {
         let encoder = requestEmbedder
