@@ -9,7 +9,7 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Walk the whole loop on a routing dataset: train, evaluate, gate, quantize, cascade, drift.",
         discussion: """
-            Without --data it runs on the routing dataset that ships with Squire (270 requests an agent receives, over six routes, and 40 requests outside every route); with --data on a labelled file (split 60/20/20 here) or a folder holding train.jsonl and test.jsonl (such as ../shared/data/banking77). Trains a logistic head on frozen all-MiniLM-L6-v2 embeddings, evaluates it, gates it against a keyword-rules baseline, quantizes it to int8 and int4 and compares, calibrates the confidence threshold of a cascade that sends unsure requests to a frontier model, and streams in-distribution then shifted traffic through a drift monitor. Writes the bundle, the JSON and HTML reports, the gate result, the drift profile and a summary to --output. Exit 0 when every step ran.
+            Without --data it runs on the routing dataset that ships with Squire (270 requests an agent receives, over six routes, and 40 requests outside every route); with --data on a labelled file (split 60/20/20 here) or a folder holding train.jsonl and test.jsonl (such as ../shared/data/banking77). Trains a logistic head on frozen all-MiniLM-L6-v2 embeddings, evaluates it, gates it against a keyword-rules baseline, quantizes it to int8 and int4 and compares, calibrates the confidence threshold of a cascade that sends unsure requests to a frontier model, distils a static model from the encoder (about 15 s) and calibrates three tiers — a head on the static model, the encoder's head, the frontier — for the same accuracy, and streams in-distribution then shifted traffic through a drift monitor. Writes the bundle, the JSON and HTML reports, the gate result, the drift profile and a summary to --output. Exit 0 when every step ran.
 
             Examples:
               squire demo
@@ -121,6 +121,10 @@ struct DemoCommand: AsyncParsableCommand {
         } else {
             print("5 cascade   no threshold reaches the target on this test set")
         }
+        try await staticTier(
+            in: folder, encoderReport: report, target: calibrationCurve, data: (train, validation, test),
+            source: source,
+            status: status, runner: runner)
 
         // 6. Drift: a profile from validation, then normal and shifted traffic.
         let windowSize = max(20, min(200, validation.count / 2))
@@ -173,10 +177,67 @@ struct DemoCommand: AsyncParsableCommand {
 
             done in \(seconds) s. Written to \(output)/:
               model/         the bundle (squire predict --model \(output)/model --input …)
-              report.html    the evaluation with the gate's verdict; report.json, report-int8.json, report-int4-32.json
+              model-static/  the head on static-model/, the static model distilled from the encoder
+              report.html    the evaluation with the gate's verdict; report.json, report-int8.json, report-int4-32.json, report-static.json
               gate.json      the ship gate against the keyword rules
               profile.json   the drift reference profile; drift.json the decisions
             """)
+    }
+
+    /// Step 5's second half: a static model distilled from the encoder, a head on it, and the
+    /// three tiers — static head, encoder head, frontier — calibrated for the same target.
+    private func staticTier(
+        in folder: URL, encoderReport: EvalReport, target: ThresholdCalibration, data: (Dataset, Dataset, Dataset),
+        source: String, status: StatusLine, runner: EvalRunner
+    ) async throws {
+        let (train, validation, test) = data
+        let clock = ContinuousClock()
+        let started = clock.now
+        let staticFolder = folder.appendingPathComponent("static-model").path
+        let distilled = try StaticDistillation(dimensions: 256).distill(
+            from: SentenceEmbedder(folder: encoder.folder)
+        ) { status.update("distilling a static model from the encoder", done: $0, total: $1) }
+        try distilled.save(to: staticFolder, baseModel: URL(fileURLWithPath: encoder.folder).lastPathComponent)
+        status.finish("distilled a static model: \(distilled.tokenizer.vocabularySize) tokens × 256")
+        let seconds = (clock.now - started).components.seconds
+        let trained = try ClassifierTraining.frozenHead(
+            ClassifierRecipe(head: .logistic), on: train,
+            options: TrainingOptions(
+                base: staticFolder, validation: validation, seed: seed,
+                bundleFolder: folder.appendingPathComponent("model-static").path, name: "demo-router-static",
+                intendedUse: "The microsecond first tier of an agent's request router (squire demo).",
+                trainingDataDescription: source, validationDescription: "the validation split"),
+            progress: TrainCommand.report(to: status, data: "the training set", validation: "the validation set"))
+        guard let classifier = trained.embeddingClassifier else {
+            throw ValidationError("the frozen-head recipe returned no head on the static model")
+        }
+        let report = try await EvalReport.evaluate(classifier, named: "demo-router static", on: test, runner: runner)
+        try report.write(to: folder.appendingPathComponent("report-static.json"))
+        print(
+            "            a static model distilled from the encoder in \(seconds) s, a logistic head on it: test accuracy \(percent(report.metrics.accuracy)), \(milliseconds(report.latency.p50)) per batch of 32 against the encoder's \(milliseconds(encoderReport.latency.p50))"
+        )
+        // Both tiers' answers to the same requests, in the test split's order.
+        let pairs = zip(report.predictions, encoderReport.predictions).compactMap { fast, slow in
+            fast.classification.flatMap { a in slow.classification.map { (fast.expected, a, $0) } }
+        }
+        let tiers = try TierCalibration(
+            tiers: [
+                TierCalibration.Tier(labels: pairs.map(\.1.label), confidences: pairs.map(\.1.confidence)),
+                TierCalibration.Tier(labels: pairs.map(\.2.label), confidences: pairs.map(\.2.confidence)),
+            ], correctLabels: pairs.map(\.0), target: .accuracy(target.chosen?.accuracy ?? 1),
+            fallbackDollarsPer1000: 2)
+        guard let chosen = tiers.chosen else {
+            print("            three tiers: no thresholds reach the target on this test set")
+            return
+        }
+        for (name, tier) in zip(["static head ", "encoder head"], chosen.tiers) {
+            print(
+                "            \(name)  threshold \(String(format: "%.3f", tier.threshold))  answers \(percent(tier.answeredShare).padding(toLength: 6, withPad: " ", startingAt: 0))  right on \(tier.accuracy.map(percent) ?? "–")"
+            )
+        }
+        print(
+            "            frontier                         answers \(percent(chosen.escalationRate)): three tiers reach \(percent(chosen.accuracy)) at $\(String(format: "%.2f", chosen.dollarsPer1000Requests)) per 1,000 requests"
+        )
     }
 
     /// The splits, the out-of-scope texts for the drift simulation, and where they came from.
@@ -206,7 +267,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     private func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
     private func megabytes(_ bytes: Int) -> String { String(format: "%5.1f MB", Double(bytes) / 1_000_000) }
-    private func milliseconds(_ value: Double) -> String { String(format: "%.0f ms", value) }
+    private func milliseconds(_ value: Double) -> String { String(format: value < 10 ? "%.2f ms" : "%.0f ms", value) }
     /// The bytes of the projections of the classifier's encoder (0 for a static table, which has none).
     private func projectionBytes(of classifier: EmbeddingClassifier) -> Int {
         (classifier.embedder as? SentenceEmbedder)?.encoder.projectionWeightBytes ?? 0

@@ -14,9 +14,19 @@ struct DemoCommandTests {
             #expect(result.output.contains(step), "missing \(step)")
         }
         #expect(result.output.contains("int8") && result.output.contains("int4-32"))
+        // The three tiers: a share for each, adding up to every request.
+        let shares = ["static head ", "encoder head", "frontier    "].compactMap { tier in
+            result.output.split(separator: "\n").first { $0.contains(tier) && $0.contains("answers") }
+                .flatMap { line in
+                    line.split(separator: " ").drop { $0 != "answers" }.dropFirst().first
+                        .flatMap { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: "%:"))) }
+                }
+        }
+        #expect(shares.count == 3, "\(result.output)")
+        #expect(abs(shares.reduce(0, +) - 100) < 0.2, "\(shares)")
         for file in [
             "model/config.json", "report.json", "report.html", "report-int8.json", "report-int4-32.json", "gate.json",
-            "profile.json", "drift.json",
+            "profile.json", "drift.json", "static-model/config.json", "model-static/config.json", "report-static.json",
         ] {
             #expect(FileManager.default.fileExists(atPath: output + "/" + file), "\(file)")
         }
