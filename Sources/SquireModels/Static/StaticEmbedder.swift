@@ -67,12 +67,16 @@ public struct StaticEmbedder: LocalEmbedder {
 
     /// The ids of `text` that are averaged: cut, tokenized, truncated, `[UNK]` dropped.
     public func tokenIDs(of text: String) -> [Int] {
-        let scalars = text.unicodeScalars
-        let cut =
-            scalars.count > maximumScalars
-            ? String(String.UnicodeScalarView(scalars.prefix(maximumScalars))) : text
+        var workspace = EncodingWorkspace()
+        encode(text, into: &workspace)
         let unknown = tokenizer.unknownID
-        return tokenizer.encode(cut, maximumLength: maximumTokens).ids.filter { $0 != unknown }
+        return workspace.ids.filter { $0 != unknown }
+    }
+
+    /// Tokenizes `text` as model2vec does — cut to ``maximumScalars``, no special tokens,
+    /// truncated to ``maximumTokens`` — into `workspace` (`[UNK]` pieces still in).
+    private func encode(_ text: String, into workspace: inout EncodingWorkspace) {
+        tokenizer.encode(text, maximumLength: maximumTokens, scalarLimit: maximumScalars, into: &workspace)
     }
 
     /// How many of `text`'s tokens have a row; 0 means its embedding is all zeros.
@@ -100,26 +104,6 @@ public struct StaticEmbedder: LocalEmbedder {
         return try Tensor(shape: [texts.count, width], scalars: output)
     }
 
-    /// How many texts are embedded between progress reports and cancellation checks: large
-    /// enough that each batch is spread over the cores, small enough (a few milliseconds) to
-    /// stop promptly.
-    public static let progressBatch = 4096
-
-    /// Embeds `texts` into consecutive rows from `destination`, the texts split across cores.
-    private func embed(_ texts: ArraySlice<String>, into destination: UnsafeMutablePointer<Float>) {
-        let width = dimension
-        let parts = min(ParallelParts.cores, max(1, texts.count / 64))
-        let chunk = (texts.count + parts - 1) / parts
-        let address = Int(bitPattern: destination)
-        let first = texts.startIndex
-        ParallelParts.run(parts) { part in
-            let destination = UnsafeMutablePointer<Float>(bitPattern: address)!
-            for offset in (part * chunk)..<min(texts.count, (part + 1) * chunk) {
-                embed(tokenIDs(of: texts[first + offset]), into: destination + offset * width)
-            }
-        }
-    }
-
     public func embed(_ texts: [String]) async throws -> [[Float]] {
         let all = try embeddings(for: texts)
         let width = dimension
@@ -128,22 +112,51 @@ public struct StaticEmbedder: LocalEmbedder {
         }
     }
 
-    /// Writes the mean (and normalized) row of `ids` at `destination`; zeros for no ids.
-    private func embed(_ ids: [Int], into destination: UnsafeMutablePointer<Float>) {
+    /// How many texts are embedded between progress reports and cancellation checks: large
+    /// enough that each batch is spread over the cores, small enough (a few milliseconds) to
+    /// stop promptly.
+    public static let progressBatch = 4096
+
+    /// Embeds `texts` into consecutive rows from `destination`, the texts split across cores.
+    /// Each core reuses one tokenizer workspace, so a text allocates nothing once the buffers
+    /// have grown to the longest text.
+    private func embed(_ texts: ArraySlice<String>, into destination: UnsafeMutablePointer<Float>) {
         let width = dimension
-        destination.initialize(repeating: 0, count: width)
-        guard !ids.isEmpty else { return }
-        table.scalars.withUnsafeBufferPointer { rows in
-            // Summed in token order, in float32, as model2vec's numpy mean does.
-            for id in ids {
-                let row = rows.baseAddress! + id * width
-                for j in 0..<width { destination[j] += row[j] }
+        let parts = min(ParallelParts.cores, max(1, texts.count / 64))
+        let chunk = (texts.count + parts - 1) / parts
+        let address = Int(bitPattern: destination)
+        let first = texts.startIndex
+        ParallelParts.run(parts) { part in
+            let destination = UnsafeMutablePointer<Float>(bitPattern: address)!
+            var workspace = EncodingWorkspace()
+            for offset in (part * chunk)..<min(texts.count, (part + 1) * chunk) {
+                encode(texts[first + offset], into: &workspace)
+                workspace.ids.withUnsafeBufferPointer { ids in
+                    embed(ids, into: destination + offset * width)
+                }
             }
         }
-        let count = Float(ids.count)
+    }
+
+    /// Writes the mean (and normalized) row of the known ids among `ids` at `destination`;
+    /// zeros when none is known.
+    private func embed(_ ids: UnsafeBufferPointer<Int>, into destination: UnsafeMutablePointer<Float>) {
+        let width = dimension
+        let unknown = tokenizer.unknownID
+        destination.initialize(repeating: 0, count: width)
+        var count = 0
+        table.scalars.withUnsafeBufferPointer { rows in
+            // Summed in token order, in float32, as model2vec's numpy mean does.
+            for id in ids where id != unknown {
+                let row = rows.baseAddress! + id * width
+                for j in 0..<width { destination[j] += row[j] }
+                count += 1
+            }
+        }
+        guard count > 0 else { return }
         var squares: Float = 0
         for j in 0..<width {
-            destination[j] /= count
+            destination[j] /= Float(count)
             squares += destination[j] * destination[j]
         }
         guard normalizes else { return }

@@ -7,40 +7,58 @@ extension WordPieceTokenizer {
     /// Encodes `text` as `[CLS] … [SEP]` (or without them, for a tokenizer that adds none),
     /// truncated to `maximumLength` tokens, or not at all when nil.
     public func encode(_ text: String, maximumLength: Int?) -> Encoding {
-        var state = EncodingState()
-        if let classifierID {
-            state.ids.append(classifierID)
-            state.offsets.append(0..<0)
+        var workspace = EncodingWorkspace()
+        encode(text, maximumLength: maximumLength, into: &workspace)
+        let state = workspace.state
+        return Encoding(ids: state.ids, offsets: state.offsets, truncatedTokenCount: workspace.truncatedTokenCount)
+    }
+
+    /// ``encode(_:maximumLength:)`` into `workspace`, whose buffers are reused from call to
+    /// call: the ids end up in `workspace.ids`. Only the first `scalarLimit` Unicode scalars
+    /// of `text` are read, as if the rest were cut off first. For hot loops (the static
+    /// embedder) that would otherwise allocate several arrays per text.
+    package func encode(
+        _ text: String, maximumLength: Int?, scalarLimit: Int = .max, into workspace: inout EncodingWorkspace
+    ) {
+        workspace.state.reset()
+        workspace.scalars.removeAll(keepingCapacity: true)
+        for scalar in text.unicodeScalars {
+            guard workspace.scalars.count < scalarLimit else { break }
+            workspace.scalars.append(scalar)
         }
-        let scalars = Array(text.unicodeScalars)
+        let scalars = workspace.scalars
+        if let classifierID {
+            workspace.state.ids.append(classifierID)
+            workspace.state.offsets.append(0..<0)
+        }
         var segmentStart = 0
         var position = 0
         // Added tokens are found on the raw text first, leftmost and longest.
         while position < scalars.count {
             if addedTokenStarts.contains(scalars[position]), let match = addedToken(in: scalars, at: position) {
-                tokenizeSegment(scalars, segmentStart..<position, into: &state)
-                state.ids.append(match.id)
-                state.offsets.append(position..<(position + match.length))
+                tokenizeSegment(scalars, segmentStart..<position, into: &workspace.state)
+                workspace.state.ids.append(match.id)
+                workspace.state.offsets.append(position..<(position + match.length))
                 position += match.length
                 segmentStart = position
             } else {
                 position += 1
             }
         }
-        tokenizeSegment(scalars, segmentStart..<scalars.count, into: &state)
+        tokenizeSegment(scalars, segmentStart..<scalars.count, into: &workspace.state)
 
-        var truncated = 0
+        workspace.truncatedTokenCount = 0
         let closing = separatorID == nil ? 0 : 1
-        if let maximumLength, state.ids.count + closing > maximumLength {
-            truncated = state.ids.count + closing - maximumLength
-            state.ids.removeLast(truncated)
-            state.offsets.removeLast(truncated)
+        if let maximumLength, workspace.state.ids.count + closing > maximumLength {
+            let truncated = workspace.state.ids.count + closing - maximumLength
+            workspace.state.ids.removeLast(truncated)
+            workspace.state.offsets.removeLast(truncated)
+            workspace.truncatedTokenCount = truncated
         }
         if let separatorID {
-            state.ids.append(separatorID)
-            state.offsets.append(0..<0)
+            workspace.state.ids.append(separatorID)
+            workspace.state.offsets.append(0..<0)
         }
-        return Encoding(ids: state.ids, offsets: state.offsets, truncatedTokenCount: truncated)
     }
 
     /// Encodes every text and pads them to the longest, with an attention mask.
@@ -70,8 +88,10 @@ extension WordPieceTokenizer {
     /// Normalizes, splits and word-pieces `scalars[range]`, appending tokens to `state`.
     private func tokenizeSegment(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into state: inout EncodingState) {
         guard !range.isEmpty else { return }
-        var normalized: [Unicode.Scalar] = []
-        normalized.reserveCapacity(4)
+        var normalized = state.normalized
+        // Taken out of `state` while `state` is written to, so that it is not copied.
+        state.normalized = []
+        defer { state.normalized = normalized }
         for origin in range {
             normalized.removeAll(keepingCapacity: true)
             normalizer.normalize(scalars[origin], into: &normalized)
@@ -129,10 +149,26 @@ extension WordPieceTokenizer {
     }
 }
 
+/// Buffers for ``WordPieceTokenizer/encode(_:maximumLength:scalarLimit:into:)``, kept from
+/// one text to the next so that encoding many texts allocates only while they grow.
+package struct EncodingWorkspace {
+    var state = EncodingState()
+    var scalars: [Unicode.Scalar] = []
+    /// How many tokens the last text lost to truncation.
+    package var truncatedTokenCount = 0
+    /// The last text's ids.
+    package var ids: [Int] { state.ids }
+
+    /// Empty buffers.
+    package init() {}
+}
+
 /// The work in progress of one ``WordPieceTokenizer/encode(_:maximumLength:)`` call.
-private struct EncodingState {
+struct EncodingState {
     var ids: [Int] = []
     var offsets: [Range<Int>] = []
+    /// One scalar's normalized form (lowercased, accents stripped: up to a few scalars).
+    var normalized: [Unicode.Scalar] = []
     /// The current word's UTF-8 bytes, and for each byte the original scalar it came from.
     var bytes: [UInt8] = []
     var byteOrigin: [Range<Int>] = []
@@ -153,5 +189,12 @@ private struct EncodingState {
         bytes.removeAll(keepingCapacity: true)
         byteOrigin.removeAll(keepingCapacity: true)
         scalarCount = 0
+    }
+
+    /// Ready for the next text, keeping every buffer's capacity.
+    mutating func reset() {
+        ids.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+        clearWord()
     }
 }
