@@ -52,8 +52,10 @@ struct QuantizeCommand: ParsableCommand {
         }
         print(
             String(
-                format: "wrote %@ (version %@): encoder weights %@, %.1f MB → %.1f MB (%.1f%%)",
-                output, quantized.version, format.description, Double(before) / 1e6, Double(after) / 1e6,
+                format: "wrote %@ (version %@): %@ %@, %.1f MB → %.1f MB (%.1f%%)",
+                output, quantized.version,
+                StaticEmbedder.isModelFolder(model + "/encoder") ? "static table" : "encoder weights",
+                format.description, Double(before) / 1e6, Double(after) / 1e6,
                 Double(after) / Double(max(before, 1)) * 100))
     }
 

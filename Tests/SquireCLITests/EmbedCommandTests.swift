@@ -187,6 +187,14 @@ struct DistillStaticCommandTests {
         ])
         #expect(evaluated.status == 0, "\(evaluated.output)")
         #expect(evaluated.output.contains("\(TrainCommandTests.examples.count) examples (0 failed)"))
+        // Its table quantized: half of float16's bytes, and still a bundle eval opens.
+        let int8 = folder.appendingPathComponent("bundle-int8").path
+        let quantized = try runSquire(["quantize", "--model", bundle, "--bits", "8", "--output", int8])
+        #expect(quantized.status == 0 && quantized.output.contains("static table int8"), "\(quantized.output)")
+        let evaluatedInt8 = try runSquire([
+            "eval", "--data", data.path, "--model", int8, "--report", folder.appendingPathComponent("int8.json").path,
+        ])
+        #expect(evaluatedInt8.status == 0, "\(evaluatedInt8.output)")
         // LoRA needs a transformer: refused before training, nothing written.
         let lora = try runSquire([
             "train", "--base", model, "--data", data.path, "--output", folder.appendingPathComponent("lora").path,
