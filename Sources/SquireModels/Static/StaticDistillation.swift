@@ -18,6 +18,16 @@ import SquireTensor
 ///    largest-magnitude score is positive — which makes the result deterministic.
 /// 4. **Weighting**: row `i` times `sif / (sif + p_i)`, `p_i ∝ 1 / (i + 2)` (Zipf by token id,
 ///    standing in for token frequency), then rounded to float16, as model2vec stores it.
+///
+/// With an ``extraVocabulary`` (model2vec's `vocabulary=`), its new words get the ids after
+/// the vocabulary's — one-piece words as WordPiece tokens, several-piece ones (`apple pay`,
+/// `top-up`) as added tokens — and rows from the encoder reading each word's own pieces, then
+/// the same PCA and weighting (they rank last, so they are weighted up most):
+///
+/// ```swift
+/// let words = encoder.tokenizer.missingWords(in: corpus, limit: 1000)
+/// let fast = try StaticDistillation(extraVocabulary: words).distill(from: encoder)
+/// ```
 public struct StaticDistillation: Sendable {
     /// The width of the table; at most the encoder's.
     public var dimensions: Int
@@ -25,12 +35,22 @@ public struct StaticDistillation: Sendable {
     public var sifCoefficient: Double
     /// Tokens per encoder call in the vocabulary pass.
     public var batchSize: Int
+    /// Words to add to the vocabulary (model2vec's `vocabulary=`), in order; empty by default.
+    /// Each is normalized and pre-tokenized as the tokenizer does; those already a token,
+    /// repeated or empty are skipped. Its row is the mean of the encoder's final hidden states
+    /// over `[CLS] pieces [SEP]` padded with `[PAD]` to the base `tokenizer.json`'s fixed
+    /// padding length (128 for all-MiniLM-L6-v2), every position attended — model2vec's
+    /// quirk, reproduced for parity.
+    public var extraVocabulary: [String]
 
     /// Settings; the defaults are model2vec's.
-    public init(dimensions: Int = 256, sifCoefficient: Double = 1e-4, batchSize: Int = 256) {
+    public init(
+        dimensions: Int = 256, sifCoefficient: Double = 1e-4, batchSize: Int = 256, extraVocabulary: [String] = []
+    ) {
         self.dimensions = dimensions
         self.sifCoefficient = sifCoefficient
         self.batchSize = batchSize
+        self.extraVocabulary = extraVocabulary
     }
 
     /// The static model of `encoder`. `progress` gets the tokens done and the total after
@@ -45,13 +65,18 @@ public struct StaticDistillation: Sendable {
         guard let classifier = base.classifierID, let separator = base.separatorID else {
             throw StaticModelError.mismatch("the encoder's tokenizer adds no [CLS] and [SEP] to feed tokens with")
         }
-        let (tokenizer, baseIDs) = try base.staticVocabulary()
+        let (tokenizer, baseIDs, addedTokens) = try base.staticVocabulary(adding: extraVocabulary)
+        let sequences =
+            baseIDs.map { [classifier, $0, separator] }
+            + (try base.staticVocabularyPassIDs(
+                for: addedTokens, maximumLength: encoder.encoder.configuration.maximumPositions))
         let hidden = encoder.dimension
-        let count = baseIDs.count
+        let count = sequences.count
         var rows = [Float](repeating: 0, count: count * hidden)
         for start in stride(from: 0, to: count, by: batchSize) {
-            let batch = baseIDs[start..<min(start + batchSize, count)]
-            let (states, ranges) = try encoder.encoder.hiddenStates(for: batch.map { [classifier, $0, separator] })
+            try Task.checkCancellation()
+            let (states, ranges) = try encoder.encoder.hiddenStates(
+                for: Array(sequences[start..<min(start + batchSize, count)]))
             states.scalars.withUnsafeBufferPointer { values in
                 for (offset, range) in ranges.enumerated() {
                     let row = (start + offset) * hidden

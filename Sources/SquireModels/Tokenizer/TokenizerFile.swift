@@ -1,8 +1,8 @@
 /// The parts of a Hugging Face `tokenizer.json` that a BERT WordPiece tokenizer uses.
 ///
 /// Decoding is strict about what changes the ids (the component types and their
-/// options) and ignores what does not (`truncation` and `padding`, which callers set,
-/// and `decoder`). Encoding writes the same parts, with `null` for the components it lacks,
+/// options) and ignores what does not (`truncation` and `padding`, which callers set — only
+/// a fixed padding length is kept, for ``StaticDistillation`` — and `decoder`). Encoding writes the same parts, with `null` for the components it lacks,
 /// as `tokenizers` saves them (a static model's tokenizer, `StaticEmbedder.save(to:)`).
 struct TokenizerFile: Codable {
     var addedTokens: [AddedToken]
@@ -10,9 +10,12 @@ struct TokenizerFile: Codable {
     var preTokenizer: PreTokenizer?
     var postProcessor: PostProcessor?
     var model: Model
+    /// Read for ``WordPieceTokenizer/fixedPaddingLength`` only; always written as `null`.
+    var padding: Padding? = nil
 
     enum CodingKeys: String, CodingKey {
         case addedTokens = "added_tokens"
+        case padding
         case normalizer
         case preTokenizer = "pre_tokenizer"
         case postProcessor = "post_processor"
@@ -38,6 +41,23 @@ struct TokenizerFile: Codable {
         try container.encode(postProcessor, forKey: .postProcessor)
         try container.encodeNil(forKey: .decoder)
         try container.encode(model, forKey: .model)
+    }
+
+    /// `{"strategy": {"Fixed": 128}, …}` or `{"strategy": "BatchLongest", …}`: only the fixed
+    /// length matters to Squire.
+    struct Padding: Decodable {
+        var fixedLength: Int?
+
+        private enum CodingKeys: String, CodingKey { case strategy }
+        private struct Fixed: Decodable {
+            var length: Int
+            enum CodingKeys: String, CodingKey { case length = "Fixed" }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            fixedLength = (try? container.decodeIfPresent(Fixed.self, forKey: .strategy))?.length
+        }
     }
 
     struct AddedToken: Codable {

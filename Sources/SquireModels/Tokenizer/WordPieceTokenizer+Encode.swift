@@ -74,7 +74,14 @@ extension WordPieceTokenizer {
     }
 
     private func addedToken(in scalars: [Unicode.Scalar], at position: Int) -> (id: Int, length: Int)? {
-        for token in addedTokens where position + token.scalars.count <= scalars.count {
+        Self.longestAddedToken(addedTokens, in: scalars, at: position)
+    }
+
+    /// The first of `tokens` (sorted longest first) that `scalars` holds at `position`.
+    private static func longestAddedToken(
+        _ tokens: [(scalars: [Unicode.Scalar], id: Int)], in scalars: [Unicode.Scalar], at position: Int
+    ) -> (id: Int, length: Int)? {
+        for token in tokens where position + token.scalars.count <= scalars.count {
             var matches = true
             for (offset, scalar) in token.scalars.enumerated() where scalars[position + offset] != scalar {
                 matches = false
@@ -88,6 +95,9 @@ extension WordPieceTokenizer {
     /// Normalizes, splits and word-pieces `scalars[range]`, appending tokens to `state`.
     private func tokenizeSegment(_ scalars: [Unicode.Scalar], _ range: Range<Int>, into state: inout EncodingState) {
         guard !range.isEmpty else { return }
+        guard normalizedAddedTokens.isEmpty else {
+            return tokenizeSegmentMatchingNormalizedTokens(scalars, range, into: &state)
+        }
         var normalized = state.normalized
         // Taken out of `state` while `state` is written to, so that it is not copied.
         state.normalized = []
@@ -95,19 +105,57 @@ extension WordPieceTokenizer {
         for origin in range {
             normalized.removeAll(keepingCapacity: true)
             normalizer.normalize(scalars[origin], into: &normalized)
-            for scalar in normalized {
-                if BertNormalizer.isWhitespace(scalar) {
-                    finishWord(&state)
-                } else if BertNormalizer.isPunctuation(scalar) || BertNormalizer.isChineseCharacter(scalar.value) {
-                    finishWord(&state)
-                    state.append(scalar, origin: origin)
-                    finishWord(&state)
-                } else {
-                    state.append(scalar, origin: origin)
-                }
+            for scalar in normalized { preTokenize(scalar, origin: origin, into: &state) }
+        }
+        finishWord(&state)
+    }
+
+    /// ``tokenizeSegment(_:_:into:)`` for a tokenizer with normalized added tokens: the whole
+    /// segment normalized first, since those tokens are found in the normalized text, leftmost
+    /// and longest, anywhere (also inside a word: "xapple payy" is `x`, `apple pay`, `y`), as
+    /// Hugging Face `tokenizers` finds them.
+    private func tokenizeSegmentMatchingNormalizedTokens(
+        _ scalars: [Unicode.Scalar], _ range: Range<Int>, into state: inout EncodingState
+    ) {
+        var normalized: [Unicode.Scalar] = []
+        var origins: [Int] = []
+        normalized.reserveCapacity(range.count)
+        origins.reserveCapacity(range.count)
+        for origin in range {
+            let before = normalized.count
+            normalizer.normalize(scalars[origin], into: &normalized)
+            for _ in before..<normalized.count { origins.append(origin) }
+        }
+        var position = 0
+        while position < normalized.count {
+            if normalizedAddedTokenStarts.contains(normalized[position]),
+                let match = Self.longestAddedToken(normalizedAddedTokens, in: normalized, at: position)
+            {
+                finishWord(&state)
+                state.ids.append(match.id)
+                state.offsets.append(origins[position]..<(origins[position + match.length - 1] + 1))
+                position += match.length
+            } else {
+                preTokenize(normalized[position], origin: origins[position], into: &state)
+                position += 1
             }
         }
         finishWord(&state)
+    }
+
+    /// BERT's pre-tokenizer on one normalized scalar: whitespace ends a word, punctuation and
+    /// CJK characters are words of their own.
+    @inline(__always)
+    private func preTokenize(_ scalar: Unicode.Scalar, origin: Int, into state: inout EncodingState) {
+        if BertNormalizer.isWhitespace(scalar) {
+            finishWord(&state)
+        } else if BertNormalizer.isPunctuation(scalar) || BertNormalizer.isChineseCharacter(scalar.value) {
+            finishWord(&state)
+            state.append(scalar, origin: origin)
+            finishWord(&state)
+        } else {
+            state.append(scalar, origin: origin)
+        }
     }
 
     /// Cuts the word in `state` into the longest vocabulary pieces, or one `[UNK]`.

@@ -5,15 +5,25 @@ import SquireCore
 /// `vocab.txt` and `tokenizer_config.json`), giving the same ids as HF `tokenizers`.
 ///
 /// The pipeline: special-token strings such as `[CLS]` in the text are matched first, on
-/// the raw text; the rest is normalized (``BertNormalizer``), split on whitespace and
-/// punctuation, cut into the longest vocabulary pieces with `##` continuations, and
-/// wrapped as `[CLS] … [SEP]`. Any string is valid input, the empty one included.
+/// the raw text; the rest is normalized (``BertNormalizer``), and added tokens marked
+/// `normalized` (a static model's multi-word tokens) are matched on that; what is left is
+/// split on whitespace and punctuation, cut into the longest vocabulary pieces with `##`
+/// continuations, and wrapped as `[CLS] … [SEP]`. Any string is valid input, the empty one
+/// included.
 public struct WordPieceTokenizer: Sendable {
     let normalizer: BertNormalizer
     let vocabulary: WordPieceVocabulary
     /// Added tokens matched on the raw text, longest first.
     let addedTokens: [(scalars: [Unicode.Scalar], id: Int)]
     let addedTokenStarts: Set<Unicode.Scalar>
+    /// Added tokens matched on the normalized text (Hugging Face's `normalized: true`), as
+    /// their contents normalize, longest first; empty for BERT's own tokenizers.
+    let normalizedAddedTokens: [(scalars: [Unicode.Scalar], id: Int)]
+    let normalizedAddedTokenStarts: Set<Unicode.Scalar>
+    /// The length a `tokenizer.json` pads every encoding to (`"padding": {"strategy": {"Fixed":
+    /// n}}`), nil without fixed padding. Squire's encodings never pad to it; model2vec's
+    /// distillation feeds extra words padded to it, so ``StaticDistillation`` needs it.
+    package var fixedPaddingLength: Int?
     /// The id of `[CLS]`, prepended to every encoding; nil for a tokenizer that adds no
     /// special tokens (a `tokenizer.json` without a post-processor, as model2vec saves).
     public let classifierID: Int?
@@ -79,10 +89,10 @@ public struct WordPieceTokenizer: Sendable {
         if let spec = file.preTokenizer, spec.type != "BertPreTokenizer" {
             throw TokenizerError.unsupported(file: path, feature: "pre-tokenizer \(spec.type)")
         }
-        for token in file.addedTokens where token.singleWord || token.leftStrip || token.rightStrip || token.normalized
-        {
-            throw TokenizerError.unsupported(
-                file: path, feature: "added token \"\(token.content)\" with single_word, lstrip, rstrip or normalized")
+        // lstrip and rstrip only move the whitespace beside a match out of the neighbouring
+        // text, which the pre-tokenizer drops anyway: they change no id. single_word would.
+        for token in file.addedTokens where token.singleWord {
+            throw TokenizerError.unsupported(file: path, feature: "added token \"\(token.content)\" with single_word")
         }
         let vocabulary = file.model.vocabulary
         func id(_ token: String) throws -> Int {
@@ -118,10 +128,12 @@ public struct WordPieceTokenizer: Sendable {
         try self.init(
             normalizer: normalizer, vocabulary: vocabulary,
             continuingPrefix: file.model.continuingSubwordPrefix ?? "##",
-            addedTokens: file.addedTokens.map { ($0.content, $0.id) },
+            addedTokens: file.addedTokens.filter { !$0.normalized }.map { ($0.content, $0.id) },
+            normalizedAddedTokens: file.addedTokens.filter(\.normalized).map { ($0.content, $0.id) },
             classifierID: try classifier.map(id), separatorID: try separator.map(id), unknownID: try id(unknown),
             paddingID: vocabulary["[PAD]"] ?? 0,
             maximumCharactersPerWord: file.model.maxInputCharactersPerWord ?? 100, maximumLength: maximumLength)
+        fixedPaddingLength = file.padding?.fixedLength
     }
 
     /// Reads a `vocab.txt` (one token per line, the line number its id) and the options
@@ -170,7 +182,8 @@ public struct WordPieceTokenizer: Sendable {
 
     init(
         normalizer: BertNormalizer, vocabulary: [String: Int], continuingPrefix: String,
-        addedTokens: [(String, Int)], classifierID: Int?, separatorID: Int?, unknownID: Int, paddingID: Int,
+        addedTokens: [(String, Int)], normalizedAddedTokens: [(String, Int)] = [], classifierID: Int?,
+        separatorID: Int?, unknownID: Int, paddingID: Int,
         maximumCharactersPerWord: Int, maximumLength: Int
     ) throws {
         self.normalizer = normalizer
@@ -186,11 +199,12 @@ public struct WordPieceTokenizer: Sendable {
             )
         }
         var merged = vocabulary
-        for (token, id) in addedTokens where merged[token] == nil { merged[token] = id }
+        let everyAddedToken = addedTokens + normalizedAddedTokens
+        for (token, id) in everyAddedToken where merged[token] == nil { merged[token] = id }
         // An added token keeps its vocabulary id, and a new one takes an id past the
         // vocabulary's: any other id encodes a token to an id the embedding matrix lacks, or
         // one token to two ids.
-        guard addedTokens.allSatisfy({ merged[$0.0] == $0.1 }), Set(merged.values).count == merged.count,
+        guard everyAddedToken.allSatisfy({ merged[$0.0] == $0.1 }), Set(merged.values).count == merged.count,
             merged.values.allSatisfy({ $0 >= 0 && $0 < merged.count })
         else {
             throw TokenizerError.invalidFile(
@@ -205,6 +219,15 @@ public struct WordPieceTokenizer: Sendable {
             .map { (Array($0.0.unicodeScalars), $0.1) }
             .sorted { $0.scalars.count > $1.scalars.count }
         addedTokenStarts = Set(self.addedTokens.compactMap(\.scalars.first))
+        // Hugging Face matches a normalized added token by its normalized content.
+        self.normalizedAddedTokens = normalizedAddedTokens.map { (token, id) in
+            var scalars: [Unicode.Scalar] = []
+            for scalar in token.unicodeScalars { normalizer.normalize(scalar, into: &scalars) }
+            return (scalars, id)
+        }
+        .filter { !$0.0.isEmpty }
+        .sorted { $0.0.count > $1.0.count }
+        normalizedAddedTokenStarts = Set(self.normalizedAddedTokens.compactMap(\.scalars.first))
         self.classifierID = classifierID
         self.separatorID = separatorID
         self.unknownID = unknownID
