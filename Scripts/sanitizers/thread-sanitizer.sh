@@ -2,9 +2,10 @@
 # Runs the tests of Squire's concurrent paths under ThreadSanitizer (Documentation/Figures.md,
 # "Thread sanitizer"): the encoder's batches on the worker threads, the cascade, the drift
 # watch and closed loop, the live slot and version store, the semantic cache and its model
-# wrappers, the frontier client against a loopback server, and labelling with batches in
-# flight. Not in CI: the instrumented build takes 15-25 minutes on two cores. Exit 0 when
-# every selected test passes with no report.
+# wrappers, the static embedder's batches over the cores and heads on it, the frontier
+# client against a loopback server, and labelling with batches in flight. Not in CI: the
+# instrumented build takes 15-25 minutes on two cores. Exit 0 when every selected test
+# passes with no report.
 # Usage: Scripts/sanitizers/thread-sanitizer.sh [extra swift-test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +13,7 @@ suites='WorkerThreadsTests|MatMulTests|EmbeddingParityTests|CascadeTests|Cascade
 suites+='|DriftMonitorStreamTests|ClosedLoopTests|ClosedLoopFaultTests|LiveModelTests|ModelVersionsTests'
 suites+='|FrontierClientTests|FrontierGeneratorTests|TeacherLabelingTests|EvalRunnerTests|BundleRaceTests'
 suites+='|SemanticCacheTests|CachedModelTests|RateLimitTests|RequestDialectTests|FailedCallCostTests'
+suites+='|StaticEmbedderTests|StaticHeadTests|MicrosecondTierGuideTests'
 log=.build-tsan.log
 # Release with debug info: the encoder tests run the real model, far too slow unoptimized.
 # halt_on_error makes the first race fail the run instead of scrolling past.
