@@ -122,7 +122,8 @@ struct DemoCommand: AsyncParsableCommand {
             print("5 cascade   no threshold reaches the target on this test set")
         }
         try await staticTier(
-            in: folder, encoderReport: report, target: calibrationCurve, data: (train, validation, test),
+            from: embedder, in: folder, encoderReport: report, target: calibrationCurve,
+            data: (train, validation, test),
             source: source,
             status: status, runner: runner)
 
@@ -187,7 +188,8 @@ struct DemoCommand: AsyncParsableCommand {
     /// Step 5's second half: a static model distilled from the encoder, a head on it, and the
     /// three tiers — static head, encoder head, frontier — calibrated for the same target.
     private func staticTier(
-        in folder: URL, encoderReport: EvalReport, target: ThresholdCalibration, data: (Dataset, Dataset, Dataset),
+        from base: any LocalEmbedder, in folder: URL, encoderReport: EvalReport, target: ThresholdCalibration,
+        data: (Dataset, Dataset, Dataset),
         source: String, status: StatusLine, runner: EvalRunner
     ) async throws {
         let (train, validation, test) = data
@@ -195,7 +197,7 @@ struct DemoCommand: AsyncParsableCommand {
         let started = clock.now
         let staticFolder = folder.appendingPathComponent("static-model").path
         let distilled = try StaticDistillation(dimensions: 256).distill(
-            from: SentenceEmbedder(folder: encoder.folder)
+            from: base as? SentenceEmbedder ?? SentenceEmbedder(folder: encoder.folder)
         ) { status.update("distilling a static model from the encoder", done: $0, total: $1) }
         try distilled.save(to: staticFolder, baseModel: URL(fileURLWithPath: encoder.folder).lastPathComponent)
         status.finish("distilled a static model: \(distilled.tokenizer.vocabularySize) tokens × 256")
