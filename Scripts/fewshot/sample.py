@@ -6,7 +6,9 @@ figures and these files agree: for seed s and k, rng = numpy.random.default_rng(
 once; for each label in sorted order, rng.choice(line numbers of that label in train.jsonl,
 ascending, size=k, replace=False). The k = 8 and k = 16 samples of one seed are independent.
 
-Writes SAMPLES/{dataset}-k{k}-s{seed}.jsonl ({"text","label"} rows, label-major order) and
+Writes SAMPLES/{dataset}-k{k}-s{seed}.jsonl ({"text","label"} rows, label-major order),
+SAMPLES/{dataset}-dev-s{seed}.jsonl (1,000 training texts in neither sample of that seed, drawn
+with default_rng(1000 + seed): for choosing recipes without looking at the test split) and
 SAMPLES/{dataset}-names.json ({label: readable name}). Needs numpy only.
 Usage: python Scripts/fewshot/sample.py [SAMPLES]   (default .build-fewshot/samples)
 """
@@ -35,6 +37,7 @@ for dataset in ["banking77", "snips"]:
     labels = np.array([r["label"] for r in rows])
     names = sorted(set(labels.tolist()))
     json.dump({n: readable(n) for n in names}, open(f"{OUT}/{dataset}-names.json", "w"), indent=1)
+    sampled = {0: set(), 1: set(), 2: set()}
     for k in [8, 16]:
         for seed in [0, 1, 2]:
             rng = np.random.default_rng(seed)
@@ -42,9 +45,19 @@ for dataset in ["banking77", "snips"]:
             for name in names:
                 lines = np.flatnonzero(labels == name)
                 chosen.extend(rng.choice(lines, size=k, replace=False).tolist())
+            sampled[seed].update(rows[i]["text"] for i in chosen)
             path = f"{OUT}/{dataset}-k{k}-s{seed}.jsonl"
             with open(path + ".tmp", "w") as f:
                 for i in chosen:
                     f.write(json.dumps({"text": rows[i]["text"], "label": rows[i]["label"]}) + "\n")
             os.replace(path + ".tmp", path)
             print(path, len(chosen))
+    for seed in [0, 1, 2]:
+        pool = [r for r in rows if r["text"] not in sampled[seed]]
+        order = np.random.default_rng(1000 + seed).permutation(len(pool))[:1000]
+        path = f"{OUT}/{dataset}-dev-s{seed}.jsonl"
+        with open(path + ".tmp", "w") as f:
+            for i in order:
+                f.write(json.dumps({"text": pool[i]["text"], "label": pool[i]["label"]}) + "\n")
+        os.replace(path + ".tmp", path)
+        print(path, len(order))

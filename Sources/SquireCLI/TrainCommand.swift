@@ -51,6 +51,27 @@ struct TrainCommand: ParsableCommand {
             "The head: logistic or mlp on the frozen base encoder, or tiny-transformer (a small encoder trained from scratch on the base's vocabulary)."
     )
     var head: Head = .logistic
+    /// `--recipe`: the recipes by name.
+    enum Recipe: String, ExpressibleByArgument, CaseIterable {
+        case logistic, mlp
+        case tinyTransformer = "tiny-transformer"
+        case lora
+        case fewShot = "few-shot"
+    }
+
+    @Option(
+        name: .long,
+        help:
+            "The recipe: logistic or mlp (a head on the frozen base), tiny-transformer, lora (same as --lora with its defaults), or few-shot (the body tuned contrastively on the examples and label names, then a logistic head)."
+    )
+    var recipe: Recipe?
+    @Option(
+        name: .long, help: "For --recipe few-shot: epochs of contrastive tuning (default 4; 0 keeps the body frozen).")
+    var tuningEpochs: Int?
+    @Option(name: .long, help: "For --recipe few-shot: the peak learning rate of contrastive tuning (default 5e-5).")
+    var tuningLearningRate: Double?
+    @Option(name: .long, help: "For --recipe few-shot: the contrastive loss's temperature (default 0.05).")
+    var temperature: Float?
     @Option(name: .long, help: "Where to write the bundle folder.")
     var output: String
     @Option(name: .customLong("c"), help: "Use this C for the logistic head instead of choosing one.")
@@ -183,7 +204,17 @@ struct TrainCommand: ParsableCommand {
         }
         let status = StatusLine()
         let trained: TrainedClassifier
-        if head == .tinyTransformer {
+        if recipe == .fewShot {
+            var fewShot = FewShotRecipe()
+            if let tuningEpochs {
+                if tuningEpochs == 0 { fewShot.tuning = nil } else { fewShot.tuning?.training.epochs = tuningEpochs }
+            }
+            if let tuningLearningRate { fewShot.tuning?.training.learningRate = tuningLearningRate }
+            if let temperature { fewShot.tuning?.temperature = temperature }
+            if let inverseRegularization { fewShot.head.inverseRegularizations = [inverseRegularization] }
+            trained = try ClassifierTraining.fewShot(
+                fewShot, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
+        } else if head == .tinyTransformer {
             var configuration = TinyTransformerClassifier.Configuration()
             if let epochs { configuration.training.epochs = epochs }
             trained = try ClassifierTraining.tinyTransformer(

@@ -50,6 +50,18 @@ public enum ClassifierTraining {
                 progress(.embedding(.training, done: $0, total: data.count))
             }
         }
+        return try head(recipe, on: data, embedder: embedder, features: features, options: options, progress: progress)
+    }
+
+    /// ``frozenHead(_:on:embeddings:options:progress:)`` on `features` from `embedder`, with
+    /// `anchors` (embedded label names) in every fit; `tuning` describes how the embedder was
+    /// tuned (a bundle then writes its encoder's weights) and is nil for the base model.
+    static func head(
+        _ recipe: ClassifierRecipe, on data: Dataset, embedder: any LocalEmbedder, features: Tensor,
+        anchors: (features: Tensor, labels: [String])? = nil, tuning: String? = nil, options: TrainingOptions,
+        progress: (TrainingEvent) -> Void
+    ) throws -> TrainedClassifier {
+        let texts = data.examples.map(\.text)
         let validation = try options.validation.map { held in
             let features = try embedder.embeddings(for: held.examples.map(\.text)) {
                 progress(.embedding(.validation, done: $0, total: held.count))
@@ -65,13 +77,17 @@ public enum ClassifierTraining {
         if let metric = options.metric { recipe.metric = metric }
         let (head, calibration, selection) = try recipe.train(
             features: features, labels: data.examples.map(\.label), validation: validation,
-            groups: options.groups ?? texts, folds: options.crossValidationFolds, progress: { progress(.note($0)) })
+            groups: options.groups ?? texts, folds: options.crossValidationFolds, anchors: anchors,
+            progress: { progress(.note($0)) })
         let classifier = try EmbeddingClassifier(embedder: embedder, head: head, calibration: calibration)
-        let base =
+        var base =
             (embedder is StaticEmbedder
                 ? "static embeddings (the mean of token rows, model2vec's method) of "
-                : "frozen mean-pooled, normalized embeddings of ")
+                : tuning == nil
+                    ? "frozen mean-pooled, normalized embeddings of " : "mean-pooled, normalized embeddings of ")
             + URL(fileURLWithPath: options.base).lastPathComponent
+        if let tuning { base += " " + tuning }
+        if let anchors { base += ", with \(anchors.labels.count) label names as extra training examples" }
         let method =
             switch recipe.head {
             case .logistic:
@@ -105,10 +121,9 @@ public enum ClassifierTraining {
             eceBeforeCalibration: selection.eceBefore, eceAfterCalibration: selection.eceAfter,
             calibration: calibration, validationCount: selection.validationCount,
             validationWasCarved: selection.validationWasCarved, headSelection: selection, fit: nil)
-        return try finish(
-            TrainedClassifier(
-                storage: .classifier(ClassifierBundle(classifier: classifier, card: card, encoderFolder: options.base)),
-                report: report), options: options)
+        var bundle = ClassifierBundle(classifier: classifier, card: card, encoderFolder: options.base)
+        bundle.writesEncoderWeights = tuning != nil
+        return try finish(TrainedClassifier(storage: .classifier(bundle), report: report), options: options)
     }
 
     /// Refuses, before any training, a bundle folder that holds anything but a previous bundle.

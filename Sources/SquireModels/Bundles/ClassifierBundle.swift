@@ -35,6 +35,10 @@ public struct ClassifierBundle: Sendable {
     /// The folder the encoder's (or, for a tiny transformer, the tokenizer's) files are
     /// copied from when saving.
     public var encoderFolder: String
+    /// Whether the sentence encoder was fine-tuned (a few-shot recipe's contrastive tuning):
+    /// saving then writes its weights as `encoder/model.safetensors` instead of copying the
+    /// base folder's, and copies only the folder's tokenizer and configuration files.
+    public var writesEncoderWeights = false
 
     /// The model as a `TextClassifier`.
     public var classifier: any TextClassifier {
@@ -266,6 +270,16 @@ public struct ClassifierBundle: Sendable {
                 embedderKind = isStatic ? BundleConfiguration.staticEmbedder : nil
                 copies = (isStatic ? Self.staticFiles : Self.encoderFiles).map {
                     (encoderFolder + "/" + $0, "encoder/" + $0)
+                }
+                if writesEncoderWeights, let embedder = classifier.embedder as? SentenceEmbedder {
+                    copies.removeAll { $0.to == "encoder/model.safetensors" }
+                    var weights = SafetensorsWriter()
+                    for (key, tensor) in embedder.encoder.parameters { try weights.add(tensor, named: key) }
+                    weights.metadata = ["format": "pt", "tuned_by": "squire"]
+                    try FileManager.default.createDirectory(
+                        at: staging.appendingPathComponent("encoder"), withIntermediateDirectories: true)
+                    try weights.write(to: staging.appendingPathComponent("encoder/model.safetensors").path)
+                    written.append("encoder/model.safetensors")
                 }
             case .tinyTransformer(let classifier):
                 let c = classifier.encoder.configuration

@@ -89,6 +89,9 @@ extension ClassifierRecipe {
     ///   - groups: a key per example; equal keys share a fold. Nil groups identical rows of
     ///     `features` (identical texts).
     ///   - folds: the caller's own folds, used instead of drawing them.
+    ///   - anchors: examples every fit (each candidate on each split, and the refit) trains
+    ///     on and no split holds out or scores, such as embedded label names; their labels
+    ///     must be among `labels`.
     ///   - progress: called with a line of text per candidate and phase.
     /// - Throws: ``TrainingError/tooFewExamplesToCrossValidate(label:examples:)`` when a
     ///   label sits in one fold and there is something to choose;
@@ -96,9 +99,17 @@ extension ClassifierRecipe {
     ///   surrounding task is cancelled, checked between and inside candidates' fits.
     public func train(
         features: Tensor, labels: [String], validation: (features: Tensor, labels: [String])? = nil,
-        groups: [String]? = nil, folds givenFolds: CrossValidationFolds? = nil, progress: (String) -> Void = { _ in }
+        groups: [String]? = nil, folds givenFolds: CrossValidationFolds? = nil,
+        anchors: (features: Tensor, labels: [String])? = nil, progress: (String) -> Void = { _ in }
     ) throws -> (head: any ClassificationHead, calibration: Calibration, report: ClassifierTrainingReport) {
         let all = try TrainingExamples(features: features, labels: labels)
+        let anchored = try anchors.map {
+            guard $0.features.rank == 2, $0.features.shape[1] == features.shape[1] else {
+                throw TrainingError.shapeMismatch(
+                    "anchors of shape \($0.features.shape) for training features of shape \(features.shape)")
+            }
+            return try TrainingExamples(features: $0.features, labels: $0.labels, knownLabels: all.labels)
+        }
         let apart = try validation.map {
             try TrainingExamples(features: $0.features, labels: $0.labels, knownLabels: all.labels)
         }
@@ -118,7 +129,7 @@ extension ClassifierRecipe {
         }
         progress(plan.description)
         let started = ContinuousClock.now
-        let data = SearchData(all: all, apart: apart, plan: plan)
+        let data = SearchData(all: all, apart: apart, plan: plan, anchors: anchored)
         let search = try head == .logistic ? logisticSearch(data) : mlpSearch(data)
         let results = search.results
         let shown = results.candidates.count <= 12 ? results.candidates : [results.best, results.chosen]
@@ -147,7 +158,7 @@ extension ClassifierRecipe {
         }
 
         let refitStarted = ContinuousClock.now
-        let (finalHead, summary) = try search.refit(all)
+        let (finalHead, summary) = try search.refit(try anchored.map { try all.appending($0) } ?? all)
         try Task.checkCancellation()
         progress("refit on \(all.count) examples: \(summary.steps) steps, stopped by \(summary.stopReason)")
         let report = ClassifierTrainingReport(

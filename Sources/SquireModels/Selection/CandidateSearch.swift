@@ -19,11 +19,17 @@ struct SearchData {
     var apart: TrainingExamples?
     /// The splits.
     var plan: SelectionPlan
+    /// Examples every fit trains on and no split holds out (label names as examples).
+    var anchors: TrainingExamples?
 
     /// Split `index`'s training and held-out examples.
     func split(_ index: Int) throws -> (training: TrainingExamples, held: TrainingExamples) {
         let (training, held) = plan.splits[index]
-        return (try all.subset(training), try apart.map { try $0.subset(held) } ?? all.subset(held))
+        let trained = try all.subset(training)
+        return (
+            try anchors.map { try trained.appending($0) } ?? trained,
+            try apart.map { try $0.subset(held) } ?? all.subset(held)
+        )
     }
 }
 

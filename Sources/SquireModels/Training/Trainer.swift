@@ -1,5 +1,5 @@
 import Foundation
-import SquireTensor
+public import SquireTensor
 
 /// Mini-batch training shared by every trainable model: AdamW, linear warm-up and decay,
 /// gradient clipping, seeded shuffling, per-epoch validation with early stopping, a
@@ -31,12 +31,17 @@ public struct Trainer: Sendable {
     ///   - afterEpoch: called at the end of every epoch with the model as it stands and the
     ///     epoch (from 1), before early stopping restores an earlier one: how
     ///     cross-validation reads a held-out curve from one run.
+    ///   - order: the examples' order in an epoch (a permutation of `0 ..< exampleCount`,
+    ///     cut into batches of the configured size), drawn from the epoch's shuffling
+    ///     generator; nil shuffles uniformly. A contrastive loss needs several examples of
+    ///     a label in each batch, which a uniform shuffle of few examples rarely gives.
     /// - Throws: ``TrainingError/nonFiniteLoss(step:value:)`` naming the update at which
     ///   the loss or a gradient became NaN or infinite; checkpoint errors when resuming.
     public func train<Model: TrainableModel>(
         _ model: inout Model, exampleCount: Int, batch: ([Int]) throws -> Model.Batch, validation: Model.Batch? = nil,
         progress: (TrainingProgress) -> TrainingAction = { _ in .proceed },
-        afterEpoch: (_ model: Model, _ epoch: Int) throws -> Void = { _, _ in }
+        afterEpoch: (_ model: Model, _ epoch: Int) throws -> Void = { _, _ in },
+        order: ((inout SeededGenerator) -> [Int])? = nil
     ) throws -> TrainingSummary {
         try configuration.validate()
         guard exampleCount > 0 else { throw TrainingError.noExamples }
@@ -64,16 +69,24 @@ public struct Trainer: Sendable {
             lastEpoch = state.completedEpochs
         }
         epochs: for epoch in state.completedEpochs..<lastEpoch {
-            var order = Array(0..<exampleCount)
             var shuffler = SeededGenerator(seed: Self.streamSeed(configuration.seed, epoch, 0))
-            shuffler.shuffle(&order)
+            var positions = Array(0..<exampleCount)
+            if let order {
+                positions = order(&shuffler)
+                guard positions.sorted() == Array(0..<exampleCount) else {
+                    throw TrainingError.invalidConfiguration(
+                        "an epoch's order must be a permutation of the \(exampleCount) examples")
+                }
+            } else {
+                shuffler.shuffle(&positions)
+            }
             var noise = SeededGenerator(seed: Self.streamSeed(configuration.seed, epoch, 1))
             for start in stride(from: 0, to: exampleCount, by: configuration.batchSize) {
                 if Task.isCancelled {
                     stopReason = "stopped"
                     break epochs
                 }
-                let members = Array(order[start..<min(start + configuration.batchSize, exampleCount)])
+                let members = Array(positions[start..<min(start + configuration.batchSize, exampleCount)])
                 var (loss, gradients) = try model.lossAndGradients(on: batch(members), using: &noise)
                 guard loss.isFinite, gradients.tensors.allSatisfy(\.isFinite) else {
                     throw TrainingError.nonFiniteLoss(step: state.step + 1, value: loss)

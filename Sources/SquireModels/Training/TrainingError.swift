@@ -21,6 +21,9 @@ public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
     case tooFewExamplesToCrossValidate(label: String, examples: Int)
     /// Every hyperparameter candidate's training diverged; each entry names one and why.
     case everyCandidateDiverged([String])
+    /// Contrastive tuning needs a label with at least two examples to pull together, and
+    /// no label has two.
+    case noContrastivePairs
 
     public var description: String {
         switch self {
@@ -44,6 +47,8 @@ public enum TrainingError: Error, Sendable, Hashable, CustomStringConvertible {
             "the label \"\(label)\" has \(examples == 1 ? "1 example" : "\(examples) examples, all one text,") so cross-validation cannot train on it and score it too; add examples, choose on a validation set instead (squire train --validation), or, for the logistic head, fix C so nothing is chosen (--c)"
         case .everyCandidateDiverged(let reasons):
             "every hyperparameter candidate's training diverged (\(reasons.joined(separator: "; "))); lower the learning rate or check the inputs"
+        case .noContrastivePairs:
+            "contrastive tuning needs at least one label with two or more examples; every label has one"
         }
     }
 }

@@ -50,6 +50,18 @@ package struct TrainingExamples {
         return copy
     }
 
+    /// These examples followed by `other`'s, which must share this label list.
+    func appending(_ other: TrainingExamples) throws -> TrainingExamples {
+        guard other.labels == labels else {
+            throw TrainingError.shapeMismatch(
+                "examples with labels \(other.labels) appended to examples with \(labels)")
+        }
+        var copy = self
+        copy.features = try Tensor.concatenating([features, other.features])
+        copy.classIndices += other.classIndices
+        return copy
+    }
+
     /// A stratified split: about `fraction` of each label's examples (at least one when the
     /// label has two or more) go to the second part, chosen by a seeded shuffle.
     func split(holdingOut fraction: Double, seed: UInt64) throws -> (
