@@ -28,7 +28,7 @@ mkdir -p "$results"
 for dataset in banking77 snips; do
     folder="$work/$dataset"
     # The model and its answers do not depend on the drift code: made once, kept.
-    [ -d "$folder/bundle" ] || "$squire" train --data "$folder/fit.jsonl" --validation "$folder/validation.jsonl" \
+    [ -d "$folder/bundle" ] || "$squire" train --recipe logistic --data "$folder/fit.jsonl" --validation "$folder/validation.jsonl" \
         --output "$folder/bundle" >"$folder/train.log" 2>&1
     [ -f "$folder/pool-predictions.jsonl" ] || "$squire" predict --model "$folder/bundle" --input "$folder/pool.jsonl" \
         --output "$folder/pool-predictions.jsonl" --embeddings 2>/dev/null

@@ -13,7 +13,7 @@ python3 -c "import numpy" 2>/dev/null || { echo "needs numpy: pip install numpy"
 swift build -c release --product squire >/dev/null
 squire=.build/release/squire
 python3 Scripts/figures/drift-validation.py split "$work"
-"$squire" train --data "$work/fit.jsonl" --validation "$work/validation.jsonl" --output "$work/bundle" >"$work/train.log" 2>&1
+"$squire" train --recipe logistic --data "$work/fit.jsonl" --validation "$work/validation.jsonl" --output "$work/bundle" >"$work/train.log" 2>&1
 for name in banking77-test snips-test sms_spam-test; do
     "$squire" predict --model "$work/bundle" --input "$work/$name.jsonl" --output "$work/$name-predictions.jsonl" --embeddings 2>/dev/null
 done

@@ -18,7 +18,7 @@ echo "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for name in "${datasets[@]}"; do
     data=../shared/data/$name
     [[ -f $data/train.jsonl ]] || { echo "quantization-validation: no $data (../shared/data beside the repository)" >&2; exit 2; }
-    [[ -d $work/$name-float ]] || $squire train --data "$data/train.jsonl" --output "$work/$name-float" >&2
+    [[ -d $work/$name-float ]] || $squire train --recipe logistic --data "$data/train.jsonl" --output "$work/$name-float" >&2
     $squire quantize --model "$work/$name-float" --bits 8 --output "$work/$name-int8" >&2
     $squire quantize --model "$work/$name-float" --bits 4 --group-size 32 --output "$work/$name-int4" >&2
     for kind in float int8 int4; do

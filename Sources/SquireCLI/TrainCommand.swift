@@ -6,12 +6,15 @@ import Squire
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a classifier on a frozen sentence encoder and save it as a bundle.",
+        abstract: "Train a classifier and save it as a bundle; with no recipe named, the recipe picks itself.",
         discussion: """
-            Reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base model (a sentence encoder, or a static model from `squire distill-static` for a head answering in microseconds), chooses the head's hyperparameters by 5-fold cross-validation (stratified, seeded, identical texts in one fold; three repeats under 2,000 examples) with the one-standard-error rule — or on --validation, or with --folds 0 on 10% of each label carved from --data — refits on all of --data with the winner, calibrates confidences on the held-out logits when that makes them more honest, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number. --json prints the closing summary as {"output", "version", "chosen", "cv_accuracy", "cv_standard_error", "validation_accuracy", "ece_before_calibration", "ece_after_calibration"}; --report writes the whole training report, every candidate's fold scores and the folds included.
+            With no --recipe, --head or --lora, the default recipe (auto) looks at the data: with few examples per label (median at most 32) it compares a logistic head on the frozen encoder, the same with the labels' names as extra examples, and the few-shot recipe (the encoder body tuned contrastively) on two held-out halves of --data, and trains the best; with more it compares logistic and MLP heads on the same folds; it says what it chose and why, with every alternative's score, in the output, the report and the model card.
 
-            Example:
-              squire train --data train.jsonl --head logistic --output intent-bundle
+            A head recipe reads labelled texts (.jsonl with "text" and "label", or .csv), embeds them with the base model (a sentence encoder, or a static model from `squire distill-static` for a head answering in microseconds), chooses the head's hyperparameters by 5-fold cross-validation (stratified, seeded, identical texts in one fold; three repeats under 2,000 examples) with the one-standard-error rule — or on --validation, or with --folds 0 on 10% of each label carved from --data — refits on all of --data with the winner, calibrates confidences on the held-out logits when that makes them more honest, and writes the bundle folder (weights, labels, encoder, MODEL_CARD.md, manifest). A malformed line is reported with its line number. --json prints the closing summary as {"output", "version", "recipe", "choice" (what the default recipe compared), "chosen", "cv_accuracy", "cv_standard_error", "validation_accuracy", "ece_before_calibration", "ece_after_calibration"}; --report writes the whole training report, every candidate's fold scores and the folds included.
+
+            Examples:
+              squire train --data train.jsonl --output intent-bundle
+              squire train --data train.jsonl --recipe logistic --c 10 --output intent-bundle
             """
     )
 
@@ -50,9 +53,10 @@ struct TrainCommand: ParsableCommand {
         help:
             "The head: logistic or mlp on the frozen base encoder, or tiny-transformer (a small encoder trained from scratch on the base's vocabulary)."
     )
-    var head: Head = .logistic
+    var head: Head?
     /// `--recipe`: the recipes by name.
     enum Recipe: String, ExpressibleByArgument, CaseIterable {
+        case automatic = "auto"
         case logistic, mlp
         case tinyTransformer = "tiny-transformer"
         case lora
@@ -62,7 +66,7 @@ struct TrainCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "The recipe: logistic or mlp (a head on the frozen base), tiny-transformer, lora (same as --lora with its defaults), or few-shot (the body tuned contrastively on the examples and label names, then a logistic head)."
+            "The recipe: auto (the default when no recipe, --head or --lora is given: compares the recipes that suit the data on held-out data and trains the best), logistic or mlp (a head on the frozen base), tiny-transformer, lora (as --lora with its defaults), or few-shot (the body tuned contrastively on the examples and label names, then a logistic head). A tuning flag names its recipe when none is given (--c: logistic, --weight-decay: mlp, --tuning-epochs: few-shot, …)."
     )
     var recipe: Recipe?
     @Option(
@@ -105,7 +109,7 @@ struct TrainCommand: ParsableCommand {
     )
     var embeddings: String?
     @Option(name: .long, help: "Hidden layer widths of the MLP head, comma-separated (one or two).")
-    var hidden = "512"
+    var hidden: String?
     @Option(name: .long, help: "Label smoothing of the MLP head's training loss, in 0 ..< 1 (default 0.1).")
     var labelSmoothing: Float?
     @Option(
@@ -142,34 +146,82 @@ struct TrainCommand: ParsableCommand {
         transform: LoRASpecification.parse)
     var lora: LoRAConfiguration?
 
+    /// Each tuning flag given, the recipes it belongs to, and the recipe it names when no
+    /// recipe is (nil when it belongs to several equally, as --epochs does).
+    var tuningFlags: [(flag: String, recipes: [Recipe], names: Recipe?)] {
+        var flags: [(String, [Recipe], Recipe?)] = []
+        func add(_ given: Bool, _ flag: String, _ recipes: [Recipe], names: Recipe?) {
+            if given { flags.append((flag, recipes, names)) }
+        }
+        add(inverseRegularization != nil, "--c", [.logistic, .lora, .fewShot], names: .logistic)
+        add(inverseRegularizationGrid != nil, "--c-grid", [.logistic, .fewShot], names: .logistic)
+        add(balanced, "--balanced", [.logistic, .mlp], names: .logistic)
+        add(embeddings != nil, "--embeddings", [.logistic, .mlp], names: .logistic)
+        add(weightDecay != nil, "--weight-decay", [.mlp], names: .mlp)
+        add(weightDecayGrid != nil, "--weight-decay-grid", [.mlp], names: .mlp)
+        add(labelSmoothing != nil, "--label-smoothing", [.mlp], names: .mlp)
+        add(hidden != nil, "--hidden", [.mlp], names: .mlp)
+        add(epochs != nil, "--epochs", [.mlp, .tinyTransformer, .lora], names: nil)
+        add(checkpoint != nil, "--checkpoint", [.tinyTransformer, .lora, .fewShot], names: nil)
+        add(tuningEpochs != nil, "--tuning-epochs", [.fewShot], names: .fewShot)
+        add(tuningLearningRate != nil, "--tuning-learning-rate", [.fewShot], names: .fewShot)
+        add(temperature != nil, "--temperature", [.fewShot], names: .fewShot)
+        return flags
+    }
+
+    /// The recipe to run: --recipe, else --lora, else --head, else the one the first tuning
+    /// flag that names a recipe names, else the default (auto); every tuning flag given must
+    /// belong to it.
+    func resolvedRecipe() throws -> Recipe {
+        let fromHead: Recipe? = head.map { Recipe(rawValue: $0.rawValue)! }
+        if let recipe, let fromHead, fromHead != recipe {
+            throw ValidationError(
+                "--head \(fromHead.rawValue) names another recipe than --recipe \(recipe.rawValue): use one")
+        }
+        if let recipe, lora != nil, recipe != .lora {
+            throw ValidationError("--lora names the lora recipe, not --recipe \(recipe.rawValue): use one")
+        }
+        if lora != nil, head != nil {
+            throw ValidationError("--lora trains its own linear classifier; leave out --head")
+        }
+        let resolved: Recipe
+        if let named = recipe ?? (lora != nil ? .lora : fromHead) ?? tuningFlags.lazy.compactMap(\.names).first {
+            resolved = named
+        } else if let (flag, _, _) = tuningFlags.first {
+            throw ValidationError("\(flag) belongs to several recipes; name one with --recipe")
+        } else {
+            resolved = .automatic
+        }
+        for (flag, recipes, _) in tuningFlags where !recipes.contains(resolved) {
+            throw ValidationError(
+                "\(flag) is for --recipe \(recipes.map(\.rawValue).joined(separator: ", ")), not \(resolved.rawValue)")
+        }
+        return resolved
+    }
+
     func validate() throws {
+        _ = try resolvedRecipe()
         guard epochs.map({ $0 > 0 }) ?? true else { throw ValidationError("--epochs must be positive") }
+        guard tuningEpochs.map({ $0 >= 0 }) ?? true else {
+            throw ValidationError("--tuning-epochs must not be negative")
+        }
+        guard tuningLearningRate.map({ $0 > 0 && $0.isFinite }) ?? true else {
+            throw ValidationError("--tuning-learning-rate must be positive")
+        }
+        guard temperature.map({ $0 > 0 && $0.isFinite }) ?? true else {
+            throw ValidationError("--temperature must be positive")
+        }
         guard inverseRegularization.map({ $0 > 0 }) ?? true else { throw ValidationError("--c must be positive") }
         guard weightDecay.map({ $0 >= 0 }) ?? true else { throw ValidationError("--weight-decay must not be negative") }
-        if head != .logistic, inverseRegularization != nil { throw ValidationError("--c is for --head logistic") }
-        if head != .mlp, weightDecay != nil { throw ValidationError("--weight-decay is for --head mlp") }
-        if head != .mlp, labelSmoothing != nil { throw ValidationError("--label-smoothing is for --head mlp") }
         guard labelSmoothing.map({ $0 >= 0 && $0 < 1 }) ?? true else {
             throw ValidationError("--label-smoothing must be in 0 ..< 1")
         }
-        if head == .tinyTransformer, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
-        if head != .tinyTransformer, lora == nil, checkpoint != nil {
-            throw ValidationError("--checkpoint is for --head tiny-transformer and --lora")
-        }
-        if lora != nil, head != .logistic {
-            throw ValidationError("--lora trains its own linear classifier; leave out --head")
-        }
-        if lora != nil, balanced { throw ValidationError("--balanced is for the logistic and mlp heads") }
         if inverseRegularization != nil, inverseRegularizationGrid != nil {
             throw ValidationError("--c fixes C; --c-grid gives C values to choose from: use one")
-        }
-        if head != .logistic, inverseRegularizationGrid != nil {
-            throw ValidationError("--c-grid is for --head logistic")
         }
         if weightDecay != nil, weightDecayGrid != nil {
             throw ValidationError("--weight-decay fixes it; --weight-decay-grid gives values to choose from: use one")
         }
-        if head != .mlp, weightDecayGrid != nil { throw ValidationError("--weight-decay-grid is for --head mlp") }
         _ = try Self.grid(inverseRegularizationGrid, name: "--c-grid", allowsZero: false)
         _ = try Self.grid(weightDecayGrid, name: "--weight-decay-grid", allowsZero: true)
         guard folds.map({ $0 == 0 || $0 >= 2 }) ?? true else {
@@ -178,10 +230,7 @@ struct TrainCommand: ParsableCommand {
         if folds != nil, validation != nil {
             throw ValidationError("--validation chooses on that set; leave out --folds")
         }
-        if embeddings != nil, head == .tinyTransformer || lora != nil {
-            throw ValidationError("--embeddings is for the logistic and mlp heads on the frozen encoder")
-        }
-        let widths = hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let widths = hiddenSizes
         guard (1...2).contains(widths.count), widths.allSatisfy({ $0 > 0 }) else {
             throw ValidationError("--hidden takes one or two positive widths, e.g. 512 or 512,256")
         }
@@ -204,30 +253,38 @@ struct TrainCommand: ParsableCommand {
         }
         let status = StatusLine()
         let trained: TrainedClassifier
-        if recipe == .fewShot {
+        let recipe = try resolvedRecipe()
+        if recipe == .automatic {
+            trained = try ClassifierTraining.automatic(
+                on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
+        } else if recipe == .fewShot {
             var fewShot = FewShotRecipe()
             if let tuningEpochs {
                 if tuningEpochs == 0 { fewShot.tuning = nil } else { fewShot.tuning?.training.epochs = tuningEpochs }
+            }
+            if let grid = try Self.grid(inverseRegularizationGrid, name: "--c-grid", allowsZero: false) {
+                fewShot.head.inverseRegularizations = grid
             }
             if let tuningLearningRate { fewShot.tuning?.training.learningRate = tuningLearningRate }
             if let temperature { fewShot.tuning?.temperature = temperature }
             if let inverseRegularization { fewShot.head.inverseRegularizations = [inverseRegularization] }
             trained = try ClassifierTraining.fewShot(
                 fewShot, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
-        } else if head == .tinyTransformer {
+        } else if recipe == .tinyTransformer {
             var configuration = TinyTransformerClassifier.Configuration()
             if let epochs { configuration.training.epochs = epochs }
             trained = try ClassifierTraining.tinyTransformer(
                 configuration, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status)
             )
-        } else if let lora {
-            var recipe = LoRAClassifier.Recipe(adapter: lora)
+        } else if recipe == .lora {
+            var recipe = LoRAClassifier.Recipe()
+            if let lora { recipe.adapter = lora }
             if let epochs { recipe.training.epochs = epochs }
             if let inverseRegularization { recipe.warmStartInverseRegularization = inverseRegularization }
             trained = try ClassifierTraining.lora(
                 recipe, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
         } else {
-            var recipe = ClassifierRecipe(head: head == .logistic ? .logistic : .mlp)
+            var recipe = ClassifierRecipe(head: recipe == .mlp ? .mlp : .logistic)
             if let inverseRegularization { recipe.inverseRegularizations = [inverseRegularization] }
             if let grid = try Self.grid(inverseRegularizationGrid, name: "--c-grid", allowsZero: false) {
                 recipe.inverseRegularizations = grid
@@ -285,7 +342,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     var hiddenSizes: [Int] {
-        hidden.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        (hidden ?? "512").split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
     }
 
     /// Shows a recipe's progress: a bar while embedding or stepping, a line per finished
@@ -332,7 +389,8 @@ struct TrainCommand: ParsableCommand {
         if json {
             try JSONOutput.print(
                 Summary(
-                    output: output, version: trained.version, chosen: summary.summary,
+                    output: output, version: trained.version, recipe: summary.recipe ?? summary.kind.rawValue,
+                    choice: summary.choice, chosen: summary.summary,
                     crossValidatedAccuracy: summary.crossValidatedAccuracy,
                     crossValidatedStandardError: summary.crossValidatedStandardError,
                     validationAccuracy: summary.validationAccuracy, eceBefore: summary.eceBeforeCalibration,
@@ -346,7 +404,7 @@ struct TrainCommand: ParsableCommand {
     static func printSummary(_ trained: TrainedClassifier, output: String) {
         let report = trained.report
         print(
-            "wrote \(output) (version \(trained.version)): \(report.summary), validation accuracy \(String(format: "%.2f", report.validationAccuracy * 100))%, ECE \(String(format: "%.4f", report.eceBeforeCalibration)) → \(String(format: "%.4f", report.eceAfterCalibration))"
+            "wrote \(output) (version \(trained.version)): \(report.recipe ?? report.kind.rawValue), \(report.summary), validation accuracy \(String(format: "%.2f", report.validationAccuracy * 100))%, ECE \(String(format: "%.4f", report.eceBeforeCalibration)) → \(String(format: "%.4f", report.eceAfterCalibration))"
         )
     }
 
@@ -354,6 +412,8 @@ struct TrainCommand: ParsableCommand {
     struct Summary: Encodable {
         var output: String
         var version: String
+        var recipe: String
+        var choice: RecipeChoice?
         var chosen: String
         var crossValidatedAccuracy: Double?
         var crossValidatedStandardError: Double?
@@ -362,7 +422,7 @@ struct TrainCommand: ParsableCommand {
         var eceAfter: Double
 
         enum CodingKeys: String, CodingKey {
-            case output, version, chosen
+            case output, version, recipe, choice, chosen
             case crossValidatedAccuracy = "cv_accuracy"
             case crossValidatedStandardError = "cv_standard_error"
             case validationAccuracy = "validation_accuracy"

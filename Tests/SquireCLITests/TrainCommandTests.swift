@@ -124,7 +124,7 @@ struct TrainCommandTests {
         (status, output) = try runSquire([
             "train", "--data", data.path, "--head", "tiny-transformer", "--c", "1", "--output", bundle,
         ])
-        #expect(status == 2 && output.contains("--c is for --head logistic"))
+        #expect(status == 2 && output.contains("--c is for --recipe logistic, lora, few-shot, not tiny-transformer"))
     }
 
     @Test func badLabelSmoothingIsRefusedBeforeAnyWork() throws {
@@ -133,9 +133,10 @@ struct TrainCommandTests {
         ])
         #expect(status == 2 && output.contains("--label-smoothing must be in 0 ..< 1"), "\(output)")
         (status, output) = try runSquire([
-            "train", "--data", "missing.jsonl", "--label-smoothing", "0.1", "--output", "unused",
+            "train", "--data", "missing.jsonl", "--recipe", "logistic", "--label-smoothing", "0.1", "--output",
+            "unused",
         ])
-        #expect(status == 2 && output.contains("--label-smoothing is for --head mlp"), "\(output)")
+        #expect(status == 2 && output.contains("--label-smoothing is for --recipe mlp, not logistic"), "\(output)")
     }
 
     @Test func loraBundleTrainsPredictsAndEvaluates() throws {

@@ -62,11 +62,12 @@ extension ClassifierTraining {
             accuracy: selection.accuracy, ece: (selection.eceBefore, selection.eceAfter),
             evaluationData: evaluationData(selection, options: options),
             maximumLength: model.embedder.tokenizer.maximumLength, selection: selection.crossValidation)
-        let report = TrainingReport(
+        var report = TrainingReport(
             kind: .lora,
             summary:
                 "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(share)%), \(selection.epochs) epochs",
             selection: selection, calibration: model.calibration, fit: summary)
+        report.recipe = "lora"
         return try finish(
             TrainedClassifier(
                 storage: .lora(LoRABundle(classifier: model, card: card, encoderFolder: options.base)), report: report),

@@ -56,9 +56,10 @@ extension ClassifierTraining {
             accuracy: selection.accuracy, ece: (selection.eceBefore, selection.eceAfter),
             evaluationData: evaluationData(selection, options: options),
             maximumLength: c.maximumPositions, selection: selection.crossValidation)
-        let report = TrainingReport(
+        var report = TrainingReport(
             kind: .tinyTransformer, summary: "tiny transformer, \(selection.epochs) epochs", selection: selection,
             calibration: model.calibration, fit: summary)
+        report.recipe = "tiny-transformer"
         return try finish(
             TrainedClassifier(
                 storage: .classifier(

@@ -120,7 +120,8 @@ public enum ClassifierTraining {
             crossValidatedStandardError: selection.crossValidatedStandardError,
             eceBeforeCalibration: selection.eceBefore, eceAfterCalibration: selection.eceAfter,
             calibration: calibration, validationCount: selection.validationCount,
-            validationWasCarved: selection.validationWasCarved, headSelection: selection, fit: nil)
+            validationWasCarved: selection.validationWasCarved, headSelection: selection, fit: nil,
+            recipe: tuning != nil ? "few-shot" : recipe.head.rawValue + (anchors != nil ? "+names" : ""))
         var bundle = ClassifierBundle(classifier: classifier, card: card, encoderFolder: options.base)
         bundle.writesEncoderWeights = tuning != nil
         return try finish(TrainedClassifier(storage: .classifier(bundle), report: report), options: options)

@@ -1,3 +1,4 @@
+import Foundation
 public import SquireCore
 import SquireLoRA
 public import SquireModels
@@ -11,9 +12,9 @@ public struct TrainedClassifier: TextClassifier {
         case lora(LoRABundle)
     }
 
-    let storage: Storage
+    var storage: Storage
     /// What the recipe chose and measured.
-    public let report: TrainingReport
+    public internal(set) var report: TrainingReport
 
     /// The kind of model trained.
     public var kind: ModelBundle.Kind { report.kind }
@@ -65,5 +66,79 @@ public struct TrainedClassifier: TextClassifier {
         case .classifier(let bundle): try bundle.save(to: folder)
         case .lora(let bundle): try bundle.save(to: folder)
         }
+    }
+}
+
+extension TrainedClassifier {
+    /// This model, named as trained by `recipe`: its report says so, and its card's method
+    /// starts with it.
+    func named(_ recipe: String) -> TrainedClassifier {
+        var copy = self
+        copy.report.recipe = recipe
+        return copy
+    }
+
+    /// This model as the default recipe's choice: the report carries `choice`, and the card
+    /// says what was compared and why.
+    func choosing(_ choice: RecipeChoice) -> TrainedClassifier {
+        var copy = named(choice.chosen)
+        copy.report.choice = choice
+        let scores = choice.alternatives.map {
+            "\($0.recipe) \(String(format: "%.2f%%", $0.accuracy * 100))"
+        }.joined(separator: ", ")
+        let sentence =
+            " Recipe chosen automatically: \(choice.reason). Held-out accuracy of each recipe compared (\(choice.comparison)): \(scores)."
+            + (choice.advice.map { " " + $0 + "." } ?? "")
+        switch copy.storage {
+        case .classifier(var bundle):
+            bundle.card.method += sentence
+            copy.storage = .classifier(bundle)
+        case .lora(var bundle):
+            bundle.card.method += sentence
+            copy.storage = .lora(bundle)
+        }
+        return copy
+    }
+}
+
+extension TrainedClassifier {
+    /// This head-on-embeddings model with its calibration refitted on held-out `logits` (of
+    /// models trained the same way on other data) and its report's held-out figures taken
+    /// from them: for a model whose own training embeddings cannot be held out.
+    func calibrated(onHeldOut logits: Tensor, classIndices: [Int], accuracy: Double, calibrates: Bool) throws
+        -> TrainedClassifier
+    {
+        guard case .classifier(var bundle) = storage, let classifier = bundle.embeddingClassifier else { return self }
+        let calibration =
+            calibrates
+            ? (logits.shape[1] == 2
+                ? try Calibration.fitPlatt(logits: logits, classIndices: classIndices)
+                : try Calibration.fitTemperature(logits: logits, classIndices: classIndices)) : .none
+        let before = try Calibration.expectedCalibrationError(logits.softmax(), classIndices)
+        let calibrated = try calibration.probabilities(fromLogits: logits)
+        let after = try Calibration.expectedCalibrationError(calibrated, classIndices)
+        let kept = after < before ? calibration : .none
+        bundle.model = .embedding(
+            try EmbeddingClassifier(embedder: classifier.embedder, head: classifier.head, calibration: kept))
+        var copy = self
+        copy.storage = .classifier(bundle)
+        copy.report.calibration = kept
+        copy.report.validationAccuracy = accuracy
+        copy.report.crossValidatedAccuracy = nil
+        copy.report.crossValidatedStandardError = nil
+        copy.report.eceBeforeCalibration = before
+        copy.report.eceAfterCalibration = kept == .none ? before : after
+        copy.report.validationCount = classIndices.count
+        bundle.card.evaluation["validation_accuracy"] = accuracy
+        bundle.card.evaluation["ece_before_calibration"] = before
+        bundle.card.evaluation["ece_after_calibration"] = copy.report.eceAfterCalibration
+        bundle.card.evaluation["cv_standard_error"] = nil
+        bundle.card.selection = nil
+        bundle.card.evaluationData =
+            "\(classIndices.count) held-out predictions: each half of the training data scored by the recipe trained on the other half"
+        bundle.card.method = bundle.card.method.replacingOccurrences(
+            of: "calibration: \(classifier.calibration)", with: "calibration: \(kept) (fitted on the held-out halves)")
+        copy.storage = .classifier(bundle)
+        return copy
     }
 }

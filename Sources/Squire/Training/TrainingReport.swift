@@ -31,9 +31,15 @@ public struct TrainingReport: Sendable, Hashable, Codable {
     public var epochSelection: CrossValidationResults?
     /// For the tiny transformer and LoRA: the refit's steps, epochs and stop reason.
     public var fit: TrainingSummary?
+    /// The recipe that trained the model, as `squire train --recipe` names it (`logistic`,
+    /// `mlp`, `few-shot`, …, or a variant the default recipe compared, such as
+    /// `logistic+names`); nil for a report written before recipes had names.
+    public var recipe: String?
+    /// What the default recipe compared and why it chose ``recipe``; nil when a recipe was named.
+    public var choice: RecipeChoice?
 
     enum CodingKeys: String, CodingKey {
-        case kind, summary, calibration, fit
+        case kind, summary, calibration, fit, recipe, choice
         case validationAccuracy = "validation_accuracy"
         case crossValidatedAccuracy = "cv_accuracy"
         case crossValidatedStandardError = "cv_standard_error"
