@@ -45,20 +45,21 @@ struct DemoCommand: AsyncParsableCommand {
             "data: \(source) — \(train.count) training, \(validation.count) validation, \(test.count) test examples, \(train.labels.count) labels"
         )
 
-        // 1. Train a head on frozen embeddings.
+        // 1. Train with the default recipe, which compares the recipes that suit the data on the validation split.
         let bundlePath = folder.appendingPathComponent("model").path
-        let trained = try ClassifierTraining.frozenHead(
-            ClassifierRecipe(head: .logistic), on: train,
+        let trained = try ClassifierTraining.automatic(
+            on: train,
             options: TrainingOptions(
                 base: encoder.folder, validation: validation, seed: seed, bundleFolder: bundlePath, name: "demo-router",
                 intendedUse: "Routes an agent's incoming requests to a tool (squire demo).",
                 trainingDataDescription: source, validationDescription: "the validation split"),
             progress: TrainCommand.report(to: status, data: "the training set", validation: "the validation set"))
         guard let outcome = trained.report.headSelection, let classifier = trained.embeddingClassifier
-        else { throw ValidationError("the frozen-head recipe returned no head on the encoder") }
+        else { throw ValidationError("the default recipe returned no head on an embedder") }
         let embedder = classifier.embedder
+        let compared = (trained.report.choice?.alternatives ?? []).map { "\($0.recipe) \(percent($0.accuracy))" }
         print(
-            "1 train     logistic head, \(outcome.chosen), validation accuracy \(percent(outcome.validationAccuracy)), ECE \(String(format: "%.3f", outcome.eceBefore)) → \(String(format: "%.3f", outcome.eceAfter)) after calibration"
+            "1 train     \(trained.report.recipe ?? "logistic") (on the validation split: \(compared.joined(separator: ", "))), \(outcome.chosen), ECE \(String(format: "%.3f", trained.report.eceBeforeCalibration)) → \(String(format: "%.3f", trained.report.eceAfterCalibration)) after calibration"
         )
 
         // 2. Evaluate on the test split.

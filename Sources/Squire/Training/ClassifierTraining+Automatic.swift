@@ -71,7 +71,11 @@ extension ClassifierTraining {
             trained = try fewShot(recipe, on: data, options: final, progress: progress)
             trained = try trained.calibrated(
                 onHeldOut: heldOut.logits, classIndices: heldOut.classIndices, accuracy: heldOut.accuracy,
-                calibrates: options.calibrates)
+                calibrates: options.calibrates, describedAs: choice.choice.comparison)
+        case .calibrate(let model, let heldOut):
+            trained = try model.calibrated(
+                onHeldOut: heldOut.logits, classIndices: heldOut.classIndices, accuracy: heldOut.accuracy,
+                calibrates: options.calibrates, describedAs: choice.choice.comparison)
         case .trained(let model):
             trained = model
         }
@@ -96,6 +100,9 @@ extension ClassifierTraining {
         var alternatives: [RecipeChoice.Alternative] = []
         var heldLogits: [[Float]] = []
         var correct: [[Bool]] = []
+        // Compared on a validation set, each recipe trains on all of `data`: the compared
+        // model is the final one.
+        var models: [TrainedClassifier] = []
         for (name, recipe) in candidates {
             progress(.note("comparing \(name) on \(splits.description)"))
             let started = ContinuousClock.now
@@ -110,6 +117,7 @@ extension ClassifierTraining {
                 inner.crossValidationFolds = nil
                 inner.groups = nil
                 let model = try fewShot(recipe, on: training, options: inner, progress: { _ in })
+                if options.validation != nil { models.append(model) }
                 guard let classifier = model.embeddingClassifier else { continue }
                 let features = try classifier.embedder.embeddings(for: held.examples.map(\.text))
                 predicted += try classifier.classifications(forEmbeddings: features).map(\.label)
@@ -152,7 +160,9 @@ extension ClassifierTraining {
             RecipeChoice(
                 chosen: name, regime: .few, reason: reason, comparison: splits.description,
                 alternatives: alternatives, advice: nil),
-            .train(recipe, heldOut: (held, truth, alternatives[best].accuracy))
+            models.count == candidates.count
+                ? .calibrate(models[best], heldOut: (held, truth, alternatives[best].accuracy))
+                : .train(recipe, heldOut: (held, truth, alternatives[best].accuracy))
         )
     }
 
@@ -243,6 +253,8 @@ extension ClassifierTraining {
         /// Train the recipe; the comparison's held-out logits, labels and accuracy calibrate
         /// and describe it.
         case train(FewShotRecipe, heldOut: (logits: Tensor, classIndices: [Int], accuracy: Double))
+        /// The compared model, trained on all of the data; calibrate it on the held-out logits.
+        case calibrate(TrainedClassifier, heldOut: (logits: Tensor, classIndices: [Int], accuracy: Double))
         case trained(TrainedClassifier)
     }
 

@@ -105,7 +105,9 @@ extension TrainedClassifier {
     /// This head-on-embeddings model with its calibration refitted on held-out `logits` (of
     /// models trained the same way on other data) and its report's held-out figures taken
     /// from them: for a model whose own training embeddings cannot be held out.
-    func calibrated(onHeldOut logits: Tensor, classIndices: [Int], accuracy: Double, calibrates: Bool) throws
+    func calibrated(
+        onHeldOut logits: Tensor, classIndices: [Int], accuracy: Double, calibrates: Bool, describedAs held: String
+    ) throws
         -> TrainedClassifier
     {
         guard case .classifier(var bundle) = storage, let classifier = bundle.embeddingClassifier else { return self }
@@ -134,10 +136,10 @@ extension TrainedClassifier {
         bundle.card.evaluation["ece_after_calibration"] = copy.report.eceAfterCalibration
         bundle.card.evaluation["cv_standard_error"] = nil
         bundle.card.selection = nil
-        bundle.card.evaluationData =
-            "\(classIndices.count) held-out predictions: each half of the training data scored by the recipe trained on the other half"
+        bundle.card.evaluationData = "\(classIndices.count) held-out predictions: \(held)"
         bundle.card.method = bundle.card.method.replacingOccurrences(
-            of: "calibration: \(classifier.calibration)", with: "calibration: \(kept) (fitted on the held-out halves)")
+            of: "calibration: \(classifier.calibration)",
+            with: "calibration: \(kept) (fitted on the held-out predictions)")
         copy.storage = .classifier(bundle)
         return copy
     }
