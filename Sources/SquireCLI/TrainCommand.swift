@@ -70,6 +70,12 @@ struct TrainCommand: ParsableCommand {
     )
     var recipe: Recipe?
     @Option(
+        name: .long,
+        help:
+            "For the default and few-shot recipes: a JSON object of one-line descriptions by label ({\"card_arrival\": \"when will my new card arrive\"}), read instead of the labels' names."
+    )
+    var labelDescriptions: String?
+    @Option(
         name: .long, help: "For --recipe few-shot: epochs of contrastive tuning (default 4; 0 keeps the body frozen).")
     var tuningEpochs: Int?
     @Option(name: .long, help: "For --recipe few-shot: the peak learning rate of contrastive tuning (default 5e-5).")
@@ -166,6 +172,7 @@ struct TrainCommand: ParsableCommand {
         add(tuningEpochs != nil, "--tuning-epochs", [.fewShot], names: .fewShot)
         add(tuningLearningRate != nil, "--tuning-learning-rate", [.fewShot], names: .fewShot)
         add(temperature != nil, "--temperature", [.fewShot], names: .fewShot)
+        add(labelDescriptions != nil, "--label-descriptions", [.automatic, .fewShot], names: nil)
         return flags
     }
 
@@ -187,7 +194,7 @@ struct TrainCommand: ParsableCommand {
         let resolved: Recipe
         if let named = recipe ?? (lora != nil ? .lora : fromHead) ?? tuningFlags.lazy.compactMap(\.names).first {
             resolved = named
-        } else if let (flag, _, _) = tuningFlags.first {
+        } else if let (flag, _, _) = tuningFlags.first(where: { !$0.recipes.contains(.automatic) }) {
             throw ValidationError("\(flag) belongs to several recipes; name one with --recipe")
         } else {
             resolved = .automatic
@@ -238,7 +245,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         // Checked before any work: a mistaken --output costs nothing and loses nothing.
-        let inputs = [data, validation, base ?? ModelFolder.allMiniLML6V2, checkpoint, embeddings].compactMap { $0 }
+        let inputs = [data, validation, base ?? ModelFolder.allMiniLML6V2, checkpoint, embeddings, labelDescriptions]
+            .compactMap { $0 }
         let destination = try OutputDestination(output, kind: .bundle, inputs: inputs, force: force.force)
         let reportDestination = try report.map {
             try OutputDestination($0, kind: .trainingReport, inputs: inputs + [output], force: force.force)
@@ -322,7 +330,22 @@ struct TrainCommand: ParsableCommand {
             metric: metric.map { SelectionMetric(rawValue: $0.rawValue)! }, seed: seed,
             calibrates: !noCalibration, checkpointPath: checkpoint, bundleFolder: bundleFolder,
             name: name ?? URL(fileURLWithPath: output).lastPathComponent, intendedUse: intendedUse,
-            trainingDataDescription: URL(fileURLWithPath: data).lastPathComponent, validationDescription: validation)
+            trainingDataDescription: URL(fileURLWithPath: data).lastPathComponent, validationDescription: validation,
+            labelDescriptions: try labelDescriptions.map(Self.descriptions(from:)) ?? [:])
+    }
+
+    /// The label descriptions in the JSON object at `path`.
+    static func descriptions(from path: String) throws -> [String: String] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("--label-descriptions: cannot read \(path)")
+        }
+        do {
+            return try JSONDecoder().decode([String: String].self, from: data)
+        } catch {
+            throw ValidationError(
+                "--label-descriptions: \(path) must hold one JSON object of strings by label, such as {\"billing\": \"questions about an invoice\"}"
+            )
+        }
     }
 
     /// The values of a comma-separated grid option, or nil when it was not given.

@@ -104,6 +104,10 @@ struct TrainSelectionCommandTests {
                 ["--recipe", "logistic", "--tuning-learning-rate", "1e-4"],
                 "--tuning-learning-rate is for --recipe few-shot"
             ),
+            (
+                ["--recipe", "mlp", "--label-descriptions", "d.json"],
+                "--label-descriptions is for --recipe auto, few-shot"
+            ),
         ] {
             let (status, output) = try runSquire(
                 ["train", "--data", "missing.jsonl", "--output", "unused"] + arguments)
@@ -119,8 +123,16 @@ struct TrainSelectionCommandTests {
         let data = folder.appendingPathComponent("train.jsonl")
         try TrainCommandTests.write(TrainCommandTests.examples, to: data)
         let bundle = folder.appendingPathComponent("few").path
+        let descriptions = folder.appendingPathComponent("descriptions.json")
+        try Data(#"["not", "an", "object"]"#.utf8).write(to: descriptions)
+        let refused = try runSquire([
+            "train", "--data", data.path, "--label-descriptions", descriptions.path, "--output", bundle,
+        ])
+        #expect(refused.status == 2 && refused.output.contains("must hold one JSON object of strings by label"))
+        try Data(#"{"card": "a lost or stolen bank card"}"#.utf8).write(to: descriptions)
         let trained = try runSquireJSON([
-            "train", "--data", data.path, "--tuning-epochs", "1", "--output", bundle, "--json",
+            "train", "--data", data.path, "--tuning-epochs", "1", "--label-descriptions", descriptions.path,
+            "--output", bundle, "--json",
         ])
         #expect(trained.status == 0, "\(trained.errors)")
         #expect(trained.object?["recipe"] as? String == "few-shot")

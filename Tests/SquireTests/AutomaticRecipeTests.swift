@@ -97,6 +97,18 @@ struct AutomaticRecipeTests {
         }
     }
 
+    /// Descriptions given in the options stand in for the labels' names.
+    @Test func labelDescriptionsReplaceTheNames() throws {
+        let recipe = FewShotRecipe(tuning: nil)
+        let plain = try ClassifierTraining.fewShot(recipe, on: try Fixtures.dataset())
+        let described = try ClassifierTraining.fewShot(
+            recipe, on: try Fixtures.dataset(),
+            options: TrainingOptions(labelDescriptions: ["card": "my bank card is lost or stolen"]))
+        let same = try ClassifierTraining.fewShot(recipe, on: try Fixtures.dataset())
+        #expect(plain.version == same.version)
+        #expect(plain.version != described.version)
+    }
+
     @Test func labelsReadAsWords() {
         #expect(FewShotRecipe.readableName(of: "card_arrival") == "card arrival")
         #expect(FewShotRecipe.readableName(of: "AddToPlaylist") == "add to playlist")

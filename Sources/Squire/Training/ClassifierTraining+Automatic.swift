@@ -116,7 +116,11 @@ extension ClassifierTraining {
                 inner.checkpointPath = nil
                 inner.crossValidationFolds = nil
                 inner.groups = nil
-                let model = try fewShot(recipe, on: training, options: inner, progress: { _ in })
+                let model = try fewShot(
+                    recipe, on: training, options: inner,
+                    progress: { event in
+                        if case .step = event { progress(event) }
+                    })
                 if options.validation != nil { models.append(model) }
                 guard let classifier = model.embeddingClassifier else { continue }
                 let features = try classifier.embedder.embeddings(for: held.examples.map(\.text))

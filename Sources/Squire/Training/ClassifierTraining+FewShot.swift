@@ -21,6 +21,8 @@ extension ClassifierTraining {
     ) throws -> TrainedClassifier {
         try checkDestination(options)
         let labels = data.labels
+        var recipe = recipe
+        recipe.labelDescriptions.merge(options.labelDescriptions) { own, _ in own }
         let names = recipe.usesLabelNames ? labels.map(recipe.name(of:)) : []
         var embedder = try ModelFolder.embedder(at: options.base)
         var tuning: String?

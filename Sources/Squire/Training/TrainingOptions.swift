@@ -43,6 +43,10 @@ public struct TrainingOptions: Sendable {
     public var trainingDataDescription: String?
     /// How the card names the validation data, when ``validation`` is given; nil uses its name.
     public var validationDescription: String?
+    /// A name or one-line description per label, for the recipes that read labels as text
+    /// (the default recipe and ``FewShotRecipe``); a label without one is read as its
+    /// readable form (``FewShotRecipe/readableName(of:)``).
+    public var labelDescriptions: [String: String]
 
     /// Creates options; the defaults train on all-MiniLM-L6-v2 from Squire's model cache.
     public init(
@@ -53,7 +57,8 @@ public struct TrainingOptions: Sendable {
         name: String = "classifier",
         intendedUse: String =
             "Assigns one of a fixed set of labels to a short English text, in place of a frontier-model call.",
-        trainingDataDescription: String? = nil, validationDescription: String? = nil
+        trainingDataDescription: String? = nil, validationDescription: String? = nil,
+        labelDescriptions: [String: String] = [:]
     ) {
         self.base = base
         self.validation = validation
@@ -70,5 +75,6 @@ public struct TrainingOptions: Sendable {
         self.intendedUse = intendedUse
         self.trainingDataDescription = trainingDataDescription
         self.validationDescription = validationDescription
+        self.labelDescriptions = labelDescriptions
     }
 }
