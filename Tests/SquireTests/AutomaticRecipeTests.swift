@@ -74,6 +74,23 @@ struct AutomaticRecipeTests {
         #expect(trained.report.summary == "C=10.0")
     }
 
+    /// Two examples a label: each half holds one, which the label's name joins as a pair, so
+    /// the few-shot recipe is still compared; the heads use C = 10. Without names and with one
+    /// example a label, nothing can be paired: a typed error.
+    @Test func oneExampleALabelPairsWithItsName() throws {
+        let examples = try Fixtures.dataset().examples.filter { Int($0.id.dropFirst())! % 8 < 2 }
+        let data = try Dataset(name: "pairs", examples: examples)
+        #expect(data.labelCounts == ["card": 2, "refund": 2, "address": 2])
+        let trained = try ClassifierTraining.automatic(on: data)
+        let choice = try #require(trained.report.choice)
+        #expect(choice.alternatives.map(\.recipe) == ["logistic", "logistic+names", "few-shot"])
+        #expect(trained.report.summary == "C=10.0")
+        let single = try Dataset(name: "single", examples: examples.filter { Int($0.id.dropFirst())! % 8 == 0 })
+        #expect(throws: TrainingError.noContrastivePairs) {
+            try ClassifierTraining.fewShot(FewShotRecipe(usesLabelNames: false), on: single)
+        }
+    }
+
     /// The few-shot recipe writes its tuned encoder into the bundle, which reopens answering
     /// as trained; a static base has no body to tune.
     @Test func fewShotBundlesTheTunedEncoder() async throws {

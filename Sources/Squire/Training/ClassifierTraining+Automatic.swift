@@ -20,7 +20,9 @@ extension ClassifierTraining {
     ///   contrastively, then the head with names), compared on two stratified, seeded
     ///   halves of `data` (each recipe trained on one half, scored on the other, the body
     ///   tuned inside each half) or on ``TrainingOptions/validation``. The few-shot recipe
-    ///   wins only when it scores higher; it is the most expensive.
+    ///   measured best on both public sets tried and halves understate it, so it is chosen
+    ///   unless it scores more than one paired standard error below the better frozen head;
+    ///   when no label has two examples in a half it cannot be tuned there and is left out.
     /// - **More examples**: logistic and MLP heads on the frozen encoder (or static model),
     ///   compared on the same cross-validation folds; the MLP head wins only when its mean is
     ///   above the logistic head's by more than one standard error.
@@ -29,7 +31,9 @@ extension ClassifierTraining {
     ///   balanced logistic head joins them.
     ///
     /// A label with a single example cannot be cross-validated or paired: the logistic heads
-    /// then use C = 10 instead of choosing, and the choice's advice names the label.
+    /// then use C = 10 instead of choosing (so do the few-shot comparison's, when a label has
+    /// fewer than 4 examples and a half of it fewer than 2), and the choice's advice names
+    /// the label.
     public static func automatic(
         on data: Dataset, options: TrainingOptions = TrainingOptions(), progress: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainedClassifier {
@@ -53,8 +57,8 @@ extension ClassifierTraining {
         var choice: (recipe: String, choice: RecipeChoice, final: FinalStep)
         if regime == .few && tunable && data.count <= mostExamplesToTune {
             choice = try chooseFewShot(
-                data, options: options, metric: metric, imbalanced: imbalanced, fixedC: !singletons.isEmpty,
-                progress: progress)
+                data, options: options, metric: metric,
+                fixedC: !singletons.isEmpty || options.validation == nil && sizes.first! < 4, progress: progress)
         } else {
             choice = try chooseHead(
                 data, options: options, metric: metric, imbalanced: imbalanced, fixedC: !singletons.isEmpty,
@@ -68,10 +72,16 @@ extension ClassifierTraining {
         case .train(let recipe, let heldOut):
             var final = options
             final.bundleFolder = nil
+            if options.validation == nil, options.crossValidationFolds == nil {
+                final.folds = Self.folds(options.folds, count: data.count)
+            }
             trained = try fewShot(recipe, on: data, options: final, progress: progress)
-            trained = try trained.calibrated(
-                onHeldOut: heldOut.logits, classIndices: heldOut.classIndices, accuracy: heldOut.accuracy,
-                calibrates: options.calibrates, describedAs: choice.choice.comparison)
+            // A frozen head keeps its cross-validated calibration and figures, from all the data.
+            if let heldOut {
+                trained = try trained.calibrated(
+                    onHeldOut: heldOut.logits, classIndices: heldOut.classIndices, accuracy: heldOut.accuracy,
+                    calibrates: options.calibrates, describedAs: choice.choice.comparison)
+            }
         case .calibrate(let model, let heldOut):
             trained = try model.calibrated(
                 onHeldOut: heldOut.logits, classIndices: heldOut.classIndices, accuracy: heldOut.accuracy,
@@ -86,7 +96,7 @@ extension ClassifierTraining {
     /// Compares the frozen heads (with and without label names) and the few-shot recipe on
     /// two held-out halves (or the validation set).
     private static func chooseFewShot(
-        _ data: Dataset, options: TrainingOptions, metric: SelectionMetric, imbalanced: Bool, fixedC: Bool,
+        _ data: Dataset, options: TrainingOptions, metric: SelectionMetric, fixedC: Bool,
         progress: (TrainingEvent) -> Void
     ) throws -> (recipe: String, choice: RecipeChoice, final: FinalStep) {
         var head = ClassifierRecipe(head: .logistic)
@@ -103,7 +113,7 @@ extension ClassifierTraining {
         // Compared on a validation set, each recipe trains on all of `data`: the compared
         // model is the final one.
         var models: [TrainedClassifier] = []
-        for (name, recipe) in candidates {
+        candidates: for (name, recipe) in candidates {
             progress(.note("comparing \(name) on \(splits.description)"))
             let started = ContinuousClock.now
             var truth: [String] = []
@@ -116,11 +126,18 @@ extension ClassifierTraining {
                 inner.checkpointPath = nil
                 inner.crossValidationFolds = nil
                 inner.groups = nil
-                let model = try fewShot(
-                    recipe, on: training, options: inner,
-                    progress: { event in
-                        if case .step = event { progress(event) }
-                    })
+                inner.folds = Self.folds(options.folds, count: training.count)
+                let model: TrainedClassifier
+                do {
+                    model = try fewShot(
+                        recipe, on: training, options: inner,
+                        progress: { event in
+                            if case .step = event { progress(event) }
+                        })
+                } catch TrainingError.noContrastivePairs {
+                    progress(.note("\(name): left out, no label has two examples to tune the body on in a half"))
+                    break candidates
+                }
                 if options.validation != nil { models.append(model) }
                 guard let classifier = model.embeddingClassifier else { continue }
                 let features = try classifier.embedder.embeddings(for: held.examples.map(\.text))
@@ -149,12 +166,18 @@ extension ClassifierTraining {
         // understate it (the body is tuned on half the examples), so it stays the choice
         // unless it scores more than one paired standard error below the better frozen head.
         let frozenBest = value(alternatives[1]) > value(alternatives[0]) ? 1 : 0
-        let gap = Self.pairedGap(correct[2], correct[frozenBest])
-        let best = value(alternatives[2]) >= value(alternatives[frozenBest]) - gap.standardError ? 2 : frozenBest
+        var best = frozenBest
+        var rule = "the few-shot recipe was left out: no half had a label with two examples to tune on"
+        if alternatives.count == 3 {
+            let gap = Self.pairedGap(correct[2], correct[frozenBest])
+            if value(alternatives[2]) >= value(alternatives[frozenBest]) - gap.standardError { best = 2 }
+            rule =
+                "the few-shot recipe unless more than one paired standard error below the better frozen head: accuracy difference \(String(format: "%+.2f", gap.mean * 100)) ± \(String(format: "%.2f", gap.standardError * 100)) points"
+        }
         let (name, recipe) = candidates[best]
         let shown = metric == .macroF1 ? "macro-F1" : "accuracy"
         let reason =
-            "few examples per label (median \(Self.median(data))): compared a frozen logistic head, the same with label names, and the few-shot recipe (body tuned contrastively); chose \(name) (the few-shot recipe unless more than one paired standard error below the better frozen head: accuracy difference \(String(format: "%+.2f", gap.mean * 100)) ± \(String(format: "%.2f", gap.standardError * 100)) points), held-out \(shown) \(String(format: "%.2f%%", value(alternatives[best]) * 100))"
+            "few examples per label (median \(Self.median(data))): compared a frozen logistic head, the same with label names, and the few-shot recipe (body tuned contrastively); chose \(name) (\(rule)), held-out \(shown) \(String(format: "%.2f%%", value(alternatives[best]) * 100))"
         // The tuned body scores its own training texts far too well to calibrate on them;
         // the held-out halves' logits stand in, as out-of-fold logits do for a head.
         let truth = splits.pairs.flatMap { $0.held.examples.map { allLabels.firstIndex(of: $0.label)! } }
@@ -166,7 +189,7 @@ extension ClassifierTraining {
                 alternatives: alternatives, advice: nil),
             models.count == candidates.count
                 ? .calibrate(models[best], heldOut: (held, truth, alternatives[best].accuracy))
-                : .train(recipe, heldOut: (held, truth, alternatives[best].accuracy))
+                : .train(recipe, heldOut: recipe.tuning == nil ? nil : (held, truth, alternatives[best].accuracy))
         )
     }
 
@@ -256,7 +279,7 @@ extension ClassifierTraining {
     private enum FinalStep {
         /// Train the recipe; the comparison's held-out logits, labels and accuracy calibrate
         /// and describe it.
-        case train(FewShotRecipe, heldOut: (logits: Tensor, classIndices: [Int], accuracy: Double))
+        case train(FewShotRecipe, heldOut: (logits: Tensor, classIndices: [Int], accuracy: Double)?)
         /// The compared model, trained on all of the data; calibrate it on the held-out logits.
         case calibrate(TrainedClassifier, heldOut: (logits: Tensor, classIndices: [Int], accuracy: Double))
         case trained(TrainedClassifier)
@@ -327,6 +350,13 @@ extension ClassifierTraining {
         }
         let standardError = (accuracy * (1 - accuracy) / Double(truth.count)).squareRoot()
         return (accuracy, f1.reduce(0, +) / Double(labels.count), standardError)
+    }
+
+    /// The folds to cross-validate `count` examples with: the caller's (default 5), no more
+    /// than there are examples (a fold needs one) and no fewer than 2.
+    static func folds(_ folds: Int?, count: Int) -> Int {
+        let wanted = folds ?? 5
+        return wanted == 0 ? 0 : max(2, min(wanted, count))
     }
 
     /// The mean of `a`'s correctness minus `b`'s over the same examples, and its standard error.
