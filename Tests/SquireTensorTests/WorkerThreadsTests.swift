@@ -44,9 +44,10 @@ private final class Locked<Value: Sendable>: @unchecked Sendable {
     }
 
     /// Runs a job on the workers, waiting while other tests' products hold them (tests run
-    /// in parallel); false if they stayed busy for five seconds.
+    /// in parallel, and the few-shot suites tune an encoder for many seconds on a busy
+    /// machine); false if they stayed busy for a minute.
     private func runOnWorkers(_ parts: Int, _ body: (Int) -> Void) -> Bool {
-        for _ in 0..<5_000 {
+        for _ in 0..<60_000 {
             if WorkerThreads.shared.run(parts, body) { return true }
             usleep(1_000)
         }
