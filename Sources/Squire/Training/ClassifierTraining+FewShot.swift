@@ -49,12 +49,13 @@ extension ClassifierTraining {
                 "tuned with the supervised contrastive loss (temperature \(run.temperature), \(summary.epochs ?? run.training.epochs) epochs, batches of \(run.training.batchSize) with \(run.examplesPerLabelInBatch) texts a label, AdamW at \(run.training.learningRate))"
         }
         var options = options
-        if tuning != nil {
+        if let tuned = tuning {
             // Logits of texts the body was tuned on are far surer than on new text: calibrating
             // on them would make the model overconfident. `automatic` calibrates on held-out halves.
             options.calibrates = false
-            tuning! +=
-                "; the head's cross-validation scores texts the body was tuned on and runs high: measure with held-out data"
+            tuning =
+                tuned
+                + "; the head's cross-validation scores texts the body was tuned on and runs high: measure with held-out data"
         }
         let features = try embedder.embeddings(for: data.examples.map(\.text)) {
             progress(.embedding(.training, done: $0, total: data.count))
