@@ -32,6 +32,15 @@ def readable(label):
     return s.lower().strip()
 
 
+def write_rows(path, rows):
+    """{"text","label"} rows as JSON lines, written atomically."""
+    with open(path + ".tmp", "w") as f:
+        for r in rows:
+            f.write(json.dumps({"text": r["text"], "label": r["label"]}) + "\n")
+    os.replace(path + ".tmp", path)
+    print(path, len(rows))
+
+
 for dataset in ["banking77", "snips"]:
     rows = [json.loads(line) for line in open(f"{DATA}/{dataset}/train.jsonl")]
     labels = np.array([r["label"] for r in rows])
@@ -46,18 +55,8 @@ for dataset in ["banking77", "snips"]:
                 lines = np.flatnonzero(labels == name)
                 chosen.extend(rng.choice(lines, size=k, replace=False).tolist())
             sampled[seed].update(rows[i]["text"] for i in chosen)
-            path = f"{OUT}/{dataset}-k{k}-s{seed}.jsonl"
-            with open(path + ".tmp", "w") as f:
-                for i in chosen:
-                    f.write(json.dumps({"text": rows[i]["text"], "label": rows[i]["label"]}) + "\n")
-            os.replace(path + ".tmp", path)
-            print(path, len(chosen))
+            write_rows(f"{OUT}/{dataset}-k{k}-s{seed}.jsonl", [rows[i] for i in chosen])
     for seed in [0, 1, 2]:
         pool = [r for r in rows if r["text"] not in sampled[seed]]
         order = np.random.default_rng(1000 + seed).permutation(len(pool))[:1000]
-        path = f"{OUT}/{dataset}-dev-s{seed}.jsonl"
-        with open(path + ".tmp", "w") as f:
-            for i in order:
-                f.write(json.dumps({"text": pool[i]["text"], "label": pool[i]["label"]}) + "\n")
-        os.replace(path + ".tmp", path)
-        print(path, len(order))
+        write_rows(f"{OUT}/{dataset}-dev-s{seed}.jsonl", [pool[i] for i in order])

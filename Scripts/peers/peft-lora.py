@@ -24,6 +24,14 @@ Usage (python from the peers' venv with `peft` installed):
       lora_dropout 0.1, AdamW at 1e-3 (weight decay 0.01, not on biases) with 10% warm-up and
       linear decay, clipping at 1, batch 32, the epoch with the best validation loss kept
       (patience 1). Prints JSON with the test accuracy.
+  python Scripts/peers/peft-lora.py accuracy MODEL_DIR TRAIN.jsonl TEST.jsonl RANK ALPHA TARGETS EPOCHS HIDDEN [SEED]
+      The same with an MLP classifier (HIDDEN 0: the linear one; SEED, default 0, seeds torch,
+      the held-out carve and the shuffles), as `squire train --recipe lora --hidden HIDDEN` trains it:
+      Squire's MLP head (inputs standardized by the training embeddings' mean and standard
+      deviation, Linear → GELU → dropout 0.5 → Linear, label smoothing 0.1) fitted first on the
+      frozen embeddings (AdamW at 3e-4, weight decay 0.01, 5% warm-up, batch 32, clipping at 1,
+      up to 30 epochs, the best validation loss on 10% of each label kept, patience 5) as the
+      warm start, then trained with the adapters as above (label smoothing 0.1).
   python Scripts/peers/peft-lora.py epoch MODEL_DIR DATA.jsonl BATCH RANK ALPHA TARGETS
       Times one epoch of PEFT LoRA fine-tuning on DATA.jsonl (AdamW at 1e-3, lora_dropout
       0.1, 2 threads, texts tokenized per batch and padded to the batch's longest, cut at
@@ -67,6 +75,86 @@ class MeanPoolingClassifier(torch.nn.Module):
         mask = attention_mask.unsqueeze(-1).float()
         pooled = (states * mask).sum(1) / mask.sum(1)
         return self.classifier(F.normalize(pooled, dim=-1))
+
+
+class MLPClassifier(torch.nn.Module):
+    """Squire's MLPHead: (x − mean) · scale, then Linear → GELU → dropout → … → Linear."""
+
+    def __init__(self, sizes, mean, scale, dropout):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
+        self.register_buffer("mean", mean)
+        self.register_buffer("scale", scale)
+        self.dropout = torch.nn.Dropout(dropout)
+
+    def forward(self, x):
+        x = (x - self.mean) * self.scale
+        for position, layer in enumerate(self.layers):
+            x = layer(x)
+            if position < len(self.layers) - 1:
+                x = self.dropout(F.gelu(x))
+        return x
+
+
+def adamw(named, lr):
+    """AdamW with weight decay 0.01 on everything but biases, as Squire's trainer."""
+    return torch.optim.AdamW([
+        {"params": [p for n, p in named if not n.endswith("bias")], "weight_decay": 0.01},
+        {"params": [p for n, p in named if n.endswith("bias")], "weight_decay": 0.0},
+    ], lr=lr)
+
+
+def linear_schedule(optimizer, steps, warmup_fraction):
+    warmup = int(warmup_fraction * steps)
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: (step + 1) / max(1, warmup) if step < warmup else max(0.0, (steps - step) / max(1, steps - warmup)))
+
+
+def fit_mlp(features, targets, hidden, label_count, seed=0):
+    """Squire's `MLPHead.fit` defaults on frozen features: the warm start of the MLP classifier."""
+    import copy
+    import random
+    torch.manual_seed(seed)
+    mean = features.mean(0)
+    std = features.std(0, unbiased=False)
+    scale = torch.where(std > 1e-6, 1 / std, torch.ones_like(std))
+    head = MLPClassifier([features.shape[1], hidden, label_count], mean, scale, 0.5)
+    by_label = {}
+    for position, target in enumerate(targets.tolist()):
+        by_label.setdefault(target, []).append(position)
+    generator = random.Random(seed)
+    held = set()
+    for positions in by_label.values():
+        generator.shuffle(positions)
+        held.update(positions[:max(1, round(0.1 * len(positions)))])
+    train = [i for i in range(len(targets)) if i not in held]
+    valid = sorted(held)
+    named = list(head.named_parameters())
+    optimizer = adamw(named, 3e-4)
+    schedule = linear_schedule(optimizer, 30 * ((len(train) + 31) // 32), 0.05)
+    best, best_loss, waited = None, float("inf"), 0
+    for epoch in range(30):
+        head.train()
+        order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed + epoch)).tolist()
+        for first in range(0, len(train), 32):
+            batch = [train[i] for i in order[first:first + 32]]
+            loss = F.cross_entropy(head(features[batch]), targets[batch], label_smoothing=0.1)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(head.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+        head.eval()
+        with torch.no_grad():
+            validation_loss = F.cross_entropy(head(features[valid]), targets[valid]).item()
+        if validation_loss < best_loss:
+            best, best_loss, waited = copy.deepcopy(head.state_dict()), validation_loss, 0
+        else:
+            waited += 1
+            if waited >= 5:
+                break
+    head.load_state_dict(best)
+    return head
 
 
 def encode(tokenizer, texts):
@@ -168,7 +256,7 @@ def epoch(folder, data, batch_size, rank, alpha, targets):
     print(json.dumps({"epoch_seconds": elapsed, "examples": len(rows), "batch_size": batch_size, "trainable_parameters": trainable}))
 
 
-def accuracy(folder, train_path, test_path, rank, alpha, targets, epochs=4):
+def accuracy(folder, train_path, test_path, rank, alpha, targets, epochs=4, hidden=None, seed=0):
     import copy
     import random
     from sklearn.linear_model import LogisticRegression
@@ -176,7 +264,8 @@ def accuracy(folder, train_path, test_path, rank, alpha, targets, epochs=4):
     test = [json.loads(line) for line in open(test_path) if line.strip()]
     labels = sorted({row["label"] for row in rows})
     index = {label: i for i, label in enumerate(labels)}
-    generator = random.Random(0)
+    torch.manual_seed(seed)
+    generator = random.Random(seed)
     by_label = {}
     for position, row in enumerate(rows):
         by_label.setdefault(row["label"], []).append(position)
@@ -197,33 +286,34 @@ def accuracy(folder, train_path, test_path, rank, alpha, targets, epochs=4):
                 out.append(model(**encode(tokenizer, texts[first:first + 64])))
         return torch.cat(out)
 
-    # Warm start: a linear probe on the frozen normalized embeddings.
+    # Warm start: a linear probe, or an MLP head, on the frozen normalized embeddings.
     base.classifier = torch.nn.Identity()
-    features = logits_of(base, [row["text"] for row in train]).numpy()
-    probe = LogisticRegression(C=10, max_iter=1000).fit(features, [index[row["label"]] for row in train])
-    base.classifier = torch.nn.Linear(features.shape[1], len(labels))
-    with torch.no_grad():
-        base.classifier.weight.copy_(torch.tensor(probe.coef_, dtype=torch.float32))
-        base.classifier.bias.copy_(torch.tensor(probe.intercept_, dtype=torch.float32))
+    features = logits_of(base, [row["text"] for row in train])
+    train_targets = torch.tensor([index[row["label"]] for row in train])
+    if hidden:
+        base.classifier = fit_mlp(features, train_targets, hidden, len(labels), seed)
+    else:
+        probe = LogisticRegression(C=10, max_iter=1000).fit(features.numpy(), train_targets.numpy())
+        base.classifier = torch.nn.Linear(features.shape[1], len(labels))
+        with torch.no_grad():
+            base.classifier.weight.copy_(torch.tensor(probe.coef_, dtype=torch.float32))
+            base.classifier.bias.copy_(torch.tensor(probe.intercept_, dtype=torch.float32))
+    smoothing = 0.1 if hidden else 0.0
     config = LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=0.1, target_modules=targets, modules_to_save=["classifier"])
     model = get_peft_model(base, config)
     trainable = [(name, p) for name, p in model.named_parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW([
-        {"params": [p for n, p in trainable if not n.endswith("bias")], "weight_decay": 0.01},
-        {"params": [p for n, p in trainable if n.endswith("bias")], "weight_decay": 0.0},
-    ], lr=1e-3)
-    steps = epochs * ((len(train) + 31) // 32)
-    warmup = int(0.1 * steps)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: (step + 1) / max(1, warmup) if step < warmup else max(0.0, (steps - step) / max(1, steps - warmup)))
+    optimizer = adamw(trainable, 1e-3)
+    schedule = linear_schedule(optimizer, epochs * ((len(train) + 31) // 32), 0.1)
     validation_targets = torch.tensor([index[row["label"]] for row in validation])
     best, best_loss, history = None, float("inf"), []
     for epoch in range(1, epochs + 1):
         model.train()
-        order = torch.randperm(len(train), generator=torch.Generator().manual_seed(epoch)).tolist()
+        order = torch.randperm(len(train), generator=torch.Generator().manual_seed(1000 * seed + epoch)).tolist()
         for first in range(0, len(train), 32):
             batch = [train[i] for i in order[first:first + 32]]
-            loss = F.cross_entropy(model(**encode(tokenizer, [row["text"] for row in batch])), torch.tensor([index[row["label"]] for row in batch]))
+            loss = F.cross_entropy(
+                model(**encode(tokenizer, [row["text"] for row in batch])),
+                torch.tensor([index[row["label"]] for row in batch]), label_smoothing=smoothing)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
@@ -245,7 +335,8 @@ def accuracy(folder, train_path, test_path, rank, alpha, targets, epochs=4):
     model.eval()
     logits = logits_of(model, [row["text"] for row in test])
     test_accuracy = (logits.argmax(1) == torch.tensor([index[row["label"]] for row in test])).float().mean().item()
-    print(json.dumps({"test_accuracy": test_accuracy, "history": history, "rank": rank, "alpha": alpha, "targets": targets}))
+    print(json.dumps({"test_accuracy": test_accuracy, "history": history, "rank": rank, "alpha": alpha, "targets": targets,
+                      "hidden": hidden, "seed": seed, "peft": __import__("peft").__version__, "torch": torch.__version__}))
 
 
 if __name__ == "__main__":
@@ -257,7 +348,7 @@ if __name__ == "__main__":
     elif command == "check-bundle":
         check_bundle(*arguments)
     elif command == "accuracy":
-        accuracy(arguments[0], arguments[1], arguments[2], int(arguments[3]), float(arguments[4]), arguments[5].split(","), *(int(a) for a in arguments[6:7]))
+        accuracy(arguments[0], arguments[1], arguments[2], int(arguments[3]), float(arguments[4]), arguments[5].split(","), *(int(a) or None if i == 1 else int(a) for i, a in enumerate(arguments[6:9])))
     elif command == "epoch":
         epoch(arguments[0], arguments[1], int(arguments[2]), int(arguments[3]), float(arguments[4]), arguments[5].split(","))
     else:

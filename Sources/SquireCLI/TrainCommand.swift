@@ -76,7 +76,10 @@ struct TrainCommand: ParsableCommand {
     )
     var labelDescriptions: String?
     @Option(
-        name: .long, help: "For --recipe few-shot: epochs of contrastive tuning (default 4; 0 keeps the body frozen).")
+        name: .long,
+        help:
+            "For --recipe few-shot: epochs of contrastive tuning, exactly (default 4, raised to at least 32 steps; 0 keeps the body frozen)."
+    )
     var tuningEpochs: Int?
     @Option(name: .long, help: "For --recipe few-shot: the peak learning rate of contrastive tuning (default 5e-5).")
     var tuningLearningRate: Double?
@@ -114,9 +117,17 @@ struct TrainCommand: ParsableCommand {
             "Embeddings of --data's texts, in order, as `squire embed --input DATA` writes them: the logistic and mlp heads train on these instead of embedding --data."
     )
     var embeddings: String?
-    @Option(name: .long, help: "Hidden layer widths of the MLP head, comma-separated (one or two).")
+    @Option(
+        name: .long,
+        help:
+            "Hidden layer widths of the MLP head, comma-separated (one or two); with --recipe lora, an MLP classifier of these widths instead of a linear one."
+    )
     var hidden: String?
-    @Option(name: .long, help: "Label smoothing of the MLP head's training loss, in 0 ..< 1 (default 0.1).")
+    @Option(
+        name: .long,
+        help:
+            "Label smoothing of the MLP head's training loss, in 0 ..< 1 (default 0.1); with --recipe lora, an MLP classifier (512 wide unless --hidden) trained with it."
+    )
     var labelSmoothing: Float?
     @Option(
         name: .long,
@@ -151,60 +162,6 @@ struct TrainCommand: ParsableCommand {
             "Fine-tune the base encoder with LoRA adapters and a linear classifier instead of training a head on frozen embeddings: \(LoRASpecification.usage).",
         transform: LoRASpecification.parse)
     var lora: LoRAConfiguration?
-
-    /// Each tuning flag given, the recipes it belongs to, and the recipe it names when no
-    /// recipe is (nil when it belongs to several equally, as --epochs does).
-    var tuningFlags: [(flag: String, recipes: [Recipe], names: Recipe?)] {
-        var flags: [(String, [Recipe], Recipe?)] = []
-        func add(_ given: Bool, _ flag: String, _ recipes: [Recipe], names: Recipe?) {
-            if given { flags.append((flag, recipes, names)) }
-        }
-        add(inverseRegularization != nil, "--c", [.logistic, .lora, .fewShot], names: .logistic)
-        add(inverseRegularizationGrid != nil, "--c-grid", [.logistic, .fewShot], names: .logistic)
-        add(balanced, "--balanced", [.logistic, .mlp], names: .logistic)
-        add(embeddings != nil, "--embeddings", [.logistic, .mlp], names: .logistic)
-        add(weightDecay != nil, "--weight-decay", [.mlp], names: .mlp)
-        add(weightDecayGrid != nil, "--weight-decay-grid", [.mlp], names: .mlp)
-        add(labelSmoothing != nil, "--label-smoothing", [.mlp], names: .mlp)
-        add(hidden != nil, "--hidden", [.mlp], names: .mlp)
-        add(epochs != nil, "--epochs", [.mlp, .tinyTransformer, .lora], names: nil)
-        add(checkpoint != nil, "--checkpoint", [.tinyTransformer, .lora, .fewShot], names: nil)
-        add(tuningEpochs != nil, "--tuning-epochs", [.fewShot], names: .fewShot)
-        add(tuningLearningRate != nil, "--tuning-learning-rate", [.fewShot], names: .fewShot)
-        add(temperature != nil, "--temperature", [.fewShot], names: .fewShot)
-        add(labelDescriptions != nil, "--label-descriptions", [.automatic, .fewShot], names: nil)
-        return flags
-    }
-
-    /// The recipe to run: --recipe, else --lora, else --head, else the one the first tuning
-    /// flag that names a recipe names, else the default (auto); every tuning flag given must
-    /// belong to it.
-    func resolvedRecipe() throws -> Recipe {
-        let fromHead: Recipe? = head.map { Recipe(rawValue: $0.rawValue)! }
-        if let recipe, let fromHead, fromHead != recipe {
-            throw ValidationError(
-                "--head \(fromHead.rawValue) names another recipe than --recipe \(recipe.rawValue): use one")
-        }
-        if let recipe, lora != nil, recipe != .lora {
-            throw ValidationError("--lora names the lora recipe, not --recipe \(recipe.rawValue): use one")
-        }
-        if lora != nil, head != nil {
-            throw ValidationError("--lora trains its own linear classifier; leave out --head")
-        }
-        let resolved: Recipe
-        if let named = recipe ?? (lora != nil ? .lora : fromHead) ?? tuningFlags.lazy.compactMap(\.names).first {
-            resolved = named
-        } else if let (flag, _, _) = tuningFlags.first(where: { !$0.recipes.contains(.automatic) }) {
-            throw ValidationError("\(flag) belongs to several recipes; name one with --recipe")
-        } else {
-            resolved = .automatic
-        }
-        for (flag, recipes, _) in tuningFlags where !recipes.contains(resolved) {
-            throw ValidationError(
-                "\(flag) is for --recipe \(recipes.map(\.rawValue).joined(separator: ", ")), not \(resolved.rawValue)")
-        }
-        return resolved
-    }
 
     func validate() throws {
         _ = try resolvedRecipe()
@@ -260,60 +217,8 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardError.write(Data("warning: \(data): \(warning)\n".utf8))
         }
         let status = StatusLine()
-        let trained: TrainedClassifier
-        let recipe = try resolvedRecipe()
-        if recipe == .automatic {
-            trained = try ClassifierTraining.automatic(
-                on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
-        } else if recipe == .fewShot {
-            var fewShot = FewShotRecipe()
-            if let tuningEpochs {
-                if tuningEpochs == 0 { fewShot.tuning = nil } else { fewShot.tuning?.training.epochs = tuningEpochs }
-            }
-            if let grid = try Self.grid(inverseRegularizationGrid, name: "--c-grid", allowsZero: false) {
-                fewShot.head.inverseRegularizations = grid
-            }
-            if let tuningLearningRate { fewShot.tuning?.training.learningRate = tuningLearningRate }
-            if let temperature { fewShot.tuning?.temperature = temperature }
-            if let inverseRegularization { fewShot.head.inverseRegularizations = [inverseRegularization] }
-            trained = try ClassifierTraining.fewShot(
-                fewShot, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
-        } else if recipe == .tinyTransformer {
-            var configuration = TinyTransformerClassifier.Configuration()
-            if let epochs { configuration.training.epochs = epochs }
-            trained = try ClassifierTraining.tinyTransformer(
-                configuration, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status)
-            )
-        } else if recipe == .lora {
-            var recipe = LoRAClassifier.Recipe()
-            if let lora { recipe.adapter = lora }
-            if let epochs { recipe.training.epochs = epochs }
-            if let inverseRegularization { recipe.warmStartInverseRegularization = inverseRegularization }
-            trained = try ClassifierTraining.lora(
-                recipe, on: training, options: try options(writingTo: bundleFolder), progress: report(to: status))
-        } else {
-            var recipe = ClassifierRecipe(head: recipe == .mlp ? .mlp : .logistic)
-            if let inverseRegularization { recipe.inverseRegularizations = [inverseRegularization] }
-            if let grid = try Self.grid(inverseRegularizationGrid, name: "--c-grid", allowsZero: false) {
-                recipe.inverseRegularizations = grid
-            }
-            if let weightDecay { recipe.weightDecays = [weightDecay] }
-            if let grid = try Self.grid(weightDecayGrid, name: "--weight-decay-grid", allowsZero: true) {
-                recipe.weightDecays = grid
-            }
-            recipe.classWeighting = balanced ? .balanced : .uniform
-            recipe.mlp.hiddenSizes = hiddenSizes
-            recipe.mlp.training.epochs = epochs ?? 30
-            if let labelSmoothing { recipe.labelSmoothings = [labelSmoothing] }
-            let features = try embeddings.map { path in
-                let rows = try EmbeddedText.vectors(from: path, for: training.examples.map(\.text))
-                return try Tensor(
-                    shape: [rows.count, rows.first?.count ?? 0], scalars: rows.flatMap { $0.map(Float.init) })
-            }
-            trained = try ClassifierTraining.frozenHead(
-                recipe, on: training, embeddings: features, options: try options(writingTo: bundleFolder),
-                progress: report(to: status))
-        }
+        let trained = try train(
+            resolvedRecipe(), on: training, options: options(writingTo: bundleFolder), progress: report(to: status))
         // A forced replacement of something Squire did not write is saved here, after the
         // training, so the user's item is moved aside only for the moment of the swap.
         if destination.replacesForeignItem { try destination.write { try trained.save(to: output) } }

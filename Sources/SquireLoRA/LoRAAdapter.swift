@@ -9,8 +9,11 @@ public import SquireTensor
 /// Keys follow PEFT on a model whose encoder is the attribute `bert` and whose head is
 /// `classifier` (as in `BertForSequenceClassification`):
 /// `base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight` and
-/// `base_model.model.classifier.weight` (the head, listed in `modules_to_save`). Loading also
-/// accepts keys without `bert.` (a PEFT model wrapping `BertModel` itself).
+/// `base_model.model.classifier.weight` (the head, listed in `modules_to_save`). An MLP
+/// classifier's layers are `classifier.layers.<i>.weight` and `.bias`, read as
+/// Linear → GELU → … → Linear (a `torch.nn.Module` named `classifier` with a `ModuleList`
+/// named `layers`). Loading also accepts keys without `bert.` (a PEFT model wrapping
+/// `BertModel` itself).
 public struct LoRAAdapter: Sendable {
     /// One adapted layer's tensors.
     public struct Weights: Sendable, Hashable {
@@ -26,18 +29,24 @@ public struct LoRAAdapter: Sendable {
     public var configuration: LoRAConfiguration
     /// The adapted layers, in layer order.
     public var weights: [Weights]
-    /// The classifier saved with the adapter (`modules_to_save`), `[K, D]` and `[K]`.
+    /// The classifier saved with the adapter (`modules_to_save`), `[K, D]` and `[K]`; for an
+    /// MLP classifier, its output layer.
     public var classifier: Linear?
+    /// An MLP classifier's hidden layers, in order (GELU after each); empty for a linear one.
+    public var hiddenLayers: [Linear] = []
 
     static let configurationFile = "adapter_config.json"
     static let weightsFile = "adapter_model.safetensors"
     static let keyPrefix = "base_model.model."
 
-    /// The adapter and classifier of a trained model.
-    public init(_ model: LoRAClassifier) {
+    /// The adapter and classifier of a trained model; the classifier's input standardization
+    /// is folded into its first layer (exactly nothing for a linear one, which has none).
+    public init(_ model: LoRAClassifier) throws {
         configuration = model.configuration
         weights = model.embedder.encoder.adapters.map { Weights(key: $0.key, a: $0.layer.a, b: $0.layer.b) }
-        classifier = model.classifier
+        let layers = try model.head.foldingStandardization().layers
+        classifier = layers.last
+        hiddenLayers = Array(layers.dropLast())
     }
 
     /// Reads a PEFT adapter folder, refusing what Squire cannot apply exactly (DoRA, biases
@@ -67,6 +76,7 @@ public struct LoRAAdapter: Sendable {
         var b: [String: Tensor] = [:]
         var classifierWeight: Tensor?
         var classifierBias: Tensor?
+        var layerTensors: [Int: (weight: Tensor?, bias: Tensor?)] = [:]
         for name in tensors.names {
             var key = name.hasPrefix(Self.keyPrefix) ? String(name.dropFirst(Self.keyPrefix.count)) : name
             let tensor = try tensors.tensor(name)
@@ -80,7 +90,15 @@ public struct LoRAAdapter: Sendable {
             case "classifier.bias":
                 classifierBias = tensor
                 continue
-            default: break
+            default:
+                let parts = key.split(separator: ".")
+                if parts.count == 4, parts[0] == "classifier", parts[1] == "layers", let index = Int(parts[2]),
+                    index >= 0, parts[3] == "weight" || parts[3] == "bias"
+                {
+                    if parts[3] == "weight" { layerTensors[index, default: (nil, nil)].weight = tensor }
+                    if parts[3] == "bias" { layerTensors[index, default: (nil, nil)].bias = tensor }
+                    continue
+                }
             }
             if key.hasPrefix("bert.") { key.removeFirst("bert.".count) }
             if key.hasSuffix(".lora_A.weight") {
@@ -117,6 +135,28 @@ public struct LoRAAdapter: Sendable {
             throw LoRAError.invalidAdapter(
                 file: weightsPath, reason: "the classifier needs both its weight and its bias")
         }
+        if !layerTensors.isEmpty {
+            guard classifier == nil else {
+                throw LoRAError.invalidAdapter(
+                    file: weightsPath, reason: "the file holds both a linear classifier and classifier.layers")
+            }
+            guard layerTensors.count >= 2, Set(layerTensors.keys) == Set(0..<layerTensors.count) else {
+                throw LoRAError.invalidAdapter(
+                    file: weightsPath,
+                    reason:
+                        "an MLP classifier needs layers 0, 1, … with no gap and at least two of them; got \(layerTensors.keys.sorted())"
+                )
+            }
+            let layers = try (0..<layerTensors.count).map { index in
+                guard let weight = layerTensors[index]?.weight, let bias = layerTensors[index]?.bias else {
+                    throw LoRAError.invalidAdapter(
+                        file: weightsPath, reason: "classifier layer \(index) needs both its weight and its bias")
+                }
+                return try Linear(weight: weight, bias: bias)
+            }
+            classifier = layers.last
+            hiddenLayers = Array(layers.dropLast())
+        }
     }
 
     /// Writes `adapter_config.json` and `adapter_model.safetensors` into `folder` (created
@@ -131,9 +171,14 @@ public struct LoRAAdapter: Sendable {
             try tensors.add(layer.a, named: "\(Self.keyPrefix)bert.\(layer.key).lora_A.weight")
             try tensors.add(layer.b, named: "\(Self.keyPrefix)bert.\(layer.key).lora_B.weight")
         }
-        if let classifier {
+        if let classifier, hiddenLayers.isEmpty {
             try tensors.add(classifier.weight, named: "\(Self.keyPrefix)classifier.weight")
             try tensors.add(classifier.bias, named: "\(Self.keyPrefix)classifier.bias")
+        } else if let classifier {
+            for (index, layer) in (hiddenLayers + [classifier]).enumerated() {
+                try tensors.add(layer.weight, named: "\(Self.keyPrefix)classifier.layers.\(index).weight")
+                try tensors.add(layer.bias, named: "\(Self.keyPrefix)classifier.layers.\(index).bias")
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -154,11 +199,14 @@ public struct LoRAAdapter: Sendable {
                 file: Self.weightsFile,
                 reason: "the adapter has no classifier; save it with modules_to_save=[\"classifier\"]")
         }
-        guard classifier.outputDimension == labels.count, classifier.inputDimension == base.dimension else {
+        let layers = hiddenLayers + [classifier]
+        guard classifier.outputDimension == labels.count, layers[0].inputDimension == base.dimension,
+            zip(layers, layers.dropFirst()).allSatisfy({ $0.outputDimension == $1.inputDimension })
+        else {
             throw LoRAError.invalidAdapter(
                 file: Self.weightsFile,
                 reason:
-                    "the classifier is \(classifier.weight.shape); the base gives \(base.dimension) features and there are \(labels.count) labels"
+                    "the classifier's layers are \(layers.map(\.weight.shape)); the base gives \(base.dimension) features and there are \(labels.count) labels"
             )
         }
         let byKey = Dictionary(uniqueKeysWithValues: weights.map { ($0.key, $0) })
@@ -182,9 +230,10 @@ public struct LoRAAdapter: Sendable {
             throw LoRAError.invalidAdapter(
                 file: Self.weightsFile, reason: "the base model has no layer \(missing.first ?? "")")
         }
+        let head = try MLPHead(layers: layers, activation: .gelu, dropout: Dropout(rate: 0), labels: labels)
         return try LoRAClassifier(
-            embedder: base.replacingEncoder(encoder),
-            classifier: classifier, configuration: configuration, labels: labels, calibration: calibration)
+            embedder: base.replacingEncoder(encoder), head: head, configuration: configuration, calibration: calibration
+        )
     }
 
     /// Layer keys in the encoder's order (`layer.2` before `layer.10`), then by name.

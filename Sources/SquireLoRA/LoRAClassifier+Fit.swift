@@ -14,21 +14,29 @@ extension LoRAClassifier {
         /// classifier from (a linear probe before fine-tuning, which keeps the first steps
         /// from wrecking the encoder with a random head's gradients); nil starts from zeros.
         public var warmStartInverseRegularization: Double?
+        /// An MLP classifier instead of a linear one: its hidden sizes, activation, dropout
+        /// and label smoothing, warm-started from an MLP head fitted (with these settings,
+        /// early stopping on its own 10% carve) on the frozen embeddings. Nil keeps the
+        /// linear classifier. After training its input standardization is folded into the
+        /// first layer, so the saved classifier is plain layers.
+        public var mlp: MLPHead.Configuration?
 
         /// Creates a recipe; the defaults are rank 8, alpha 16 on query and value, dropout
         /// 0.1, AdamW at 1e-3 with 10% warm-up, batch 32, up to 4 epochs with patience 1,
-        /// and a warm start from a linear probe with C = 10.
+        /// and a linear classifier warm-started from a linear probe with C = 10.
         public init(
             adapter: LoRAConfiguration = LoRAConfiguration(rank: 8, alpha: 16, dropout: 0.1),
             training: TrainingConfiguration = TrainingConfiguration(
                 epochs: 4, batchSize: 32, learningRate: 1e-3, weightDecay: 0.01, warmupFraction: 0.1,
                 earlyStoppingPatience: 1),
-            validationFraction: Double = 0.1, warmStartInverseRegularization: Double? = 10
+            validationFraction: Double = 0.1, warmStartInverseRegularization: Double? = 10,
+            mlp: MLPHead.Configuration? = nil
         ) {
             self.adapter = adapter
             self.training = training
             self.validationFraction = validationFraction
             self.warmStartInverseRegularization = warmStartInverseRegularization
+            self.mlp = mlp
         }
     }
 
@@ -78,25 +86,40 @@ extension LoRAClassifier {
 
         // Adapters first, so a misspelt target fails before the linear probe's work.
         let adapted = try base.encoder.addingAdapters(recipe.adapter, seed: recipe.training.seed ^ 0x10CA)
-        var classifier = try Linear(
-            weight: Tensor.zeros([examples.labels.count, base.dimension]), bias: Tensor.zeros([examples.labels.count]))
-        if let inverseRegularization = recipe.warmStartInverseRegularization {
+        func frozenFeatures() throws -> Tensor {
             var features: [Float] = []
             features.reserveCapacity(trainingPositions.count * base.dimension)
             for start in stride(from: 0, to: trainingPositions.count, by: 64) {
                 let chunk = trainingPositions[start..<min(start + 64, trainingPositions.count)].map { sequences[$0] }
                 features += try base.embeddings(forEncoded: chunk).scalars
             }
-            let probe = try LogisticHead.fit(
-                features: Tensor(shape: [trainingPositions.count, base.dimension], scalars: features),
-                labels: trainingPositions.map { exampleLabels[$0] }, labelOrder: examples.labels,
-                configuration: .init(inverseRegularization: inverseRegularization)
+            return try Tensor(shape: [trainingPositions.count, base.dimension], scalars: features)
+        }
+        let head: MLPHead
+        if var mlp = recipe.mlp {
+            // A random MLP's gradients would wreck the encoder in the first steps, as a random
+            // linear head's would: start from the head fitted on the frozen embeddings.
+            mlp.training.seed = recipe.training.seed
+            head = try MLPHead.fit(
+                features: frozenFeatures(), labels: trainingPositions.map { exampleLabels[$0] },
+                labelOrder: examples.labels, configuration: mlp
             ).head
-            classifier = try Linear(weight: probe.weight, bias: probe.bias)
+        } else {
+            var classifier = try Linear(
+                weight: Tensor.zeros([examples.labels.count, base.dimension]),
+                bias: Tensor.zeros([examples.labels.count]))
+            if let inverseRegularization = recipe.warmStartInverseRegularization {
+                let probe = try LogisticHead.fit(
+                    features: frozenFeatures(), labels: trainingPositions.map { exampleLabels[$0] },
+                    labelOrder: examples.labels, configuration: .init(inverseRegularization: inverseRegularization)
+                ).head
+                classifier = try Linear(weight: probe.weight, bias: probe.bias)
+            }
+            head = try MLPHead(
+                layers: [classifier], activation: .gelu, dropout: Dropout(rate: 0), labels: examples.labels)
         }
         var model = try LoRAClassifier(
-            embedder: base.replacingEncoder(adapted),
-            classifier: classifier, configuration: recipe.adapter, labels: examples.labels)
+            embedder: base.replacingEncoder(adapted), head: head, configuration: recipe.adapter)
         let trainer = Trainer(configuration: recipe.training, checkpointPath: checkpointPath)
         let summary = try trainer.train(
             &model, exampleCount: trainingPositions.count,
@@ -108,6 +131,7 @@ extension LoRAClassifier {
                     teacherProbabilities: try teacher?.rows(positions, order: examples.labels),
                     distillation: teacher?.distillation)
             }, validation: validationBatch, progress: progress, afterEpoch: afterEpoch)
+        if !model.hasLinearClassifier { try model.foldStandardization() }
         return (model, summary)
     }
 }

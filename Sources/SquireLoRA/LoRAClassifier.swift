@@ -2,8 +2,8 @@ public import SquireCore
 public import SquireModels
 public import SquireTensor
 
-/// A sentence encoder fine-tuned with LoRA adapters, and a linear classifier on its
-/// pooled (and, as the base embedder says, L2-normalized) states.
+/// A sentence encoder fine-tuned with LoRA adapters, and a classifier on its pooled (and,
+/// as the base embedder says, L2-normalized) states: a linear layer, or a small MLP.
 ///
 /// Only the adapters and the classifier train; the base encoder's tensors are shared with
 /// every other model built on the same ``SentenceEmbedder`` and never change. With its
@@ -11,8 +11,15 @@ public import SquireTensor
 public struct LoRAClassifier: TextClassifier {
     /// The tokenizer, pooling and normalization of the base model, over the adapted encoder.
     public private(set) var embedder: SentenceEmbedder
-    /// `[K, D]` weights and `[K]` bias on the sentence embedding (PEFT `modules_to_save`: `classifier`).
-    public private(set) var classifier: Linear
+    /// The classifier on the sentence embedding (PEFT `modules_to_save`: `classifier`): one
+    /// layer, or hidden layers with their nonlinearity, dropout and input standardization.
+    public private(set) var head: MLPHead
+    /// The classifier's output layer, `[K, D']` weights and `[K]` bias; with no hidden
+    /// layers, the whole classifier.
+    public var classifier: Linear { head.layers[head.layers.count - 1] }
+    /// Whether the classifier is one linear layer on the features (read without
+    /// standardization), as `BertForSequenceClassification`'s is.
+    public var hasLinearClassifier: Bool { head.layers.count == 1 }
     /// The adapters' shape.
     public let configuration: LoRAConfiguration
     /// The labels, in the order of the classifier's rows.
@@ -20,24 +27,40 @@ public struct LoRAClassifier: TextClassifier {
     /// Turns logits into probabilities.
     public var calibration: Calibration
 
-    /// Creates a model from an embedder whose encoder already carries adapters.
+    /// Creates a model with a linear classifier from an embedder whose encoder already
+    /// carries adapters.
     public init(
         embedder: SentenceEmbedder, classifier: Linear, configuration: LoRAConfiguration, labels: [String],
         calibration: Calibration = .none
     ) throws {
-        guard classifier.inputDimension == embedder.dimension, classifier.outputDimension == labels.count,
-            !labels.isEmpty
-        else {
+        guard classifier.outputDimension == labels.count, !labels.isEmpty else {
             throw TrainingError.shapeMismatch(
                 "the classifier must map \(embedder.dimension) to \(labels.count) labels, got \(classifier.weight.shape)"
             )
         }
-        guard Set(labels).count == labels.count else { throw TrainingError.shapeMismatch("the labels repeat") }
+        try self.init(
+            embedder: embedder,
+            head: MLPHead(layers: [classifier], activation: .gelu, dropout: Dropout(rate: 0), labels: labels),
+            configuration: configuration, calibration: calibration)
+    }
+
+    /// Creates a model with `head` as its classifier (its labels are the model's) from an
+    /// embedder whose encoder already carries adapters.
+    public init(
+        embedder: SentenceEmbedder, head: MLPHead, configuration: LoRAConfiguration, calibration: Calibration = .none
+    ) throws {
+        guard head.inputDimension == embedder.dimension, !head.labels.isEmpty else {
+            throw TrainingError.shapeMismatch(
+                "the classifier must read the embedder's \(embedder.dimension) features, got \(head.inputDimension)")
+        }
+        guard Set(head.labels).count == head.labels.count else {
+            throw TrainingError.shapeMismatch("the labels repeat")
+        }
         guard !embedder.encoder.adapters.isEmpty else { throw LoRAError.noTargets(configuration.targetModules) }
         self.embedder = embedder
-        self.classifier = classifier
+        self.head = head
         self.configuration = configuration
-        self.labels = labels
+        self.labels = head.labels
         self.calibration = calibration
     }
 
@@ -48,7 +71,7 @@ public struct LoRAClassifier: TextClassifier {
 
     /// The answers for sentence embeddings from ``embedder`` (`[B, D]`), calibrated.
     public func classifications(forEmbeddings embeddings: Tensor) throws -> [Classification] {
-        let probabilities = try calibration.probabilities(fromLogits: classifier.forward(embeddings))
+        let probabilities = try calibration.probabilities(fromLogits: head.logits(for: embeddings))
         return try (0..<embeddings.shape[0]).map { row in
             var byLabel: [String: Double] = [:]
             for (column, label) in labels.enumerated() { byLabel[label] = Double(probabilities[row, column]) }
@@ -58,17 +81,27 @@ public struct LoRAClassifier: TextClassifier {
 
     /// `[B, K]` logits for token id sequences (`[CLS] … [SEP]`), before calibration.
     public func logits(for sequences: [[Int]]) throws -> Tensor {
-        try classifier.forward(embedder.embeddings(forEncoded: sequences))
+        try head.logits(for: embedder.embeddings(forEncoded: sequences))
     }
 
     /// The adapters folded into the encoder: an ``EmbeddingClassifier`` with the same
     /// outputs (to float rounding) at the base model's speed, and no adapters left.
     public func merged() throws -> EmbeddingClassifier {
         let encoder = try embedder.encoder.mergingAdapters()
+        // Folded, so that a one-layer classifier given a standardization keeps it as a logistic head.
+        let folded = try head.foldingStandardization()
+        let merged: any ClassificationHead =
+            hasLinearClassifier
+            ? try LogisticHead(weight: folded.layers[0].weight, bias: folded.layers[0].bias, labels: labels) : folded
         return try EmbeddingClassifier(
-            embedder: embedder.replacingEncoder(encoder),
-            head: LogisticHead(weight: classifier.weight, bias: classifier.bias, labels: labels),
-            calibration: calibration)
+            embedder: embedder.replacingEncoder(encoder), head: merged, calibration: calibration)
+    }
+
+    /// Folds the classifier's input standardization into its first layer (see
+    /// `MLPHead.foldingStandardization()`): the same logits, and a classifier of plain layers
+    /// that a PEFT adapter file can hold.
+    mutating func foldStandardization() throws {
+        head = try head.foldingStandardization()
     }
 
     /// The base embedder, without adapters: its encoder's tensors exactly as loaded.
@@ -90,11 +123,22 @@ extension LoRAClassifier: TrainableModel {
     /// Token id sequences and each one's label index.
     public typealias Batch = TokenBatch
 
-    /// The adapters' tensors under their checkpoint keys, then `classifier.weight` and `classifier.bias`.
+    /// The adapters' tensors under their checkpoint keys, then the classifier's:
+    /// `classifier.weight` and `classifier.bias` for a linear one, `classifier.layers.<i>.weight`
+    /// and `.bias` for an MLP.
     public var trainableParameters: NamedTensors {
         var parameters = embedder.encoder.parameters.filter(keys: BertEncoder.isAdapterParameter)
-        for (key, tensor) in classifier.parameters { parameters["classifier.\(key)"] = tensor }
+        for (key, tensor) in classifierParameters(head.trainableParameters) { parameters[key] = tensor }
         return parameters
+    }
+
+    /// The head's parameters (or gradients) under the model's keys.
+    func classifierParameters(_ tensors: NamedTensors) -> NamedTensors {
+        var named = NamedTensors()
+        for (key, tensor) in tensors {
+            named[hasLinearClassifier ? "classifier." + key.dropFirst("layers.0.".count) : "classifier." + key] = tensor
+        }
+        return named
     }
 
     public mutating func assignTrainableParameters(_ parameters: NamedTensors) throws {
@@ -102,7 +146,14 @@ extension LoRAClassifier: TrainableModel {
         let encoder = try embedder.encoder.replacingParameters(
             parameters.filter(keys: BertEncoder.isAdapterParameter))
         embedder = try embedder.replacingEncoder(encoder)
-        classifier = try classifier.replacingParameters(parameters.scoped("classifier"))
+        let own = parameters.scoped("classifier")
+        if hasLinearClassifier {
+            var layer = NamedTensors()
+            for (key, tensor) in own { layer["layers.0." + key] = tensor }
+            try head.assignTrainableParameters(layer)
+        } else {
+            try head.assignTrainableParameters(own)
+        }
     }
 
     public func lossAndGradients(on batch: Batch, using generator: inout SeededGenerator) throws -> (
@@ -112,16 +163,16 @@ extension LoRAClassifier: TrainableModel {
         let (states, ranges, cache) = try encoder.forwardCaching(batch.sequences, using: &generator)
         let pooled = try embedder.pooling.pool(states, sequences: ranges)
         let features = embedder.normalizes ? try pooled.l2Normalized() : pooled
-        let logits = try classifier.forward(features)
-        let (loss, logitGradient) = try batch.lossAndGradient(logits: logits)
-        let classifierGradients = try classifier.backward(logitGradient, input: features)
+        let (logits, headCache) = try generator.training { try head.forward(features, training: &$0) }
+        guard let headCache else { throw TrainingError.shapeMismatch("the classifier kept no training cache") }
+        let (loss, logitGradient) = try batch.lossAndGradient(logits: logits, labelSmoothing: head.labelSmoothing)
+        let headGradients = try head.gradients(logitGradient, cache: headCache)
         let pooledGradient =
-            embedder.normalizes ? try pooled.l2NormalizedBackward(classifierGradients.input) : classifierGradients.input
+            embedder.normalizes ? try pooled.l2NormalizedBackward(headGradients.features) : headGradients.features
         let statesGradient = try embedder.pooling.backward(pooledGradient, states: states, sequences: ranges)
         var gradients = try encoder.backward(
             statesGradient, cache: cache, parametersWhere: BertEncoder.isAdapterParameter)
-        gradients["classifier.weight"] = classifierGradients.weight
-        gradients["classifier.bias"] = classifierGradients.bias
+        for (key, tensor) in classifierParameters(headGradients.parameters) { gradients[key] = tensor }
         return (loss, gradients)
     }
 

@@ -133,7 +133,24 @@ import Testing
         training: TrainingConfiguration(
             epochs: 8, batchSize: 6, learningRate: 3e-3, weightDecay: 0, warmupFraction: 0, earlyStoppingPatience: nil,
             seed: 1),
-        temperature: 0.2, examplesPerLabelInBatch: 2)
+        temperature: 0.2, examplesPerLabelInBatch: 2, minimumSteps: 0)
+
+    @Test func aFewTextsTrainForTheMinimumSteps() throws {
+        // 12 texts in batches of 6 are 2 steps an epoch: 8 epochs are 16 steps, and a floor
+        // of 30 steps raises them to 15 epochs; more data than the floor needs keeps 8.
+        var recipe = Self.recipe
+        recipe.minimumSteps = 30
+        #expect(recipe.training(forTexts: 12).epochs == 15)
+        #expect(recipe.training(forTexts: 60).epochs == 8)
+        let base = try Self.base()
+        let (texts, labels) = Self.examples
+        let (_, summary) = try ContrastiveTuning.fit(texts: texts, labels: labels, base: base, recipe: recipe)
+        #expect(summary.steps == 30)
+        recipe.minimumSteps = -1
+        #expect(throws: TrainingError.self) {
+            try ContrastiveTuning.fit(texts: texts, labels: labels, base: base, recipe: recipe)
+        }
+    }
 
     @Test func tuningPullsLabelsApartAndIsDeterministic() throws {
         let base = try Self.base()

@@ -132,4 +132,37 @@ import Testing
             #expect(error < 5e-3, "\(parameter.key): \(error)")
         }
     }
+
+    /// A head on standardized features: `∂L/∂features` against finite differences (what a
+    /// fine-tuned encoder under the head trains on), and the standardization folded into
+    /// the first layer without changing the logits.
+    @Test func mlpHeadFeatureGradientAndFoldedStandardization() throws {
+        var generator = SeededGenerator(seed: 8)
+        let features = try Tensor.normal([5, 4], using: &generator)
+        let random = try MLPHead(
+            inputDimension: 4, hiddenSizes: [6], labels: ["a", "b", "c"], dropout: Dropout(rate: 0), seed: 4)
+        let head = try MLPHead(
+            layers: random.layers, activation: .gelu, dropout: Dropout(rate: 0), labels: random.labels,
+            inputMean: Tensor([0.3, -0.2, 0.1, 0.5]), inputScale: Tensor([2, 0.5, 1.5, 3]), labelSmoothing: 0.1)
+        let classIndices = [0, 2, 1, 1, 0]
+        func loss(_ features: Tensor) throws -> Double {
+            try SoftmaxCrossEntropy.lossAndGradient(
+                logits: head.logits(for: features), classIndices: classIndices, labelSmoothing: 0.1
+            ).loss
+        }
+        var training: SeededGenerator? = SeededGenerator(seed: 1)
+        let (logits, cache) = try head.forward(features, training: &training)
+        let logitGradient = try SoftmaxCrossEntropy.lossAndGradient(
+            logits: logits, classIndices: classIndices, labelSmoothing: 0.1
+        ).gradient
+        let gradients = try head.gradients(logitGradient, cache: #require(cache))
+        #expect(gradients.parameters == (try head.backward(logitGradient, cache: #require(cache))))
+        #expect(try GradientCheck.relativeError(of: gradients.features, at: features, step: 1e-2, loss) < 5e-3)
+
+        let folded = try head.foldingStandardization()
+        #expect(folded.inputMean.scalars.allSatisfy { $0 == 0 } && folded.inputScale.scalars.allSatisfy { $0 == 1 })
+        let difference = zip(try folded.logits(for: features).scalars, try head.logits(for: features).scalars)
+            .map { abs($0 - $1) }.max()!
+        #expect(difference < 1e-5)
+    }
 }

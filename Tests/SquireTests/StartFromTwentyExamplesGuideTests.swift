@@ -17,6 +17,7 @@ enum StartFromTwentyExamplesGuide {
         // Or name the recipe, with a line about each label instead of its name:
         var recipe = FewShotRecipe(labelDescriptions: descriptions)
         recipe.tuning?.training.epochs = 2
+        recipe.tuning?.minimumSteps = 0  // exactly 2 epochs, however few the texts
         return try ClassifierTraining.fewShot(
             recipe, on: data, options: TrainingOptions(bundleFolder: router + "-few-shot"))
     }

@@ -107,6 +107,8 @@ extension ClassifierTraining {
         let candidates = [("logistic", frozen), ("logistic+names", named), ("few-shot", tuned)]
         let splits = try comparisonSplits(data, options: options)
         let allLabels = data.labels
+        let labelIndex = Dictionary(uniqueKeysWithValues: allLabels.enumerated().map { ($1, $0) })
+        let truth = splits.pairs.flatMap { $0.held.examples.map { labelIndex[$0.label]! } }
         var alternatives: [RecipeChoice.Alternative] = []
         var heldLogits: [[Float]] = []
         var correct: [[Bool]] = []
@@ -116,9 +118,8 @@ extension ClassifierTraining {
         candidates: for (name, recipe) in candidates {
             progress(.note("comparing \(name) on \(splits.description)"))
             let started = ContinuousClock.now
-            var truth: [String] = []
-            var predicted: [String] = []
             var logits: [Float] = []
+            var logProbabilities: [Float] = []
             for (training, held) in splits.pairs {
                 var inner = options
                 inner.bundleFolder = nil
@@ -141,18 +142,21 @@ extension ClassifierTraining {
                 if options.validation != nil { models.append(model) }
                 guard let classifier = model.embeddingClassifier else { continue }
                 let features = try classifier.embedder.embeddings(for: held.examples.map(\.text))
-                predicted += try classifier.classifications(forEmbeddings: features).map(\.label)
-                truth += held.examples.map(\.label)
-                logits += try Self.logits(classifier, features: features, in: allLabels)
+                let columns = try Self.heldOutColumns(classifier, features: features, in: allLabels)
+                logits += columns.logits
+                logProbabilities += columns.logProbabilities
                 try Task.checkCancellation()
             }
             heldLogits.append(logits)
-            correct.append(zip(truth, predicted).map { $0 == $1 })
-            let score = Self.score(truth: truth, predicted: predicted)
+            // Scored as the model answers: a binary head's Platt intercept can move the winner.
+            let answers = try Tensor(shape: [truth.count, allLabels.count], scalars: logProbabilities)
+            let score = try FoldScore(logits: answers, classIndices: truth)
+            correct.append(zip(try answers.argmax(alongAxis: 1), truth).map { $0 == $1 })
             alternatives.append(
                 .init(
                     recipe: name, accuracy: score.accuracy, macroF1: score.macroF1,
-                    standardError: score.standardError, seconds: started.elapsedSeconds))
+                    standardError: (score.accuracy * (1 - score.accuracy) / Double(truth.count)).squareRoot(),
+                    seconds: started.elapsedSeconds))
             progress(
                 .note(
                     "\(name): held-out accuracy \(String(format: "%.2f%%", score.accuracy * 100)), macro-F1 \(String(format: "%.2f%%", score.macroF1 * 100))"
@@ -180,7 +184,6 @@ extension ClassifierTraining {
             "few examples per label (median \(Self.median(data))): compared a frozen logistic head, the same with label names, and the few-shot recipe (body tuned contrastively); chose \(name) (\(rule)), held-out \(shown) \(String(format: "%.2f%%", value(alternatives[best]) * 100))"
         // The tuned body scores its own training texts far too well to calibrate on them;
         // the held-out halves' logits stand in, as out-of-fold logits do for a head.
-        let truth = splits.pairs.flatMap { $0.held.examples.map { allLabels.firstIndex(of: $0.label)! } }
         let held = try Tensor(shape: [truth.count, allLabels.count], scalars: heldLogits[best])
         return (
             name,
@@ -285,16 +288,25 @@ extension ClassifierTraining {
         case trained(TrainedClassifier)
     }
 
-    /// `classifier`'s uncalibrated logits for `features`, columns in `labels`' order (a
-    /// label the classifier lacks, absent from its training half, scores −10⁴).
-    static func logits(_ classifier: EmbeddingClassifier, features: Tensor, in labels: [String]) throws -> [Float] {
+    /// `classifier`'s uncalibrated logits for `features` (what calibration is fitted on) and
+    /// its calibrated log-probabilities (what it answers with), columns in `labels`' order;
+    /// a label the classifier lacks, absent from its training half, scores −10⁴.
+    static func heldOutColumns(_ classifier: EmbeddingClassifier, features: Tensor, in labels: [String]) throws -> (
+        logits: [Float], logProbabilities: [Float]
+    ) {
         let own = try classifier.head.logits(for: features)
+        let probabilities = try classifier.calibration.probabilities(fromLogits: own)
         let width = classifier.labels.count
         let columns = labels.map { classifier.labels.firstIndex(of: $0) }
-        var result: [Float] = []
-        result.reserveCapacity(features.shape[0] * labels.count)
+        var result: (logits: [Float], logProbabilities: [Float]) = ([], [])
+        result.logits.reserveCapacity(features.shape[0] * labels.count)
+        result.logProbabilities.reserveCapacity(features.shape[0] * labels.count)
         for row in 0..<features.shape[0] {
-            for column in columns { result.append(column.map { own.scalars[row * width + $0] } ?? -1e4) }
+            for column in columns {
+                result.logits.append(column.map { own.scalars[row * width + $0] } ?? -1e4)
+                result.logProbabilities.append(
+                    column.map { max(-1e4, log(probabilities.scalars[row * width + $0])) } ?? -1e4)
+            }
         }
         return result
     }
@@ -327,29 +339,6 @@ extension ClassifierTraining {
             description:
                 "two stratified halves of the training data (seed \(options.seed)), each recipe trained on one and scored on the other, the body tuned inside each half"
         )
-    }
-
-    /// Accuracy, macro-F1 and the accuracy's standard error over examples.
-    static func score(truth: [String], predicted: [String]) -> (
-        accuracy: Double, macroF1: Double, standardError: Double
-    ) {
-        guard !truth.isEmpty else { return (0, 0, 0) }
-        let correct = zip(truth, predicted).filter { $0 == $1 }.count
-        let accuracy = Double(correct) / Double(truth.count)
-        var truePositives: [String: Int] = [:]
-        var trueCounts: [String: Int] = [:]
-        var predictedCounts: [String: Int] = [:]
-        for (expected, answer) in zip(truth, predicted) {
-            trueCounts[expected, default: 0] += 1
-            predictedCounts[answer, default: 0] += 1
-            if expected == answer { truePositives[expected, default: 0] += 1 }
-        }
-        let labels = Set(trueCounts.keys).union(predictedCounts.keys)
-        let f1 = labels.map {
-            2 * Double(truePositives[$0] ?? 0) / Double((trueCounts[$0] ?? 0) + (predictedCounts[$0] ?? 0))
-        }
-        let standardError = (accuracy * (1 - accuracy) / Double(truth.count)).squareRoot()
-        return (accuracy, f1.reduce(0, +) / Double(labels.count), standardError)
     }
 
     /// The folds to cross-validate `count` examples with: the caller's (default 5), no more

@@ -33,9 +33,11 @@ extension ClassifierTraining {
             }
             var run = tuningRecipe
             run.training.seed = options.seed
-            progress(.note("contrastive tuning of the encoder: \(run.training.epochs) epochs"))
+            let texts = data.examples.map(\.text) + names
+            let epochs = run.training(forTexts: texts.count).epochs
+            progress(.note("contrastive tuning of the encoder: \(epochs) epochs"))
             let (tuned, summary) = try ContrastiveTuning.fit(
-                texts: data.examples.map(\.text) + names,
+                texts: texts,
                 labels: data.examples.map(\.label) + labels.prefix(names.count),
                 base: base, recipe: run, checkpointPath: options.checkpointPath,
                 progress: {
@@ -46,7 +48,7 @@ extension ClassifierTraining {
             guard summary.stopReason != "stopped" else { throw CancellationError() }
             embedder = tuned.embedder
             tuning =
-                "tuned with the supervised contrastive loss (temperature \(run.temperature), \(summary.epochs ?? run.training.epochs) epochs, batches of \(run.training.batchSize) with \(run.examplesPerLabelInBatch) texts a label, AdamW at \(run.training.learningRate))"
+                "tuned with the supervised contrastive loss (temperature \(run.temperature), \(summary.epochs ?? epochs) epochs, batches of \(run.training.batchSize) with \(run.examplesPerLabelInBatch) texts a label, AdamW at \(run.training.learningRate))"
         }
         var options = options
         if let tuned = tuning {

@@ -5,7 +5,8 @@ import SquireModels
 
 extension ClassifierTraining {
     /// LoRA adapters on ``TrainingOptions/base`` with a linear classifier, warm-started from a
-    /// linear probe on the frozen encoder: its epochs chosen on held-out data (early stopping
+    /// linear probe on the frozen encoder, or with an MLP classifier (`recipe.mlp`),
+    /// warm-started from an MLP head on the frozen encoder: its epochs chosen on held-out data (early stopping
     /// on a 10% carve, or with ``TrainingOptions/folds`` the folds' curves), refitted on all of
     /// `data` for those epochs, and calibrated on the held-out logits (see `EpochSelection`).
     ///
@@ -35,7 +36,7 @@ extension ClassifierTraining {
                 var run = recipe
                 run.training.epochs = epochs
                 run.training.scheduleEpochs = scheduleEpochs
-                progress(.note("linear probe on the frozen encoder (warm start)"))
+                progress(.note("\(recipe.mlp == nil ? "linear probe" : "MLP head") on the frozen encoder (warm start)"))
                 return try LoRAClassifier.fit(
                     texts: training.examples.map(\.text), labels: training.examples.map(\.label), base: base,
                     validation: held.map { ($0.examples.map(\.text), $0.examples.map(\.label)) },
@@ -55,17 +56,21 @@ extension ClassifierTraining {
         let (trainable, total) = model.trainableParameterCount
         let targets = adapter.targetModules.joined(separator: ", ")
         let share = String(format: "%.2f", Double(trainable) / Double(total) * 100)
+        let classifier =
+            recipe.mlp.map {
+                "an MLP classifier (hidden \($0.hiddenSizes.map(String.init).joined(separator: ", ")), \($0.activation), dropout \($0.dropoutRate), label smoothing \($0.labelSmoothing)) on mean-pooled, normalized states, warm-started from an MLP head on the frozen encoder"
+            } ?? "a linear classifier on mean-pooled, normalized states, warm-started from a linear probe"
         let card = ModelCard(
             options, data: data,
             method:
-                "LoRA fine-tune of \(URL(fileURLWithPath: options.base).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(share)% of \(total)) with a linear classifier on mean-pooled, normalized states, warm-started from a linear probe; \(selection.methodText(maximum: recipe.training.epochs)); calibration: \(model.calibration).",
+                "LoRA fine-tune of \(URL(fileURLWithPath: options.base).lastPathComponent) (rank \(adapter.rank), alpha \(adapter.alpha), dropout \(adapter.dropout) on \(targets); \(trainable) trainable parameters, \(share)% of \(total)) with \(classifier); \(selection.methodText(maximum: recipe.training.epochs)); calibration: \(model.calibration).",
             accuracy: selection.accuracy, ece: (selection.eceBefore, selection.eceAfter),
             evaluationData: evaluationData(selection, options: options),
             maximumLength: model.embedder.tokenizer.maximumLength, selection: selection.crossValidation)
         var report = TrainingReport(
             kind: .lora,
             summary:
-                "LoRA rank \(adapter.rank) on \(targets), \(trainable) trainable parameters (\(share)%), \(selection.epochs) epochs",
+                "LoRA rank \(adapter.rank) on \(targets)\(recipe.mlp == nil ? "" : " with an MLP classifier"), \(trainable) trainable parameters (\(share)%), \(selection.epochs) epochs",
             selection: selection, calibration: model.calibration, fit: summary)
         report.recipe = "lora"
         return try finish(

@@ -173,6 +173,14 @@ extension MLPHead {
     /// The gradients of every trained parameter, under the keys of ``trainableParameters``,
     /// from `∂L/∂logits` (`[B, K]`): the layers' backward passes in reverse order.
     public func backward(_ logitGradient: Tensor, cache: Cache) throws -> NamedTensors {
+        try gradients(logitGradient, cache: cache).parameters
+    }
+
+    /// ``backward(_:cache:)``'s parameter gradients and `∂L/∂features` (`[B, D]`), for a
+    /// model that trains what computes the features too (a fine-tuned encoder under the head).
+    public func gradients(_ logitGradient: Tensor, cache: Cache) throws -> (
+        parameters: NamedTensors, features: Tensor
+    ) {
         guard cache.inputs.count == layers.count, cache.preActivations.count == layers.count - 1,
             cache.masks.count == layers.count - 1
         else {
@@ -195,7 +203,37 @@ extension MLPHead {
             gradients["layers.\(index).weight"] = layer.weight
             gradients["layers.\(index).bias"] = layer.bias
         }
-        return gradients
+        // The features were standardized, (x − mean) · scale: their gradient is scaled alike.
+        var features = upstream.scalars
+        let width = inputDimension
+        inputScale.withUnsafeBufferPointer { scale in
+            for index in features.indices { features[index] *= scale[index % width] }
+        }
+        return (gradients, try Tensor(shape: upstream.shape, scalars: features))
+    }
+
+    /// The same head with its input standardization folded into the first layer, so that
+    /// the head reads raw features: `W·((x − m)·s) + b = (W·diag(s))·x + (b − W·(m·s))`.
+    /// Its logits equal this head's to float rounding; a format that stores only layers
+    /// (a PEFT adapter's classifier) can hold it.
+    public func foldingStandardization() throws -> MLPHead {
+        let first = layers[0]
+        let (rows, width) = (first.outputDimension, first.inputDimension)
+        var weight = first.weight.scalars
+        var bias = first.bias.scalars
+        for row in 0..<rows {
+            var shift = 0.0
+            for column in 0..<width {
+                let scale = inputScale.scalars[column]
+                shift += Double(weight[row * width + column]) * Double(inputMean.scalars[column] * scale)
+                weight[row * width + column] *= scale
+            }
+            bias[row] -= Float(shift)
+        }
+        var folded = layers
+        folded[0] = try Linear(weight: Tensor(shape: [rows, width], scalars: weight), bias: Tensor(bias))
+        return try MLPHead(
+            layers: folded, activation: activation, dropout: dropout, labels: labels, labelSmoothing: labelSmoothing)
     }
 }
 

@@ -23,13 +23,16 @@ public struct TokenBatch: Sendable {
         self.distillation = distillation
     }
 
-    /// The training loss of `logits` (`[B, K]`) on this batch and its gradient.
-    public func lossAndGradient(logits: Tensor) throws -> (loss: Double, gradient: Tensor) {
+    /// The training loss of `logits` (`[B, K]`) on this batch and its gradient: the
+    /// distillation loss when the batch has a teacher's probabilities, else cross-entropy
+    /// with `labelSmoothing` (ε in `0 ..< 1`).
+    public func lossAndGradient(logits: Tensor, labelSmoothing: Float = 0) throws -> (loss: Double, gradient: Tensor) {
         if let teacherProbabilities, let distillation {
             return try distillation.lossAndGradient(
                 logits: logits, teacherProbabilities: teacherProbabilities, classIndices: classIndices)
         }
-        return try SoftmaxCrossEntropy.lossAndGradient(logits: logits, classIndices: classIndices)
+        return try SoftmaxCrossEntropy.lossAndGradient(
+            logits: logits, classIndices: classIndices, labelSmoothing: labelSmoothing)
     }
 
     /// Mean cross-entropy and accuracy of `logits` over the batch, computed `chunk` sequences
