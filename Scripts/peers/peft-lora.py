@@ -17,7 +17,8 @@ Usage (python from the peers' venv with `peft` installed):
       tensor, its gradient's norm and first 8 elements. `PEFTInteropTests` compares Squire's.
   python Scripts/peers/peft-lora.py check-bundle MODEL_DIR BUNDLE_DIR SQUIRE_BINARY
       Loads the adapter of a Squire LoRA bundle (BUNDLE_DIR/adapter) with PEFT, runs it on
-      the texts below, and compares its probabilities with `squire predict` on the bundle.
+      the texts below, and compares its probabilities with `squire predict` on the bundle. An
+      adapter whose classifier is an MLP (`classifier.layers.<i>`) loads into the MLP module below.
   python Scripts/peers/peft-lora.py accuracy MODEL_DIR TRAIN.jsonl TEST.jsonl RANK ALPHA TARGETS [EPOCHS]
       PEFT with the recipe `squire train --lora` uses: 10% of each label held out, a logistic
       regression (scikit-learn, C = 10) on the frozen embeddings as the classifier's start,
@@ -83,8 +84,10 @@ class MLPClassifier(torch.nn.Module):
     def __init__(self, sizes, mean, scale, dropout):
         super().__init__()
         self.layers = torch.nn.ModuleList(torch.nn.Linear(a, b) for a, b in zip(sizes, sizes[1:]))
-        self.register_buffer("mean", mean)
-        self.register_buffer("scale", scale)
+        # Not saved with the adapter: Squire folds the standardization into the first layer,
+        # so a Squire adapter loads into zeros and ones here.
+        self.register_buffer("mean", mean, persistent=False)
+        self.register_buffer("scale", scale, persistent=False)
         self.dropout = torch.nn.Dropout(dropout)
 
     def forward(self, x):
@@ -208,7 +211,16 @@ def check_bundle(folder, bundle, squire):
     labels = json.load(open(os.path.join(bundle, "labels.json")))
     calibration = json.load(open(os.path.join(bundle, "config.json")))["calibration"]
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    model = PeftModel.from_pretrained(MeanPoolingClassifier(folder, len(labels)), os.path.join(bundle, "adapter"))
+    base = MeanPoolingClassifier(folder, len(labels))
+    from safetensors import safe_open
+    with safe_open(os.path.join(bundle, "adapter", "adapter_model.safetensors"), "pt") as weights:
+        layers = sorted((int(key.split(".")[-2]), weights.get_slice(key).get_shape())
+                        for key in weights.keys() if ".classifier.layers." in key and key.endswith(".weight"))
+    if layers:
+        # An MLP classifier: Linear → GELU → … → Linear, the standardization already folded in.
+        sizes = [layers[0][1][1]] + [shape[0] for _, shape in layers]
+        base.classifier = MLPClassifier(sizes, torch.zeros(sizes[0]), torch.ones(sizes[0]), 0.0)
+    model = PeftModel.from_pretrained(base, os.path.join(bundle, "adapter"))
     model.eval()
     with torch.no_grad():
         logits = model(**encode(tokenizer, TEXTS))
