@@ -17,8 +17,8 @@ public struct LoRAClassifier: TextClassifier {
     /// The classifier's output layer, `[K, D']` weights and `[K]` bias; with no hidden
     /// layers, the whole classifier.
     public var classifier: Linear { head.layers[head.layers.count - 1] }
-    /// Whether the classifier is one linear layer on the features (read without
-    /// standardization), as `BertForSequenceClassification`'s is.
+    /// Whether the classifier is one linear layer, as `BertForSequenceClassification`'s is,
+    /// rather than an MLP.
     public var hasLinearClassifier: Bool { head.layers.count == 1 }
     /// The adapters' shape.
     public let configuration: LoRAConfiguration
