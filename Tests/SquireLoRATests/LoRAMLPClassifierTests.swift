@@ -86,12 +86,19 @@ import Testing
         }
     }
 
-    @Test func adapterFileHoldsTheLayersAndReloadsTheSameModel() throws {
+    /// A model fitted on `count` toy examples for `epochs` with ``recipe``, and what it was fitted on.
+    static func fitted(count: Int, epochs: Int) throws -> (
+        model: LoRAClassifier, base: SentenceEmbedder, texts: [String]
+    ) {
         let base = try LoRAClassifierTests.base()
-        let (texts, labels) = LoRAClassifierTests.examples(count: 90, seed: 2)
+        let (texts, labels) = LoRAClassifierTests.examples(count: count, seed: 2)
         var recipe = Self.recipe
-        recipe.training.epochs = 2
-        let model = try LoRAClassifier.fit(texts: texts, labels: labels, base: base, recipe: recipe).model
+        recipe.training.epochs = epochs
+        return (try LoRAClassifier.fit(texts: texts, labels: labels, base: base, recipe: recipe).model, base, texts)
+    }
+
+    @Test func adapterFileHoldsTheLayersAndReloadsTheSameModel() throws {
+        let (model, base, texts) = try Self.fitted(count: 90, epochs: 2)
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("adapter").path
@@ -108,11 +115,7 @@ import Testing
     }
 
     @Test func refusesLayersWithAGapOrBesideALinearClassifier() throws {
-        let base = try LoRAClassifierTests.base()
-        let (texts, labels) = LoRAClassifierTests.examples(count: 30, seed: 2)
-        var recipe = Self.recipe
-        recipe.training.epochs = 1
-        let model = try LoRAClassifier.fit(texts: texts, labels: labels, base: base, recipe: recipe).model
+        let model = try Self.fitted(count: 30, epochs: 1).model
         let folder = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = folder.appendingPathComponent("good").path
